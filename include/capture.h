@@ -1,0 +1,63 @@
+/* capture.h - the capture stage: a packet source (pcap/pcapng files or a live interface) that
+ * hands every frame to a callback. Sources are opaque handles behind one interface, so the rest of
+ * the pipeline does not know whether packets come from files or from a mirror port. */
+#ifndef CAPTURE_H
+#define CAPTURE_H
+
+#include "ucflow.h"
+
+struct cap_pkthdr {
+	uint64_t ts_us;   /* packet time, microseconds since the epoch */
+	uint32_t caplen;  /* bytes captured */
+	uint32_t wirelen; /* bytes on the wire */
+	int linktype;     /* DLT_* of the file or interface the frame came from */
+};
+
+typedef void (*cap_packet_fn)(void *user, const struct cap_pkthdr *h, const uint8_t *bytes);
+
+/* Called when a new input (file or interface) starts; returning false rejects it (the source then
+ * stops with UCF_ERR_RUNTIME and the errbuf the callback filled). */
+typedef bool (*cap_input_fn)(void *user, const char *name, int linktype, char *errbuf);
+
+struct cap_source;
+
+/* Offline source over files read in order as one stream; "-" is standard input. bpf may be NULL.
+ * Files are opened one at a time as the stream reaches them. */
+int cap_open_offline(struct cap_source **out, const char *const *files, size_t nfiles,
+		     const char *bpf, char *errbuf);
+
+struct cap_live_opts {
+	const char *iface;    /* interface name, or "any" */
+	int snaplen;          /* default 262144 */
+	int promisc;          /* default 1 */
+	int buffer_kib;       /* kernel buffer; default 65536 */
+	int immediate;        /* immediate mode; default 0 */
+	int timeout_ms;       /* read timeout, so a quiet link still returns to the caller */
+	const char *bpf;
+};
+void cap_live_opts_defaults(struct cap_live_opts *o);
+/* Live source; activation errors and warnings go to errbuf. */
+int cap_open_live(struct cap_source **out, const struct cap_live_opts *opts, char *errbuf);
+
+/* Delivers packets until the input ends (UCF_OK), cap_break() is called (UCF_OK), max_packets have
+ * been delivered (0 = no limit; UCF_OK) or an error occurs (UCF_ERR_RUNTIME with errbuf set; e.g. a
+ * truncated file). A BPF filter that does not compile gives UCF_ERR_CONFIG. For live sources, `tick`
+ * (may be NULL) is called after each batch, including empty ones after the read timeout. */
+int cap_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet,
+	    void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf);
+
+/* Asks cap_run to return after the current packet; safe from a signal handler. */
+void cap_break(struct cap_source *s);
+
+struct cap_stats {
+	uint64_t recv, drop, ifdrop; /* libpcap's ps_recv, ps_drop, ps_ifdrop (live only) */
+	bool valid;
+};
+void cap_get_stats(struct cap_source *s, struct cap_stats *st);
+
+/* The current input's name (file name, "-", or the interface). */
+const char *cap_current_name(const struct cap_source *s);
+
+void cap_close(struct cap_source *s);
+
+#endif

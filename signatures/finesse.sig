@@ -1,0 +1,95 @@
+# Cisco Finesse port usage (Tables 1-5) from the Japanese edition.
+doc 002_2cc872bd11f95d77.txt "Finesse port usage"
+app finesse "Cisco Finesse" onprem=yes
+
+# Column meaning (document): "listener protocol and port" = Finesse listens (server);
+# "remote protocol and port" = the remote device listens and Finesse is the client.
+# The OS picks source ports dynamically (usually > 1024): no client_port constraints.
+
+# ---------------------------------------------------------------------------------------------
+table "Table 1: Cisco Finesse Tomcat"
+# 原文: 表 1 : Cisco Finesse Tomcat
+
+# HTTP, listener TCP 80, 8082, remote: browser, bidirectional. Non-secure ports for the Finesse
+# administration console, agent and supervisor desktops, Finesse web services, and desktop
+# modules (gadgets).
+rule app=finesse service=http category=web proto=tcp server_port=80,8082 encrypted=no \
+     label="TCP 80, 8082: non-secure HTTP (admin console, agent/supervisor desktop, web services, gadgets)"
+
+# HTTPS, listener TCP 443, 8445, remote: browser, bidirectional. Secure ports for the same uses.
+rule app=finesse service=https category=web proto=tcp server_port=443,8445 encrypted=yes \
+     label="TCP 443, 8445: secure HTTPS (admin console, agent/supervisor desktop, web services, gadgets)"
+
+# ---------------------------------------------------------------------------------------------
+table "Table 2: Cisco Finesse Notification Service"
+# 原文: 表 2 : Cisco Finesse Notification Service
+
+# XMPP, listener TCP 5222, remote: browser, agent desktop, bidirectional. Non-secure XMPP between
+# the Finesse server and custom applications on agent/supervisor desktops (HTTP communication).
+rule app=finesse service=xmpp category=notification proto=tcp server_port=5222 encrypted=no \
+     label="TCP 5222: non-secure XMPP between Finesse and custom desktop applications"
+
+# XMPP, listener TCP 5223, remote: browser, agent desktop, bidirectional. Secure XMPP (HTTPS
+# communication).
+rule app=finesse service=xmpp-secure category=notification proto=tcp server_port=5223 \
+     encrypted=yes \
+     label="TCP 5223: secure XMPP between Finesse and custom desktop applications"
+
+# BOSH (HTTP), listener TCP 7071, remote: browser, agent desktop, bidirectional. Non-secure BOSH
+# between the Finesse server and agent/supervisor desktops.
+rule app=finesse service=bosh category=notification proto=tcp server_port=7071 encrypted=no \
+     label="TCP 7071: non-secure BOSH (HTTP) between Finesse and agent/supervisor desktops"
+
+# BOSH (HTTPS), listener TCP 7443, remote: browser, agent desktop, bidirectional. Secure BOSH.
+rule app=finesse service=bosh-secure category=notification proto=tcp server_port=7443 \
+     encrypted=yes \
+     label="TCP 7443: secure BOSH (HTTPS) between Finesse and agent/supervisor desktops"
+
+# ---------------------------------------------------------------------------------------------
+table "Table 3: Primary and secondary node communication"
+# 原文: 表 3: プライマリおよびセカンダリ ノード通信
+
+# XMPP, listener TCP 5222, bidirectional. The primary and secondary Finesse servers use this XMPP
+# connection to talk to each other and monitor the connection. Both ends are Finesse nodes, so
+# the client side is internal too. encrypted=no: Table 2 calls the XMPP connection on 5222
+# non-secure (this row does not repeat it).
+rule app=finesse service=xmpp-node category=notification proto=tcp client=@internal \
+     server_port=5222 encrypted=no \
+     label="TCP 5222: XMPP between primary and secondary Finesse nodes (communication and monitoring)"
+
+# ---------------------------------------------------------------------------------------------
+table "Table 4: Third-party (external) web server"
+# 原文: 表 4: サードパーティ（外部）Web サーバ
+
+# HTTP, remote TCP 80, 8082, bidirectional. Gadgets hosted on a third-party (external) web server
+# are fetched by the Finesse server from the ports that web server exposes. The listener is the
+# third-party web server, which may be anywhere: server=any, client=@internal (the Finesse server).
+rule app=finesse service=gadget-http category=web proto=tcp client=@internal server=any \
+     server_port=80,8082 encrypted=no \
+     label="Remote TCP 80, 8082: Finesse fetches gadgets from a third-party web server over HTTP"
+
+# HTTPS, remote TCP 443, 8445, bidirectional. Same, over HTTPS.
+rule app=finesse service=gadget-https category=web proto=tcp client=@internal server=any \
+     server_port=443,8445 encrypted=yes \
+     label="Remote TCP 443, 8445: Finesse fetches gadgets from a third-party web server over HTTPS"
+
+# ---------------------------------------------------------------------------------------------
+table "Table 5: Unified Contact Center Enterprise"
+# 原文: 表 5 : Unified Contact Center Enterprise
+# Footnote 1 (¹): the listed ports are the defaults for these connections; other ports can be used.
+
+# Administration and Data Server settings (管理およびデータ サーバの設定):
+# JDBC (SQL), remote TCP 1433 (default), bidirectional. Connection to the AWDB for agent and
+# supervisor authentication and authorization. The AWDB server is internal (onprem default).
+rule app=finesse service=awdb-jdbc category=database proto=tcp server_port=1433 \
+     label="Remote TCP 1433 (default): JDBC (SQL) to the AWDB for agent/supervisor authentication"
+
+# CTI server settings, A side and B side (CTI サーバの設定（A 側および B 側）):
+# GED-188, remote A side TCP 42027 (default), B side TCP 43027 (default), bidirectional.
+# Connection to the Agent PG for CTI server events (agent, team, queue, call events).
+# One document row, written as two rules (one per side).
+rule app=finesse service=cti-side-a category=signalling proto=tcp server_port=42027 \
+     label="Remote TCP 42027 (default): GED-188 CTI server A side, Agent PG events"
+# Same row, B side: GED-188 CTI server B side, TCP 43027 (default).
+rule app=finesse service=cti-side-b category=signalling proto=tcp server_port=43027 \
+     label="Remote TCP 43027 (default): GED-188 CTI server B side, Agent PG events"

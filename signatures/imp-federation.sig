@@ -1,0 +1,46 @@
+# Cisco Unified CM 9.0(1) IM and Presence inter-domain federation (SIP over TLS, XMPP) from the Japanese edition.
+doc 003_09629e3e435f9a9e.txt "Interdomain Federation for IM and Presence Service on Cisco Unified Communications Manager, Release 9.0(1)"
+app cisco-imp "Cisco Unified CM IM and Presence" onprem=yes
+
+# NOTE: this document has NO port table. Its only tables (表 1-12) are presence-status mapping
+# tables (Available/Busy/Away ...), which are not port, subnet, domain or QoS tables. The rows
+# below come from the prose of the section "Basic federated network" (基本的なフェデレーテッド
+# ネットワーク), which names two DNS SRV records but no port numbers:
+#   _sipfederationtls : SIP federation (Microsoft OCS/Lync, AOL SAG) over TLS
+#   _xmpp-server      : XMPP federation (IBM Sametime, Webex Connect, GoogleTalk, other XMPP servers)
+# The port numbers are the standard ports for those services (ucflow interpretation, not printed
+# in the document): 5061 for SIP over TLS, 5269 for XMPP server-to-server.
+# The document describes both directions for both protocols (incoming requests from foreign
+# domains routed to IM and Presence through the ASA; outgoing subscriptions / IM sent by any
+# IM and Presence node through the ASA), so each protocol is written as an inbound rule (IM and
+# Presence node is the server, onprem default @internal) and an outbound rule (IM and Presence
+# node is the client, the foreign domain's server is anywhere).
+# The document does not give the port used between the ASA (TLS proxy / PAT) and the IM and
+# Presence node, nor 5060/5062; none is written here.
+
+# ---------------------------------------------------------------------------------------------
+table "Basic federated network (DNS SRV records; the document has no port table)"
+# 原文: 基本的なフェデレーテッド ネットワーク
+
+# SIP federation (Microsoft OCS R2 / OCS 2007 / Lync 2010, AOL SIP Access Gateway): enterprise
+# domains interconnect over the internet with secure TLS connections; the ASA gives firewall, PAT
+# and TLS proxy. Public DNS publishes _sipfederationtls -> standard port 5061 (interpretation).
+rule app=cisco-imp service=sip-federation-tls-in category=federation proto=tcp \
+     server_port=5061 encrypted=yes \
+     label="SIP federation over TLS, foreign domain to IM and Presence (_sipfederationtls SRV; standard port 5061)"
+# Same prose, outbound direction: any IM and Presence node sends to foreign domains via the ASA.
+rule app=cisco-imp service=sip-federation-tls-out category=federation proto=tcp \
+     client=@internal server=any server_port=5061 encrypted=yes \
+     label="SIP federation over TLS, IM and Presence to foreign domain edge (_sipfederationtls SRV; standard port 5061)"
+
+# XMPP federation (IBM Sametime 8.2/8.5, Cisco Webex Connect 6, GoogleTalk, Unified CM 8.x, other
+# XMPP-standard servers). TLS is optional for XMPP federation (XMPP フェデレーションでは、TLS は
+# オプションです); GoogleTalk federation is supported over TCP but not over TLS -> encrypted left
+# unknown. Public DNS publishes _xmpp-server -> standard port 5269 (interpretation).
+rule app=cisco-imp service=xmpp-federation-in category=federation proto=tcp \
+     server_port=5269 \
+     label="XMPP federation, foreign domain to IM and Presence (_xmpp-server SRV; standard port 5269; TLS optional)"
+# Same prose, outbound direction: requests leave through a node with XMPP federation enabled.
+rule app=cisco-imp service=xmpp-federation-out category=federation proto=tcp \
+     client=@internal server=any server_port=5269 \
+     label="XMPP federation, IM and Presence to foreign XMPP server (_xmpp-server SRV; standard port 5269; TLS optional)"

@@ -1,0 +1,140 @@
+# HCL Sametime default ports (Community Server, Proxy Server, Meeting Server tables) from the Japanese edition.
+doc 000_46a6b0e943b668fc.txt "Ports used by Sametime"
+app sametime "HCL Sametime" onprem=yes
+
+# Document preamble: if a firewall is used, all traffic on these ports must be allowed in BOTH
+# directions (ファイアウォールが使用されている場合は、これらのポートのすべてのトラフィックを双方向に許可).
+# The document gives no transport for most rows; TCP is used where the protocol is TCP
+# (HTTP/HTTPS, LDAP, Notes RPC, MongoDB, the "direct TCP/IP" community protocol); the three rows
+# the document calls UDP (10000, 30000, 19302) are udp.
+
+# ---------------------------------------------------------------------------------------------
+table "HCL Sametime Community Server ports"
+# 原文: HCL Sametime コミュニティー・サーバー・ポート
+
+# Port 80: if HTTP tunneling on port 80 was allowed at install, the community services multiplexer
+# listens on 80 for HTTP from web browsers, Sametime Connect, meeting room and recorded meeting
+# clients; if not, the Domino HTTP server listens on 80.
+rule app=sametime service=community-mux-http category=presence proto=tcp server_port=80 \
+     encrypted=no \
+     label="Port 80: community services multiplexer HTTP tunneling (if allowed at install), otherwise Domino HTTP"
+
+# Alternate HTTP port (8088): when tunneling is on 80, the Domino HTTP server is moved to 8088 and
+# the multiplexer makes intra-server connections to the Sametime HTTP server on 8088.
+rule app=sametime service=domino-http-alt category=web proto=tcp server_port=8088 \
+     encrypted=no \
+     label="Alternate HTTP port 8088: Domino HTTP server when community services own port 80"
+
+# Port 389: non-secure communication from the Community Server to the LDAP server.
+rule app=sametime service=ldap category=directory proto=tcp server_port=389 encrypted=no \
+     label="Port 389: Community Server to LDAP server, non-secure"
+
+# Port 443: Domino HTTP server listens for HTTPS by default; used only if Domino is set up to use
+# SSL for web browsers.
+rule app=sametime service=domino-https category=web proto=tcp server_port=443 encrypted=yes \
+     label="Port 443: Domino HTTP server HTTPS (only when SSL is configured for browsers)"
+
+# Port 636: Community Server talks LDAP securely for directory services.
+rule app=sametime service=ldaps category=directory proto=tcp server_port=636 encrypted=yes \
+     label="Port 636: Community Server to LDAP, secure"
+
+# Port 1352: the Domino server with Sametime listens for Notes clients and Domino servers.
+rule app=sametime service=notes-rpc category=other proto=tcp server_port=1352 \
+     label="Port 1352: Domino server, connections from Notes clients and Domino servers"
+
+# Port 9092: Community Server event server port, intra-server connections between Sametime components.
+rule app=sametime service=event-server category=other proto=tcp server_port=9092 \
+     label="Port 9092: Community Server event server (intra-server, between Sametime components)"
+
+# Port 9094: Community Server token server port, intra-server connections between Sametime components.
+rule app=sametime service=token-server category=other proto=tcp server_port=9094 \
+     label="Port 9094: Community Server token server (intra-server, between Sametime components)"
+
+# Port 27017: the Community Server talks to MongoDB on this port; MongoDB is used for persistent chat.
+rule app=sametime service=mongodb category=database proto=tcp server_port=27017 \
+     label="Port 27017: Community Server to MongoDB (persistent chat)"
+
+# Port 1516: community services listen for direct TCP/IP connections from the community services
+# of other Sametime Community Servers (presence, chat, other community data between servers);
+# the Community Server also listens here for the Sametime Proxy Server.
+rule app=sametime service=community-s2s category=presence proto=tcp server_port=1516 \
+     label="Port 1516: Community Server to Community Server (presence/chat), and from the Proxy Server"
+
+# Port 1533: community services listen for direct TCP/IP and HTTP-tunneling connections from
+# community clients (Sametime Connect ...), and by default HTTPS connections from clients going
+# through an HTTPS proxy. Note: over the HTTPS method the data is NOT encrypted (この接続を介して
+# 送られるデータは暗号化されません); the document says nothing about the direct method, so encrypted
+# is left unknown for the row as a whole.
+rule app=sametime service=community-client category=presence proto=tcp server_port=1533 \
+     label="Port 1533: community clients, direct TCP/IP, HTTP tunneling and HTTPS-proxy method"
+
+# Port 80 (second row of the same table): the Domino server listens for HTTP on 80 by default;
+# optionally HTTP tunneling on 80 so community clients reach the multiplexer over 80 (then the
+# multiplexer listens for tunneling on both 80 and 1533).
+rule app=sametime service=domino-http category=web proto=tcp server_port=80 encrypted=no \
+     label="Port 80: Domino server HTTP by default; optionally HTTP tunneling to the community multiplexer"
+
+# Port 8082: with HTTP tunneling support enabled, community clients tunnel to the multiplexer on
+# 8082 by default (clients try both 80 and 8082); backward compatibility with older releases
+# that could tunnel only on 8082.
+rule app=sametime service=http-tunnel-8082 category=presence proto=tcp server_port=8082 \
+     encrypted=no \
+     label="Port 8082: community clients HTTP tunneling to the multiplexer (legacy default)"
+
+# ---------------------------------------------------------------------------------------------
+table "Sametime Proxy Server ports"
+# 原文: Sametime プロキシ・サーバーのポート
+
+# Port 1516: the Proxy Server gets community service information from the Community Server on this
+# port (LTPA tokens, presence, status, chat transferred between the servers).
+rule app=sametime service=proxy-community category=presence proto=tcp server_port=1516 \
+     label="Port 1516: Proxy Server to Community Server (LTPA token, presence, status, chat)"
+
+# Port 8443: default HTTPS port of the Proxy Server, configurable (many customers change it to 443).
+rule app=sametime service=proxy-https category=web proto=tcp server_port=8443 encrypted=yes \
+     label="Port 8443: Proxy Server default HTTPS port (configurable)"
+
+# Port 27017: the Proxy Server talks to the MongoDB server on this port.
+rule app=sametime service=proxy-mongodb category=database proto=tcp server_port=27017 \
+     label="Port 27017: Proxy Server to MongoDB"
+
+# Port 443 (one row, two uses): (a) the Proxy Server can be configured to listen for HTTPS on 443;
+# (b) the Proxy Server talks to Google Firebase Cloud Messaging (notifications to Android devices)
+# and to the Apple Push Notification service on 443. (b) is outbound to third-party cloud
+# services, so its server side is not internal.
+rule app=sametime service=proxy-https-443 category=web proto=tcp server_port=443 encrypted=yes \
+     label="Port 443: Proxy Server HTTPS listener (when configured for 443)"
+# Same 443 row, use (b): Proxy Server to Google FCM (Android) and Apple APNS, outbound.
+rule app=sametime service=push-notification category=notification proto=tcp \
+     client=@internal server=any server_port=443 encrypted=yes \
+     label="Port 443: Proxy Server to Google FCM (Android notifications) and Apple Push Notification service"
+
+# ---------------------------------------------------------------------------------------------
+table "Sametime Meeting Server ports"
+# 原文: Sametime ミーティング・サーバー のポート
+
+# Port 443: meeting clients connect to the Meeting Server with HTTPS on 443; the Meeting Server
+# connects to the Sametime Proxy Server on 443 to authenticate users.
+rule app=sametime service=meeting-https category=web proto=tcp server_port=443 encrypted=yes \
+     label="Port 443: meeting clients to Meeting Server HTTPS; Meeting Server to Proxy Server for user authentication"
+
+# Port 10000 (UDP): audio and video clients stream media on this port when the Meeting Server is
+# deployed on Docker.
+rule app=sametime service=meeting-media-docker category=media proto=udp server_port=10000 \
+     label="UDP 10000: meeting audio/video media (Docker deployment)"
+
+# Port 30000 (UDP): audio and video clients stream media on this port when the Meeting Server is
+# deployed on Kubernetes.
+rule app=sametime service=meeting-media-k8s category=media proto=udp server_port=30000 \
+     label="UDP 30000: meeting audio/video media (Kubernetes deployment)"
+
+# 19302 (UDP): default STUN port used for NAT traversal by both the clients and the Meeting Server.
+# Interpretation: both the clients and the Meeting Server are STUN *clients* here, so the STUN
+# server is not necessarily internal; server=any overrides the onprem default.
+rule app=sametime service=stun category=media proto=udp server=any server_port=19302 \
+     label="UDP 19302: default STUN port for NAT traversal (clients and Meeting Server)"
+
+# 27017: the Meeting Server connects to the MongoDB server for managed meeting rooms and reserved
+# meeting names.
+rule app=sametime service=meeting-mongodb category=database proto=tcp server_port=27017 \
+     label="Port 27017: Meeting Server to MongoDB (managed meeting rooms, reserved meeting names)"

@@ -1,0 +1,78 @@
+# Cisco SocialMiner port usage (Table 1) from the Japanese edition.
+doc 001_33527ce3af13516e.txt "SocialMiner port usage"
+app socialminer "Cisco SocialMiner" onprem=yes
+
+# Column meaning (document): "listener" = the side that listens (server); "remote protocol and
+# port" = a port the remote device listens on, i.e. SocialMiner is the client. The OS picks the
+# source port dynamically (usually > 1024), so no client_port constraints.
+# Rows whose remote (listening) side is an e-mail / XMPP server "in the corporate intranet or on
+# the internet" use server=any and client=@internal (SocialMiner is the on-premises client).
+
+# ---------------------------------------------------------------------------------------------
+table "Table 1: SocialMiner port usage"
+# 原文: 表 1: SocialMiner のポート使用状況
+
+# E-mail notification: remote port 25, outbound (SocialMiner to the configured e-mail server, in
+# the intranet or on the internet) to send e-mail notifications.
+# encrypted=no: the same table lists 465 as the SSL/TLS variant of this e-mail notification.
+rule app=socialminer service=smtp-notification category=email proto=tcp \
+     client=@internal server=any server_port=25 encrypted=no \
+     label="Remote port 25, outbound: e-mail notifications to the configured e-mail server"
+
+# HTTP: listener port 80, bidirectional. Non-secure (HTTP) traffic: UCCX server to SocialMiner;
+# SocialMiner UI (browser) or API to SocialMiner; internet or company web site to SocialMiner
+# (incoming chat and callback requests over HTTP).
+rule app=socialminer service=http category=web proto=tcp server_port=80 encrypted=no \
+     label="Port 80, bidirectional: non-secure HTTP from UCCX, UI/API, and web-site chat/callback requests"
+
+# HTTPS: listener port 443, bidirectional. Secure (HTTPS) traffic: SocialMiner UI (browser) or
+# API to SocialMiner; SocialMiner server to UCCX server; internet or company web site to
+# SocialMiner (incoming chat and callback requests over HTTPS).
+rule app=socialminer service=https category=web proto=tcp server_port=443 encrypted=yes \
+     label="Port 443, bidirectional: HTTPS from UI/API and web-site chat/callback; SocialMiner to UCCX"
+
+# SSL/TLS for e-mail notification: remote port 465 (configurable), outbound to the configured
+# e-mail server.
+rule app=socialminer service=smtps-notification category=email proto=tcp \
+     client=@internal server=any server_port=465 encrypted=yes \
+     label="Remote port 465 (configurable), outbound: e-mail notifications over SSL/TLS"
+
+# E-mail (SMTP): remote port 587 (configurable in Unified CCX Administration), outbound
+# (SocialMiner to Exchange Server); the e-mail reply API sends replies to customer e-mail over SMTP.
+# encrypted left unknown: the document does not say whether TLS is used on 587.
+rule app=socialminer service=smtp-submission category=email proto=tcp \
+     client=@internal server=any server_port=587 \
+     label="Remote port 587 (configurable), outbound to Exchange: e-mail reply API (SMTP)"
+
+# E-mail (secure IMAP/IMAPS): remote port 993 (configurable in Unified CCX Administration),
+# outbound (SocialMiner to Exchange Server); e-mail feeds fetch mail, e-mail reply API, drafts.
+rule app=socialminer service=imaps category=email proto=tcp \
+     client=@internal server=any server_port=993 encrypted=yes \
+     label="Remote port 993 (configurable), outbound to Exchange: secure IMAP for e-mail feeds and reply API"
+
+# Reports: listener port 1526, inbound (CUIC to SocialMiner) to collect report information.
+rule app=socialminer service=reporting category=reporting proto=tcp server_port=1526 \
+     label="Port 1526, inbound: CUIC collects report information from SocialMiner"
+
+# XMPP (IM) notification using an external XMPP server: remote port 5222 (configurable),
+# outbound (SocialMiner to the configured XMPP notification server, intranet or internet).
+# encrypted left unknown: this document does not say secure or non-secure for 5222.
+rule app=socialminer service=xmpp-notification category=notification proto=tcp \
+     client=@internal server=any server_port=5222 \
+     label="Remote port 5222 (configurable), outbound: XMPP (IM) notifications to an external XMPP server"
+
+# Notification service (XMPP event handling over a TCP socket): listener port 5222, inbound
+# (CCX to SocialMiner); Unified CCX receives social contact events on this port.
+rule app=socialminer service=xmpp-events category=notification proto=tcp server_port=5222 \
+     label="Port 5222, inbound: notification service, XMPP event handling over TCP (Unified CCX)"
+
+# Event handling and chat (BOSH): listener port 7071, bidirectional; non-secure BOSH between the
+# SocialMiner UI and the SocialMiner server.
+rule app=socialminer service=bosh category=messaging proto=tcp server_port=7071 encrypted=no \
+     label="Port 7071, bidirectional: non-secure BOSH, event handling and chat (UI to server)"
+
+# Event handling and chat (secure BOSH): listener port 7443 (secure BOSH to the XMPP event
+# processing server), bidirectional; secure BOSH between the SocialMiner UI and server.
+rule app=socialminer service=bosh-secure category=messaging proto=tcp server_port=7443 \
+     encrypted=yes \
+     label="Port 7443, bidirectional: secure BOSH, event handling and chat (UI to server)"

@@ -1,0 +1,361 @@
+# Cisco Webex Calling network requirements: domains, IP subnets, connection ports and QoS, from the Japanese edition.
+doc 004_657a5ed6fe137e34.txt "Network requirements for Webex Calling"
+app webex-calling "Cisco Webex Calling" onprem=no
+
+# The seed file carries no title line; the title above is the English article name.
+# The document says all Webex Calling traffic is encrypted (すべての Webex Calling トラフィックは
+# 暗号化されています, SIP ALG section); media is SRTP over UDP (TCP/TLS media not supported).
+# Not transcribed (not port/subnet/domain/QoS tables): the proxy settings / authentication type
+# table, the TLS-inspection support table, and the revision history (its added/removed IPs and
+# domains are history, not current rows).
+
+# =============================================================================================
+table "IP subnets for Webex Calling services"
+# 原文: Webex Calling サービスの IP サブネット
+# Three lists, each transcribed exactly (IPv4 only; the document lists no IPv6 prefix).
+
+# List 1: "IP subnets for Webex Calling services*" (Webex Calling サービスの IP サブネット*).
+# The heading carries an asterisk whose footnote does not appear in the document.
+addrset webex_calling_service 23.89.0.0/16 62.109.192.0/18 85.119.56.0/23 128.177.14.0/24 \
+     128.177.36.0/24 135.84.168.0/21 139.177.64.0/21 139.177.72.0/23 144.196.0.0/16 \
+     150.253.128.0/17 163.129.0.0/17 170.72.0.0/16 170.133.128.0/18 185.115.196.0/22 \
+     199.19.196.0/23 199.19.199.0/24 199.59.64.0/21
+
+# List 2: "Device configuration and firmware management (Cisco devices)"
+# (デバイス構成とファームウェア管理(Ciscoデバイス)); four single hosts are /32.
+addrset webex_device_config 3.20.185.219 3.130.87.169 3.134.166.179 52.26.82.54 \
+     62.109.192.0/18 72.163.10.96/27 72.163.15.64/26 72.163.15.128/26 72.163.24.0/23 \
+     72.163.10.128/25 173.37.146.128/25 173.36.127.0/26 173.36.127.128/26 173.37.26.0/23 \
+     173.37.149.96/27 192.133.220.0/26 192.133.220.64/26
+
+# List 3: "Webex app configuration" (Webex アプリの設定).
+addrset webex_app_config 62.109.192.0/18 64.68.96.0/19 150.253.128.0/17 207.182.160.0/19
+
+# Union of the three lists (ucflow convenience set, not a document row).
+addrset webex_all @webex_calling_service @webex_device_config @webex_app_config
+
+# Subnet-only rules (ucflow policy, one per documented list): traffic to a documented Webex subnet
+# on a port the connection table does not list is still labelled, with confidence "subnet".
+rule app=webex-calling service=webex-service-other category=other proto=both \
+     server=@webex_calling_service \
+     label="Documented Webex Calling service subnet, port not in the connection table"
+# Subnet-only rule for list 2 (device configuration and firmware management).
+rule app=webex-calling service=webex-device-config-other category=other proto=both \
+     server=@webex_device_config \
+     label="Documented device configuration / firmware management subnet, port not in the connection table"
+# Subnet-only rule for list 3 (Webex app configuration).
+rule app=webex-calling service=webex-app-config-other category=other proto=both \
+     server=@webex_app_config \
+     label="Documented Webex app configuration subnet, port not in the connection table"
+
+# =============================================================================================
+table "Connection purpose / source / destination port table (IP subnets for Webex Calling services)"
+# 原文 (列): 接続目的 | ソース アドレス | ソース ポート | プロトコル | 接続先アドレス | 宛先ポート | (メモ)
+# Written in the table's orientation: source = client, destination = server.
+# Where the destination is "refer to IP subnets for Webex Calling services", the device
+# configuration and app configuration rows use their own list from that section (the revision
+# history of 2025-01-08 says those lists were moved into that section); all other rows use
+# @webex_calling_service.
+
+# --- Row: Call signalling to Webex Calling (SIP TLS) (Webex Calling へのコール信号 (SIP TLS)) ---
+# Notes: outbound SIP-TLS signalling from local gateways, devices and the Webex app to the Webex
+# Calling cloud. Port 5062 required for certificate-based trunks, 8934 for registration-based trunks.
+# Sub-row: Local gateway external (NIC), source 8000-65535, TCP, dest Webex Calling subnets, 5062, 8934.
+rule app=webex-calling service=lgw-sip-tls category=signalling proto=tcp \
+     client_port=8000-65535 server=@webex_calling_service server_port=5062,8934 encrypted=yes \
+     label="Local gateway (external NIC) SIP-TLS to Webex Calling: 5062 cert-based trunk, 8934 registration-based trunk"
+# Sub-row: Devices, source 5060-5080, dest port 8934 (デバイス 5060-5080 8934).
+rule app=webex-calling service=device-sip-tls category=signalling proto=tcp \
+     client_port=5060-5080 server=@webex_calling_service server_port=8934 encrypted=yes dscp=24 \
+     label="Device SIP-TLS signalling to Webex Calling (source 5060-5080)"
+# Sub-row: Webex app, source ephemeral (OS dependent) (Webex アプリ 一時的 (OS 依存)).
+# The flattened row has no destination port cell for this sub-row; 8934 is taken from the QoS
+# table's "Webex app / signalling / ephemeral / 8934" row (interpretation).
+rule app=webex-calling service=app-sip-tls category=signalling proto=tcp \
+     server=@webex_calling_service server_port=8934 encrypted=yes dscp=0 \
+     label="Webex app SIP-TLS signalling to Webex Calling (source ephemeral, OS dependent)"
+
+# --- Row: Call signalling from Webex Calling (SIP TLS) to local gateway ---
+# (Webex Calling (SIP TLS) からローカル ゲートウェイへの通話シグナリング)
+# Source: Webex Calling address range (subnets), source port 8934, TCP; destination: IP or range
+# the customer chose for the local gateway, port or port range the customer chose.
+# Applies to certificate-based local gateways (registration-based gateways reuse the connection
+# they opened). The destination is customer-chosen: server=any, server_port=any.
+rule app=webex-calling service=lgw-inbound-sip-tls category=signalling proto=tcp \
+     client=@webex_calling_service client_port=8934 server=any encrypted=yes \
+     label="Webex Calling (source 8934) SIP-TLS to a certificate-based local gateway (customer-chosen IP/port)"
+
+# --- Row: Call media to Webex Calling (STUN, SRTP/SRTCP, T38, DTLS) ---
+# (Webex Callingへのメディアの呼び出し(STUN、SRTP/SRTCP, T38、DTLS))
+# Destination: Webex Calling subnets, UDP; destination port cell (shared by all sub-rows):
+#   5004, 9000 (STUN ports); audio 8500-8599; video 8600-8699; 19560-65535 (SRTP over UDP).
+# Sub-rows (sources): local gateway external NIC 8000-48199*; devices* 19560-19661;
+# VG400 ATA devices 19560-19849; Webex app* audio 8500-8599 / video 8600-8699;
+# WebRTC ephemeral (per browser policy).
+# Split: the STUN ports are one rule (its source is any, since the WebRTC sub-row's source is
+# ephemeral); each source sub-row is one rule with the media destination ports.
+# Footnotes: *CUBE media port range is configurable with rtp-port range; *device and app media
+# ports are allocated dynamically in the SRTP range (SRTP even port, SRTCP the next odd port).
+# Notes: after successful ICE, media flows directly between apps/devices (app 8500-8699, devices
+# 19560-19661) - direct peer media is not tied to a documented subnet and is not expressible.
+rule app=webex-calling service=stun category=media proto=udp \
+     server=@webex_calling_service server_port=5004,9000 \
+     label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (all sources)"
+# Sub-row: local gateway external NIC, source 8000-48199* (ローカル ゲートウェイ外部 NIC 8000-48199*).
+rule app=webex-calling service=lgw-media category=media proto=udp client_port=8000-48199 \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     label="Local gateway (external NIC, source 8000-48199) SRTP/SRTCP, T38 media to Webex Calling"
+# Sub-row: devices*, source 19560-19661 (デバイス*19560-19661); QoS: EF (46) & AF41 (34).
+rule app=webex-calling service=device-media category=media proto=udp client_port=19560-19661 \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     dscp=46,34 \
+     label="Device (source 19560-19661) SRTP media to Webex Calling"
+# Sub-row: VG400 ATA devices, source 19560-19849 (VG400 ATAデバイス 19560-19849).
+rule app=webex-calling service=vg400-media category=media proto=udp client_port=19560-19849 \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     label="VG400 ATA device (source 19560-19849) SRTP media to Webex Calling"
+# Sub-row: Webex app*, audio source 8500-8599 (Webex アプリ* 音声: 8500-8599); QoS: EF (46).
+rule app=webex-calling service=app-audio category=media proto=udp client_port=8500-8599 \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     dscp=46 \
+     label="Webex app audio (source 8500-8599) SRTP media to Webex Calling"
+# Sub-row: Webex app*, video source 8600-8699 (ビデオ: 8600-8699); QoS: AF41 (34).
+rule app=webex-calling service=app-video category=media proto=udp client_port=8600-8699 \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     dscp=34 \
+     label="Webex app video (source 8600-8699) SRTP media to Webex Calling"
+# Sub-row: WebRTC, source ephemeral per browser policy (WebRTC 一時的(ブラウザポリシーによる)).
+rule app=webex-calling service=webrtc-media category=media proto=udp \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     label="WebRTC (source ephemeral per browser policy) SRTP media to Webex Calling"
+
+# --- Row: Call media from Webex Calling (SRTP/SRTCP, T38) (Webex Calling からのメディア通話) ---
+# Source: Webex Calling address range, source port 19560-65535 (SRTP over UDP), UDP;
+# destination: IP or range the customer chose for the local gateway, media port range the
+# customer chose. Applies to certificate-based local gateways. Destination is customer-chosen.
+rule app=webex-calling service=lgw-inbound-media category=media proto=udp \
+     client=@webex_calling_service client_port=19560-65535 server=any encrypted=yes \
+     label="Webex Calling (source 19560-65535) SRTP/SRTCP, T38 media to a certificate-based local gateway"
+
+# --- Row: Call signalling to PSTN gateway (SIP TLS) (PSTN ゲートウェイへのコール信号 (SIP TLS)) ---
+# Source: local gateway internal NIC, 8000-65535, TCP; destination: ITSP, PSTN GW or Unified CM;
+# destination port depends on the PSTN option (e.g. 5060 or 5061 for Unified CM).
+# The example ports are used; the row is split because 5060 (SIP) and 5061 (SIP over TLS) differ
+# in encryption even though the row title says SIP TLS. client=@internal: "internal NIC".
+rule app=webex-calling service=pstn-sip category=signalling proto=tcp \
+     client=@internal client_port=8000-65535 server=any server_port=5060 encrypted=no \
+     label="Local gateway (internal NIC) SIP to ITSP / PSTN GW / Unified CM (example port 5060)"
+# Same row, example port 5061 (SIP over TLS).
+rule app=webex-calling service=pstn-sip-tls category=signalling proto=tcp \
+     client=@internal client_port=8000-65535 server=any server_port=5061 encrypted=yes \
+     label="Local gateway (internal NIC) SIP-TLS to ITSP / PSTN GW / Unified CM (example port 5061)"
+
+# --- Row: Call media to PSTN gateway (SRTP/SRTCP) (PSTNゲートウェイへの通話メディア (SRTP/SRTCP)) ---
+# Source: local gateway internal NIC, 8000-48199*, UDP; destination: ITSP, PSTN GW or Unified CM;
+# destination port "depends on the PSTN option (for example, typically 5060 or 5061 for Unified
+# CM)". The destination cell repeats the signalling example ports - very probably an error in the
+# document (media does not go to 5060/5061) - but it is transcribed as printed; the real media
+# destination ports are site-specific.
+rule app=webex-calling service=pstn-media category=media proto=udp \
+     client=@internal client_port=8000-48199 server=any server_port=5060,5061 encrypted=yes \
+     label="Local gateway (internal NIC, source 8000-48199) SRTP/SRTCP media to ITSP / PSTN GW / Unified CM (port as printed)"
+
+# --- Row: Device configuration and firmware management (Cisco devices) ---
+# (デバイスの構成とファームウェアの管理 (Cisco デバイス))
+# Source: Webex Calling devices, ephemeral, TCP; destination: subnets (-> device configuration
+# list); ports 443, 6970, 80. Needed for: migrating enterprise phones (Unified CM) to Webex
+# Calling (upgrade.cisco.com; cloudupgrader.webex.com uses 6970, 443 for firmware migration);
+# GDS 16-digit activation code firmware upgrade / secure onboarding; CDA/EDOS MAC-based
+# provisioning; Cisco ATA firmware 11.1.0MSR3-9 or later; zero-touch provisioning via
+# activate.cisco.com (webapps.cisco.com before firmware 11.2(1)); MPP before 12.0.3 reaching
+# sudirenewal.cisco.com over port 80 to renew the MIC / obtain SUDI.
+# Split by port because 80 / 443 differ in encryption.
+rule app=webex-calling service=device-config-https category=configuration proto=tcp \
+     server=@webex_device_config server_port=443 encrypted=yes \
+     label="Device configuration and firmware management (Cisco devices), HTTPS 443"
+# Same row, port 6970 (used by cloudupgrader.webex.com for firmware migration).
+rule app=webex-calling service=tftp-http category=configuration proto=tcp \
+     server=@webex_device_config server_port=6970 \
+     label="Device configuration and firmware management (Cisco devices), port 6970 (cloudupgrader firmware migration)"
+# Same row, port 80 (MPP before 12.0.3 to sudirenewal.cisco.com for MIC renewal / SUDI).
+rule app=webex-calling service=device-config-http category=configuration proto=tcp \
+     server=@webex_device_config server_port=80 encrypted=no \
+     label="Device configuration and firmware management (Cisco devices), HTTP 80 (MPP before 12.0.3, sudirenewal.cisco.com)"
+
+# --- Row: Webex app configuration (Webex アプリの設定) ---
+# Source: Webex app, ephemeral, TCP; destination: subnets (-> app configuration list); 443, 8443.
+# Used for ID broker authentication, Webex app configuration services for clients, browser-based
+# self-care web access, admin interface access. TCP 8443 is used by the Webex app on a Cisco
+# Unified CM setup to download configuration (only customers connecting to Webex Calling with
+# that setup need to open it).
+rule app=webex-calling service=app-config category=configuration proto=tcp \
+     server=@webex_app_config server_port=443,8443 encrypted=yes \
+     label="Webex app configuration: ID broker auth, app config service, self-care web, admin access (443, 8443)"
+
+# --- Row: Device time synchronisation (NTP) (デバイス時間同期 (NTP)) ---
+# Source: Webex Calling devices, source port 51494, UDP; destination Webex Calling subnets, 123.
+# Needed for time sync of devices (MPP phones, ATA, SPA ATA).
+rule app=webex-calling service=device-ntp category=time proto=udp client_port=51494 \
+     server=@webex_calling_service server_port=123 encrypted=no \
+     label="Device time synchronisation (NTP), source 51494 to Webex Calling subnets"
+
+# --- Row: Domain Name System (DNS) resolution (ドメインネームシステム(DNS)解決) ---
+# Source: Webex Calling devices, Webex app, Webex devices, ephemeral, UDP and TCP; destination
+# customer-defined (主催者が定義); port 53. Used to find Webex Calling service addresses in the
+# cloud; normally UDP, TCP when the answer does not fit a UDP packet.
+rule app=webex-calling service=dns category=dns proto=both server=any server_port=53 \
+     encrypted=no \
+     label="DNS resolution by devices and the Webex app (customer-defined DNS server)"
+
+# --- Row: Network Time Protocol (NTP) (ネットワーク タイム プロトコル (NTP)) ---
+# Source: Webex app and Webex devices, source port 123, UDP; destination customer-defined; 123.
+rule app=webex-calling service=ntp category=time proto=udp client_port=123 server=any \
+     server_port=123 encrypted=no \
+     label="NTP time synchronisation by the Webex app and devices (customer-defined NTP server)"
+
+# --- Row: CScan (Webex Calling web-based network readiness pre-qualification tool) ---
+# Source: ephemeral; TCP to Webex Calling subnets 8934 and 443; UDP 19569-19760 (the UDP part is a
+# second line of the same row). See cscan.webex.com.
+rule app=webex-calling service=cscan-tcp category=other proto=tcp \
+     server=@webex_calling_service server_port=8934,443 \
+     label="CScan network readiness tool, TCP 8934 and 443"
+# Same row, second line: UDP 19569-19760.
+rule app=webex-calling service=cscan-udp category=other proto=udp \
+     server=@webex_calling_service server_port=19569-19760 \
+     label="CScan network readiness tool, UDP 19569-19760"
+
+# --- Section: Additional Webex Calling & Webex Aware services (third party) ---
+# (追加のWebex通話 & Webex Aware サービス (サードパーティ))
+# Row: Push notifications, APNS and FCM services. Source: Webex Calling application, ephemeral,
+# TCP; destination: "refer to the IP subnets under the links" (Apple Push Notification Service,
+# Google Firebase Cloud Messaging) - the subnets are not in the document, so server=any;
+# ports 443, 2197, 5228, 5229, 5230, 5223. Notifications to the Webex app on mobile devices.
+# Third-party destination: the format has no kind=dependency for rules (see report).
+rule app=webex-calling service=push-notification category=notification proto=tcp server=any \
+     server_port=443,2197,5228,5229,5230,5223 \
+     label="Push notifications via Apple APNS / Google FCM (third party) to the Webex app on mobile devices"
+
+# =============================================================================================
+table "Domains and URLs for Webex Calling services"
+# 原文: Webex Calling サービスのドメインと URL
+# Columns: Domain/URL | description | Webex apps and devices using these domains/URLs.
+# A leading * means the top-level domain and all subdomains.
+
+# --- Section: Cisco Webex services (Cisco Webex サービス) ---
+# *.broadcloudpbx.com: Webex authentication microservice for cross-launch from Control Hub to the
+# Calling admin portal. Used by: Control Hub.
+domain app=webex-calling service=calling-portal-auth pattern=*.broadcloudpbx.com kind=service \
+     label="Webex auth microservice for Control Hub cross-launch to the Calling admin portal (Control Hub)"
+# *.broadcloud.com.au: Webex Calling services in Australia. Used by: all.
+domain app=webex-calling service=calling-au pattern=*.broadcloud.com.au kind=service \
+     label="Webex Calling services in Australia (all)"
+# *.broadcloud.eu: Webex Calling services in Europe. Used by: all.
+domain app=webex-calling service=calling-eu pattern=*.broadcloud.eu kind=service \
+     label="Webex Calling services in Europe (all)"
+# *.broadcloudpbx.net: Calling client configuration and management services. Used by: Webex app.
+domain app=webex-calling service=calling-client-config pattern=*.broadcloudpbx.net kind=service \
+     label="Calling client configuration and management services (Webex app)"
+# *.webex.com, *.cisco.com: core Webex Calling & Webex Aware services (identity provisioning,
+# identity storage, authentication, OAuth, device onboarding, cloud-connected UC); phones use
+# activate.cisco.com (webapps.cisco.com before 11.2(1)) for zero-touch provisioning, download
+# firmware/locale from binaries.webex.com, MPP before 12.0.3 use sudirenewal.cisco.com on port 80.
+# Used by: all.
+domain app=webex-calling service=core-services pattern=*.webex.com kind=service \
+     label="Core Webex Calling and Webex Aware services: identity, auth, OAuth, onboarding, firmware (all)"
+# Same row, second pattern: *.cisco.com.
+domain app=webex-calling service=core-services pattern=*.cisco.com kind=service \
+     label="Core Webex Calling and Webex Aware services: activation, provisioning, SUDI renewal (all)"
+# *.ucmgmt.cisco.com: Webex Calling servers. Used by: Control Hub.
+domain app=webex-calling service=calling-servers pattern=*.ucmgmt.cisco.com kind=service \
+     label="Webex Calling servers (Control Hub)"
+# *.wbx2.com and *.ciscospark.com: cloud awareness for access to Webex Calling & Webex Aware
+# services during and after onboarding (app and device management; app notification mechanism
+# service management). Used by: all.
+domain app=webex-calling service=cloud-awareness pattern=*.wbx2.com kind=service \
+     label="Cloud awareness for Webex Calling and Webex Aware services, app/device management (all)"
+# Same row, second pattern: *.ciscospark.com.
+domain app=webex-calling service=cloud-awareness pattern=*.ciscospark.com kind=service \
+     label="Cloud awareness for Webex Calling and Webex Aware services, app/device management (all)"
+# *.webexapis.com: Webex microservices managing the Webex app and devices (profile picture,
+# whiteboard, proximity, presence, registration, calendar, search). Used by: all.
+domain app=webex-calling service=microservices pattern=*.webexapis.com kind=service \
+     label="Webex microservices: profile picture, whiteboard, proximity, presence, registration, calendar, search (all)"
+# *.webexcontent.com: Webex messaging services for general file storage (user files, transcoded
+# files, images, screenshots, whiteboard content, client & device logs, profile pictures,
+# branding logos, log files, bulk CSV import/export). Used by: Webex app messaging services.
+# (The cell also says file storage moved to clouddrive.com in October 2019; no row for it.)
+domain app=webex-calling service=file-storage pattern=*.webexcontent.com kind=service \
+     label="Webex messaging file storage: files, images, logs, CSV import/export (Webex app messaging)"
+# *.accompany.com: People insights integration. Used by: Webex app.
+domain app=webex-calling service=people-insights pattern=*.accompany.com kind=service \
+     label="People insights integration (Webex app)"
+
+# --- Section: Additional Webex-related services (third-party domains) ---
+# (追加の Webex 関連サービス (サードパーティドメイン)) - all rows of this section are kind=dependency.
+# *.appdynamics.com, *.eum-appdynamics.com: performance tracking, error and crash capture, session
+# metrics. Used by: Control Hub.
+domain app=webex-calling service=perf-tracking pattern=*.appdynamics.com kind=dependency \
+     label="Performance tracking, error and crash capture, session metrics (Control Hub)"
+# Same row, second pattern: *.eum-appdynamics.com.
+domain app=webex-calling service=perf-tracking pattern=*.eum-appdynamics.com kind=dependency \
+     label="Performance tracking, error and crash capture, session metrics (Control Hub)"
+# *.sipflash.com: device management services, firmware upgrades and secure onboarding.
+# Used by: Webex app. (Listed in the third-party section of the document.)
+domain app=webex-calling service=device-management pattern=*.sipflash.com kind=dependency \
+     label="Device management services: firmware upgrades and secure onboarding (Webex app)"
+# *.walkme.com, *.walkmeusercontent.com: Webex user guide client, onboarding and usage tours for
+# new users. Used by: Webex app.
+domain app=webex-calling service=user-guide pattern=*.walkme.com kind=dependency \
+     label="WalkMe user guide client: onboarding and usage tours (Webex app)"
+# Same row, second pattern: *.walkmeusercontent.com.
+domain app=webex-calling service=user-guide pattern=*.walkmeusercontent.com kind=dependency \
+     label="WalkMe user guide client: onboarding and usage tours (Webex app)"
+# *.google.com, *.googleapis.com: notifications to the Webex app on mobile devices (Google
+# Firebase Cloud Messaging; the cell also names Apple Push Notification Service, for which Apple
+# lists IP subnets - no Apple domain is printed). Used by: Webex app.
+domain app=webex-calling service=push-notification pattern=*.google.com kind=dependency \
+     label="Notifications to the Webex app on mobile devices (Google FCM) (Webex app)"
+# Same row, second pattern: *.googleapis.com.
+domain app=webex-calling service=push-notification pattern=*.googleapis.com kind=dependency \
+     label="Notifications to the Webex app on mobile devices (Google FCM) (Webex app)"
+
+# =============================================================================================
+table "Quality of Service (QoS)"
+# 原文: サービス品質(QoS)
+# Columns: source address | traffic type | destination address | source port | destination port
+# | DSCP class and value. Destination address for every row: Webex Calling service IP subnets,
+# domains and URLs (merged cell) -> @webex_calling_service.
+# Notes: audio and video/share use different source port ranges so they can be marked
+# separately; Windows clients need UDP source-port differentiation enabled (account team);
+# Webex devices: QoS settings are changed from Control Hub device settings.
+
+# Webex app, audio, source 8500-8599, dest 8500-8599, 19560-65535, Expedited Forwarding (46).
+# Sub-row: Webex app*, audio source 8500-8599 (Webex アプリ* 音声: 8500-8599); QoS: EF (46).
+qos app=webex-calling service=app-audio proto=udp dscp=46 server=@webex_calling_service \
+     client_port=8500-8599 server_port=8500-8599,19560-65535 \
+     label="Webex app audio: EF (46)"
+# Webex app, video, source 8600-8699, dest 8600-8699, 19560-65535, Assured Forwarding 41 (34).
+# Sub-row: Webex app*, video source 8600-8699 (ビデオ: 8600-8699); QoS: AF41 (34).
+qos app=webex-calling service=app-video proto=udp dscp=34 server=@webex_calling_service \
+     client_port=8600-8699 server_port=8600-8699,19560-65535 \
+     label="Webex app video: AF41 (34)"
+# Webex app, signalling, source ephemeral (OS dependent), dest 8934, CS0 (0).
+qos app=webex-calling service=app-sip-tls proto=tcp dscp=0 server=@webex_calling_service \
+     server_port=8934 \
+     label="Webex app signalling: CS0 (0)"
+# Webex devices (MPP and Room), audio & video, source 19560-19661, dest 19560-65535,
+# Expedited Forwarding (46) & Assured Forwarding 41 (34). A qos statement takes one dscp, so the
+# row is written twice (46 for audio, 34 for video); both have the same ports.
+# Sub-row: devices*, source 19560-19661 (デバイス*19560-19661); QoS: EF (46) & AF41 (34).
+qos app=webex-calling service=device-media proto=udp dscp=46 server=@webex_calling_service \
+     client_port=19560-19661 server_port=19560-65535 \
+     label="Webex devices (MPP and Room) audio and video: EF (46) [audio]"
+# Sub-row: devices*, source 19560-19661 (デバイス*19560-19661); QoS: EF (46) & AF41 (34).
+# Same row, second value: AF41 (34) for video.
+qos app=webex-calling service=device-media proto=udp dscp=34 server=@webex_calling_service \
+     client_port=19560-19661 server_port=19560-65535 \
+     label="Webex devices (MPP and Room) audio and video: AF41 (34) [video]"
+# Webex devices, signalling, source 5060-5080, dest 8934, Class Selector 3 (24).
+qos app=webex-calling service=device-sip-tls proto=tcp dscp=24 server=@webex_calling_service \
+     client_port=5060-5080 server_port=8934 \
+     label="Webex devices signalling: CS3 (24)"

@@ -1,0 +1,253 @@
+/* decode_link.c - link layers (Ethernet + IEEE 802.1Q/802.1ad tags, Linux cooked v1/v2, raw IP,
+ * BSD null/loopback), the decode_packet() entry point and link-type names.
+ *
+ * Formats follow the tcpdump.org link-type registry (https://www.tcpdump.org/linktypes.html) and
+ * IEEE 802.1Q-2018 for VLAN tags.
+ */
+#include <string.h>
+
+#include "decode_internal.h"
+
+#define ETH_HDR_LEN 14
+#define ETH_TYPE_OFF 12
+#define VLAN_TAG_LEN 4
+#define VLAN_ID_MASK 0x0fff
+#define SLL_HDR_LEN 16
+#define SLL_PROTO_OFF 14
+#define SLL2_HDR_LEN 20
+#define SLL2_PROTO_OFF 0
+#define NULL_HDR_LEN 4
+
+/* Ethertypes of interest. Values below 0x0600 are an IEEE 802.3 length field, not a type. */
+#define ETHERTYPE_MIN 0x0600
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_8021Q 0x8100
+#define ETHERTYPE_8021AD 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100 /* pre-standard QinQ outer tag, still seen on older switches */
+
+/* BSD address-family values for the null/loopback header. AF_INET is 2 everywhere; AF_INET6
+ * differs per BSD, and a capture may come from any of them. */
+#define BSD_AF_INET 2
+#define BSD_AF_INET6_NETBSD 24 /* NetBSD, OpenBSD, BSD/OS */
+#define BSD_AF_INET6_FREEBSD 28 /* FreeBSD, DragonFly BSD */
+#define BSD_AF_INET6_DARWIN 30 /* macOS, iOS */
+
+static bool is_vlan_tpid(uint16_t type)
+{
+	return type == ETHERTYPE_8021Q || type == ETHERTYPE_8021AD || type == ETHERTYPE_QINQ_OLD;
+}
+
+/* Dispatches on an ethertype whose payload starts at v[off], first peeling any VLAN tags (each is
+ * a 2-byte TCI followed by the next ethertype). Shared by Ethernet and both cooked formats, which
+ * carry the same protocol field. Tags beyond the second are skipped without being recorded. */
+static enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+					   struct decoded_pkt *out)
+{
+	unsigned ntags = 0;
+
+	while (is_vlan_tpid(type)) {
+		uint16_t tci;
+		if (!bv_be16(v, off, &tci) || !bv_be16(v, off + 2, &type))
+			return DECODE_TRUNCATED;
+		if (ntags == 0)
+			out->vlan = tci & VLAN_ID_MASK;
+		else if (ntags == 1)
+			out->inner_vlan = tci & VLAN_ID_MASK;
+		ntags++;
+		off += VLAN_TAG_LEN;
+	}
+
+	struct bview ip;
+	switch (type) {
+	case ETHERTYPE_IPV4:
+	case ETHERTYPE_IPV6:
+		if (!bv_tail(v, off, &ip))
+			return DECODE_TRUNCATED;
+		return decode_ip(ip, type == ETHERTYPE_IPV4 ? 4 : 6, out, 0);
+	default:
+		/* ARP, LLDP, STP, 802.3 length + LLC, and (until the tunnel issue) MPLS and PPPoE. */
+		return DECODE_NONIP;
+	}
+}
+
+static enum decode_status decode_ethernet(struct bview v, struct decoded_pkt *out)
+{
+	uint16_t type;
+	if (v.len < ETH_HDR_LEN || !bv_be16(v, ETH_TYPE_OFF, &type))
+		return DECODE_TRUNCATED;
+	if (type < ETHERTYPE_MIN)
+		return DECODE_NONIP; /* 802.3 length field: LLC/SNAP follows, not IP we decode */
+	return decode_ethertype(type, v, ETH_HDR_LEN, out);
+}
+
+/* Linux cooked v1: packet type, ARPHRD type, address length, 8 address bytes, protocol. */
+static enum decode_status decode_sll(struct bview v, struct decoded_pkt *out)
+{
+	uint16_t proto;
+	if (v.len < SLL_HDR_LEN || !bv_be16(v, SLL_PROTO_OFF, &proto))
+		return DECODE_TRUNCATED;
+	/* Small values are Linux pseudo-protocols (1 = 802.3, 4 = 802.2 LLC ...), not ethertypes. */
+	if (proto < ETHERTYPE_MIN)
+		return DECODE_NONIP;
+	return decode_ethertype(proto, v, SLL_HDR_LEN, out);
+}
+
+/* Linux cooked v2: protocol first, then reserved, ifindex, ARPHRD type, packet type, address. */
+static enum decode_status decode_sll2(struct bview v, struct decoded_pkt *out)
+{
+	uint16_t proto;
+	if (v.len < SLL2_HDR_LEN || !bv_be16(v, SLL2_PROTO_OFF, &proto))
+		return DECODE_TRUNCATED;
+	if (proto < ETHERTYPE_MIN)
+		return DECODE_NONIP;
+	return decode_ethertype(proto, v, SLL2_HDR_LEN, out);
+}
+
+/* DLT_NULL stores the AF value in the capturing host's byte order, which need not be ours. AF
+ * values are small, so a value with high bits set was written in the other order (as tcpdump
+ * does). DLT_LOOP is always network order. */
+static enum decode_status decode_null(struct bview v, bool network_order, struct decoded_pkt *out)
+{
+	uint32_t af;
+	if (network_order) {
+		if (!bv_be32(v, 0, &af))
+			return DECODE_TRUNCATED;
+	} else {
+		if (!bv_le32(v, 0, &af))
+			return DECODE_TRUNCATED;
+		if (af & 0xffff0000u)
+			af = ((af & 0xff) << 24) | ((af & 0xff00) << 8) | ((af >> 8) & 0xff00) |
+			     (af >> 24);
+	}
+
+	int ver;
+	switch (af) {
+	case BSD_AF_INET:
+		ver = 4;
+		break;
+	case BSD_AF_INET6_NETBSD:
+	case BSD_AF_INET6_FREEBSD:
+	case BSD_AF_INET6_DARWIN:
+		ver = 6;
+		break;
+	default:
+		return DECODE_NONIP;
+	}
+	struct bview ip;
+	if (!bv_tail(v, NULL_HDR_LEN, &ip))
+		return DECODE_TRUNCATED;
+	return decode_ip(ip, ver, out, 0);
+}
+
+enum decode_status decode_packet(int linktype, const uint8_t *data, uint32_t caplen,
+				 struct decoded_pkt *out)
+{
+	memset(out, 0, sizeof *out);
+	out->tunnel_type = TUNNEL_NONE;
+	struct bview v = bv_make(data, caplen);
+
+	switch (linktype) {
+	case DLT_EN10MB:
+		return decode_ethernet(v, out);
+	case DLT_LINUX_SLL:
+		return decode_sll(v, out);
+	case DLT_LINUX_SLL2:
+		return decode_sll2(v, out);
+	case DLT_RAW:
+	case LINKTYPE_RAW:
+		return decode_ip(v, 0, out, 0);
+	case DLT_IPV4:
+		return decode_ip(v, 4, out, 0);
+	case DLT_IPV6:
+		return decode_ip(v, 6, out, 0);
+	case DLT_NULL:
+		return decode_null(v, false, out);
+	case DLT_LOOP:
+		return decode_null(v, true, out);
+	default:
+		return DECODE_UNSUPPORTED_LINK;
+	}
+}
+
+bool decode_linktype_supported(int linktype)
+{
+	switch (linktype) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW:
+	case LINKTYPE_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Names as tcpdump's link-type registry spells them, with a hint in parentheses. Numbers are the
+ * Linux/most-platforms DLT values; DLT_RAW and DLT_LOOP come from pcap/dlt.h because OpenBSD
+ * numbers them differently. */
+static const struct {
+	int linktype;
+	const char *name;
+} linktype_names[] = {
+	{ DLT_NULL, "NULL (BSD loopback)" },
+	{ DLT_EN10MB, "EN10MB (Ethernet)" },
+	{ 6, "IEEE802 (Token Ring)" },
+	{ 8, "SLIP" },
+	{ 9, "PPP" },
+	{ 10, "FDDI" },
+	{ DLT_RAW, "RAW (raw IP)" },
+	{ 50, "PPP_HDLC (PPP in HDLC framing)" },
+	{ 51, "PPP_ETHER (PPPoE)" },
+	{ LINKTYPE_RAW, "RAW (raw IP)" },
+	{ 104, "C_HDLC (Cisco HDLC)" },
+	{ 105, "IEEE802_11 (802.11)" },
+	{ 107, "FRELAY (Frame Relay)" },
+	{ DLT_LOOP, "LOOP (OpenBSD loopback)" },
+	{ 113, "LINUX_SLL (Linux cooked v1)" },
+	{ 119, "PRISM_HEADER (802.11 + Prism header)" },
+	{ 127, "IEEE802_11_RADIO (802.11 + radiotap)" },
+	{ 143, "DOCSIS" },
+	{ 187, "BLUETOOTH_HCI_H4" },
+	{ 189, "USB_LINUX" },
+	{ 192, "PPI" },
+	{ 195, "IEEE802_15_4 (802.15.4)" },
+	{ 220, "USB_LINUX_MMAPPED" },
+	{ 228, "IPV4 (raw IPv4)" },
+	{ 229, "IPV6 (raw IPv6)" },
+	{ 239, "NFLOG (Linux netfilter log)" },
+	{ 253, "NETLINK (Linux netlink)" },
+	{ 276, "LINUX_SLL2 (Linux cooked v2)" },
+};
+
+/* An unknown type returns a fixed string rather than formatting the number into a static buffer
+ * (which would be shared mutable state); callers print the number alongside. */
+const char *decode_linktype_name(int linktype)
+{
+	for (size_t i = 0; i < sizeof linktype_names / sizeof linktype_names[0]; i++)
+		if (linktype_names[i].linktype == linktype)
+			return linktype_names[i].name;
+	return "unknown link type";
+}
+
+const char *decode_status_name(enum decode_status st)
+{
+	switch (st) {
+	case DECODE_OK:
+		return "ok";
+	case DECODE_NONIP:
+		return "non-IP";
+	case DECODE_TRUNCATED:
+		return "truncated";
+	case DECODE_MALFORMED:
+		return "malformed";
+	case DECODE_UNSUPPORTED_LINK:
+		return "unsupported link type";
+	}
+	return "unknown status";
+}

@@ -1,0 +1,649 @@
+/* flow_table.c - bidirectional flow table: canonical keys in uthash, timeout lists, Zeek conn state.
+ *
+ * conn_state and history follow the definitions in Zeek's conn.log documentation. Flows come from a
+ * pool grown in chunks, so creating a flow on the per-packet path does not call malloc; idle flows are
+ * found by looking only at the heads of per-timeout lists ordered by last-seen time.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <sys/mman.h>
+
+#include "ucflow.h"
+
+/* uthash configuration: must precede the first inclusion of uthash.h (through flow.h). */
+static uint64_t flow_hash_seed = 0x6a09e667f3bcc909ULL;
+static uint32_t flow_key_hash(const void *key, size_t len);
+static int flow_oom_flag;
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow_key_hash((keyptr), (keylen)))
+#define HASH_NONFATAL_OOM 1
+#define uthash_nonfatal_oom(elt) (flow_oom_flag = 1)
+
+#include "flow.h"
+
+/* TCP endpoint states (our reading of Zeek's per-endpoint states). */
+enum tcp_ep_state {
+	EP_INACTIVE = 0,
+	EP_SYN_SENT,
+	EP_SYN_ACK_SENT,
+	EP_PARTIAL,
+	EP_ESTABLISHED,
+	EP_CLOSED,
+	EP_RESET,
+};
+
+/* History letter codes (4 bits each; 0 ends the string). Originator upper case. */
+static const char hist_letters[] = "?SHADFRshadfr";
+enum { HL_SYN = 1, HL_SYNACK, HL_ACK, HL_DATA, HL_FIN, HL_RST };
+
+/* Timeout lists. */
+enum { LIST_TCP = 0, LIST_UDP, LIST_OTHER, LIST_CLOSED, LIST_COUNT };
+
+/* Without --max-flows the pool reserves room for this many flows (virtual memory only). */
+#define POOL_DEFAULT_CAP (64u * 1024 * 1024)
+
+/* Later IP fragments carry no ports: remember which flow each first fragment belonged to. */
+#define FRAG_SLOTS 4096
+#define FRAG_TTL_US (30ULL * 1000000ULL)
+struct frag_slot {
+	struct ucf_addr src, dst;
+	uint32_t id;
+	uint32_t flow_idx;
+	uint64_t flow_uid;
+	uint64_t ts;
+	uint8_t proto;
+	uint8_t used;
+};
+
+struct fl_list {
+	uint32_t head, tail;
+};
+
+struct flow_table {
+	struct flow_table_config cfg;
+	flow_emit_fn emit;
+	void *emit_user;
+	struct flow *hash; /* uthash head */
+	struct flow *pool;
+	size_t pool_bytes;
+	uint32_t pool_cap, pool_used;
+	uint32_t free_head; /* free list through lru_next */
+	uint64_t timeout_us[LIST_COUNT];
+	struct fl_list lists[LIST_COUNT];
+	uint64_t next_uid;
+	struct flow_table_stats st;
+	struct frag_slot frags[FRAG_SLOTS];
+};
+
+/* ---- hashing ---- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+	/* splitmix64 finaliser: a bijective avalanche of 64 bits */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint32_t flow_key_hash(const void *key, size_t len)
+{
+	const uint8_t *p = key;
+	uint64_t h = flow_hash_seed ^ (len * 0x9e3779b97f4a7c15ULL);
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+	}
+	uint64_t tail = 0;
+	memcpy(&tail, p + i, len - i);
+	h = mix64(h ^ tail ^ ((uint64_t)len << 56));
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* ---- pool ----
+ * One virtual reservation (MAP_NORESERVE) holds every flow, so a flow's index is its offset and the
+ * kernel commits pages only as flows are first used; freed flows go on a free list. */
+
+static inline struct flow *pool_get(const struct flow_table *t, uint32_t idx)
+{
+	return &t->pool[idx - 1];
+}
+
+static inline uint32_t pool_index_of(const struct flow_table *t, const struct flow *f)
+{
+	return (uint32_t)(f - t->pool) + 1;
+}
+
+static uint32_t pool_alloc(struct flow_table *t)
+{
+	if (t->free_head) {
+		uint32_t idx = t->free_head;
+		t->free_head = pool_get(t, idx)->lru_next;
+		pool_get(t, idx)->lru_next = 0;
+		return idx;
+	}
+	if (t->pool_used < t->pool_cap)
+		return ++t->pool_used;
+	return 0;
+}
+
+static void pool_free(struct flow_table *t, uint32_t idx)
+{
+	struct flow *f = pool_get(t, idx);
+	memset(f, 0, sizeof *f);
+	f->lru_next = t->free_head;
+	t->free_head = idx;
+}
+
+/* ---- timeout lists ---- */
+
+static void list_unlink(struct flow_table *t, uint32_t idx)
+{
+	struct flow *f = pool_get(t, idx);
+	struct fl_list *l = &t->lists[f->lru_list];
+	if (f->lru_prev)
+		pool_get(t, f->lru_prev)->lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next)
+		pool_get(t, f->lru_next)->lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+	f->lru_prev = f->lru_next = 0;
+}
+
+static void list_append(struct flow_table *t, uint32_t idx, unsigned list)
+{
+	struct flow *f = pool_get(t, idx);
+	struct fl_list *l = &t->lists[list];
+	f->lru_list = list & 3;
+	f->lru_prev = l->tail;
+	f->lru_next = 0;
+	if (l->tail)
+		pool_get(t, l->tail)->lru_next = idx;
+	else
+		l->head = idx;
+	l->tail = idx;
+}
+
+static unsigned list_for_proto(uint8_t proto)
+{
+	if (proto == 6)
+		return LIST_TCP;
+	if (proto == 17)
+		return LIST_UDP;
+	return LIST_OTHER;
+}
+
+/* ---- public: configuration and lifetime ---- */
+
+void flow_table_config_defaults(struct flow_table_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->idle_tcp_s = 300;
+	cfg->idle_udp_s = 60;
+	cfg->idle_other_s = 60;
+	cfg->tcp_linger_s = 2;
+	cfg->hash_seed = 0x243f6a8885a308d3ULL;
+}
+
+struct flow_table *flow_table_create(const struct flow_table_config *cfg, flow_emit_fn emit,
+				     void *emit_user, char *errbuf)
+{
+	struct flow_table *t = calloc(1, sizeof *t);
+	if (!t) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "flow table: out of memory");
+		return NULL;
+	}
+	t->cfg = *cfg;
+	t->emit = emit;
+	t->emit_user = emit_user;
+	t->timeout_us[LIST_TCP] = (uint64_t)cfg->idle_tcp_s * 1000000ULL;
+	t->timeout_us[LIST_UDP] = (uint64_t)cfg->idle_udp_s * 1000000ULL;
+	t->timeout_us[LIST_OTHER] = (uint64_t)cfg->idle_other_s * 1000000ULL;
+	t->timeout_us[LIST_CLOSED] = (uint64_t)cfg->tcp_linger_s * 1000000ULL;
+	t->next_uid = 1;
+	flow_hash_seed = cfg->hash_seed;
+	t->pool_cap = cfg->max_flows ? cfg->max_flows : POOL_DEFAULT_CAP;
+	t->pool_bytes = (size_t)t->pool_cap * sizeof(struct flow);
+	void *m = mmap(NULL, t->pool_bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "flow table: cannot reserve memory for %u flows",
+			 t->pool_cap);
+		free(t);
+		return NULL;
+	}
+	t->pool = m;
+	return t;
+}
+
+void flow_table_destroy(struct flow_table *t)
+{
+	if (!t)
+		return;
+	HASH_CLEAR(hh, t->hash);
+	munmap(t->pool, t->pool_bytes);
+	free(t);
+}
+
+/* Ends one flow: hands it to the emitter, then unlinks and recycles it. */
+static void flow_end(struct flow_table *t, uint32_t idx, enum flow_end why)
+{
+	struct flow *f = pool_get(t, idx);
+	if (t->emit)
+		t->emit(t->emit_user, f, why);
+	t->st.emitted++;
+	if (why == FLOW_END_EVICTED)
+		t->st.evicted++;
+	list_unlink(t, idx);
+	HASH_DELETE(hh, t->hash, f);
+	t->st.active--;
+	pool_free(t, idx);
+}
+
+void flow_table_expire(struct flow_table *t, uint64_t now_us)
+{
+	for (unsigned l = 0; l < LIST_COUNT; l++) {
+		uint64_t to = t->timeout_us[l];
+		while (t->lists[l].head) {
+			uint32_t idx = t->lists[l].head;
+			struct flow *f = pool_get(t, idx);
+			/* packet time can step backwards across merged files: never underflow */
+			if (now_us <= f->ts_last || now_us - f->ts_last <= to)
+				break;
+			flow_end(t, idx, l == LIST_CLOSED ? FLOW_END_CLOSED : FLOW_END_IDLE);
+		}
+	}
+}
+
+void flow_table_flush(struct flow_table *t, enum flow_end why)
+{
+	/* oldest first, deterministic: repeatedly take the list head with the smallest uid */
+	for (;;) {
+		uint32_t best = 0;
+		uint64_t best_uid = UINT64_MAX;
+		for (unsigned l = 0; l < LIST_COUNT; l++) {
+			uint32_t idx = t->lists[l].head;
+			if (idx && pool_get(t, idx)->uid < best_uid) {
+				best = idx;
+				best_uid = pool_get(t, idx)->uid;
+			}
+		}
+		if (!best)
+			break;
+		flow_end(t, best, why);
+	}
+}
+
+void flow_table_foreach(struct flow_table *t, void (*fn)(void *user, struct flow *f), void *user)
+{
+	struct flow *f, *tmp;
+	HASH_ITER(hh, t->hash, f, tmp)
+	{
+		fn(user, f);
+	}
+}
+
+void flow_table_get_stats(const struct flow_table *t, struct flow_table_stats *st)
+{
+	*st = t->st;
+}
+
+size_t flow_table_bytes_per_flow(void)
+{
+	/* the pooled struct plus uthash's bucket array at its worst fill (one bucket per 5 flows) */
+	return sizeof(struct flow) + sizeof(UT_hash_bucket) / 5 + 1;
+}
+
+size_t flow_table_memory(const struct flow_table *t)
+{
+	size_t buckets = t->hash ? t->hash->hh.tbl->num_buckets * sizeof(UT_hash_bucket) : 0;
+	return (size_t)t->pool_used * sizeof(struct flow) + buckets + sizeof *t;
+}
+
+/* Evicts the least recently seen flow (the oldest head of all lists). */
+static void evict_one(struct flow_table *t)
+{
+	uint32_t best = 0;
+	uint64_t best_ts = UINT64_MAX;
+	for (unsigned l = 0; l < LIST_COUNT; l++) {
+		uint32_t idx = t->lists[l].head;
+		if (idx && pool_get(t, idx)->ts_last < best_ts) {
+			best = idx;
+			best_ts = pool_get(t, idx)->ts_last;
+		}
+	}
+	if (best)
+		flow_end(t, best, FLOW_END_EVICTED);
+}
+
+/* ---- per-packet state ---- */
+
+static void hist_add(struct flow *f, unsigned code)
+{
+	for (unsigned i = 0; i < 12; i++) {
+		unsigned cur = (f->hist[i / 2] >> ((i & 1) * 4)) & 0xf;
+		if (cur == code)
+			return;
+		if (cur == 0) {
+			f->hist[i / 2] |= (uint8_t)(code << ((i & 1) * 4));
+			return;
+		}
+	}
+}
+
+static inline unsigned ep_get(const struct flow *f, unsigned dir)
+{
+	return (f->tcp_ep >> (dir * 3)) & 7;
+}
+
+static inline void ep_set(struct flow *f, unsigned dir, unsigned st)
+{
+	f->tcp_ep = (uint8_t)((f->tcp_ep & ~(7u << (dir * 3))) | (st << (dir * 3)));
+}
+
+/* Advances the endpoint state machine of the sender `dir` for one TCP segment. */
+static void tcp_track(struct flow *f, unsigned dir, uint8_t fl, uint32_t paylen)
+{
+	const unsigned base = dir == FLOW_ORIG ? 0 : 6;
+	unsigned me = ep_get(f, dir), peer = ep_get(f, !dir);
+	const int syn = fl & 0x02, ack = fl & 0x10, fin = fl & 0x01, rst = fl & 0x04;
+
+	if (syn && !ack) {
+		hist_add(f, base + HL_SYN);
+		if (dir == FLOW_ORIG)
+			f->tcp_state |= FLOW_TCP_SYN_ORIG;
+		if (me == EP_INACTIVE)
+			me = EP_SYN_SENT;
+	} else if (syn && ack) {
+		hist_add(f, base + HL_SYNACK);
+		if (dir == FLOW_RESP)
+			f->tcp_state |= FLOW_TCP_SYNACK;
+		if (me == EP_INACTIVE || me == EP_SYN_SENT)
+			me = EP_SYN_ACK_SENT;
+	} else if (ack || paylen) {
+		if (ack && !paylen && !fin && !rst)
+			hist_add(f, base + HL_ACK);
+		if ((me == EP_SYN_SENT || me == EP_SYN_ACK_SENT) &&
+		    (peer == EP_SYN_SENT || peer == EP_SYN_ACK_SENT || peer == EP_ESTABLISHED)) {
+			me = EP_ESTABLISHED;
+			if (peer != EP_ESTABLISHED)
+				ep_set(f, !dir, EP_ESTABLISHED);
+		} else if (me == EP_INACTIVE) {
+			me = EP_PARTIAL;
+		}
+	} else if (me == EP_INACTIVE) {
+		me = EP_PARTIAL;
+	}
+	if (paylen)
+		hist_add(f, base + HL_DATA);
+	if (fin) {
+		hist_add(f, base + HL_FIN);
+		if (me != EP_RESET)
+			me = EP_CLOSED;
+	}
+	if (rst) {
+		hist_add(f, base + HL_RST);
+		me = EP_RESET;
+	}
+	ep_set(f, dir, me);
+	peer = ep_get(f, !dir);
+	if (me == EP_RESET || peer == EP_RESET || (me == EP_CLOSED && peer == EP_CLOSED))
+		f->tcp_state |= FLOW_TCP_CLOSED;
+}
+
+const char *flow_conn_state(const struct flow *f)
+{
+	if (f->key.proto == 17) {
+		int o = f->dir[FLOW_ORIG].pkts > 0, r = f->dir[FLOW_RESP].pkts > 0;
+		return o ? (r ? "SF" : "S0") : (r ? "SHR" : "OTH");
+	}
+	if (f->key.proto != 6)
+		return "OTH";
+	unsigned os = ep_get(f, FLOW_ORIG), rs = ep_get(f, FLOW_RESP);
+	int o_inactive = os == EP_INACTIVE || os == EP_PARTIAL;
+	int r_inactive = rs == EP_INACTIVE || rs == EP_PARTIAL;
+	if (rs == EP_RESET) {
+		if (os == EP_SYN_SENT || os == EP_SYN_ACK_SENT ||
+		    (os == EP_RESET && f->dir[0].payload_bytes == 0 && f->dir[1].payload_bytes == 0))
+			return "REJ";
+		return o_inactive ? "RSTRH" : "RSTR";
+	}
+	if (os == EP_RESET) {
+		if (!r_inactive)
+			return "RSTO";
+		/* RSTOS0: a SYN, then the originator's RST, with no SYN-ACK, ACK or FIN between */
+		if ((f->tcp_state & FLOW_TCP_SYN_ORIG) && !(f->tcp_state & FLOW_TCP_SYNACK) &&
+		    f->dir[FLOW_RESP].pkts == 0)
+			return "RSTOS0";
+		return "OTH";
+	}
+	if (rs == EP_CLOSED && os == EP_CLOSED)
+		return "SF";
+	if (os == EP_CLOSED)
+		return r_inactive ? "SH" : "S2";
+	if (rs == EP_CLOSED)
+		return o_inactive ? "SHR" : "S3";
+	if (os == EP_SYN_SENT && rs == EP_INACTIVE)
+		return "S0";
+	if (os == EP_ESTABLISHED && rs == EP_ESTABLISHED)
+		return "S1";
+	return "OTH";
+}
+
+const char *flow_history_string(const struct flow *f, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (len == 0)
+		return buf;
+	if (f->swapped && n + 1 < len)
+		buf[n++] = '^';
+	for (unsigned i = 0; i < 12 && n + 1 < len; i++) {
+		unsigned code = (f->hist[i / 2] >> ((i & 1) * 4)) & 0xf;
+		if (code == 0)
+			break;
+		buf[n++] = hist_letters[code];
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+void flow_swap_direction(struct flow *f)
+{
+	struct flow_dir d = f->dir[0];
+	f->dir[0] = f->dir[1];
+	f->dir[1] = d;
+	f->orig_is_a ^= 1;
+	f->swapped ^= 1;
+	/* history: originator letters become responder letters and back */
+	for (unsigned i = 0; i < 12; i++) {
+		unsigned code = (f->hist[i / 2] >> ((i & 1) * 4)) & 0xf;
+		if (code == 0)
+			break;
+		code = code <= 6 ? code + 6 : code - 6;
+		f->hist[i / 2] = (uint8_t)((f->hist[i / 2] & ~(0xfu << ((i & 1) * 4))) |
+					   (code << ((i & 1) * 4)));
+	}
+	unsigned o = ep_get(f, FLOW_ORIG), r = ep_get(f, FLOW_RESP);
+	ep_set(f, FLOW_ORIG, r);
+	ep_set(f, FLOW_RESP, o);
+	uint8_t st = f->tcp_state & FLOW_TCP_CLOSED;
+	if (f->tcp_state & FLOW_TCP_SYNACK)
+		st |= FLOW_TCP_SYN_ORIG; /* approximate: the SYN-ACK sender now originates */
+	f->tcp_state = st;
+}
+
+static void account(struct flow *f, unsigned dir, const struct decoded_pkt *p, uint64_t ts)
+{
+	struct flow_dir *d = &f->dir[dir];
+	if (d->pkts == 0)
+		d->dscp_first = p->dscp;
+	else if (p->dscp != d->dscp_first)
+		d->dscp_changed = 1;
+	d->pkts++;
+	d->ip_bytes += p->ip_len;
+	d->payload_bytes += p->payload_len;
+	d->tcp_flags |= p->tcp_flags;
+	if (ts > f->ts_last)
+		f->ts_last = ts;
+}
+
+static void key_from_pkt(const struct decoded_pkt *p, struct flow_key *k, int *src_is_a)
+{
+	memset(k, 0, sizeof *k);
+	int c = ucf_addr_cmp(&p->src, &p->dst);
+	*src_is_a = c < 0 || (c == 0 && p->sport <= p->dport);
+	if (*src_is_a) {
+		k->a = p->src;
+		k->b = p->dst;
+		k->port_a = p->sport;
+		k->port_b = p->dport;
+	} else {
+		k->a = p->dst;
+		k->b = p->src;
+		k->port_a = p->dport;
+		k->port_b = p->sport;
+	}
+	k->vlan = p->vlan;
+	k->inner_vlan = p->inner_vlan;
+	k->proto = p->proto;
+}
+
+static struct frag_slot *frag_slot_for(struct flow_table *t, const struct decoded_pkt *p)
+{
+	uint8_t buf[40];
+	memcpy(buf, p->src.b, 16);
+	memcpy(buf + 16, p->dst.b, 16);
+	memcpy(buf + 32, &p->frag_id, 4);
+	buf[36] = p->proto;
+	buf[37] = buf[38] = buf[39] = 0;
+	return &t->frags[flow_key_hash(buf, sizeof buf) & (FRAG_SLOTS - 1)];
+}
+
+static int frag_slot_matches(const struct frag_slot *s, const struct decoded_pkt *p)
+{
+	return s->used && s->id == p->frag_id && s->proto == p->proto &&
+	       ucf_addr_cmp(&s->src, &p->src) == 0 && ucf_addr_cmp(&s->dst, &p->dst) == 0;
+}
+
+/* A later fragment: attribute it to the flow of its first fragment when that one was seen. */
+static void update_later_fragment(struct flow_table *t, const struct decoded_pkt *p, uint64_t ts,
+				  struct flow_update *out)
+{
+	struct frag_slot *s = frag_slot_for(t, p);
+	if (!frag_slot_matches(s, p) || ts > s->ts + FRAG_TTL_US) {
+		t->st.frags_unattributed++;
+		return;
+	}
+	struct flow *f = pool_get(t, s->flow_idx);
+	if (f->uid != s->flow_uid) { /* the flow ended and its slot was reused */
+		t->st.frags_unattributed++;
+		return;
+	}
+	unsigned dir = ucf_addr_cmp(&p->src, flow_orig_addr(f)) == 0 ? FLOW_ORIG : FLOW_RESP;
+	account(f, dir, p, ts);
+	f->frag_pkts++;
+	t->st.frags_attributed++;
+	list_unlink(t, s->flow_idx);
+	list_append(t, s->flow_idx, (f->tcp_state & FLOW_TCP_CLOSED) ? LIST_CLOSED
+								      : list_for_proto(f->key.proto));
+	out->flow = f;
+	out->dir = (uint8_t)dir;
+}
+
+int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_t ts_us,
+		      struct flow_update *out)
+{
+	memset(out, 0, sizeof *out);
+	out->is_fragment = (p->flags & DPKT_FRAG) != 0;
+	flow_table_expire(t, ts_us);
+
+	if (p->flags & DPKT_FRAG_LATER) {
+		update_later_fragment(t, p, ts_us, out);
+		return UCF_OK;
+	}
+
+	struct flow_key k;
+	int src_is_a;
+	key_from_pkt(p, &k, &src_is_a);
+
+	struct flow *f = NULL;
+	HASH_FIND(hh, t->hash, &k, sizeof k, f);
+	uint32_t idx = 0;
+
+	/* A fresh SYN on a closed connection's 5-tuple is a new connection (port reuse). */
+	if (f && (f->tcp_state & FLOW_TCP_CLOSED) && p->proto == 6 &&
+	    (p->tcp_flags & 0x12) == 0x02) {
+		flow_end(t, pool_index_of(t, f), FLOW_END_CLOSED);
+		f = NULL;
+	}
+
+	if (!f) {
+		if (t->cfg.max_flows && t->st.active >= t->cfg.max_flows)
+			evict_one(t);
+		idx = pool_alloc(t);
+		if (!idx) { /* the reservation is full: make room rather than lose the packet */
+			evict_one(t);
+			idx = pool_alloc(t);
+			if (!idx)
+				return UCF_ERR_RUNTIME;
+		}
+		f = pool_get(t, idx);
+		f->key = k;
+		f->uid = t->next_uid++;
+		f->ts_first = f->ts_last = ts_us;
+		f->label.rule = FLOW_RULE_NONE;
+		for (unsigned i = 0; i < FLOW_MAX_CANDIDATES; i++)
+			f->label.cand[i] = FLOW_RULE_NONE;
+		f->label.expected_dscp = 0xff;
+		/* The originator is the SYN sender; a SYN-ACK seen first means the receiver sent the SYN. */
+		int sender_is_orig = !(p->proto == 6 && (p->tcp_flags & 0x12) == 0x12);
+		f->orig_is_a = (uint8_t)(sender_is_orig ? src_is_a : !src_is_a);
+		flow_oom_flag = 0;
+		HASH_ADD(hh, t->hash, key, sizeof f->key, f);
+		if (flow_oom_flag) {
+			pool_free(t, idx);
+			return UCF_ERR_RUNTIME;
+		}
+		t->st.active++;
+		t->st.created++;
+		out->is_new = 1;
+		list_append(t, idx, list_for_proto(p->proto));
+	} else {
+		idx = pool_index_of(t, f);
+	}
+
+	unsigned dir = (src_is_a == f->orig_is_a) ? FLOW_ORIG : FLOW_RESP;
+	account(f, dir, p, ts_us);
+	if (p->proto == 6) {
+		tcp_track(f, dir, p->tcp_flags, p->payload_len);
+	} else if (p->payload_len) {
+		hist_add(f, (dir == FLOW_ORIG ? 0 : 6) + HL_DATA);
+	}
+	if (p->flags & DPKT_FRAG_FIRST) {
+		struct frag_slot *s = frag_slot_for(t, p);
+		s->src = p->src;
+		s->dst = p->dst;
+		s->id = p->frag_id;
+		s->proto = p->proto;
+		s->flow_idx = idx;
+		s->flow_uid = f->uid;
+		s->ts = ts_us;
+		s->used = 1;
+		f->frag_pkts++;
+		t->st.frags_attributed++;
+	}
+
+	/* move to the tail of its list: the list stays ordered by last-seen time */
+	list_unlink(t, idx);
+	list_append(t, idx, (f->tcp_state & FLOW_TCP_CLOSED) ? LIST_CLOSED : list_for_proto(p->proto));
+
+	out->flow = f;
+	out->dir = (uint8_t)dir;
+	return UCF_OK;
+}

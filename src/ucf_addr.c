@@ -1,0 +1,85 @@
+/* ucf_addr.c - IP address helpers: IPv4-mapped storage, RFC 5952 text form, parsing. */
+#include <string.h>
+#include <stdio.h>
+#include <arpa/inet.h>
+
+#include "ucflow.h"
+
+void ucf_addr_set_v4(struct ucf_addr *a, const uint8_t v4[4])
+{
+	memset(a->b, 0, 10);
+	a->b[10] = 0xff;
+	a->b[11] = 0xff;
+	memcpy(a->b + 12, v4, 4);
+}
+
+void ucf_addr_set_v6(struct ucf_addr *a, const uint8_t v6[16])
+{
+	memcpy(a->b, v6, 16);
+}
+
+int ucf_addr_cmp(const struct ucf_addr *x, const struct ucf_addr *y)
+{
+	return memcmp(x->b, y->b, 16);
+}
+
+/* RFC 5952: lower-case hex, no leading zeros, the longest run (first on a tie) of two or more zero
+ * groups shortened to "::". An IPv4-mapped address is ours for IPv4 and prints as a dotted quad. */
+char *ucf_addr_format(const struct ucf_addr *a, char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	if (ucf_addr_is_v4(a)) {
+		snprintf(buf, len, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14], a->b[15]);
+		return buf;
+	}
+	uint16_t g[8];
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)((a->b[2 * i] << 8) | a->b[2 * i + 1]);
+	int best = -1, best_len = 0;
+	for (int i = 0; i < 8;) {
+		if (g[i] != 0) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j;
+	}
+	if (best_len < 2)
+		best = -1;
+	char tmp[UCF_ADDR_STRLEN];
+	size_t n = 0;
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			n += (size_t)snprintf(tmp + n, sizeof tmp - n, "::");
+			i += best_len - 1;
+			continue;
+		}
+		if (n > 0 && tmp[n - 1] != ':')
+			tmp[n++] = ':';
+		n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%x", g[i]);
+	}
+	tmp[n] = '\0';
+	snprintf(buf, len, "%s", tmp);
+	return buf;
+}
+
+bool ucf_addr_parse(const char *s, struct ucf_addr *out)
+{
+	uint8_t raw[16];
+	if (inet_pton(AF_INET, s, raw) == 1) {
+		ucf_addr_set_v4(out, raw);
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, raw) == 1) {
+		ucf_addr_set_v6(out, raw);
+		return true;
+	}
+	return false;
+}

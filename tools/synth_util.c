@@ -1,0 +1,149 @@
+/* synth_util.c - byte buffers and the deterministic PRNG used by ucflow-synth. */
+#include "synth.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sb_init(struct sbuf *b)
+{
+	b->d = NULL;
+	b->len = b->cap = 0;
+}
+
+void sb_free(struct sbuf *b)
+{
+	free(b->d);
+	sb_init(b);
+}
+
+void sb_reset(struct sbuf *b)
+{
+	b->len = 0;
+}
+
+static void sb_grow(struct sbuf *b, size_t extra)
+{
+	if (b->len + extra <= b->cap)
+		return;
+	size_t ncap = b->cap ? b->cap : 256;
+	while (ncap < b->len + extra)
+		ncap *= 2;
+	uint8_t *nd = realloc(b->d, ncap);
+	if (!nd) {
+		fprintf(stderr, "ucflow-synth: out of memory\n");
+		exit(1);
+	}
+	b->d = nd;
+	b->cap = ncap;
+}
+
+void sb_put(struct sbuf *b, const void *p, size_t n)
+{
+	if (!n)
+		return;
+	sb_grow(b, n);
+	memcpy(b->d + b->len, p, n);
+	b->len += n;
+}
+
+void sb_str(struct sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	sb_grow(b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf((char *)b->d + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void sb_u8(struct sbuf *b, unsigned v)
+{
+	uint8_t c = (uint8_t)v;
+	sb_put(b, &c, 1);
+}
+
+void sb_u16(struct sbuf *b, unsigned v)
+{
+	uint8_t c[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+	sb_put(b, c, 2);
+}
+
+void sb_u24(struct sbuf *b, uint32_t v)
+{
+	uint8_t c[3] = { (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	sb_put(b, c, 3);
+}
+
+void sb_u32(struct sbuf *b, uint32_t v)
+{
+	uint8_t c[4];
+	put_be32(c, v);
+	sb_put(b, c, 4);
+}
+
+void sb_fill(struct sbuf *b, uint8_t byte, size_t n)
+{
+	if (!n)
+		return;
+	sb_grow(b, n);
+	memset(b->d + b->len, byte, n);
+	b->len += n;
+}
+
+size_t sb_len_begin(struct sbuf *b, int width)
+{
+	sb_fill(b, 0, (size_t)width);
+	return b->len;
+}
+
+void sb_len_end(struct sbuf *b, size_t mark, int width)
+{
+	size_t n = b->len - mark;
+	for (int i = 0; i < width; i++)
+		b->d[mark - 1 - (size_t)i] = (uint8_t)(n >> (8 * i));
+}
+
+void put_be16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+uint64_t rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+void rng_bytes(uint64_t *state, uint8_t *out, size_t n)
+{
+	while (n) {
+		uint64_t v = rng_next(state);
+		for (int i = 0; i < 8 && n; i++, n--) {
+			*out++ = (uint8_t)v;
+			v >>= 8;
+		}
+	}
+}
