@@ -28,6 +28,11 @@ size_t sb_len_begin(struct sbuf *b, int width);
 /* Write into the reserved field the number of bytes appended since sb_len_begin(). */
 void sb_len_end(struct sbuf *b, size_t mark, int width);
 void put_be16(uint8_t *p, unsigned v);
+/* DER/BER: der_begin() writes the tag and returns the content start; der_end() fills in the
+ * definite length (moving the content when the length needs long form). Nestable. */
+size_t der_begin(struct sbuf *b, unsigned tag);
+void der_end(struct sbuf *b, size_t start);
+void der_prim(struct sbuf *b, unsigned tag, const void *p, size_t n);
 void put_be32(uint8_t *p, uint32_t v);
 
 /* ---- deterministic PRNG (splitmix64) ------------------------------------------------------ */
@@ -96,7 +101,6 @@ struct bctx {
 /* Build the L4 payload named `name` with arguments argv[0..argc-1] into `out`.
  * Returns 0, or -1 with a message in ctx->err. Implemented in synth_payload.c. */
 int payload_build(struct bctx *ctx, const char *name, int argc, char **argv, struct sbuf *out);
-int payload_known(const char *name);
 
 /* Helpers shared by the builders (synth_payload.c). */
 int bargs_check(struct bctx *ctx, const char *builder, int argc, char **argv,

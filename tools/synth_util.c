@@ -147,3 +147,33 @@ void rng_bytes(uint64_t *state, uint8_t *out, size_t n)
 		}
 	}
 }
+
+/* ---- DER writer -------------------------------------------------------------------------- */
+size_t der_begin(struct sbuf *b, unsigned tag)
+{
+	sb_u8(b, tag);
+	sb_u8(b, 0);
+	return b->len;
+}
+
+void der_end(struct sbuf *b, size_t start)
+{
+	size_t len = b->len - start;
+	if (len < 0x80) {
+		b->d[start - 1] = (uint8_t)len;
+		return;
+	}
+	int n = len > 0xffffff ? 4 : len > 0xffff ? 3 : len > 0xff ? 2 : 1;
+	sb_fill(b, 0, (size_t)n);
+	memmove(b->d + start + n, b->d + start, len);
+	b->d[start - 1] = (uint8_t)(0x80 | n);
+	for (int i = 0; i < n; i++)
+		b->d[start + (size_t)i] = (uint8_t)(len >> (8 * (n - 1 - i)));
+}
+
+void der_prim(struct sbuf *b, unsigned tag, const void *p, size_t n)
+{
+	size_t s = der_begin(b, tag);
+	sb_put(b, p, n);
+	der_end(b, s);
+}

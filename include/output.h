@@ -1,0 +1,55 @@
+/* output.h - the output stage: one record per flow in JSON Lines, CSV or an aligned text table.
+ *
+ * Formats are tables of function pointers (struct out_format); one writer owns the output stream.
+ * Field names follow Zeek's conn.log where a counterpart exists (ts, uid, id.orig_h ...).
+ * Write errors are sticky: out_close() reports the first one, so a full disk is never a silent
+ * success. */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stdio.h>
+
+#include "ucflow.h"
+#include "flow.h"
+
+struct sig_db;
+struct out_writer;
+
+/* Turns the ids a flow carries into text for output (all may be NULL = not available). */
+struct out_names {
+	const struct sig_db *db;                               /* rules, confidence names */
+	const char *(*name_of)(void *user, uint32_t id);       /* interned evidence strings */
+	const char *(*tunnel_of)(void *user, uint16_t id);     /* interned tunnel descriptions */
+	void *user;
+};
+
+struct out_format {
+	const char *name;        /* "json", "csv", "text" */
+	const char *description;
+	int (*begin)(struct out_writer *w);
+	int (*flow)(struct out_writer *w, const struct flow *f, enum flow_end why);
+	int (*end)(struct out_writer *w);
+};
+
+/* All formats, NULL-terminated; drives option parsing and --help. */
+extern const struct out_format *const out_formats[];
+const struct out_format *out_format_find(const char *name);
+
+/* Opens path ("-" or NULL = stdout) for the given format. UCF_ERR_CONFIG for an unknown format,
+ * UCF_ERR_RUNTIME when the file cannot be opened. */
+int out_open(struct out_writer **w, const struct out_format *fmt, const char *path,
+	     const struct out_names *names, char *errbuf);
+int out_write_flow(struct out_writer *w, const struct flow *f, enum flow_end why);
+/* Pushes buffered records to the OS (for readers tailing the file). */
+int out_flush(struct out_writer *w, char *errbuf);
+/* Closes and reopens the same path (logrotate); a no-op on stdout. */
+int out_reopen(struct out_writer *w, char *errbuf);
+/* Finishes the format, flushes, closes; returns the first write error if any occurred. */
+int out_close(struct out_writer *w, char *errbuf);
+uint64_t out_records_written(const struct out_writer *w);
+
+/* Appends s to buf as a JSON string body (no quotes), escaping per RFC 8259; returns bytes
+ * written, or the bytes needed when cap is too small (nothing partial is kept in that case). */
+size_t out_json_escape(char *buf, size_t cap, const char *s);
+
+#endif

@@ -1,0 +1,387 @@
+/* main.c - ucflow's command line: one option table drives parsing and --help; only main exits. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ucflow.h"
+#include "capture.h"
+#include "classify.h"
+#include "output.h"
+#include "pipeline.h"
+
+#ifndef UCFLOW_SIGDIR
+#define UCFLOW_SIGDIR "/usr/local/share/ucflow/signatures"
+#endif
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+struct options {
+	const char **files;
+	size_t nfiles;
+	const char *filter_file;
+	char *filter;
+	uint64_t count;
+	const char *format;
+	const char *outfile;
+	const char *sigdir;
+	const char *site;
+	int check_signatures, list_rules, quiet;
+	struct flow_table_config flows;
+};
+
+enum opt_id {
+	OPT_READ = 'r', OPT_FILTER_FILE = 'F', OPT_COUNT = 'c', OPT_FORMAT = 'T', OPT_OUT = 'o',
+	OPT_SIGDIR = 'S', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
+	OPT_IDLE = 1000, OPT_MAX_FLOWS, OPT_SITE, OPT_CHECK_SIGS, OPT_LIST_RULES,
+};
+
+struct opt_desc {
+	int id;
+	const char *long_name;
+	const char *arg;   /* NULL: no argument */
+	const char *help;
+};
+
+/* The one table: getopt's arrays and the --help text are both built from it. */
+static const struct opt_desc opt_table[] = {
+	{ OPT_READ, "read", "FILE", "read packets from a pcap/pcapng FILE (repeatable; - = stdin)" },
+	{ OPT_FILTER_FILE, "filter-file", "FILE", "read the BPF filter expression from FILE" },
+	{ OPT_COUNT, "count", "N", "stop after N packets" },
+	{ OPT_FORMAT, "format", "FMT", "output format: json, csv, text" },
+	{ OPT_OUT, "output", "FILE", "write flow records to FILE instead of stdout" },
+	{ OPT_IDLE, "idle-timeout", "SPEC",
+	  "idle timeouts in seconds: N (all) or tcp=N,udp=N,other=N (default tcp=300,udp=60,other=60)" },
+	{ OPT_MAX_FLOWS, "max-flows", "N",
+	  "at most N open flows; the least recently seen is written early (default: no limit)" },
+	{ OPT_SIGDIR, "signatures", "DIR", "signature directory (default $UCFLOW_SIGNATURES or "
+					   "the installed tables)" },
+	{ OPT_SITE, "site", "FILE", "site file: internal networks and known servers" },
+	{ OPT_CHECK_SIGS, "check-signatures", NULL, "validate the signature tables, print counts, exit" },
+	{ OPT_LIST_RULES, "list-rules", NULL, "print the compiled rule table and exit" },
+	{ OPT_QUIET, "quiet", NULL, "no summary on stderr at exit" },
+	{ OPT_HELP, "help", NULL, "show this help and exit" },
+	{ OPT_VERSION, "version", NULL, "show the version and exit" },
+};
+#define N_OPTS (sizeof opt_table / sizeof opt_table[0])
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "Usage: ucflow [OPTIONS] -r FILE [-r FILE ...] [BPF FILTER ...]\n"
+		    "Labels network flows with the unified-communications product and service that\n"
+		    "the vendors' documented port and subnet tables say they are.\n\nOptions:\n");
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const struct opt_desc *o = &opt_table[i];
+		char lhs[64];
+		if (o->id < 256)
+			snprintf(lhs, sizeof lhs, "-%c, --%s%s%s", o->id, o->long_name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(lhs, sizeof lhs, "    --%s%s%s", o->long_name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(fp, "  %-28s %s\n", lhs, o->help);
+	}
+	fprintf(fp, "\nOutput formats:\n");
+	for (size_t i = 0; out_formats[i]; i++)
+		fprintf(fp, "  %-8s %s\n", out_formats[i]->name, out_formats[i]->description);
+	fprintf(fp, "\nExit status: 0 ok, 1 runtime error, 2 usage or configuration error.\n"
+		    "See ucflow(1) and ucflow-signatures(5).\n");
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_idle(const char *spec, struct flow_table_config *c)
+{
+	uint64_t v;
+	if (parse_u64(spec, UINT32_MAX, &v) == 0) {
+		c->idle_tcp_s = c->idle_udp_s = c->idle_other_s = (uint32_t)v;
+		return 0;
+	}
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", spec);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		if (parse_u64(eq + 1, UINT32_MAX, &v) != 0)
+			return -1;
+		if (strcmp(tok, "tcp") == 0)
+			c->idle_tcp_s = (uint32_t)v;
+		else if (strcmp(tok, "udp") == 0)
+			c->idle_udp_s = (uint32_t)v;
+		else if (strcmp(tok, "other") == 0)
+			c->idle_other_s = (uint32_t)v;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static char *read_filter_file(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	int ch;
+	while (buf && (ch = fgetc(fp)) != EOF) {
+		if (n + 2 > cap) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		/* tcpdump -F: '#' comments are not BPF, but newlines are just spaces */
+		buf[n++] = (char)(ch == '\n' ? ' ' : ch);
+	}
+	fclose(fp);
+	if (buf)
+		buf[n] = '\0';
+	return buf;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Returns 0 to go on, or an exit status + 1 (so 1 = exit 0). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	struct option longopts[N_OPTS + 1];
+	char shortopts[2 * N_OPTS + 2];
+	size_t ns = 0;
+	shortopts[ns++] = '+'; /* stop at the first non-option: the BPF filter */
+	for (size_t i = 0; i < N_OPTS; i++) {
+		longopts[i].name = opt_table[i].long_name;
+		longopts[i].has_arg = opt_table[i].arg ? required_argument : no_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = opt_table[i].id;
+		if (opt_table[i].id < 256) {
+			shortopts[ns++] = (char)opt_table[i].id;
+			if (opt_table[i].arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	memset(&longopts[N_OPTS], 0, sizeof longopts[N_OPTS]);
+	shortopts[ns] = '\0';
+
+	int c;
+	uint64_t v;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_READ: {
+			const char **nf = realloc(o->files, (o->nfiles + 1) * sizeof *nf);
+			if (!nf) {
+				fprintf(stderr, "ucflow: out of memory\n");
+				return EXIT_RUNTIME + 1;
+			}
+			o->files = nf;
+			o->files[o->nfiles++] = optarg;
+			break;
+		}
+		case OPT_FILTER_FILE: o->filter_file = optarg; break;
+		case OPT_COUNT:
+			if (parse_u64(optarg, UINT64_MAX, &o->count) != 0 || o->count == 0) {
+				fprintf(stderr, "ucflow: -c: expected a positive number, got '%s'\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			break;
+		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_OUT: o->outfile = optarg; break;
+		case OPT_IDLE:
+			if (parse_idle(optarg, &o->flows) != 0) {
+				fprintf(stderr, "ucflow: --idle-timeout: bad value '%s'\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			break;
+		case OPT_MAX_FLOWS:
+			if (parse_u64(optarg, UINT32_MAX - 1, &v) != 0 || v == 0) {
+				fprintf(stderr, "ucflow: --max-flows: expected 1..%u, got '%s'\n",
+					UINT32_MAX - 1, optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->flows.max_flows = (uint32_t)v;
+			break;
+		case OPT_SIGDIR: o->sigdir = optarg; break;
+		case OPT_SITE: o->site = optarg; break;
+		case OPT_CHECK_SIGS: o->check_signatures = 1; break;
+		case OPT_LIST_RULES: o->list_rules = 1; break;
+		case OPT_QUIET: o->quiet = 1; break;
+		case OPT_HELP: usage(stdout); return 0 + 1;
+		case OPT_VERSION: printf("ucflow %s\n", PACKAGE_VERSION); return 0 + 1;
+		default:
+			fprintf(stderr, "Try 'ucflow --help' for more information.\n");
+			return EXIT_USAGE + 1;
+		}
+	}
+	if (optind < argc) {
+		if (o->filter_file) {
+			fprintf(stderr, "ucflow: give the filter either as arguments or with -F, not both\n");
+			return EXIT_USAGE + 1;
+		}
+		o->filter = join_args(argc - optind, argv + optind);
+	} else if (o->filter_file) {
+		o->filter = read_filter_file(o->filter_file);
+		if (!o->filter) {
+			fprintf(stderr, "ucflow: -F %s: %s\n", o->filter_file, strerror(errno));
+			return EXIT_USAGE + 1;
+		}
+	}
+	return 0;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* -S, then $UCFLOW_SIGNATURES, then the installed tables, then the source tree (uninstalled). */
+static const char *signature_dir(const struct options *o)
+{
+	if (o->sigdir)
+		return o->sigdir;
+	const char *env = getenv("UCFLOW_SIGNATURES");
+	if (env && *env)
+		return env;
+	if (is_dir(UCFLOW_SIGDIR))
+		return UCFLOW_SIGDIR;
+#ifdef UCFLOW_SRC_SIGDIR
+	if (is_dir(UCFLOW_SRC_SIGDIR))
+		return UCFLOW_SRC_SIGDIR;
+#endif
+	return UCFLOW_SIGDIR;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	memset(&o, 0, sizeof o);
+	flow_table_config_defaults(&o.flows);
+	char errbuf[UCF_ERRBUF_SIZE] = "";
+	int status = 0;
+
+	int rc = parse_options(argc, argv, &o);
+	if (rc) {
+		free(o.files);
+		return rc - 1;
+	}
+
+	struct sig_db *db = NULL;
+	if (sig_db_load(&db, signature_dir(&o), o.site, errbuf, sizeof errbuf) != UCF_OK) {
+		fprintf(stderr, "ucflow: %s\n", errbuf);
+		free(o.files);
+		free(o.filter);
+		return EXIT_USAGE;
+	}
+	if (o.check_signatures || o.list_rules) {
+		if (o.check_signatures)
+			sig_db_print_counts(db, stdout);
+		if (o.list_rules)
+			sig_db_print_rules(db, stdout);
+		sig_db_free(db);
+		free(o.files);
+		free(o.filter);
+		return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
+	}
+	if (o.nfiles == 0) {
+		fprintf(stderr, "ucflow: no input: give -r FILE (see ucflow --help)\n");
+		sig_db_free(db);
+		free(o.filter);
+		return EXIT_USAGE;
+	}
+
+	const char *fmtname = o.format;
+	if (!fmtname)
+		fmtname = (!o.outfile && isatty(STDOUT_FILENO)) ? "text" : "json";
+	const struct out_format *fmt = out_format_find(fmtname);
+	if (!fmt) {
+		fprintf(stderr, "ucflow: -T: unknown format '%s' (json, csv, text)\n", fmtname);
+		sig_db_free(db);
+		free(o.files);
+		free(o.filter);
+		return EXIT_USAGE;
+	}
+
+	struct out_names names = { db, NULL, NULL, NULL };
+	struct out_writer *out = NULL;
+	struct cap_source *src = NULL;
+	struct pipeline *pl = NULL;
+	if (out_open(&out, fmt, o.outfile, &names, errbuf) != UCF_OK) {
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	struct pipeline_config pc = { o.flows, db, out };
+	pl = pipeline_create(&pc, errbuf);
+	if (!pl) {
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	if (cap_open_offline(&src, o.files, o.nfiles, o.filter, errbuf) != UCF_OK) {
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	pipeline_set_source(pl, src);
+	rc = cap_run(src, pipeline_on_input, pipeline_on_packet, NULL, pl, o.count, errbuf);
+	if (rc != UCF_OK)
+		status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+	/* Whatever stopped the input, every flow seen so far is written. */
+	pipeline_finish(pl);
+	if (!status && pipeline_error(pl, errbuf))
+		status = EXIT_RUNTIME;
+	if (!o.quiet)
+		pipeline_print_summary(pl, stderr);
+
+done:
+	if (status && errbuf[0])
+		fprintf(stderr, "ucflow: %s\n", errbuf);
+	if (out) {
+		char eb[UCF_ERRBUF_SIZE];
+		if (out_close(out, eb) != UCF_OK) {
+			fprintf(stderr, "ucflow: %s\n", eb);
+			if (!status)
+				status = EXIT_RUNTIME;
+		}
+	}
+	cap_close(src);
+	pipeline_destroy(pl);
+	sig_db_free(db);
+	free(o.files);
+	free(o.filter);
+	return status;
+}

@@ -1,0 +1,322 @@
+/* out_format.c - output stage core: the writer, per-record field resolution, JSON escaping. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out_internal.h"
+#include "classify.h"
+
+const struct out_format *const out_formats[] = { &out_format_json, &out_format_csv,
+						 &out_format_text, NULL };
+
+const struct out_format *out_format_find(const char *name)
+{
+	for (size_t i = 0; out_formats[i]; i++)
+		if (strcmp(out_formats[i]->name, name) == 0)
+			return out_formats[i];
+	return NULL;
+}
+
+static int open_stream(struct out_writer *w, char *errbuf)
+{
+	if (!w->path) {
+		w->fp = stdout;
+		return UCF_OK;
+	}
+	w->fp = fopen(w->path, "a");
+	if (!w->fp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot open output %s: %s", w->path,
+			 strerror(errno));
+		return UCF_ERR_RUNTIME;
+	}
+	return UCF_OK;
+}
+
+int out_open(struct out_writer **wp, const struct out_format *fmt, const char *path,
+	     const struct out_names *names, char *errbuf)
+{
+	*wp = NULL;
+	if (!fmt) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "unknown output format");
+		return UCF_ERR_CONFIG;
+	}
+	struct out_writer *w = calloc(1, sizeof *w);
+	if (!w) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return UCF_ERR_RUNTIME;
+	}
+	w->fmt = fmt;
+	if (names)
+		w->names = *names;
+	if (path && strcmp(path, "-") != 0) {
+		w->path = strdup(path);
+		if (!w->path) {
+			free(w);
+			snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+			return UCF_ERR_RUNTIME;
+		}
+		/* a new run replaces the file; reopen after rotation appends */
+		FILE *fp = fopen(w->path, "w");
+		if (fp)
+			fclose(fp);
+	}
+	int rc = open_stream(w, errbuf);
+	if (rc != UCF_OK) {
+		free(w->path);
+		free(w);
+		return rc;
+	}
+	if (w->fmt->begin && w->fmt->begin(w) != UCF_OK && !w->error)
+		w->error = EIO;
+	*wp = w;
+	return UCF_OK;
+}
+
+int out_write_flow(struct out_writer *w, const struct flow *f, enum flow_end why)
+{
+	int rc = w->fmt->flow(w, f, why);
+	if (rc == UCF_OK)
+		w->records++;
+	return w->error ? UCF_ERR_RUNTIME : rc;
+}
+
+static int report_error(const struct out_writer *w, char *errbuf)
+{
+	snprintf(errbuf, UCF_ERRBUF_SIZE, "error writing %s: %s", w->path ? w->path : "stdout",
+		 strerror(w->error));
+	return UCF_ERR_RUNTIME;
+}
+
+int out_flush(struct out_writer *w, char *errbuf)
+{
+	if (fflush(w->fp) != 0 && !w->error)
+		w->error = errno ? errno : EIO;
+	return w->error ? report_error(w, errbuf) : UCF_OK;
+}
+
+int out_reopen(struct out_writer *w, char *errbuf)
+{
+	if (!w->path)
+		return out_flush(w, errbuf);
+	if (fclose(w->fp) != 0 && !w->error)
+		w->error = errno ? errno : EIO;
+	w->fp = NULL;
+	int rc = open_stream(w, errbuf);
+	if (rc != UCF_OK) {
+		w->fp = fopen("/dev/null", "w"); /* keep running; the error is reported */
+		if (!w->error)
+			w->error = EIO;
+		return rc;
+	}
+	/* a fresh file gets its header again (CSV) */
+	if (ftell(w->fp) == 0 && w->fmt->begin)
+		w->fmt->begin(w);
+	return w->error ? report_error(w, errbuf) : UCF_OK;
+}
+
+int out_close(struct out_writer *w, char *errbuf)
+{
+	if (!w)
+		return UCF_OK;
+	if (w->fmt->end)
+		w->fmt->end(w);
+	if (w->fp && fflush(w->fp) != 0 && !w->error)
+		w->error = errno ? errno : EIO;
+	if (w->fp && ferror(w->fp) && !w->error)
+		w->error = EIO;
+	if (w->fp && w->fp != stdout && fclose(w->fp) != 0 && !w->error)
+		w->error = errno ? errno : EIO;
+	int rc = w->error ? report_error(w, errbuf) : UCF_OK;
+	free(w->path);
+	free(w);
+	return rc;
+}
+
+uint64_t out_records_written(const struct out_writer *w)
+{
+	return w->records;
+}
+
+/* ---- line buffer ---- */
+
+void out_line_reset(struct out_writer *w)
+{
+	w->len = 0;
+	w->line[0] = '\0';
+}
+
+void out_put(struct out_writer *w, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > sizeof w->line - 1 - w->len)
+		n = sizeof w->line - 1 - w->len;
+	memcpy(w->line + w->len, s, n);
+	w->len += n;
+	w->line[w->len] = '\0';
+}
+
+void out_putf(struct out_writer *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t room = sizeof w->line - w->len;
+	int n = vsnprintf(w->line + w->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	w->len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+size_t out_json_escape(char *buf, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[7];
+		size_t k;
+		switch (*p) {
+		case '"': memcpy(esc, "\\\"", 2); k = 2; break;
+		case '\\': memcpy(esc, "\\\\", 2); k = 2; break;
+		case '\b': memcpy(esc, "\\b", 2); k = 2; break;
+		case '\f': memcpy(esc, "\\f", 2); k = 2; break;
+		case '\n': memcpy(esc, "\\n", 2); k = 2; break;
+		case '\r': memcpy(esc, "\\r", 2); k = 2; break;
+		case '\t': memcpy(esc, "\\t", 2); k = 2; break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+				esc[4] = hex[*p >> 4]; esc[5] = hex[*p & 15];
+				k = 6;
+			} else {
+				esc[0] = (char)*p;
+				k = 1;
+			}
+		}
+		if (n + k < cap)
+			memcpy(buf + n, esc, k);
+		n += k;
+	}
+	if (n < cap)
+		buf[n] = '\0';
+	else if (cap)
+		buf[0] = '\0';
+	return n;
+}
+
+void out_put_json_str(struct out_writer *w, const char *s)
+{
+	out_put(w, "\"");
+	if (s) {
+		size_t room = sizeof w->line - w->len;
+		size_t need = out_json_escape(w->line + w->len, room, s);
+		if (need < room)
+			w->len += need;
+		else
+			w->line[w->len] = '\0'; /* too long for one line: drop the value, keep JSON valid */
+	}
+	out_put(w, "\"");
+}
+
+int out_line_emit(struct out_writer *w)
+{
+	w->line[w->len++] = '\n';
+	if (fwrite(w->line, 1, w->len, w->fp) != w->len && !w->error)
+		w->error = errno ? errno : EIO;
+	w->len = 0;
+	return w->error ? UCF_ERR_RUNTIME : UCF_OK;
+}
+
+/* ---- record resolution ---- */
+
+/* Zeek's names for the transports it knows (ICMPv6 is "icmp" too); others by number. */
+static void proto_name(uint8_t p, char *buf, size_t len)
+{
+	switch (p) {
+	case 6: snprintf(buf, len, "tcp"); break;
+	case 17: snprintf(buf, len, "udp"); break;
+	case 1: case 58: snprintf(buf, len, "icmp"); break;
+	default: snprintf(buf, len, "%u", p); break;
+	}
+}
+
+static void format_uid(uint64_t uid, char *buf)
+{
+	/* a bijective mix of the creation number: unique in a run, stable for a given input */
+	static const char alpha[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	uint64_t x = uid * 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	buf[0] = 'C';
+	for (int i = 1; i <= 11; i++) {
+		buf[i] = alpha[x % 62];
+		x /= 62;
+	}
+	buf[12] = '\0';
+}
+
+static const char *end_reason_name(enum flow_end why)
+{
+	switch (why) {
+	case FLOW_END_IDLE: return "idle";
+	case FLOW_END_CLOSED: return "closed";
+	case FLOW_END_EVICTED: return "evicted";
+	case FLOW_END_EOF: return "eof";
+	case FLOW_END_ACTIVE: return "interim";
+	}
+	return "eof";
+}
+
+void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow_end why,
+		     struct out_record *r)
+{
+	memset(r, 0, sizeof *r);
+	r->f = f;
+	snprintf(r->ts, sizeof r->ts, "%llu.%06llu", (unsigned long long)(f->ts_first / 1000000),
+		 (unsigned long long)(f->ts_first % 1000000));
+	uint64_t d = f->ts_last >= f->ts_first ? f->ts_last - f->ts_first : 0;
+	snprintf(r->duration, sizeof r->duration, "%llu.%06llu", (unsigned long long)(d / 1000000),
+		 (unsigned long long)(d % 1000000));
+	format_uid(f->uid, r->uid);
+	ucf_addr_format(flow_orig_addr(f), r->orig_h, sizeof r->orig_h);
+	ucf_addr_format(flow_resp_addr(f), r->resp_h, sizeof r->resp_h);
+	r->orig_p = flow_orig_port(f);
+	r->resp_p = flow_resp_port(f);
+	proto_name(f->key.proto, r->proto, sizeof r->proto);
+	r->conn_state = flow_conn_state(f);
+	flow_history_string(f, r->history, sizeof r->history);
+	r->end_reason = end_reason_name(why);
+	r->encrypted = -1;
+	r->confidence = "none";
+	const struct sig_db *db = w->names.db;
+	if (db) {
+		r->confidence = classify_confidence_name(f->label.confidence);
+		struct sig_rule_view v;
+		if (f->label.rule != FLOW_RULE_NONE && sig_rule_get(db, f->label.rule, &v)) {
+			r->app = v.app;
+			r->app_service = v.service;
+			r->app_category = v.category;
+			r->rule_file = v.file;
+			r->rule_line = v.line;
+			r->encrypted = v.encrypted;
+		}
+		for (unsigned i = 0; i < f->label.ncand && i < FLOW_MAX_CANDIDATES; i++) {
+			if (f->label.cand[i] != FLOW_RULE_NONE &&
+			    sig_rule_get(db, f->label.cand[i], &v)) {
+				r->cand[r->ncand][0] = v.app;
+				r->cand[r->ncand][1] = v.service;
+				r->ncand++;
+			}
+		}
+	}
+	if (w->names.name_of) {
+		r->sni = w->names.name_of(w->names.user, f->ev.sni);
+		r->alpn = w->names.name_of(w->names.user, f->ev.alpn);
+		r->server_names = w->names.name_of(w->names.user, f->ev.server_names);
+		r->dns_name = w->names.name_of(w->names.user, f->ev.dns_name);
+	}
+	if (w->names.tunnel_of && f->tunnel)
+		r->tunnel = w->names.tunnel_of(w->names.user, f->tunnel);
+}

@@ -1,0 +1,51 @@
+/* out_internal.h - the output stage's writer state and record helpers, shared by its formats. */
+#ifndef OUT_INTERNAL_H
+#define OUT_INTERNAL_H
+
+#include "output.h"
+
+#define OUT_LINE_MAX 8192
+
+struct out_writer {
+	const struct out_format *fmt;
+	FILE *fp;
+	char *path;      /* NULL for stdout */
+	struct out_names names;
+	uint64_t records;
+	int error;       /* first errno seen, sticky */
+	char line[OUT_LINE_MAX];
+	size_t len;
+};
+
+/* Everything a format prints, resolved once per record from the flow and the name tables. */
+struct out_record {
+	char ts[32], duration[32];
+	char uid[24];
+	char orig_h[UCF_ADDR_STRLEN], resp_h[UCF_ADDR_STRLEN];
+	unsigned orig_p, resp_p;
+	char proto[8];
+	const char *conn_state;
+	char history[32];
+	const struct flow *f;
+	const char *app, *app_service, *app_category, *confidence, *rule_file;
+	unsigned rule_line;
+	int encrypted; /* -1 unknown */
+	const char *cand[FLOW_MAX_CANDIDATES][2]; /* app, service */
+	unsigned ncand;
+	const char *sni, *alpn, *server_names, *dns_name, *tunnel;
+	const char *end_reason;
+};
+
+void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow_end why,
+		     struct out_record *r);
+
+/* Line buffer helpers: append text; on overflow the line is marked and truncated safely. */
+void out_line_reset(struct out_writer *w);
+void out_put(struct out_writer *w, const char *s);
+void out_putf(struct out_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out_put_json_str(struct out_writer *w, const char *s); /* quoted, escaped; NULL -> "" */
+int out_line_emit(struct out_writer *w); /* writes the line + '\n' */
+
+extern const struct out_format out_format_json, out_format_csv, out_format_text;
+
+#endif

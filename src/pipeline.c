@@ -1,0 +1,143 @@
+/* pipeline.c - the per-packet path: decode, account to a flow, classify new flows, write ended ones. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline.h"
+#include "classify.h"
+
+struct pipeline {
+	struct pipeline_config cfg;
+	struct flow_table *flows;
+	struct cap_source *src;
+	struct pipeline_counters c;
+	int error;                  /* first fatal error; stops the capture */
+	char errbuf[UCF_ERRBUF_SIZE];
+};
+
+static void fail(struct pipeline *p, const char *msg)
+{
+	if (p->error)
+		return;
+	p->error = UCF_ERR_RUNTIME;
+	snprintf(p->errbuf, sizeof p->errbuf, "%s", msg);
+	if (p->src)
+		cap_break(p->src);
+}
+
+static void emit_flow(void *user, struct flow *f, enum flow_end why)
+{
+	struct pipeline *p = user;
+	if (out_write_flow(p->cfg.out, f, why) != UCF_OK) {
+		char eb[UCF_ERRBUF_SIZE];
+		out_flush(p->cfg.out, eb);
+		fail(p, eb);
+	}
+}
+
+struct pipeline *pipeline_create(const struct pipeline_config *cfg, char *errbuf)
+{
+	struct pipeline *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	p->cfg = *cfg;
+	p->flows = flow_table_create(&cfg->flows, emit_flow, p, errbuf);
+	if (!p->flows) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pipeline_destroy(struct pipeline *p)
+{
+	if (!p)
+		return;
+	flow_table_destroy(p->flows);
+	free(p);
+}
+
+void pipeline_set_source(struct pipeline *p, struct cap_source *src)
+{
+	p->src = src;
+}
+
+bool pipeline_on_input(void *user, const char *name, int linktype, char *errbuf)
+{
+	(void)user;
+	if (decode_linktype_supported(linktype))
+		return true;
+	snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: unsupported link type %d (%s)", name, linktype,
+		 decode_linktype_name(linktype));
+	return false;
+}
+
+void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *bytes)
+{
+	struct pipeline *p = user;
+	struct decoded_pkt d;
+	p->c.packets++;
+	p->c.bytes += h->wirelen;
+	switch (decode_packet(h->linktype, bytes, h->caplen, &d)) {
+	case DECODE_OK:
+		break;
+	case DECODE_NONIP:
+		p->c.nonip++;
+		return;
+	case DECODE_TRUNCATED:
+		p->c.truncated++;
+		return;
+	case DECODE_MALFORMED:
+		p->c.malformed++;
+		return;
+	case DECODE_UNSUPPORTED_LINK:
+		p->c.unsupported++;
+		return;
+	}
+	p->c.decoded++;
+	struct flow_update u;
+	if (flow_table_update(p->flows, &d, h->ts_us, &u) != UCF_OK) {
+		fail(p, "out of memory in the flow table");
+		return;
+	}
+	if (!u.flow) {
+		p->c.frag_unattributed++;
+		return;
+	}
+	if (u.is_new && p->cfg.db)
+		classify_flow(p->cfg.db, u.flow);
+}
+
+int pipeline_error(const struct pipeline *p, char *errbuf)
+{
+	if (p->error)
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", p->errbuf);
+	return p->error;
+}
+
+void pipeline_finish(struct pipeline *p)
+{
+	flow_table_flush(p->flows, FLOW_END_EOF);
+}
+
+void pipeline_get_counters(const struct pipeline *p, struct pipeline_counters *c)
+{
+	*c = p->c;
+}
+
+void pipeline_print_summary(const struct pipeline *p, FILE *fp)
+{
+	struct flow_table_stats st;
+	flow_table_get_stats(p->flows, &st);
+	fprintf(fp,
+		"ucflow: %llu packets read, %llu decoded, %llu truncated, %llu malformed, "
+		"%llu non-IP, %llu unsupported link\n"
+		"ucflow: %llu flows written, %llu evicted early; %llu fragments attributed, "
+		"%llu not attributable\n",
+		(unsigned long long)p->c.packets, (unsigned long long)p->c.decoded,
+		(unsigned long long)p->c.truncated, (unsigned long long)p->c.malformed,
+		(unsigned long long)p->c.nonip, (unsigned long long)p->c.unsupported,
+		(unsigned long long)st.emitted, (unsigned long long)st.evicted,
+		(unsigned long long)st.frags_attributed, (unsigned long long)st.frags_unattributed);
+}

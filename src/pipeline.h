@@ -1,0 +1,47 @@
+/* pipeline.h - wires the stages together for one run: capture -> decode -> flow table ->
+ * classify -> output. Owned by main; holds the run's counters. */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include <stdio.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "flow.h"
+#include "output.h"
+
+struct sig_db;
+
+struct pipeline_config {
+	struct flow_table_config flows;
+	const struct sig_db *db;   /* may be NULL: no classification */
+	struct out_writer *out;
+};
+
+struct pipeline_counters {
+	uint64_t packets, bytes;
+	uint64_t decoded, truncated, malformed, nonip, unsupported;
+	uint64_t frag_unattributed;
+};
+
+struct pipeline;
+
+struct pipeline *pipeline_create(const struct pipeline_config *cfg, char *errbuf);
+void pipeline_destroy(struct pipeline *p);
+
+/* The capture callbacks; `user` is the pipeline. */
+bool pipeline_on_input(void *user, const char *name, int linktype, char *errbuf);
+void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *bytes);
+
+/* Set by the pipeline when it cannot go on (output error, out of memory); the capture source is
+ * asked to stop. */
+void pipeline_set_source(struct pipeline *p, struct cap_source *src);
+int pipeline_error(const struct pipeline *p, char *errbuf);
+
+/* Writes every open flow (end of input). */
+void pipeline_finish(struct pipeline *p);
+
+void pipeline_get_counters(const struct pipeline *p, struct pipeline_counters *c);
+void pipeline_print_summary(const struct pipeline *p, FILE *fp);
+
+#endif

@@ -1,0 +1,302 @@
+/* check_cidr.c - the longest-prefix-match trie against brute-force references on random prefixes. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify_cidr.h"
+
+#define NPREFIX 100000
+#define NLOOKUP 200000
+#define NLINEAR 3000 /* lookups also checked by a plain linear scan over every prefix */
+
+struct pfx {
+	struct ucf_addr a;
+	unsigned len;
+	uint32_t value; /* value the trie must report: the first inserted for that prefix */
+};
+
+/* xorshift64*: deterministic, so a failure can be reproduced. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static void rnd_addr(struct ucf_addr *a, bool v4)
+{
+	for (int i = 0; i < 16; i += 8) {
+		uint64_t r = rnd();
+		memcpy(a->b + i, &r, 8);
+	}
+	if (v4) {
+		uint8_t q[4];
+		memcpy(q, a->b + 12, 4);
+		ucf_addr_set_v4(a, q);
+	}
+}
+
+/* Random host bits below len, keeping the prefix. */
+static void rnd_inside(struct ucf_addr *out, const struct ucf_addr *pfx, unsigned len)
+{
+	struct ucf_addr r;
+	rnd_addr(&r, false);
+	for (unsigned i = 0; i < 128; i++) {
+		unsigned byte = i / 8, bit = 7 - i % 8;
+		unsigned v = i < len ? (pfx->b[byte] >> bit) & 1 : (r.b[byte] >> bit) & 1;
+		out->b[byte] = (uint8_t)((out->b[byte] & ~(1u << bit)) | (v << bit));
+	}
+}
+
+/* Reference 1: one sorted table per prefix length; a lookup masks the address for every length
+ * from 128 down to 0 and binary-searches (obviously correct, O(129 log n)). */
+struct lenent {
+	struct ucf_addr a;
+	uint32_t value;
+};
+static struct lenent *bylen[129];
+static size_t nbylen[129];
+
+static int cmp_lenent(const void *x, const void *y)
+{
+	return memcmp(((const struct lenent *)x)->a.b, ((const struct lenent *)y)->a.b, 16);
+}
+
+static void ref_build(const struct pfx *p, size_t n)
+{
+	for (int l = 0; l <= 128; l++) {
+		free(bylen[l]);
+		bylen[l] = NULL;
+		nbylen[l] = 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		nbylen[p[i].len]++;
+	size_t fill[129] = { 0 };
+	for (int l = 0; l <= 128; l++)
+		bylen[l] = calloc(nbylen[l] ? nbylen[l] : 1, sizeof(struct lenent));
+	for (size_t i = 0; i < n; i++) {
+		struct lenent *e = &bylen[p[i].len][fill[p[i].len]++];
+		e->a = p[i].a;
+		e->value = p[i].value;
+	}
+	for (int l = 0; l <= 128; l++)
+		qsort(bylen[l], nbylen[l], sizeof(struct lenent), cmp_lenent);
+}
+
+/* All matches longest first. */
+static unsigned ref_all(const struct ucf_addr *a, struct cidr_hit *out)
+{
+	unsigned k = 0;
+	for (int l = 128; l >= 0; l--) {
+		if (!nbylen[l])
+			continue;
+		struct lenent key;
+		key.a = *a;
+		cidr_mask(&key.a, (unsigned)l);
+		struct lenent *e = bsearch(&key, bylen[l], nbylen[l], sizeof key, cmp_lenent);
+		if (e) {
+			out[k].value = e->value;
+			out[k].len = (uint8_t)l;
+			k++;
+		}
+	}
+	return k;
+}
+
+/* Reference 2: linear scan over every prefix. */
+static uint32_t ref_linear(const struct pfx *p, size_t n, const struct ucf_addr *a, unsigned *len)
+{
+	uint32_t best = CIDR_NONE;
+	int best_len = -1;
+	for (size_t i = 0; i < n; i++)
+		if ((int)p[i].len > best_len && cidr_prefix_contains(&p[i].a, p[i].len, a)) {
+			best_len = (int)p[i].len;
+			best = p[i].value;
+		}
+	*len = best_len < 0 ? 0 : (unsigned)best_len;
+	return best;
+}
+
+static struct pfx *gen_prefixes(size_t n)
+{
+	struct pfx *p = calloc(n, sizeof *p);
+	size_t k = 0;
+	/* Edge cases first: ::/0, IPv4 0.0.0.0/0 (= ::ffff:0:0/96), a /32 and a /128. */
+	struct ucf_addr z;
+	memset(&z, 0, sizeof z);
+	p[k].a = z;
+	p[k].len = 0;
+	k++;
+	uint8_t q0[4] = { 0, 0, 0, 0 }, q1[4] = { 10, 1, 2, 3 };
+	ucf_addr_set_v4(&p[k].a, q0);
+	p[k].len = 96;
+	k++;
+	ucf_addr_set_v4(&p[k].a, q1);
+	p[k].len = 128;
+	k++;
+	ucf_addr_parse("2001:db8::1", &p[k].a);
+	p[k].len = 128;
+	k++;
+	while (k < n) {
+		unsigned kind = (unsigned)(rnd() % 10);
+		if (kind < 4) { /* IPv4 /0../32 */
+			rnd_addr(&p[k].a, true);
+			p[k].len = 96 + (unsigned)(rnd() % 33);
+		} else if (kind < 7) { /* IPv6 /0../128, biased to a few /16s so prefixes overlap */
+			rnd_addr(&p[k].a, false);
+			p[k].a.b[0] = 0x20;
+			p[k].a.b[1] = (uint8_t)(rnd() % 4);
+			p[k].len = (unsigned)(rnd() % 129);
+		} else { /* nested: extend or shorten an earlier prefix, or repeat it exactly */
+			const struct pfx *o = &p[rnd() % k];
+			unsigned len = o->len;
+			unsigned mode = (unsigned)(rnd() % 4);
+			if (mode == 0 && len > 0)
+				len -= 1 + (unsigned)(rnd() % (len < 8 ? len : 8));
+			else if (mode != 3 && len < 128)
+				len += 1 + (unsigned)(rnd() % ((128 - len) < 12 ? (128 - len) : 12));
+			rnd_inside(&p[k].a, &o->a, o->len);
+			p[k].len = len;
+		}
+		cidr_mask(&p[k].a, p[k].len);
+		k++;
+	}
+	return p;
+}
+
+static struct cidr *build(struct pfx *p, size_t n)
+{
+	struct cidr *t = cidr_new();
+	ck_assert_ptr_nonnull(t);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v = cidr_insert(t, &p[i].a, p[i].len, (uint32_t)i);
+		ck_assert_uint_ne(v, CIDR_NONE);
+		p[i].value = v; /* a duplicate keeps the first value */
+	}
+	return t;
+}
+
+START_TEST(test_bruteforce)
+{
+	struct pfx *p = gen_prefixes(NPREFIX);
+	struct cidr *t = build(p, NPREFIX);
+	ref_build(p, NPREFIX);
+	size_t distinct = 0;
+	for (int l = 0; l <= 128; l++) {
+		for (size_t i = 0; i < nbylen[l]; i++)
+			if (i == 0 || cmp_lenent(&bylen[l][i - 1], &bylen[l][i]) != 0)
+				distinct++;
+	}
+	ck_assert_uint_eq(cidr_count(t), distinct);
+
+	unsigned hits = 0, multi = 0;
+	for (size_t i = 0; i < NLOOKUP; i++) {
+		struct ucf_addr a;
+		unsigned kind = (unsigned)(rnd() % 4);
+		if (kind < 2)
+			rnd_inside(&a, &p[rnd() % NPREFIX].a, p[rnd() % NPREFIX].len);
+		else if (kind == 2) {
+			const struct pfx *o = &p[rnd() % NPREFIX];
+			rnd_inside(&a, &o->a, o->len);
+		} else
+			rnd_addr(&a, rnd() & 1);
+		struct cidr_hit want[CIDR_MAX_HITS], got[CIDR_MAX_HITS];
+		unsigned nw = ref_all(&a, want);
+		unsigned ng = cidr_lookup_all(t, &a, got, CIDR_MAX_HITS);
+		ck_assert_uint_eq(ng, nw);
+		for (unsigned j = 0; j < nw; j++) {
+			ck_assert_uint_eq(got[j].value, want[j].value);
+			ck_assert_uint_eq(got[j].len, want[j].len);
+		}
+		unsigned len;
+		uint32_t v = cidr_lookup(t, &a, &len);
+		ck_assert_uint_eq(v, nw ? want[0].value : CIDR_NONE);
+		if (nw)
+			ck_assert_uint_eq(len, want[0].len);
+		if (i < NLINEAR) {
+			unsigned llen;
+			uint32_t lv = ref_linear(p, NPREFIX, &a, &llen);
+			ck_assert_uint_eq(v, lv);
+			ck_assert_uint_eq(len, llen);
+		}
+		/* a truncated lookup_all keeps the longest ones */
+		if (nw > 1) {
+			unsigned n1 = cidr_lookup_all(t, &a, got, 1);
+			ck_assert_uint_eq(n1, 1);
+			ck_assert_uint_eq(got[0].value, want[0].value);
+			multi++;
+		}
+		hits += nw > 0;
+	}
+	/* ::/0 is present, so every lookup hits; most see several nested prefixes */
+	ck_assert_uint_eq(hits, NLOOKUP);
+	ck_assert_uint_gt(multi, NLOOKUP / 2);
+	printf("check_cidr: %d prefixes (%zu distinct), %d lookups (%d linear-checked), %u with nesting\n",
+	       NPREFIX, distinct, NLOOKUP, NLINEAR, multi);
+	cidr_free(t);
+	free(p);
+	ref_build(NULL, 0);
+}
+END_TEST
+
+START_TEST(test_edges)
+{
+	struct cidr *t = cidr_new();
+	struct ucf_addr a, b;
+	ck_assert_uint_eq(cidr_lookup(t, &a, NULL), CIDR_NONE); /* empty trie */
+	ucf_addr_parse("10.0.0.0", &a);
+	ck_assert_uint_eq(cidr_insert(t, &a, 104, 1), 1);
+	ucf_addr_parse("10.1.0.0", &a);
+	ck_assert_uint_eq(cidr_insert(t, &a, 112, 2), 2);
+	ck_assert_uint_eq(cidr_insert(t, &a, 112, 9), 2); /* duplicate keeps the first */
+	ucf_addr_parse("10.1.2.3", &a);
+	ck_assert_uint_eq(cidr_insert(t, &a, 128, 3), 3);
+	ck_assert_uint_eq(cidr_insert(t, &a, 200, 4), CIDR_NONE); /* bad length */
+	unsigned len;
+	ck_assert_uint_eq(cidr_lookup(t, &a, &len), 3);
+	ck_assert_uint_eq(len, 128);
+	ucf_addr_parse("10.1.2.4", &b);
+	ck_assert_uint_eq(cidr_lookup(t, &b, &len), 2);
+	ck_assert_uint_eq(len, 112);
+	ucf_addr_parse("10.200.0.1", &b);
+	ck_assert_uint_eq(cidr_lookup(t, &b, &len), 1);
+	ucf_addr_parse("11.0.0.1", &b);
+	ck_assert_uint_eq(cidr_lookup(t, &b, NULL), CIDR_NONE);
+	ucf_addr_parse("::a01:203", &b); /* IPv4-compatible, not IPv4-mapped: different address */
+	ck_assert_uint_eq(cidr_lookup(t, &b, NULL), CIDR_NONE);
+	struct cidr_hit h[4];
+	ck_assert_uint_eq(cidr_lookup_all(t, &a, h, 4), 3);
+	ck_assert_uint_eq(h[0].value, 3);
+	ck_assert_uint_eq(h[1].value, 2);
+	ck_assert_uint_eq(h[2].value, 1);
+	/* an ancestor inserted after its descendants */
+	ucf_addr_parse("::", &b);
+	ck_assert_uint_eq(cidr_insert(t, &b, 0, 7), 7);
+	ck_assert_uint_eq(cidr_lookup_all(t, &a, h, 4), 4);
+	ck_assert_uint_eq(h[3].value, 7);
+	ck_assert_uint_eq(h[3].len, 0);
+	ck_assert_uint_eq(cidr_count(t), 4);
+	ck_assert(cidr_host_bits_set(&a, 120));
+	ck_assert(!cidr_host_bits_set(&a, 128));
+	cidr_free(t);
+	cidr_free(NULL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cidr");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_edges);
+	tcase_add_test(tc, test_bruteforce);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
