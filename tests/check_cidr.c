@@ -6,7 +6,7 @@
 
 #include "classify_cidr.h"
 
-#define NPREFIX 100000
+#define NPREFIX 120000
 #define NLOOKUP 200000
 #define NLINEAR 3000 /* lookups also checked by a plain linear scan over every prefix */
 
@@ -51,10 +51,33 @@ static void rnd_inside(struct ucf_addr *out, const struct ucf_addr *pfx, unsigne
 	}
 }
 
+/* Both references work on the address as two big-endian 64-bit halves. */
+struct k128 {
+	uint64_t hi, lo;
+};
+
+static struct k128 k_of(const struct ucf_addr *a)
+{
+	struct k128 k = { 0, 0 };
+	for (int i = 0; i < 8; i++) {
+		k.hi = (k.hi << 8) | a->b[i];
+		k.lo = (k.lo << 8) | a->b[8 + i];
+	}
+	return k;
+}
+
+static struct k128 k_mask(unsigned len)
+{
+	struct k128 m;
+	m.hi = len == 0 ? 0 : len >= 64 ? ~0ULL : ~0ULL << (64 - len);
+	m.lo = len <= 64 ? 0 : ~0ULL << (128 - len);
+	return m;
+}
+
 /* Reference 1: one sorted table per prefix length; a lookup masks the address for every length
  * from 128 down to 0 and binary-searches (obviously correct, O(129 log n)). */
 struct lenent {
-	struct ucf_addr a;
+	struct k128 k;
 	uint32_t value;
 };
 static struct lenent *bylen[129];
@@ -62,7 +85,12 @@ static size_t nbylen[129];
 
 static int cmp_lenent(const void *x, const void *y)
 {
-	return memcmp(((const struct lenent *)x)->a.b, ((const struct lenent *)y)->a.b, 16);
+	const struct lenent *a = x, *b = y;
+	if (a->k.hi != b->k.hi)
+		return a->k.hi < b->k.hi ? -1 : 1;
+	if (a->k.lo != b->k.lo)
+		return a->k.lo < b->k.lo ? -1 : 1;
+	return 0;
 }
 
 static void ref_build(const struct pfx *p, size_t n)
@@ -79,7 +107,7 @@ static void ref_build(const struct pfx *p, size_t n)
 		bylen[l] = calloc(nbylen[l] ? nbylen[l] : 1, sizeof(struct lenent));
 	for (size_t i = 0; i < n; i++) {
 		struct lenent *e = &bylen[p[i].len][fill[p[i].len]++];
-		e->a = p[i].a;
+		e->k = k_of(&p[i].a);
 		e->value = p[i].value;
 	}
 	for (int l = 0; l <= 128; l++)
@@ -90,12 +118,12 @@ static void ref_build(const struct pfx *p, size_t n)
 static unsigned ref_all(const struct ucf_addr *a, struct cidr_hit *out)
 {
 	unsigned k = 0;
+	struct k128 ak = k_of(a);
 	for (int l = 128; l >= 0; l--) {
 		if (!nbylen[l])
 			continue;
-		struct lenent key;
-		key.a = *a;
-		cidr_mask(&key.a, (unsigned)l);
+		struct k128 m = k_mask((unsigned)l);
+		struct lenent key = { { ak.hi & m.hi, ak.lo & m.lo }, 0 };
 		struct lenent *e = bsearch(&key, bylen[l], nbylen[l], sizeof key, cmp_lenent);
 		if (e) {
 			out[k].value = e->value;
@@ -107,12 +135,20 @@ static unsigned ref_all(const struct ucf_addr *a, struct cidr_hit *out)
 }
 
 /* Reference 2: linear scan over every prefix. */
-static uint32_t ref_linear(const struct pfx *p, size_t n, const struct ucf_addr *a, unsigned *len)
+struct linent {
+	struct k128 k, m;
+	unsigned len;
+	uint32_t value;
+};
+
+static uint32_t ref_linear(const struct linent *p, size_t n, const struct ucf_addr *a, unsigned *len)
 {
 	uint32_t best = CIDR_NONE;
 	int best_len = -1;
+	struct k128 ak = k_of(a);
 	for (size_t i = 0; i < n; i++)
-		if ((int)p[i].len > best_len && cidr_prefix_contains(&p[i].a, p[i].len, a)) {
+		if ((int)p[i].len > best_len && ((ak.hi & p[i].m.hi) == p[i].k.hi) &&
+		    ((ak.lo & p[i].m.lo) == p[i].k.lo)) {
 			best_len = (int)p[i].len;
 			best = p[i].value;
 		}
@@ -144,19 +180,19 @@ static struct pfx *gen_prefixes(size_t n)
 		unsigned kind = (unsigned)(rnd() % 10);
 		if (kind < 4) { /* IPv4 /0../32 */
 			rnd_addr(&p[k].a, true);
-			p[k].len = 96 + (unsigned)(rnd() % 33);
+			p[k].len = 96 + (rnd() % 4 ? 8 + (unsigned)(rnd() % 25) : (unsigned)(rnd() % 33));
 		} else if (kind < 7) { /* IPv6 /0../128, biased to a few /16s so prefixes overlap */
 			rnd_addr(&p[k].a, false);
 			p[k].a.b[0] = 0x20;
 			p[k].a.b[1] = (uint8_t)(rnd() % 4);
-			p[k].len = (unsigned)(rnd() % 129);
+			p[k].len = rnd() % 8 ? 16 + (unsigned)(rnd() % 113) : (unsigned)(rnd() % 129);
 		} else { /* nested: extend or shorten an earlier prefix, or repeat it exactly */
 			const struct pfx *o = &p[rnd() % k];
 			unsigned len = o->len;
-			unsigned mode = (unsigned)(rnd() % 4);
-			if (mode == 0 && len > 0)
+			unsigned mode = (unsigned)(rnd() % 16);
+			if (mode < 4 && len > 0)
 				len -= 1 + (unsigned)(rnd() % (len < 8 ? len : 8));
-			else if (mode != 3 && len < 128)
+			else if (mode != 15 && len < 128)
 				len += 1 + (unsigned)(rnd() % ((128 - len) < 12 ? (128 - len) : 12));
 			rnd_inside(&p[k].a, &o->a, o->len);
 			p[k].len = len;
@@ -184,6 +220,13 @@ START_TEST(test_bruteforce)
 	struct pfx *p = gen_prefixes(NPREFIX);
 	struct cidr *t = build(p, NPREFIX);
 	ref_build(p, NPREFIX);
+	struct linent *lin = calloc(NPREFIX, sizeof *lin);
+	for (size_t i = 0; i < NPREFIX; i++) {
+		lin[i].k = k_of(&p[i].a);
+		lin[i].m = k_mask(p[i].len);
+		lin[i].len = p[i].len;
+		lin[i].value = p[i].value;
+	}
 	size_t distinct = 0;
 	for (int l = 0; l <= 128; l++) {
 		for (size_t i = 0; i < nbylen[l]; i++)
@@ -191,6 +234,7 @@ START_TEST(test_bruteforce)
 				distinct++;
 	}
 	ck_assert_uint_eq(cidr_count(t), distinct);
+	ck_assert_uint_ge(distinct, 100000);
 
 	unsigned hits = 0, multi = 0;
 	for (size_t i = 0; i < NLOOKUP; i++) {
@@ -218,7 +262,7 @@ START_TEST(test_bruteforce)
 			ck_assert_uint_eq(len, want[0].len);
 		if (i < NLINEAR) {
 			unsigned llen;
-			uint32_t lv = ref_linear(p, NPREFIX, &a, &llen);
+			uint32_t lv = ref_linear(lin, NPREFIX, &a, &llen);
 			ck_assert_uint_eq(v, lv);
 			ck_assert_uint_eq(len, llen);
 		}
@@ -237,6 +281,7 @@ START_TEST(test_bruteforce)
 	printf("check_cidr: %d prefixes (%zu distinct), %d lookups (%d linear-checked), %u with nesting\n",
 	       NPREFIX, distinct, NLOOKUP, NLINEAR, multi);
 	cidr_free(t);
+	free(lin);
 	free(p);
 	ref_build(NULL, 0);
 }

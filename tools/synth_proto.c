@@ -3,7 +3,6 @@
  * The direction of the packet picks request or answer where the protocol has both:
  *   sametime-handshake [host=NAME]  client: HANDSHAKE (0x0000); server: HANDSHAKE_ACK (0x8000)
  *   sametime-login user=NAME*       LOGIN (0x0001)
- *   sametime-heartbeat              one-byte keepalive (0x80)
  *   ldap-bind dn=DN [password=S] [id=N]          BindRequest, simple authentication
  *   ldap-bind-response [id=N]                    BindResponse success
  *   ldap-search base=DN* [attr=NAME] [id=N]       SearchRequest, filter (objectClass=*)
@@ -29,14 +28,7 @@ static int b_sametime(struct bctx *ctx, const char *name, int argc, char **argv,
 {
 	static const char *const a_hs[] = { "host", NULL };
 	static const char *const a_login[] = { "user", NULL };
-	static const char *const a_none[] = { NULL };
 	const struct flow *f = ctx->f;
-	if (!strcmp(name, "sametime-heartbeat")) {
-		if (bargs_check(ctx, name, argc, argv, a_none))
-			return -1;
-		sb_u8(out, 0x80);
-		return 0;
-	}
 	int login = !strcmp(name, "sametime-login");
 	if (bargs_check(ctx, name, argc, argv, login ? a_login : a_hs))
 		return -1;
@@ -293,7 +285,7 @@ static int b_kafka(struct bctx *ctx, int argc, char **argv, struct sbuf *out)
 		sb_u16(out, (unsigned)strlen(cid));
 		sb_str(out, cid);
 	} else {
-		static const uint16_t apis[][3] = { { 0, 0, 9 }, { 1, 0, 13 }, { 3, 0, 12 },
+		static const uint16_t apis[][3] = { { 0, 0, 8 }, { 1, 0, 11 }, { 3, 0, 9 },
 						    { 18, 0, 3 } };
 		sb_u32(out, ps->ctr);
 		sb_u16(out, 0);
@@ -313,8 +305,7 @@ int proto_build(struct bctx *ctx, const char *name, int argc, char **argv, struc
 {
 	*handled = 1;
 	if (!strncmp(name, "sametime-", 9) &&
-	    (!strcmp(name + 9, "handshake") || !strcmp(name + 9, "login") ||
-	     !strcmp(name + 9, "heartbeat")))
+	    (!strcmp(name + 9, "handshake") || !strcmp(name + 9, "login")))
 		return b_sametime(ctx, name, argc, argv, out);
 	if (!strcmp(name, "ldap-bind") || !strcmp(name, "ldap-bind-response") ||
 	    !strcmp(name, "ldap-search") || !strcmp(name, "ldap-search-result") ||

@@ -10,6 +10,7 @@
  *   token (`\"` inside). Numbers accept 0x hex. DUR is a number with unit s, ms or us
  *   (`20ms`, `1.5s`, `250us`; a bare number means seconds). Resolution is 1 microsecond.
  *
+ *   include FILE                   read FILE here (relative to this file's directory)
  *   File settings (before the first packet)
  *     linktype en10mb|raw|sll|sll2|null   link type of the file (default en10mb)
  *     snaplen N                           snaplen in the file header; longer packets are cut
@@ -66,6 +67,7 @@
 #define MAX_DEPTH 8
 
 struct line {
+	const char *file;
 	int lineno;
 	int argc;
 	char **argv;
@@ -78,7 +80,7 @@ struct host {
 };
 
 struct state {
-	const char *file;
+	const char *curfile;
 	struct line *lines;
 	size_t nlines;
 	struct flow *flows;
@@ -99,12 +101,13 @@ struct state {
 
 static struct state S;
 
-static void die_at(int lineno, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die_at(const char *file, int lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
 
-static void die_at(int lineno, const char *fmt, ...)
+static void die_at(const char *file, int lineno, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s:%d: ", S.file, lineno);
+	fprintf(stderr, "%s:%d: ", file, lineno);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -118,7 +121,7 @@ static void die_at(int lineno, const char *fmt, ...)
 	exit(2);
 }
 
-#define ERR(...) die_at(S.curline, __VA_ARGS__)
+#define ERR(...) die_at(S.curfile, S.curline, __VA_ARGS__)
 
 /* ---- reading and tokenizing ------------------------------------------------------------- */
 static char *read_file(const char *path, size_t *len)
@@ -140,7 +143,7 @@ static char *read_file(const char *path, size_t *len)
 	return (char *)b.d;
 }
 
-static void tokenize(char *text, int lineno, struct line *out)
+static void tokenize(const char *file, char *text, int lineno, struct line *out)
 {
 	char *toks[MAX_TOKENS];
 	int n = 0;
@@ -168,12 +171,13 @@ static void tokenize(char *text, int lineno, struct line *out)
 			p++;
 		}
 		if (inq)
-			die_at(lineno, "unterminated double quote");
+			die_at(file, lineno, "unterminated double quote");
 		if (n == MAX_TOKENS)
-			die_at(lineno, "too many tokens (max %d)", MAX_TOKENS);
+			die_at(file, lineno, "too many tokens (max %d)", MAX_TOKENS);
 		sb_u8(&t, 0);
 		toks[n++] = (char *)t.d;
 	}
+	out->file = file;
 	out->lineno = lineno;
 	out->argc = n;
 	out->jump = -1;
@@ -188,12 +192,27 @@ static void tokenize(char *text, int lineno, struct line *out)
 	}
 }
 
-static void load(const char *path)
+static size_t cap_lines;
+
+static void add_line(const struct line *L)
+{
+	if (S.nlines == cap_lines) {
+		cap_lines = cap_lines ? cap_lines * 2 : 64;
+		S.lines = realloc(S.lines, sizeof *S.lines * cap_lines);
+		if (!S.lines) {
+			fprintf(stderr, "ucflow-synth: out of memory\n");
+			exit(1);
+		}
+	}
+	S.lines[S.nlines++] = *L;
+}
+
+/* Read `path` (and the files it includes) into S.lines. `stack` holds the including files. */
+static void load(const char *path, const char **stack, int depth)
 {
 	size_t len;
 	char *text = read_file(path, &len);
-	size_t cap = 64;
-	S.lines = malloc(sizeof *S.lines * cap);
+	size_t first = S.nlines;
 	struct sbuf logical;
 	sb_init(&logical);
 	int lineno = 1, start_line = 1;
@@ -213,17 +232,29 @@ static void load(const char *path)
 		else {
 			sb_u8(&logical, 0);
 			struct line L;
-			tokenize((char *)logical.d, start_line, &L);
-			if (L.argc) {
-				if (S.nlines == cap) {
-					cap *= 2;
-					S.lines = realloc(S.lines, sizeof *S.lines * cap);
-				}
-				if (!S.lines) {
-					fprintf(stderr, "ucflow-synth: out of memory\n");
-					exit(1);
-				}
-				S.lines[S.nlines++] = L;
+			tokenize(path, (char *)logical.d, start_line, &L);
+			if (L.argc && !strcmp(L.argv[0], "include")) {
+				if (L.argc != 2)
+					die_at(path, start_line, "usage: include FILE");
+				if (depth >= MAX_DEPTH)
+					die_at(path, start_line, "includes nested deeper than %d",
+					       MAX_DEPTH);
+				/* relative names are taken from the including file's directory */
+				struct sbuf inc;
+				sb_init(&inc);
+				const char *slash = strrchr(path, '/');
+				if (L.argv[1][0] != '/' && slash)
+					sb_put(&inc, path, (size_t)(slash - path) + 1);
+				sb_str(&inc, L.argv[1]);
+				sb_u8(&inc, 0);
+				const char *ipath = (const char *)inc.d;
+				for (int i = 0; i <= depth; i++)
+					if (!strcmp(stack[i], ipath))
+						die_at(path, start_line, "`%s` includes itself", ipath);
+				stack[depth + 1] = ipath;
+				load(ipath, stack, depth + 1);	/* inc.d lives on: lines refer to it */
+			} else if (L.argc) {
+				add_line(&L);
 			}
 			sb_reset(&logical);
 		}
@@ -233,29 +264,36 @@ static void load(const char *path)
 		p = eol + 1;
 	}
 	if (logical.len)
-		die_at(start_line, "line continuation at end of file");
+		die_at(path, start_line, "line continuation at end of file");
 	sb_free(&logical);
 	free(text);
 
-	/* match repeat/end */
-	size_t stack[64];
-	int depth = 0;
-	for (size_t i = 0; i < S.nlines; i++) {
+	/* match repeat/end within this file (included files are balanced on their own) */
+	size_t rstack[MAX_DEPTH * (MAX_DEPTH + 1) + 1];
+	int rdepth = 0, own = 0;
+	for (size_t i = first; i < S.nlines; i++) {
 		const char *k = S.lines[i].argv[0];
+		int mine = S.lines[i].file == path;
 		if (!strcmp(k, "repeat")) {
-			if (depth == MAX_DEPTH)
-				die_at(S.lines[i].lineno, "repeat nested deeper than %d", MAX_DEPTH);
-			stack[depth++] = i;
+			if (mine && ++own > MAX_DEPTH)
+				die_at(path, S.lines[i].lineno, "repeat nested deeper than %d",
+				       MAX_DEPTH);
+			if (rdepth == (int)(sizeof rstack / sizeof rstack[0]))
+				die_at(path, S.lines[i].lineno, "repeat nested too deeply");
+			rstack[rdepth++] = i;
 		} else if (!strcmp(k, "end")) {
-			if (!depth)
-				die_at(S.lines[i].lineno, "`end` without `repeat`");
-			size_t r = stack[--depth];
+			if (!rdepth)
+				die_at(S.lines[i].file, S.lines[i].lineno, "`end` without `repeat`");
+			size_t r = rstack[--rdepth];
+			if (S.lines[r].file == path)
+				own--;
 			S.lines[r].jump = (int)i;
 			S.lines[i].jump = (int)r;
 		}
 	}
-	if (depth)
-		die_at(S.lines[stack[depth - 1]].lineno, "`repeat` without `end`");
+	if (rdepth)
+		die_at(S.lines[rstack[rdepth - 1]].file, S.lines[rstack[rdepth - 1]].lineno,
+		       "`repeat` without `end`");
 }
 
 /* ---- value parsing ---------------------------------------------------------------------- */
@@ -822,6 +860,7 @@ static void exec_line(const struct line *L)
 	int argc = L->argc;
 	char **argv = L->argv;
 	const char *k = argv[0];
+	S.curfile = L->file;
 	S.curline = L->lineno;
 
 	if (!strcmp(k, "linktype")) {
@@ -912,10 +951,11 @@ static void run(void)
 	struct {
 		size_t start;
 		uint64_t left;
-	} stack[MAX_DEPTH];
+	} stack[MAX_DEPTH * (MAX_DEPTH + 1) + 1];
 	int depth = 0;
 	for (size_t pc = 0; pc < S.nlines; pc++) {
 		struct line *L = &S.lines[pc];
+		S.curfile = L->file;
 		S.curline = L->lineno;
 		if (!strcmp(L->argv[0], "repeat")) {
 			need_args(L->argc, 2, "repeat N");
@@ -951,7 +991,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ucflow-synth SCENARIO.scn OUT.pcap\n");
 		return 2;
 	}
-	S.file = argv[1];
+	S.curfile = argv[1];
 	S.link = LINK_EN10MB;
 	S.snaplen = 65535;
 	S.seed = S.rng = 1;
@@ -960,7 +1000,8 @@ int main(int argc, char **argv)
 	S.gap = 100;
 	sb_init(&S.l4);
 	sb_init(&S.pay);
-	load(argv[1]);
+	const char *incstack[MAX_DEPTH + 1] = { argv[1] };
+	load(argv[1], incstack, 0);
 	S.out = argv[2];
 	run();
 	ensure_writer();

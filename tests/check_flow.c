@@ -1,0 +1,379 @@
+/* check_flow.c - unit tests of the flow table: canonical keys, timeouts, eviction, Zeek conn_state
+ * and history, fragment attribution, direction swap. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define SYN 0x02
+#define ACK 0x10
+#define FIN 0x01
+#define RST 0x04
+#define SEC 1000000ULL
+
+struct emitted {
+	struct flow f[64];
+	enum flow_end why[64];
+	int n;
+};
+
+static void on_emit(void *user, struct flow *f, enum flow_end why)
+{
+	struct emitted *e = user;
+	if (e->n < 64) {
+		e->f[e->n] = *f;
+		e->why[e->n] = why;
+	}
+	e->n++;
+}
+
+static struct decoded_pkt mk(const char *src, unsigned sport, const char *dst, unsigned dport,
+			     uint8_t proto, uint8_t flags, uint32_t paylen)
+{
+	struct decoded_pkt p;
+	memset(&p, 0, sizeof p);
+	ck_assert(ucf_addr_parse(src, &p.src));
+	ck_assert(ucf_addr_parse(dst, &p.dst));
+	p.sport = (uint16_t)sport;
+	p.dport = (uint16_t)dport;
+	p.proto = proto;
+	p.tcp_flags = flags;
+	p.payload_len = paylen;
+	p.ip_len = 40 + paylen;
+	p.ipver = 4;
+	return p;
+}
+
+static struct flow_table *mktable(struct emitted *e, uint32_t max_flows)
+{
+	struct flow_table_config c;
+	char err[UCF_ERRBUF_SIZE];
+	flow_table_config_defaults(&c);
+	c.max_flows = max_flows;
+	memset(e, 0, sizeof *e);
+	struct flow_table *t = flow_table_create(&c, on_emit, e, err);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+/* Feeds one TCP segment; returns the flow update. */
+static struct flow_update seg(struct flow_table *t, int from_client, uint8_t flags, uint32_t len,
+			      uint64_t ts)
+{
+	struct decoded_pkt p = from_client ? mk("10.0.0.2", 40000, "10.0.0.1", 5222, 6, flags, len)
+					   : mk("10.0.0.1", 5222, "10.0.0.2", 40000, 6, flags, len);
+	struct flow_update u;
+	ck_assert_int_eq(flow_table_update(t, &p, ts, &u), UCF_OK);
+	return u;
+}
+
+START_TEST(both_directions_one_flow)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct flow_update a = seg(t, 1, SYN, 0, 1 * SEC);
+	struct flow_update b = seg(t, 0, SYN | ACK, 0, 1 * SEC + 10);
+	ck_assert_ptr_eq(a.flow, b.flow);
+	ck_assert_int_eq(a.is_new, 1);
+	ck_assert_int_eq(b.is_new, 0);
+	ck_assert_int_eq(a.dir, FLOW_ORIG);
+	ck_assert_int_eq(b.dir, FLOW_RESP);
+	char h[UCF_ADDR_STRLEN];
+	ck_assert_str_eq(ucf_addr_format(flow_orig_addr(a.flow), h, sizeof h), "10.0.0.2");
+	ck_assert_int_eq(flow_orig_port(a.flow), 40000);
+	ck_assert_int_eq(flow_resp_port(a.flow), 5222);
+	struct flow_table_stats st;
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.active, 1);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(synack_first_names_receiver_originator)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct flow_update a = seg(t, 0, SYN | ACK, 0, SEC);
+	ck_assert_int_eq(a.dir, FLOW_RESP);
+	ck_assert_int_eq(flow_orig_port(a.flow), 40000);
+	flow_table_destroy(t);
+}
+END_TEST
+
+/* One row per scenario: segments as (from_client, flags, payload) and the expected Zeek output. */
+struct tcp_case {
+	const char *name;
+	int nseg;
+	struct { int c; uint8_t fl; uint32_t len; } s[8];
+	const char *state, *history;
+};
+
+static const struct tcp_case tcp_cases[] = {
+	{ "SF", 7, { { 1, SYN, 0 }, { 0, SYN | ACK, 0 }, { 1, ACK, 0 }, { 1, ACK, 10 },
+		     { 0, ACK, 20 }, { 1, FIN | ACK, 0 }, { 0, FIN | ACK, 0 } },
+	  "SF", "ShADdFf" },
+	{ "S0", 1, { { 1, SYN, 0 } }, "S0", "S" },
+	{ "REJ", 2, { { 1, SYN, 0 }, { 0, RST | ACK, 0 } }, "REJ", "Sr" },
+	{ "S1", 3, { { 1, SYN, 0 }, { 0, SYN | ACK, 0 }, { 1, ACK, 0 } }, "S1", "ShA" },
+	{ "RSTO", 4, { { 1, SYN, 0 }, { 0, SYN | ACK, 0 }, { 1, ACK, 0 }, { 1, RST, 0 } },
+	  "RSTO", "ShAR" },
+	{ "RSTR", 4, { { 1, SYN, 0 }, { 0, SYN | ACK, 0 }, { 1, ACK, 0 }, { 0, RST, 0 } },
+	  "RSTR", "ShAr" },
+	{ "RSTOS0", 2, { { 1, SYN, 0 }, { 1, RST, 0 } }, "RSTOS0", "SR" },
+	{ "RSTRH", 2, { { 0, SYN | ACK, 0 }, { 0, RST, 0 } }, "RSTRH", "hr" },
+	{ "SH", 2, { { 1, SYN, 0 }, { 1, FIN, 0 } }, "SH", "SF" },
+	{ "SHR", 2, { { 0, SYN | ACK, 0 }, { 0, FIN, 0 } }, "SHR", "hf" },
+	{ "S2", 4, { { 1, SYN, 0 }, { 0, SYN | ACK, 0 }, { 1, ACK, 0 }, { 1, FIN | ACK, 0 } },
+	  "S2", "ShAF" },
+	{ "S3", 4, { { 1, SYN, 0 }, { 0, SYN | ACK, 0 }, { 1, ACK, 0 }, { 0, FIN | ACK, 0 } },
+	  "S3", "ShAf" },
+	{ "OTH midstream", 2, { { 1, ACK, 100 }, { 0, ACK, 0 } }, "OTH", "Da" },
+};
+
+START_TEST(tcp_conn_state_table)
+{
+	const struct tcp_case *c = &tcp_cases[_i];
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct flow_update u = { 0 };
+	for (int i = 0; i < c->nseg; i++)
+		u = seg(t, c->s[i].c, c->s[i].fl, c->s[i].len, SEC + (uint64_t)i * 1000);
+	char h[32];
+	ck_assert_msg(strcmp(flow_conn_state(u.flow), c->state) == 0, "%s: state %s, want %s",
+		      c->name, flow_conn_state(u.flow), c->state);
+	ck_assert_msg(strcmp(flow_history_string(u.flow, h, sizeof h), c->history) == 0,
+		      "%s: history %s, want %s", c->name, h, c->history);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(udp_conn_state)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct decoded_pkt a = mk("10.0.0.2", 5000, "10.0.0.1", 10000, 17, 0, 100);
+	struct decoded_pkt b = mk("10.0.0.1", 10000, "10.0.0.2", 5000, 17, 0, 100);
+	struct flow_update u;
+	ck_assert_int_eq(flow_table_update(t, &a, SEC, &u), UCF_OK);
+	ck_assert_str_eq(flow_conn_state(u.flow), "S0");
+	ck_assert_int_eq(flow_table_update(t, &b, SEC + 1, &u), UCF_OK);
+	ck_assert_str_eq(flow_conn_state(u.flow), "SF");
+	ck_assert_uint_eq(u.flow->dir[0].payload_bytes, 100);
+	ck_assert_uint_eq(u.flow->dir[1].ip_bytes, 140);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(idle_timeouts_per_protocol)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct decoded_pkt udp = mk("10.0.0.2", 5000, "10.0.0.1", 10000, 17, 0, 10);
+	struct flow_update u;
+	seg(t, 1, ACK, 10, 0);
+	ck_assert_int_eq(flow_table_update(t, &udp, 0, &u), UCF_OK);
+	flow_table_expire(t, 60 * SEC); /* exactly the UDP timeout: not yet */
+	ck_assert_int_eq(e.n, 0);
+	flow_table_expire(t, 61 * SEC);
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_int_eq(e.f[0].key.proto, 17);
+	ck_assert_int_eq(e.why[0], FLOW_END_IDLE);
+	flow_table_expire(t, 301 * SEC);
+	ck_assert_int_eq(e.n, 2);
+	ck_assert_int_eq(e.f[1].key.proto, 6);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(closed_flow_lingers_then_ends)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	seg(t, 1, SYN, 0, 0);
+	seg(t, 0, SYN | ACK, 0, 1);
+	seg(t, 1, ACK, 0, 2);
+	seg(t, 1, FIN | ACK, 0, 3);
+	seg(t, 0, FIN | ACK, 0, 4);
+	seg(t, 1, ACK, 0, 5); /* late ACK inside the linger: same flow */
+	flow_table_expire(t, 1 * SEC);
+	ck_assert_int_eq(e.n, 0);
+	flow_table_expire(t, 3 * SEC);
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_int_eq(e.why[0], FLOW_END_CLOSED);
+	ck_assert_uint_eq(e.f[0].dir[0].pkts, 4);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(port_reuse_after_close_is_new_flow)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	seg(t, 1, SYN, 0, 0);
+	seg(t, 0, RST | ACK, 0, 1);
+	struct flow_update u = seg(t, 1, SYN, 0, 2);
+	ck_assert_int_eq(u.is_new, 1);
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_str_eq(flow_conn_state(&e.f[0]), "REJ");
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(eviction_writes_least_recent)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 2);
+	struct flow_update u;
+	struct decoded_pkt a = mk("10.0.0.1", 1, "10.0.0.9", 53, 17, 0, 1);
+	struct decoded_pkt b = mk("10.0.0.2", 1, "10.0.0.9", 53, 17, 0, 1);
+	struct decoded_pkt c = mk("10.0.0.3", 1, "10.0.0.9", 53, 17, 0, 1);
+	flow_table_update(t, &a, 1, &u);
+	flow_table_update(t, &b, 2, &u);
+	flow_table_update(t, &a, 3, &u); /* a is now more recent than b */
+	flow_table_update(t, &c, 4, &u);
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_int_eq(e.why[0], FLOW_END_EVICTED);
+	char h[UCF_ADDR_STRLEN];
+	ck_assert_str_eq(ucf_addr_format(flow_orig_addr(&e.f[0]), h, sizeof h), "10.0.0.2");
+	flow_table_flush(t, FLOW_END_EOF);
+	ck_assert_int_eq(e.n, 3);
+	struct flow_table_stats st;
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.evicted, 1);
+	ck_assert_uint_eq(st.emitted, 3);
+	ck_assert_uint_eq(st.active, 0);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(many_flows_all_written)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 1000);
+	struct flow_update u;
+	for (unsigned i = 0; i < 20000; i++) {
+		char a[32];
+		snprintf(a, sizeof a, "10.%u.%u.%u", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		struct decoded_pkt p = mk(a, 1000 + (i % 7), "192.0.2.1", 443, 6, SYN, 0);
+		ck_assert_int_eq(flow_table_update(t, &p, (uint64_t)i, &u), UCF_OK);
+		ck_assert_int_eq(u.is_new, 1);
+	}
+	flow_table_flush(t, FLOW_END_EOF);
+	struct flow_table_stats st;
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.created, 20000);
+	ck_assert_uint_eq(st.emitted, 20000);
+	ck_assert_uint_eq(st.evicted, 19000);
+	ck_assert_int_eq(e.n, 20000);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(fragments_attributed_to_flow)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct decoded_pkt first = mk("10.0.0.2", 5000, "10.0.0.1", 10000, 17, 0, 1472);
+	first.flags = DPKT_FRAG | DPKT_FRAG_FIRST;
+	first.frag_id = 77;
+	struct decoded_pkt later = mk("10.0.0.2", 0, "10.0.0.1", 0, 17, 0, 600);
+	later.flags = DPKT_FRAG | DPKT_FRAG_LATER;
+	later.frag_id = 77;
+	struct decoded_pkt orphan = later;
+	orphan.frag_id = 78;
+	struct flow_update u1, u2, u3;
+	flow_table_update(t, &first, 1, &u1);
+	flow_table_update(t, &later, 2, &u2);
+	flow_table_update(t, &orphan, 3, &u3);
+	ck_assert_ptr_eq(u1.flow, u2.flow);
+	ck_assert_int_eq(u2.dir, FLOW_ORIG);
+	ck_assert_ptr_null(u3.flow);
+	ck_assert_uint_eq(u1.flow->dir[0].pkts, 2);
+	ck_assert_uint_eq(u1.flow->frag_pkts, 2);
+	struct flow_table_stats st;
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.frags_attributed, 2);
+	ck_assert_uint_eq(st.frags_unattributed, 1);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(swap_direction)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct decoded_pkt a = mk("10.0.0.1", 5222, "10.0.0.2", 40000, 17, 0, 10);
+	a.dscp = 46;
+	struct flow_update u;
+	flow_table_update(t, &a, 1, &u);
+	ck_assert_int_eq(flow_orig_port(u.flow), 5222);
+	flow_swap_direction(u.flow);
+	ck_assert_int_eq(flow_orig_port(u.flow), 40000);
+	ck_assert_uint_eq(u.flow->dir[FLOW_RESP].pkts, 1);
+	ck_assert_uint_eq(u.flow->dir[FLOW_RESP].dscp_first, 46);
+	char h[32];
+	ck_assert_str_eq(flow_history_string(u.flow, h, sizeof h), "^d");
+	ck_assert_str_eq(flow_conn_state(u.flow), "SHR");
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(dscp_change_and_vlan_key)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct decoded_pkt a = mk("10.0.0.1", 8500, "23.89.1.1", 8500, 17, 0, 10);
+	a.dscp = 46;
+	struct flow_update u1, u2, u3;
+	flow_table_update(t, &a, 1, &u1);
+	a.dscp = 0;
+	flow_table_update(t, &a, 2, &u2);
+	a.vlan = 12;
+	flow_table_update(t, &a, 3, &u3);
+	ck_assert_ptr_eq(u1.flow, u2.flow);
+	ck_assert_ptr_ne(u1.flow, u3.flow);
+	ck_assert_uint_eq(u1.flow->dir[0].dscp_first, 46);
+	ck_assert_uint_eq(u1.flow->dir[0].dscp_changed, 1);
+	flow_table_destroy(t);
+}
+END_TEST
+
+START_TEST(flow_struct_size_budget)
+{
+	/* the benchmark target is <= 256 bytes per flow all-in */
+	ck_assert_uint_le(flow_table_bytes_per_flow(), 256);
+}
+END_TEST
+
+static Suite *flow_suite(void)
+{
+	Suite *s = suite_create("flow");
+	TCase *tc = tcase_create("table");
+	tcase_add_test(tc, both_directions_one_flow);
+	tcase_add_test(tc, synack_first_names_receiver_originator);
+	tcase_add_loop_test(tc, tcp_conn_state_table, 0,
+			    (int)(sizeof tcp_cases / sizeof tcp_cases[0]));
+	tcase_add_test(tc, udp_conn_state);
+	tcase_add_test(tc, idle_timeouts_per_protocol);
+	tcase_add_test(tc, closed_flow_lingers_then_ends);
+	tcase_add_test(tc, port_reuse_after_close_is_new_flow);
+	tcase_add_test(tc, eviction_writes_least_recent);
+	tcase_add_test(tc, many_flows_all_written);
+	tcase_add_test(tc, fragments_attributed_to_flow);
+	tcase_add_test(tc, swap_direction);
+	tcase_add_test(tc, dscp_change_and_vlan_key);
+	tcase_add_test(tc, flow_struct_size_budget);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(flow_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
