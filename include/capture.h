@@ -4,6 +4,8 @@
 #ifndef CAPTURE_H
 #define CAPTURE_H
 
+#include <stdio.h>
+
 #include "ucflow.h"
 
 struct cap_pkthdr {
@@ -36,8 +38,14 @@ struct cap_live_opts {
 	const char *bpf;
 };
 void cap_live_opts_defaults(struct cap_live_opts *o);
-/* Live source; activation errors and warnings go to errbuf. */
+/* Live source; activation errors and warnings go to errbuf. iface may be a number: the Nth
+ * interface of cap_list_interfaces() (tcpdump -i N). The filter is installed here, so a bad one
+ * fails now (UCF_ERR_CONFIG). On UCF_OK errbuf is empty or holds a warning to print (e.g.
+ * promiscuous mode not supported). */
 int cap_open_live(struct cap_source **out, const struct cap_live_opts *opts, char *errbuf);
+
+/* Prints the capture interfaces as tcpdump -D does: "1.eth0 [Up, Running, Connected]". */
+int cap_list_interfaces(FILE *fp, char *errbuf);
 
 /* Delivers packets until the input ends (UCF_OK), cap_break() is called (UCF_OK), max_packets have
  * been delivered (0 = no limit; UCF_OK) or an error occurs (UCF_ERR_RUNTIME with errbuf set; e.g. a

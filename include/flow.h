@@ -127,6 +127,7 @@ struct flow_table_config {
 	uint32_t idle_udp_s;     /* default 60 */
 	uint32_t idle_other_s;   /* default 60 */
 	uint32_t tcp_linger_s;   /* how long a closed TCP flow lingers for late packets; default 2 */
+	uint32_t active_timeout_s; /* interim record after this long; 0 (the default) = never */
 	uint64_t hash_seed;
 };
 void flow_table_config_defaults(struct flow_table_config *cfg);
@@ -156,6 +157,15 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 /* Expires flows idle at time now_us (packet time, or wall time for a quiet live capture). */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 
+/* Active timeout, as NetFlow/IPFIX exporters do: every flow whose current record interval began
+ * more than active_us before now_us is emitted with FLOW_END_ACTIVE (an interim record) and stays
+ * open; its per-direction counters (pkts, ip_bytes, payload_bytes) and frag_pkts restart from zero
+ * and its next interval begins at now_us (ts_first = now_us). The uid stays, so the records of one
+ * flow sum to its totals. Visits every open flow: call it at most about once a second. With
+ * cfg.active_timeout_s set, flow_table_update() makes the same cut for the flow a packet belongs to
+ * (before accounting that packet, which then starts the next interval). */
+void flow_table_active_timeout(struct flow_table *t, uint64_t now_us, uint64_t active_us);
+
 /* Writes out and removes every flow (end of input). */
 void flow_table_flush(struct flow_table *t, enum flow_end why);
 
@@ -169,6 +179,7 @@ struct flow_table_stats {
 	uint64_t evicted;
 	uint64_t frags_attributed;
 	uint64_t frags_unattributed;
+	uint64_t interim;        /* interim (FLOW_END_ACTIVE) records; not counted in emitted */
 };
 void flow_table_get_stats(const struct flow_table *t, struct flow_table_stats *st);
 

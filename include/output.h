@@ -44,9 +44,19 @@ int out_write_flow(struct out_writer *w, const struct flow *f, enum flow_end why
 int out_flush(struct out_writer *w, char *errbuf);
 /* Closes and reopens the same path (logrotate); a no-op on stdout. */
 int out_reopen(struct out_writer *w, char *errbuf);
+/* Points the writer at another signature db (SIGHUP reload); the flows written from now on must
+ * carry labels of that db. */
+void out_set_db(struct out_writer *w, const struct sig_db *db);
 /* Finishes the format, flushes, closes; returns the first write error if any occurred. */
 int out_close(struct out_writer *w, char *errbuf);
 uint64_t out_records_written(const struct out_writer *w);
+
+/* Formats a flow's JSON record, exactly the line the json format writes (without the newline),
+ * into buf; returns its length, or the length needed (>= cap) when buf is too small (buf then
+ * holds ""). A record never exceeds OUT_JSON_MAX - 1 bytes (longer values are dropped). */
+#define OUT_JSON_MAX 8192
+size_t out_json_format(const struct out_names *names, const struct flow *f, enum flow_end why,
+		       char *buf, size_t cap);
 
 /* Appends s to buf as a JSON string body (no quotes), escaping per RFC 8259; returns bytes
  * written, or the bytes needed when cap is too small (nothing partial is kept in that case). */

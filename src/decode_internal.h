@@ -1,8 +1,11 @@
-/* decode_internal.h - private glue between decode_link.c, decode_ip.c and decode_l4.c.
+/* decode_internal.h - private glue between the decode stage's files: decode_link.c (Ethernet,
+ * cooked, raw, null), decode_ppp.c (PPP, PPPoE, Cisco HDLC, MPLS), decode_wlan.c (PPI, radiotap,
+ * 802.11), decode_ip.c, decode_l4.c and decode_tunnel.c (GRE, ERSPAN, VXLAN, IP-in-IP).
  *
  * The stages call each other through views: the link layer hands decode_ip() the bytes from the IP
  * header to the end of the capture, decode_ip() hands decode_l4() the IP payload limited to the IP
- * length. A tunnel decoder (GRE, IP-in-IP) can later call decode_ip() again with depth + 1.
+ * length. A tunnel decoder calls back into decode_ip() (or an inner Ethernet frame) with depth + 1;
+ * decode_ip() refuses depth > DECODE_MAX_DEPTH, which bounds the recursion.
  */
 #ifndef DECODE_INTERNAL_H
 #define DECODE_INTERNAL_H
@@ -16,25 +19,518 @@
 #define LINKTYPE_RAW 101
 #ifndef DLT_IPV4
 #define DLT_IPV4 228
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
 #endif
 #ifndef DLT_IPV6
 #define DLT_IPV6 229
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
 #endif
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
+#endif
+#ifndef DLT_PPP_SERIAL
+#define DLT_PPP_SERIAL 50
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
+#endif
+#ifndef DLT_PPP_ETHER
+#define DLT_PPP_ETHER 51
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
+#endif
+#ifndef DLT_C_HDLC
+#define DLT_C_HDLC 104
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
+#endif
+#ifndef DLT_IEEE802_11
+#define DLT_IEEE802_11 105
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
+#endif
+#ifndef DLT_IEEE802_11_RADIO
+#define DLT_IEEE802_11_RADIO 127
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
+#endif
+#ifndef DLT_PPI
+#define DLT_PPI 192
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
+
 #endif
 
 /* How deep IP may nest inside IP (tunnels); deeper is treated as malformed, which bounds recursion. */
 #define DECODE_MAX_DEPTH 4
 
+/* How many MPLS label stack entries may precede the bottom of the stack. */
+#define DECODE_MAX_MPLS_LABELS 16
+
+/* Ethertypes (IEEE registry). Values below 0x0600 are an IEEE 802.3 length field, not a type. */
+enum {
+	ETHERTYPE_MIN = 0x0600,
+	ETHERTYPE_IPV4 = 0x0800,
+	ETHERTYPE_IPV6 = 0x86dd,
+	ETHERTYPE_8021Q = 0x8100,
+	ETHERTYPE_8021AD = 0x88a8,
+	ETHERTYPE_QINQ_OLD = 0x9100, /* pre-standard QinQ outer tag, still seen on older switches */
+	ETHERTYPE_MPLS_UC = 0x8847,
+	ETHERTYPE_MPLS_MC = 0x8848,
+	ETHERTYPE_PPPOE_DISC = 0x8863,
+	ETHERTYPE_PPPOE_SESS = 0x8864,
+	ETHERTYPE_SLARP = 0x8035,   /* Cisco serial line ARP */
+	ETHERTYPE_TEB = 0x6558,     /* transparent Ethernet bridging (GRE payload) */
+	ETHERTYPE_ERSPAN12 = 0x88be, /* ERSPAN type I/II (GRE payload) */
+	ETHERTYPE_ERSPAN3 = 0x22eb,  /* ERSPAN type III (GRE payload) */
+	ETHERTYPE_PPP = 0x880b,     /* PPP (enhanced GRE, PPTP) */
+};
+
 /* IP protocol numbers the decoder acts on (IANA "Assigned Internet Protocol Numbers"). */
 enum {
 	IPPROTO_NUM_HOPOPTS = 0,
 	IPPROTO_NUM_ICMP = 1,
+	IPPROTO_NUM_IPIP = 4,
 	IPPROTO_NUM_TCP = 6,
 	IPPROTO_NUM_UDP = 17,
+	IPPROTO_NUM_IPV6 = 41,
 	IPPROTO_NUM_ROUTING = 43,
 	IPPROTO_NUM_FRAGMENT = 44,
+	IPPROTO_NUM_GRE = 47,
 	IPPROTO_NUM_AH = 51,
 	IPPROTO_NUM_ICMPV6 = 58,
 	IPPROTO_NUM_NONE = 59,
@@ -51,5 +547,55 @@ enum decode_status decode_ip(struct bview ip, int want_ver, struct decoded_pkt *
  * flags already in out->flags: a later fragment carries no transport header. */
 enum decode_status decode_l4(uint8_t proto, struct bview l4, uint32_t l4_len,
 			     struct decoded_pkt *out);
+
+/* ---- link layers (decode_link.c) ---- */
+
+/* Decodes a frame of link type linktype (the decode_packet() switch, reused by PPI for the link
+ * type it wraps). UNSUPPORTED_LINK for a type not handled. */
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth);
+
+/* An Ethernet II / 802.3 frame from the destination MAC on (also the payload of VXLAN, GRE
+ * transparent bridging and ERSPAN). */
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth);
+
+/* Dispatches on an ethertype whose payload starts at v[off], after peeling VLAN tags. Shared by
+ * Ethernet, both cooked formats and Cisco HDLC. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth);
+
+/* ---- PPP, PPPoE, Cisco HDLC, MPLS (decode_ppp.c) ---- */
+
+/* DLT_PPP / DLT_PPP_SERIAL, and the PPP frame inside enhanced GRE: optional 0xff 0x03 address and
+ * control, then the (possibly compressed) protocol; a first byte of 0x0f/0x8f is Cisco HDLC. */
+enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth);
+/* DLT_C_HDLC: address, control, ethertype. */
+enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth);
+/* A PPPoE session-stage header (ethertype 0x8864 payload, or DLT_PPP_ETHER) and its PPP. */
+enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out, int depth);
+/* An MPLS label stack; after the bottom of the stack, IPv4 or IPv6 by version nibble. */
+enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- PPI, radiotap, 802.11 (decode_wlan.c) ---- */
+
+enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
+/* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
+enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- tunnels (decode_tunnel.c) ---- */
+
+/* Called by decode_ip() for IP protocols 4, 41 and 47 in an unfragmented packet: l4 is the
+ * captured IP payload, l4_len what the IP header claims. out still holds the carrying IP
+ * header's fields. An unknown GRE payload type leaves the packet a port-less GRE flow. */
+enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_len,
+				    struct decoded_pkt *out, int depth);
+/* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
+ * the datagram is one; otherwise returns DECODE_OK with out untouched. */
+enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
+ * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
+ * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
+void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool from_ip);
 
 #endif

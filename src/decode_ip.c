@@ -7,6 +7,10 @@
  * was captured is taken as snap-length truncation (DPKT_IP_LEN_SHORT) and decoding goes on with
  * what is there. A header that is inconsistent in itself is MALFORMED; a header the capture cut
  * is TRUNCATED.
+ *
+ * Tunnels: an unfragmented packet carrying IP protocol 4, 41 or 47, or a UDP datagram to the VXLAN
+ * port, goes on to decode_tunnel.c, which calls decode_ip() again for the inner packet with
+ * depth + 1. A fragment never enters a tunnel: its pieces stay one flow of the outer addresses.
  */
 #include "decode_internal.h"
 
@@ -51,9 +55,22 @@ static void set_frag_flags(struct decoded_pkt *out, bool more, uint16_t off_byte
 		out->flags |= DPKT_FRAG_FIRST;
 }
 
+/* The IP payload: a tunnel, or the transport header. */
+static enum decode_status decode_ip_payload(uint8_t proto, struct bview l4, uint32_t l4_len,
+					    struct decoded_pkt *out, int depth)
+{
+	bool frag = (out->flags & DPKT_FRAG) != 0;
+	if (!frag && (proto == IPPROTO_NUM_IPIP || proto == IPPROTO_NUM_IPV6 ||
+		      proto == IPPROTO_NUM_GRE))
+		return decode_ip_tunnel(proto, l4, l4_len, out, depth);
+	enum decode_status st = decode_l4(proto, l4, l4_len, out);
+	if (st == DECODE_OK && proto == IPPROTO_NUM_UDP && !frag)
+		return decode_udp_tunnel(out, depth);
+	return st;
+}
+
 static enum decode_status decode_ipv4(struct bview ip, struct decoded_pkt *out, int depth)
 {
-	(void)depth; /* for the tunnel decoders: IP-in-IP recurses with depth + 1 */
 	uint8_t ver_ihl, tos, proto;
 	uint16_t total_len, id, frag;
 	uint8_t addr[4];
@@ -93,7 +110,7 @@ static enum decode_status decode_ipv4(struct bview ip, struct decoded_pkt *out, 
 	struct bview l4;
 	if (!bv_tail(pkt, hdr_len, &l4))
 		return DECODE_TRUNCATED; /* cannot happen: pkt holds at least the header */
-	return decode_l4(proto, l4, (uint32_t)(total_len - hdr_len), out);
+	return decode_ip_payload(proto, l4, (uint32_t)(total_len - hdr_len), out, depth);
 }
 
 /* Size of the extension header of type nh at pay[off], checked against both the payload length
@@ -132,7 +149,6 @@ static bool is_ipv6_ext_header(uint8_t nh)
 
 static enum decode_status decode_ipv6(struct bview ip, struct decoded_pkt *out, int depth)
 {
-	(void)depth; /* for the tunnel decoders: IP-in-IP recurses with depth + 1 */
 	uint32_t ver_tc_flow;
 	uint16_t payload_len;
 	uint8_t nh;
@@ -191,5 +207,5 @@ static enum decode_status decode_ipv6(struct bview ip, struct decoded_pkt *out, 
 	struct bview l4;
 	if (!bv_tail(pay, off, &l4))
 		return DECODE_TRUNCATED; /* cannot happen: every header walked was captured */
-	return decode_l4(nh, l4, (uint32_t)(payload_len - off), out);
+	return decode_ip_payload(nh, l4, (uint32_t)(payload_len - off), out, depth);
 }

@@ -1,5 +1,6 @@
 /* decode_link.c - link layers (Ethernet + IEEE 802.1Q/802.1ad tags, Linux cooked v1/v2, raw IP,
- * BSD null/loopback), the decode_packet() entry point and link-type names.
+ * BSD null/loopback), the decode_packet() entry point, the link-type dispatch (PPP, Cisco HDLC,
+ * PPPoE, PPI, radiotap and 802.11 live in decode_ppp.c and decode_wlan.c) and link-type names.
  *
  * Formats follow the tcpdump.org link-type registry (https://www.tcpdump.org/linktypes.html) and
  * IEEE 802.1Q-2018 for VLAN tags.
@@ -18,14 +19,6 @@
 #define SLL2_PROTO_OFF 0
 #define NULL_HDR_LEN 4
 
-/* Ethertypes of interest. Values below 0x0600 are an IEEE 802.3 length field, not a type. */
-#define ETHERTYPE_MIN 0x0600
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
-#define ETHERTYPE_8021Q 0x8100
-#define ETHERTYPE_8021AD 0x88a8
-#define ETHERTYPE_QINQ_OLD 0x9100 /* pre-standard QinQ outer tag, still seen on older switches */
-
 /* BSD address-family values for the null/loopback header. AF_INET is 2 everywhere; AF_INET6
  * differs per BSD, and a capture may come from any of them. */
 #define BSD_AF_INET 2
@@ -39,10 +32,11 @@ static bool is_vlan_tpid(uint16_t type)
 }
 
 /* Dispatches on an ethertype whose payload starts at v[off], first peeling any VLAN tags (each is
- * a 2-byte TCI followed by the next ethertype). Shared by Ethernet and both cooked formats, which
- * carry the same protocol field. Tags beyond the second are skipped without being recorded. */
-static enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
-					   struct decoded_pkt *out)
+ * a 2-byte TCI followed by the next ethertype). Shared by Ethernet, both cooked formats and Cisco
+ * HDLC, which carry the same protocol field. Tags beyond the second are skipped without being
+ * recorded. The loop is bounded by the frame: every tag consumes 4 bytes. */
+enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
+				    struct decoded_pkt *out, int depth)
 {
 	unsigned ntags = 0;
 
@@ -58,27 +52,32 @@ static enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t
 		off += VLAN_TAG_LEN;
 	}
 
-	struct bview ip;
+	struct bview rest;
+	if (!bv_tail(v, off, &rest))
+		return DECODE_TRUNCATED;
 	switch (type) {
 	case ETHERTYPE_IPV4:
 	case ETHERTYPE_IPV6:
-		if (!bv_tail(v, off, &ip))
-			return DECODE_TRUNCATED;
-		return decode_ip(ip, type == ETHERTYPE_IPV4 ? 4 : 6, out, 0);
+		return decode_ip(rest, type == ETHERTYPE_IPV4 ? 4 : 6, out, depth);
+	case ETHERTYPE_MPLS_UC:
+	case ETHERTYPE_MPLS_MC:
+		return decode_mpls(rest, out, depth);
+	case ETHERTYPE_PPPOE_SESS:
+		return decode_pppoe_session(rest, out, depth);
 	default:
-		/* ARP, LLDP, STP, 802.3 length + LLC, and (until the tunnel issue) MPLS and PPPoE. */
+		/* ARP, LLDP, STP, PPPoE discovery, Cisco SLARP/CDP, 802.3 length + LLC ... */
 		return DECODE_NONIP;
 	}
 }
 
-static enum decode_status decode_ethernet(struct bview v, struct decoded_pkt *out)
+enum decode_status decode_ether_frame(struct bview v, struct decoded_pkt *out, int depth)
 {
 	uint16_t type;
 	if (v.len < ETH_HDR_LEN || !bv_be16(v, ETH_TYPE_OFF, &type))
 		return DECODE_TRUNCATED;
 	if (type < ETHERTYPE_MIN)
 		return DECODE_NONIP; /* 802.3 length field: LLC/SNAP follows, not IP we decode */
-	return decode_ethertype(type, v, ETH_HDR_LEN, out);
+	return decode_ethertype(type, v, ETH_HDR_LEN, out, depth);
 }
 
 /* Linux cooked v1: packet type, ARPHRD type, address length, 8 address bytes, protocol. */
@@ -90,7 +89,7 @@ static enum decode_status decode_sll(struct bview v, struct decoded_pkt *out)
 	/* Small values are Linux pseudo-protocols (1 = 802.3, 4 = 802.2 LLC ...), not ethertypes. */
 	if (proto < ETHERTYPE_MIN)
 		return DECODE_NONIP;
-	return decode_ethertype(proto, v, SLL_HDR_LEN, out);
+	return decode_ethertype(proto, v, SLL_HDR_LEN, out, 0);
 }
 
 /* Linux cooked v2: protocol first, then reserved, ifindex, ARPHRD type, packet type, address. */
@@ -101,7 +100,7 @@ static enum decode_status decode_sll2(struct bview v, struct decoded_pkt *out)
 		return DECODE_TRUNCATED;
 	if (proto < ETHERTYPE_MIN)
 		return DECODE_NONIP;
-	return decode_ethertype(proto, v, SLL2_HDR_LEN, out);
+	return decode_ethertype(proto, v, SLL2_HDR_LEN, out, 0);
 }
 
 /* DLT_NULL stores the AF value in the capturing host's byte order, which need not be ours. AF
@@ -140,34 +139,50 @@ static enum decode_status decode_null(struct bview v, bool network_order, struct
 	return decode_ip(ip, ver, out, 0);
 }
 
-enum decode_status decode_packet(int linktype, const uint8_t *data, uint32_t caplen,
-				 struct decoded_pkt *out)
+enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt *out, int depth)
 {
-	memset(out, 0, sizeof *out);
-	out->tunnel_type = TUNNEL_NONE;
-	struct bview v = bv_make(data, caplen);
-
 	switch (linktype) {
 	case DLT_EN10MB:
-		return decode_ethernet(v, out);
+		return decode_ether_frame(v, out, depth);
 	case DLT_LINUX_SLL:
 		return decode_sll(v, out);
 	case DLT_LINUX_SLL2:
 		return decode_sll2(v, out);
 	case DLT_RAW:
 	case LINKTYPE_RAW:
-		return decode_ip(v, 0, out, 0);
+		return decode_ip(v, 0, out, depth);
 	case DLT_IPV4:
-		return decode_ip(v, 4, out, 0);
+		return decode_ip(v, 4, out, depth);
 	case DLT_IPV6:
-		return decode_ip(v, 6, out, 0);
+		return decode_ip(v, 6, out, depth);
 	case DLT_NULL:
 		return decode_null(v, false, out);
 	case DLT_LOOP:
 		return decode_null(v, true, out);
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+		return decode_ppp(v, out, depth);
+	case DLT_PPP_ETHER:
+		return decode_pppoe_session(v, out, depth);
+	case DLT_C_HDLC:
+		return decode_chdlc(v, out, depth);
+	case DLT_IEEE802_11:
+		return decode_ieee80211(v, out, depth);
+	case DLT_IEEE802_11_RADIO:
+		return decode_radiotap(v, out, depth);
+	case DLT_PPI:
+		return decode_ppi(v, out, depth);
 	default:
 		return DECODE_UNSUPPORTED_LINK;
 	}
+}
+
+enum decode_status decode_packet(int linktype, const uint8_t *data, uint32_t caplen,
+				 struct decoded_pkt *out)
+{
+	memset(out, 0, sizeof *out);
+	out->tunnel_type = TUNNEL_NONE;
+	return decode_link(linktype, bv_make(data, caplen), out, 0);
 }
 
 bool decode_linktype_supported(int linktype)
@@ -182,6 +197,13 @@ bool decode_linktype_supported(int linktype)
 	case DLT_IPV6:
 	case DLT_NULL:
 	case DLT_LOOP:
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+	case DLT_PPP_ETHER:
+	case DLT_C_HDLC:
+	case DLT_IEEE802_11:
+	case DLT_IEEE802_11_RADIO:
+	case DLT_PPI:
 		return true;
 	default:
 		return false;

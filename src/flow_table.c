@@ -21,6 +21,11 @@ static int flow_oom_flag;
 
 #include "flow.h"
 
+/* The per-flow size is part of the memory bound documented for --max-flows in ucflow(1) (240 bytes
+ * on 64-bit targets, where the uthash handle holds six pointers). */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct flow) == 240,
+	       "struct flow must stay 240 bytes on 64-bit targets");
+
 /* TCP endpoint states (our reading of Zeek's per-endpoint states). */
 enum tcp_ep_state {
 	EP_INACTIVE = 0,
@@ -69,6 +74,7 @@ struct flow_table {
 	uint32_t pool_cap, pool_used;
 	uint32_t free_head; /* free list through lru_next */
 	uint64_t timeout_us[LIST_COUNT];
+	uint64_t active_us; /* per-packet active timeout; 0 = off */
 	struct fl_list lists[LIST_COUNT];
 	uint64_t next_uid;
 	struct flow_table_stats st;
@@ -206,6 +212,7 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg, flow_e
 	t->timeout_us[LIST_UDP] = (uint64_t)cfg->idle_udp_s * 1000000ULL;
 	t->timeout_us[LIST_OTHER] = (uint64_t)cfg->idle_other_s * 1000000ULL;
 	t->timeout_us[LIST_CLOSED] = (uint64_t)cfg->tcp_linger_s * 1000000ULL;
+	t->active_us = (uint64_t)cfg->active_timeout_s * 1000000ULL;
 	t->next_uid = 1;
 	flow_hash_seed = cfg->hash_seed;
 	t->pool_cap = cfg->max_flows ? cfg->max_flows : POOL_DEFAULT_CAP;
@@ -258,6 +265,42 @@ void flow_table_expire(struct flow_table *t, uint64_t now_us)
 				break;
 			flow_end(t, idx, l == LIST_CLOSED ? FLOW_END_CLOSED : FLOW_END_IDLE);
 		}
+	}
+}
+
+/* Interim record (active timeout): the flow stays open, its interval counters restart at now_us. */
+static void flow_interim(struct flow_table *t, struct flow *f, uint64_t now_us)
+{
+	if (t->emit)
+		t->emit(t->emit_user, f, FLOW_END_ACTIVE);
+	t->st.interim++;
+	for (unsigned d = 0; d < 2; d++) {
+		f->dir[d].pkts = 0;
+		f->dir[d].ip_bytes = 0;
+		f->dir[d].payload_bytes = 0;
+		f->dir[d].dscp_changed = 0; /* dscp_first is taken again from the interval's first packet */
+	}
+	f->frag_pkts = 0;
+	f->ts_first = now_us;
+}
+
+/* Whether f's current interval began more than active_us before now_us. Closed flows, which are
+ * about to be written anyway, get no interim record. */
+static inline bool interval_expired(const struct flow *f, uint64_t now_us, uint64_t active_us)
+{
+	return active_us && f->lru_list != LIST_CLOSED && now_us > f->ts_first &&
+	       now_us - f->ts_first > active_us;
+}
+
+void flow_table_active_timeout(struct flow_table *t, uint64_t now_us, uint64_t active_us)
+{
+	if (!active_us)
+		return;
+	/* a linear walk of the pool (sequential memory); free slots are zeroed, so uid 0 */
+	for (uint32_t idx = 1; idx <= t->pool_used; idx++) {
+		struct flow *f = pool_get(t, idx);
+		if (f->uid && interval_expired(f, now_us, active_us))
+			flow_interim(t, f, now_us);
 	}
 }
 
@@ -546,6 +589,8 @@ static void update_later_fragment(struct flow_table *t, const struct decoded_pkt
 		return;
 	}
 	unsigned dir = ucf_addr_cmp(&p->src, flow_orig_addr(f)) == 0 ? FLOW_ORIG : FLOW_RESP;
+	if (interval_expired(f, ts, t->active_us))
+		flow_interim(t, f, ts);
 	account(f, dir, p, ts);
 	f->frag_pkts++;
 	t->st.frags_attributed++;
@@ -618,6 +663,8 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 		idx = pool_index_of(t, f);
 	}
 
+	if (!out->is_new && interval_expired(f, ts_us, t->active_us))
+		flow_interim(t, f, ts_us);
 	unsigned dir = (src_is_a == f->orig_is_a) ? FLOW_ORIG : FLOW_RESP;
 	account(f, dir, p, ts_us);
 	if (p->proto == 6) {

@@ -14,6 +14,8 @@
 #include "classify.h"
 #include "output.h"
 #include "pipeline.h"
+#include "live.h"
+#include "tunnel_intern.h"
 
 #ifndef UCFLOW_SIGDIR
 #define UCFLOW_SIGDIR "/usr/local/share/ucflow/signatures"
@@ -33,6 +35,11 @@ struct options {
 	const char *sigdir;
 	const char *site;
 	int check_signatures, list_rules, quiet;
+	/* live capture */
+	struct cap_live_opts live;   /* live.iface set: -i */
+	int list_ifaces;
+	unsigned stats_s, flush_s;
+	const char *user;            /* -Z */
 	struct flow_table_config flows;
 };
 
@@ -40,6 +47,12 @@ enum opt_id {
 	OPT_READ = 'r', OPT_FILTER_FILE = 'F', OPT_COUNT = 'c', OPT_FORMAT = 'T', OPT_OUT = 'o',
 	OPT_SIGDIR = 'S', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
 	OPT_IDLE = 1000, OPT_MAX_FLOWS, OPT_SITE, OPT_CHECK_SIGS, OPT_LIST_RULES,
+};
+/* Live capture (tcpdump's letters and long names where tcpdump has the option). */
+enum opt_id_live {
+	OPT_IFACE = 'i', OPT_LIST_IFACES = 'D', OPT_NO_PROMISC = 'p', OPT_SNAPLEN = 's',
+	OPT_BUFSIZE = 'B', OPT_USER = 'Z',
+	OPT_IMMEDIATE = 1100, OPT_STATS, OPT_FLUSH, OPT_ACTIVE,
 };
 
 struct opt_desc {
@@ -65,6 +78,22 @@ static const struct opt_desc opt_table[] = {
 	{ OPT_SITE, "site", "FILE", "site file: internal networks and known servers" },
 	{ OPT_CHECK_SIGS, "check-signatures", NULL, "validate the signature tables, print counts, exit" },
 	{ OPT_LIST_RULES, "list-rules", NULL, "print the compiled rule table and exit" },
+	{ OPT_IFACE, "interface", "IFACE",
+	  "capture live on IFACE: a name, a number from -D, or any" },
+	{ OPT_LIST_IFACES, "list-interfaces", NULL, "list the interfaces -i can capture on and exit" },
+	{ OPT_NO_PROMISC, "no-promiscuous-mode", NULL, "do not put the interface in promiscuous mode" },
+	{ OPT_SNAPLEN, "snapshot-length", "BYTES", "capture at most BYTES of each packet "
+						   "(default 262144)" },
+	{ OPT_BUFSIZE, "buffer-size", "KIB", "kernel capture buffer in KiB (default 65536)" },
+	{ OPT_IMMEDIATE, "immediate-mode", NULL, "deliver each packet at once instead of in batches" },
+	{ OPT_STATS, "stats", "SECONDS",
+	  "print capture health to stderr every SECONDS (and on SIGUSR1)" },
+	{ OPT_FLUSH, "flush-interval", "SECONDS",
+	  "live: flush the output at least every SECONDS (default 1; 0 = every batch)" },
+	{ OPT_ACTIVE, "active-timeout", "SECONDS",
+	  "interim record of a flow every SECONDS it stays open (default 300; 0 = never)" },
+	{ OPT_USER, "relinquish-privileges", "USER",
+	  "after opening the capture and the output, run as USER" },
 	{ OPT_QUIET, "quiet", NULL, "no summary on stderr at exit" },
 	{ OPT_HELP, "help", NULL, "show this help and exit" },
 	{ OPT_VERSION, "version", NULL, "show the version and exit" },
@@ -74,6 +103,7 @@ static const struct opt_desc opt_table[] = {
 static void usage(FILE *fp)
 {
 	fprintf(fp, "Usage: ucflow [OPTIONS] -r FILE [-r FILE ...] [BPF FILTER ...]\n"
+		    "       ucflow [OPTIONS] -i IFACE [BPF FILTER ...]\n"
 		    "Labels network flows with the unified-communications product and service that\n"
 		    "the vendors' documented port and subnet tables say they are.\n\nOptions:\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
@@ -241,6 +271,49 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_SITE: o->site = optarg; break;
 		case OPT_CHECK_SIGS: o->check_signatures = 1; break;
 		case OPT_LIST_RULES: o->list_rules = 1; break;
+		case OPT_IFACE: o->live.iface = optarg; break;
+		case OPT_LIST_IFACES: o->list_ifaces = 1; break;
+		case OPT_NO_PROMISC: o->live.promisc = 0; break;
+		case OPT_IMMEDIATE: o->live.immediate = 1; break;
+		case OPT_USER: o->user = optarg; break;
+		case OPT_SNAPLEN:
+			if (parse_u64(optarg, 262144, &v) != 0) {
+				fprintf(stderr, "ucflow: -s: expected 0..262144, got '%s'\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->live.snaplen = v ? (int)v : 262144; /* 0 = the default, as in tcpdump */
+			break;
+		case OPT_BUFSIZE:
+			if (parse_u64(optarg, INT_MAX / 1024, &v) != 0 || v == 0) {
+				fprintf(stderr, "ucflow: -B: expected a size in KiB, got '%s'\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->live.buffer_kib = (int)v;
+			break;
+		case OPT_STATS:
+			if (parse_u64(optarg, 86400, &v) != 0 || v == 0) {
+				fprintf(stderr, "ucflow: --stats: expected 1..86400 seconds, got '%s'\n",
+					optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->stats_s = (unsigned)v;
+			break;
+		case OPT_FLUSH:
+			if (parse_u64(optarg, 86400, &v) != 0) {
+				fprintf(stderr, "ucflow: --flush-interval: expected 0..86400 seconds, "
+						"got '%s'\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->flush_s = (unsigned)v;
+			break;
+		case OPT_ACTIVE:
+			if (parse_u64(optarg, UINT32_MAX, &v) != 0) {
+				fprintf(stderr, "ucflow: --active-timeout: expected seconds, got '%s'\n",
+					optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->flows.active_timeout_s = (uint32_t)v;
+			break;
 		case OPT_QUIET: o->quiet = 1; break;
 		case OPT_HELP: usage(stdout); return 0 + 1;
 		case OPT_VERSION: printf("ucflow %s\n", PACKAGE_VERSION); return 0 + 1;
@@ -288,11 +361,25 @@ static const char *signature_dir(const struct options *o)
 	return UCFLOW_SIGDIR;
 }
 
+/* out_names has one user pointer for all its id-to-text callbacks: it points at this. */
+struct name_tables {
+	struct tunnel_intern *tunnels;
+};
+
+static const char *tunnel_name(void *user, uint16_t id)
+{
+	const struct name_tables *nt = user;
+	return tunnel_intern_name(nt->tunnels, id);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	memset(&o, 0, sizeof o);
 	flow_table_config_defaults(&o.flows);
+	o.flows.active_timeout_s = 300;
+	cap_live_opts_defaults(&o.live);
+	o.flush_s = 1;
 	char errbuf[UCF_ERRBUF_SIZE] = "";
 	int status = 0;
 
@@ -300,6 +387,21 @@ int main(int argc, char **argv)
 	if (rc) {
 		free(o.files);
 		return rc - 1;
+	}
+	if (o.list_ifaces) {
+		free(o.files);
+		free(o.filter);
+		if (cap_list_interfaces(stdout, errbuf) != UCF_OK) {
+			fprintf(stderr, "ucflow: %s\n", errbuf);
+			return EXIT_RUNTIME;
+		}
+		return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
+	}
+	if (o.live.iface && o.nfiles) {
+		fprintf(stderr, "ucflow: give either -r FILE or -i IFACE, not both\n");
+		free(o.files);
+		free(o.filter);
+		return EXIT_USAGE;
 	}
 
 	struct sig_db *db = NULL;
@@ -319,8 +421,8 @@ int main(int argc, char **argv)
 		free(o.filter);
 		return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
 	}
-	if (o.nfiles == 0) {
-		fprintf(stderr, "ucflow: no input: give -r FILE (see ucflow --help)\n");
+	if (o.nfiles == 0 && !o.live.iface) {
+		fprintf(stderr, "ucflow: no input: give -r FILE or -i IFACE (see ucflow --help)\n");
 		sig_db_free(db);
 		free(o.filter);
 		return EXIT_USAGE;
@@ -338,34 +440,64 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct out_names names = { db, NULL, NULL, NULL };
+	struct name_tables tables = { tunnel_intern_create(errbuf) };
+	struct out_names names = { db, NULL, tunnel_name, &tables };
 	struct out_writer *out = NULL;
 	struct cap_source *src = NULL;
 	struct pipeline *pl = NULL;
+	if (!tables.tunnels) {
+		status = EXIT_RUNTIME;
+		goto done;
+	}
 	if (out_open(&out, fmt, o.outfile, &names, errbuf) != UCF_OK) {
 		status = EXIT_RUNTIME;
 		goto done;
 	}
-	struct pipeline_config pc = { o.flows, db, out };
+	struct pipeline_config pc = { o.flows, db, out, tables.tunnels };
 	pl = pipeline_create(&pc, errbuf);
 	if (!pl) {
 		status = EXIT_RUNTIME;
 		goto done;
 	}
-	if (cap_open_offline(&src, o.files, o.nfiles, o.filter, errbuf) != UCF_OK) {
-		status = EXIT_RUNTIME;
+	if (o.live.iface) {
+		o.live.bpf = o.filter;
+		rc = cap_open_live(&src, &o.live, errbuf);
+		if (rc == UCF_OK && errbuf[0]) { /* e.g. promiscuous mode not supported */
+			fprintf(stderr, "ucflow: warning: %s\n", errbuf);
+			errbuf[0] = '\0';
+		}
+	} else {
+		rc = cap_open_offline(&src, o.files, o.nfiles, o.filter, errbuf);
+	}
+	if (rc != UCF_OK) {
+		status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+		goto done;
+	}
+	/* -Z: like tcpdump, once the capture and the output are open */
+	if (o.user && (rc = live_drop_privileges(o.user, errbuf)) != UCF_OK) {
+		status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
 		goto done;
 	}
 	pipeline_set_source(pl, src);
-	rc = cap_run(src, pipeline_on_input, pipeline_on_packet, NULL, pl, o.count, errbuf);
+	if (o.live.iface) {
+		struct live_config lc = { signature_dir(&o), o.site, o.stats_s, o.flush_s,
+					  o.live.snaplen, o.quiet != 0, NULL, NULL };
+		live_install_signals(src);
+		rc = live_run(&lc, src, pl, out, &db, o.count, errbuf);
+	} else {
+		rc = cap_run(src, pipeline_on_input, pipeline_on_packet, NULL, pl, o.count, errbuf);
+	}
 	if (rc != UCF_OK)
 		status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
 	/* Whatever stopped the input, every flow seen so far is written. */
 	pipeline_finish(pl);
 	if (!status && pipeline_error(pl, errbuf))
 		status = EXIT_RUNTIME;
-	if (!o.quiet)
+	if (!o.quiet) {
 		pipeline_print_summary(pl, stderr);
+		if (o.live.iface)
+			live_print_summary(stderr);
+	}
 
 done:
 	if (status && errbuf[0])
@@ -380,6 +512,7 @@ done:
 	}
 	cap_close(src);
 	pipeline_destroy(pl);
+	tunnel_intern_destroy(tables.tunnels);
 	sig_db_free(db);
 	free(o.files);
 	free(o.filter);

@@ -99,20 +99,25 @@ int out_reopen(struct out_writer *w, char *errbuf)
 {
 	if (!w->path)
 		return out_flush(w, errbuf);
-	if (fclose(w->fp) != 0 && !w->error)
-		w->error = errno ? errno : EIO;
-	w->fp = NULL;
+	/* Open the new stream first: when that fails (e.g. after -Z the directory is not writable),
+	 * records go on into the old one (the rotated file) and the error is reported, not lost. */
+	FILE *old = w->fp;
 	int rc = open_stream(w, errbuf);
 	if (rc != UCF_OK) {
-		w->fp = fopen("/dev/null", "w"); /* keep running; the error is reported */
-		if (!w->error)
-			w->error = EIO;
+		w->fp = old;
 		return rc;
 	}
+	if (fclose(old) != 0 && !w->error)
+		w->error = errno ? errno : EIO;
 	/* a fresh file gets its header again (CSV) */
 	if (ftell(w->fp) == 0 && w->fmt->begin)
 		w->fmt->begin(w);
 	return w->error ? report_error(w, errbuf) : UCF_OK;
+}
+
+void out_set_db(struct out_writer *w, const struct sig_db *db)
+{
+	w->names.db = db;
 }
 
 int out_close(struct out_writer *w, char *errbuf)

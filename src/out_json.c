@@ -3,6 +3,8 @@
 
 #include "out_internal.h"
 
+_Static_assert(OUT_LINE_MAX == OUT_JSON_MAX, "out_json_format buffers must match the line buffer");
+
 static void put_dscp(struct out_writer *w, const char *key, const struct flow_dir *d)
 {
 	if (d->pkts)
@@ -17,7 +19,8 @@ static void put_opt_str(struct out_writer *w, const char *key, const char *v)
 	out_put_json_str(w, v ? v : "");
 }
 
-static int json_flow(struct out_writer *w, const struct flow *f, enum flow_end why)
+/* Builds the record in w's line buffer (no newline); shared by the writer and out_json_format. */
+static void json_build(struct out_writer *w, const struct flow *f, enum flow_end why)
 {
 	struct out_record r;
 	out_record_fill(w, f, why, &r);
@@ -78,7 +81,25 @@ static int json_flow(struct out_writer *w, const struct flow *f, enum flow_end w
 	else
 		out_put(w, "null");
 	out_put(w, "}");
+}
+
+static int json_flow(struct out_writer *w, const struct flow *f, enum flow_end why)
+{
+	json_build(w, f, why);
 	return out_line_emit(w);
+}
+
+size_t out_json_format(const struct out_names *names, const struct flow *f, enum flow_end why,
+		       char *buf, size_t cap)
+{
+	static _Thread_local struct out_writer w; /* its line buffer is large: not on the stack */
+	w.names = names ? *names : (struct out_names){ 0 };
+	json_build(&w, f, why);
+	if (w.len < cap)
+		memcpy(buf, w.line, w.len + 1);
+	else if (cap)
+		buf[0] = '\0';
+	return w.len;
 }
 
 const struct out_format out_format_json = {

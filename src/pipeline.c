@@ -4,12 +4,15 @@
 
 #include "pipeline.h"
 #include "classify.h"
+#include "tunnel_intern.h"
 
 struct pipeline {
 	struct pipeline_config cfg;
 	struct flow_table *flows;
 	struct cap_source *src;
 	struct pipeline_counters c;
+	uint64_t last_ts;           /* latest packet time seen (live: expiry uses max(this, wall clock)) */
+	uint64_t next_sweep;        /* next active-timeout sweep of the whole table (pipeline_tick) */
 	int error;                  /* first fatal error; stops the capture */
 	char errbuf[UCF_ERRBUF_SIZE];
 };
@@ -78,6 +81,8 @@ void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *b
 	struct pipeline *p = user;
 	struct decoded_pkt d;
 	p->c.packets++;
+	if (h->ts_us > p->last_ts)
+		p->last_ts = h->ts_us;
 	p->c.bytes += h->wirelen;
 	switch (decode_packet(h->linktype, bytes, h->caplen, &d)) {
 	case DECODE_OK:
@@ -105,6 +110,10 @@ void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *b
 		p->c.frag_unattributed++;
 		return;
 	}
+	/* The tunnel is described once, when the flow is created: never per packet. */
+	if (u.is_new && d.tunnel_type != TUNNEL_NONE && p->cfg.tunnels)
+		u.flow->tunnel = tunnel_intern_id(p->cfg.tunnels, d.tunnel_type, &d.tunnel_src,
+						  &d.tunnel_dst);
 	if (u.is_new && p->cfg.db)
 		classify_flow(p->cfg.db, u.flow);
 }
@@ -114,6 +123,55 @@ int pipeline_error(const struct pipeline *p, char *errbuf)
 	if (p->error)
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", p->errbuf);
 	return p->error;
+}
+
+void pipeline_tick(struct pipeline *p, uint64_t now_us)
+{
+	uint64_t now = now_us > p->last_ts ? now_us : p->last_ts;
+	flow_table_expire(p->flows, now);
+	uint64_t active_us = (uint64_t)p->cfg.flows.active_timeout_s * 1000000ULL;
+	if (active_us && now >= p->next_sweep) {
+		flow_table_active_timeout(p->flows, now, active_us);
+		p->next_sweep = now + 1000000ULL; /* a full walk: once a second is plenty */
+	}
+}
+
+/* Re-classification after a reload. A label that came from evidence (DNS name, payload) is
+ * re-derived through the same app in the new tables; the old db is still valid during the walk. */
+struct reclassify_ctx {
+	const struct sig_db *old_db, *new_db;
+	uint64_t n;
+};
+
+static void reclassify_one(void *user, struct flow *f)
+{
+	struct reclassify_ctx *rc = user;
+	struct sig_rule_view v;
+	rc->n++;
+	if (rc->old_db && f->label.confidence >= CONF_DNS && f->label.rule != FLOW_RULE_NONE &&
+	    sig_rule_get(rc->old_db, f->label.rule, &v)) {
+		int app = sig_app_find(rc->new_db, v.app);
+		if (app >= 0) {
+			classify_flow_evidence(rc->new_db, f, app, f->label.confidence);
+			return;
+		}
+	}
+	classify_flow(rc->new_db, f);
+}
+
+uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db)
+{
+	struct reclassify_ctx rc = { p->cfg.db, db, 0 };
+	if (db)
+		flow_table_foreach(p->flows, reclassify_one, &rc);
+	p->cfg.db = db;
+	out_set_db(p->cfg.out, db);
+	return rc.n;
+}
+
+void pipeline_get_flow_stats(const struct pipeline *p, struct flow_table_stats *st)
+{
+	flow_table_get_stats(p->flows, st);
 }
 
 void pipeline_finish(struct pipeline *p)
@@ -140,4 +198,9 @@ void pipeline_print_summary(const struct pipeline *p, FILE *fp)
 		(unsigned long long)p->c.nonip, (unsigned long long)p->c.unsupported,
 		(unsigned long long)st.emitted, (unsigned long long)st.evicted,
 		(unsigned long long)st.frags_attributed, (unsigned long long)st.frags_unattributed);
+	if (p->cfg.tunnels && tunnel_intern_overflows(p->cfg.tunnels))
+		fprintf(fp, "ucflow: %llu flows in tunnels beyond the first %u distinct ones are "
+			    "described as \"(too many tunnels)\"\n",
+			(unsigned long long)tunnel_intern_overflows(p->cfg.tunnels),
+			(unsigned)TUNNEL_INTERN_MAX);
 }

@@ -11,11 +11,13 @@
 #include "output.h"
 
 struct sig_db;
+struct tunnel_intern;
 
 struct pipeline_config {
 	struct flow_table_config flows;
 	const struct sig_db *db;   /* may be NULL: no classification */
 	struct out_writer *out;
+	struct tunnel_intern *tunnels; /* may be NULL: flows in tunnels are not described */
 };
 
 struct pipeline_counters {
@@ -40,6 +42,18 @@ int pipeline_error(const struct pipeline *p, char *errbuf);
 
 /* Writes every open flow (end of input). */
 void pipeline_finish(struct pipeline *p);
+
+/* Live captures, from the capture's tick (wall clock now_us): expires idle flows at
+ * max(latest packet time, now_us), so a quiet link still writes them, and, when the flow table has
+ * an active timeout, cuts interim records of every flow due (a full walk, at most once a second). */
+void pipeline_tick(struct pipeline *p, uint64_t now_us);
+
+/* Signature reload: re-classifies every open flow with db and points the output writer at it;
+ * returns the number of flows re-classified. Afterwards nothing in the pipeline or its output
+ * refers to the previous db, which the caller may free. */
+uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db);
+
+void pipeline_get_flow_stats(const struct pipeline *p, struct flow_table_stats *st);
 
 void pipeline_get_counters(const struct pipeline *p, struct pipeline_counters *c);
 void pipeline_print_summary(const struct pipeline *p, FILE *fp);

@@ -389,7 +389,7 @@ START_TEST(test_link_nonip_and_unsupported)
 	set16(&f, 12, 0x8100); /* a VLAN-tagged ARP is still not IP */
 	set16(&f, 16, 0x0806);
 	ck_assert_int_eq(decode_frame(DLT_EN10MB, &f, &d), DECODE_NONIP);
-	ck_assert_int_eq(decode_frame(DLT_PPP, &f, &d), DECODE_UNSUPPORTED_LINK);
+	ck_assert_int_eq(decode_frame(107, &f, &d), DECODE_UNSUPPORTED_LINK); /* Frame Relay */
 	ck_assert_int_eq(decode_frame(DLT_LINUX_SLL, &f, &d), DECODE_NONIP); /* protocol 0x4242, unknown */
 
 	f.len = 0;
@@ -405,8 +405,9 @@ START_TEST(test_link_nonip_and_unsupported)
 	ck_assert(decode_linktype_supported(DLT_IPV6));
 	ck_assert(decode_linktype_supported(DLT_NULL));
 	ck_assert(decode_linktype_supported(DLT_LOOP));
-	ck_assert(!decode_linktype_supported(DLT_PPP));
-	ck_assert(!decode_linktype_supported(DLT_PPI));
+	ck_assert(decode_linktype_supported(DLT_PPP));
+	ck_assert(decode_linktype_supported(DLT_PPI));
+	ck_assert(!decode_linktype_supported(107)); /* Frame Relay */
 	ck_assert(!decode_linktype_supported(-1));
 }
 END_TEST
@@ -800,7 +801,7 @@ START_TEST(test_icmp_and_other)
 	assert_payload(&d, f.b + ll + 44, "", 0);
 
 	seg.len = 0;
-	put_bytes(&seg, "\x00\x00\x08\x00greedata", 12); /* GRE: port-less until the tunnel issue */
+	put_bytes(&seg, "\x00\x00\x00\x00greedata", 12); /* GRE, unknown payload: port-less */
 	wrap_ipv4(&ip, 47, &seg, &IP4_PLAIN);
 	lt = wrap_link(&f, LK_NULL_BE, &ip, &ll);
 	ck_assert_int_eq(decode_frame(lt, &f, &d), DECODE_OK);

@@ -35,6 +35,12 @@ void der_end(struct sbuf *b, size_t start);
 void der_prim(struct sbuf *b, unsigned tag, const void *p, size_t n);
 void put_be32(uint8_t *p, uint32_t v);
 
+/* ---- scenario value parsing (synth_util.c) ----------------------------------------------- */
+/* "12.345678" (digits, optional fraction) times unit_us microseconds; -1 if malformed. */
+int parse_decimal_us(const char *s, uint64_t unit_us, uint64_t *out);
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+int mac_parse(const char *s, uint8_t mac[6]);
+
 /* ---- deterministic PRNG (splitmix64) ------------------------------------------------------ */
 uint64_t rng_next(uint64_t *state);
 void rng_bytes(uint64_t *state, uint8_t *out, size_t n);
@@ -59,13 +65,11 @@ struct pstate {
 	int nrtp;
 	uint8_t stun_txid[12];
 	int have_stun;
-	uint32_t stun_count;
 	int have_sip;
 	char sip_method[32], sip_via[256], sip_from[256], sip_to[256], sip_callid[128];
 	uint32_t sip_cseq;
 	int have_dns;
-	uint16_t dns_id, dns_qtype;
-	char dns_qname[256];
+	uint16_t dns_id;
 	uint32_t ctr;	/* generic per-flow counter (tags, branches, ids) */
 };
 
@@ -81,7 +85,6 @@ struct flow {
 	uint16_t vlan[2];	/* outer, inner */
 	uint8_t mac[2][6];	/* client MAC, server-side (gateway) MAC */
 	uint32_t nxt[2];	/* TCP: next sequence number each side sends */
-	int syn_seen;
 	uint16_t mss, win[2];
 	uint16_t ipid[2];
 	uint16_t icmp_id, icmp_seq;

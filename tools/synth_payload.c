@@ -389,7 +389,6 @@ static int b_stun(struct bctx *ctx, int argc, char **argv, struct sbuf *out, int
 	sb_u16(out, 0x8028);
 	sb_u16(out, 4);
 	sb_u32(out, crc);
-	ps->stun_count++;
 	return 0;
 }
 

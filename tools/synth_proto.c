@@ -3,6 +3,7 @@
  * The direction of the packet picks request or answer where the protocol has both:
  *   sametime-handshake [host=NAME]  client: HANDSHAKE (0x0000); server: HANDSHAKE_ACK (0x8000)
  *   sametime-login user=NAME*       LOGIN (0x0001)
+ *   sametime-send size=N* [channel=N]   CHANNEL_SEND (0x0004), ENCRYPT option, N random bytes
  *   ldap-bind dn=DN [password=S] [id=N]          BindRequest, simple authentication
  *   ldap-bind-response [id=N]                    BindResponse success
  *   ldap-search base=DN* [attr=NAME] [id=N]       SearchRequest, filter (objectClass=*)
@@ -29,6 +30,28 @@ static int b_sametime(struct bctx *ctx, const char *name, int argc, char **argv,
 	static const char *const a_hs[] = { "host", NULL };
 	static const char *const a_login[] = { "user", NULL };
 	const struct flow *f = ctx->f;
+	if (!strcmp(name, "sametime-send")) {
+		static const char *const a_send[] = { "size", "channel", NULL };
+		uint32_t size, chan;
+		if (bargs_check(ctx, name, argc, argv, a_send))
+			return -1;
+		if (!barg(argc, argv, "size"))
+			return berr(ctx, "%s: size= is required", name);
+		if (barg_u32(ctx, argc, argv, "size", 0, 60000, &size) ||
+		    barg_u32(ctx, argc, argv, "channel", 0x00000101u, UINT32_MAX, &chan))
+			return -1;
+		size_t len = sb_len_begin(out, 4);
+		sb_u16(out, 0x0004);	/* CHANNEL_SEND */
+		sb_u16(out, 0x4000);	/* options: ENCRYPT */
+		sb_u32(out, chan);
+		sb_u16(out, 0x0064);	/* send type: IM data */
+		sb_u32(out, size);
+		size_t at = out->len;
+		sb_fill(out, 0, size);
+		rng_bytes(ctx->rng, out->d + at, size);
+		sb_len_end(out, len, 4);
+		return 0;
+	}
 	int login = !strcmp(name, "sametime-login");
 	if (bargs_check(ctx, name, argc, argv, login ? a_login : a_hs))
 		return -1;
@@ -305,7 +328,8 @@ int proto_build(struct bctx *ctx, const char *name, int argc, char **argv, struc
 {
 	*handled = 1;
 	if (!strncmp(name, "sametime-", 9) &&
-	    (!strcmp(name + 9, "handshake") || !strcmp(name + 9, "login")))
+	    (!strcmp(name + 9, "handshake") || !strcmp(name + 9, "login") ||
+	     !strcmp(name + 9, "send")))
 		return b_sametime(ctx, name, argc, argv, out);
 	if (!strcmp(name, "ldap-bind") || !strcmp(name, "ldap-bind-response") ||
 	    !strcmp(name, "ldap-search") || !strcmp(name, "ldap-search-result") ||

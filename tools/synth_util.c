@@ -1,6 +1,7 @@
 /* synth_util.c - byte buffers and the deterministic PRNG used by ucflow-synth. */
 #include "synth.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,4 +177,56 @@ void der_prim(struct sbuf *b, unsigned tag, const void *p, size_t n)
 	size_t s = der_begin(b, tag);
 	sb_put(b, p, n);
 	der_end(b, s);
+}
+
+/* ---- scenario value parsing ---------------------------------------------------------------- */
+/* Parse "12.345678" into microseconds scaled by `unit_us` (1000000 for seconds ...). */
+int parse_decimal_us(const char *s, uint64_t unit_us, uint64_t *out)
+{
+	uint64_t ip = 0, frac = 0, scale = 1;
+	const char *p = s;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p)) {
+		if (ip > UINT64_MAX / 10 / 1000000)
+			return -1;
+		ip = ip * 10 + (uint64_t)(*p++ - '0');
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			if (scale < 1000000000000ULL) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+			p++;
+		}
+	}
+	if (*p)
+		return -1;
+	*out = ip * unit_us + frac * unit_us / scale;
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned b[6];
+	int used = 0;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &used) != 6 || s[used])
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
 }

@@ -44,13 +44,12 @@
  *       the first carries the L4 header)  fragonly=K[,K...] (emit only these 1-based
  *       fragments: orphans)  snap=N (capture only N bytes of the frame)
  *       flags=[FSRPAUEC]* (TCP flags, default PA with payload, A without)
- *   Builders (L4 payload) - see synth_payload.c / synth_tls.c / synth_proto.c and pcaps/README:
- *     none | hex BYTES... | text "STR"... (\r \n \t \\ \" \xHH) | pattern size=N [byte=B]
- *     random size=N | tls-client-hello | tls-server-hello | tls-server-certificate |
- *     tls-client-finished | tls-server-finished | tls-app-data | rtp | rtcp |
- *     stun-binding-request | stun-binding-response | sip-request | sip-response |
- *     xmpp-stream | http-request | http-response | dns-query | dns-response | ntp |
- *     ldap-bind | ldap-bind-response | tds-prelogin | mongo-hello | kafka-api-versions
+ *   Builders (the L4 payload; arguments in synth_payload.c, synth_tls.c, synth_proto.c and
+ *   pcaps/README): none hex text pattern random rtp rtcp stun-binding-request/-response
+ *   sip-request sip-response xmpp-stream http-request http-response dns-query dns-response ntp
+ *   tls-client-hello tls-server-hello tls-server-certificate tls-client-finished
+ *   tls-server-finished tls-app-data sametime-handshake/-login/-send ldap-bind(-response)
+ *   ldap-search(-result) ldap-unbind tds-prelogin mongo-hello kafka-api-versions
  */
 #include "synth.h"
 
@@ -89,6 +88,8 @@ struct state {
 	size_t nhosts, caphosts;
 	char **defaults;
 	int ndefaults;
+	char **incpaths;
+	size_t nincpaths;
 	int link, snaplen;
 	uint64_t seed, rng;
 	uint64_t now, step, gap;
@@ -251,8 +252,19 @@ static void load(const char *path, const char **stack, int depth)
 				for (int i = 0; i <= depth; i++)
 					if (!strcmp(stack[i], ipath))
 						die_at(path, start_line, "`%s` includes itself", ipath);
+				for (int i = 0; i < L.argc; i++)
+					free(L.argv[i]);
+				free(L.argv);
+				/* the path lives as long as the lines that name it */
+				char **np = realloc(S.incpaths, sizeof *np * (S.nincpaths + 1));
+				if (!np) {
+					fprintf(stderr, "ucflow-synth: out of memory\n");
+					exit(1);
+				}
+				S.incpaths = np;
+				S.incpaths[S.nincpaths++] = (char *)inc.d;
 				stack[depth + 1] = ipath;
-				load(ipath, stack, depth + 1);	/* inc.d lives on: lines refer to it */
+				load(ipath, stack, depth + 1);
 			} else if (L.argc) {
 				add_line(&L);
 			}
@@ -309,34 +321,6 @@ static uint64_t parse_uint(const char *s, uint64_t max, const char *what)
 	return v;
 }
 
-/* Parse "12.345678" into microseconds scaled by `unit_us` (1000000 for seconds ...). */
-static int parse_decimal_us(const char *s, uint64_t unit_us, uint64_t *out)
-{
-	uint64_t ip = 0, frac = 0, scale = 1;
-	const char *p = s;
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p)) {
-		if (ip > UINT64_MAX / 10 / 1000000)
-			return -1;
-		ip = ip * 10 + (uint64_t)(*p++ - '0');
-	}
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			if (scale < 1000000000000ULL) {
-				frac = frac * 10 + (uint64_t)(*p - '0');
-				scale *= 10;
-			}
-			p++;
-		}
-	}
-	if (*p)
-		return -1;
-	*out = ip * unit_us + frac * unit_us / scale;
-	return 0;
-}
-
 static uint64_t parse_dur(const char *s)
 {
 	char num[64];
@@ -357,16 +341,6 @@ static uint64_t parse_dur(const char *s)
 	if (parse_decimal_us(num, unit, &v))
 		ERR("bad duration `%s` (e.g. 20ms, 1.5s, 250us)", s);
 	return v;
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
 }
 
 static uint64_t parse_start(const char *s)
@@ -401,13 +375,8 @@ static uint64_t parse_start(const char *s)
 
 static void parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned b[6];
-	int used = 0;
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &used) != 6 || s[used])
+	if (mac_parse(s, mac))
 		ERR("bad MAC address `%s`", s);
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
 }
 
 static const char *host_lookup(const char *name)
@@ -505,8 +474,11 @@ static void flow_option(struct flow *f, const char *opt)
 		f->ttl[1] = (int)parse_uint(v, 255, "sttl");
 	else if (KEY("df"))
 		f->df = (int)parse_uint(v, 1, "df");
-	else if (KEY("mss"))
+	else if (KEY("mss")) {
 		f->mss = (uint16_t)parse_uint(v, 65495, "mss");
+		if (f->mss < 8)
+			ERR("mss=%u is too small (8..65495)", f->mss);
+	}
 	else if (KEY("isn"))
 		f->nxt[0] = (uint32_t)parse_uint(v, UINT32_MAX, "isn");
 	else if (KEY("sisn"))
@@ -712,7 +684,6 @@ static void cmd_control(struct flow *f, int argc, char **argv)
 		tcp_send(f, DIR_C2S, TH_SYN, NULL, 0, &o, 1);
 		tcp_send(f, DIR_S2C, TH_SYN | TH_ACK, NULL, 0, &o, 0);
 		tcp_send(f, DIR_C2S, TH_ACK, NULL, 0, &o, 0);
-		f->syn_seen = 1;
 	} else if (!strcmp(what, "close")) {
 		if (argc > 3)
 			ERR("usage: FLOW close [>|<]");

@@ -1,0 +1,209 @@
+#!/bin/sh
+# run.sh - the ucflow benchmark: synthesizes captures, times the bare libpcap floor and ucflow, reports medians, ratio, pps, RSS, bytes/flow.
+#
+# Usage: bench/run.sh [--ucflow PATH] [--gen PATH] [--floor PATH] [--rusage PATH] [--flowsize PATH]
+#                     [--runs N] [--packets N] [--flows N] [--concurrency N] [--big-flows N]
+#                     [--dir DIR] [--keep]
+# Defaults: binaries from the current (build) directory (./ucflow, ./bench/gen_pcap, ...), 5 runs,
+# a 1M-packet / 25k-flow mix, 1M distinct flows for bytes per flow. Captures go to $BENCH_DIR or a
+# temporary directory that is removed at exit unless --keep (or $BENCH_DIR) is given. `make bench`
+# passes the paths of the binaries it just built. Environment: BENCH_RUNS, BENCH_DIR.
+#
+# Method. Every capture is read once before timing (page cache warm). Then floor and ucflow run
+# alternately N times each; medians of the wall times are reported. ucflow runs as
+# `ucflow -q -r FILE -o /dev/null` (JSON to /dev/null: all formatting work is done). Peak RSS and
+# times come from bench/rusage (fork + wait4: ru_maxrss). Bytes per flow at 1M concurrent flows:
+# ucflow on a capture of 1M distinct 2-packet UDP flows, all open at once (idle timeouts 3600 s),
+# (peak RSS - peak RSS of a 100-flow run) / 1M; and bench/flowsize, which inserts 1M flows through
+# flow_table_update and reports flow_table_memory() / 1M (the precise structural figure).
+set -eu
+
+UCFLOW=./ucflow
+GEN=./bench/gen_pcap
+FLOOR=./bench/floor
+RUSAGE=./bench/rusage
+FLOWSIZE=./bench/flowsize
+RUNS=${BENCH_RUNS:-5}
+PACKETS=1000000
+FLOWS=25000
+CONC=4096
+BIG=1000000
+DIR=${BENCH_DIR:-}
+KEEP=${BENCH_DIR:+1}
+KEEP=${KEEP:-0}
+
+usage() {
+	sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--ucflow) UCFLOW=$2; shift 2 ;;
+	--gen) GEN=$2; shift 2 ;;
+	--floor) FLOOR=$2; shift 2 ;;
+	--rusage) RUSAGE=$2; shift 2 ;;
+	--flowsize) FLOWSIZE=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	--packets) PACKETS=$2; shift 2 ;;
+	--flows) FLOWS=$2; shift 2 ;;
+	--concurrency) CONC=$2; shift 2 ;;
+	--big-flows) BIG=$2; shift 2 ;;
+	--dir) DIR=$2; KEEP=1; shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+done
+
+for b in "$UCFLOW" "$GEN" "$FLOOR" "$RUSAGE" "$FLOWSIZE"; do
+	if [ ! -x "$b" ]; then
+		echo "run.sh: $b is not built (run 'make bench', or pass its path)" >&2
+		exit 2
+	fi
+done
+case $RUNS in ''|*[!0-9]*|0) echo "run.sh: --runs: expected a positive number" >&2; exit 2 ;; esac
+
+if [ -z "$DIR" ]; then
+	DIR=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-bench.XXXXXX")
+else
+	mkdir -p "$DIR"
+fi
+cleanup() {
+	if [ "$KEEP" = 1 ]; then
+		rm -f "$DIR"/*.times "$DIR"/*.log
+	else
+		rm -rf "$DIR"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+MIX=$DIR/mix-$PACKETS-$FLOWS-$CONC.pcap
+BIGCAP=$DIR/flows-$BIG.pcap
+TINY=$DIR/flows-100.pcap
+
+# ---- captures (kept across runs when --dir/BENCH_DIR is given: same arguments, same bytes) ----
+gen() { # FILE ARGS...: generates FILE unless present; its summary goes to FILE.info
+	f=$1; shift
+	if [ ! -s "$f" ] || [ ! -s "$f.info" ]; then
+		"$GEN" "$@" -o "$f.tmp" 2>"$f.info" || { cat "$f.info" >&2; exit 1; }
+		mv "$f.tmp" "$f"
+	fi
+	sed 's/^/  /' "$f.info"
+}
+echo "captures in $DIR:"
+gen "$MIX" -m mix -n "$PACKETS" -f "$FLOWS" -c "$CONC"
+gen "$BIGCAP" -m flows -f "$BIG"
+gen "$TINY" -m flows -f 100
+
+# ---- helpers ----
+# field NAME FILE: the values of NAME=... in a rusage log, one per line
+field() {
+	sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2"
+}
+median() { # numbers on stdin
+	sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# timed LOG CMD...: one run under rusage, its line appended to LOG; fails loudly on error
+timed() {
+	log=$1; shift
+	if ! "$RUSAGE" -o "$log" "$@" >/dev/null 2>"$DIR/run.log"; then
+		echo "run.sh: command failed: $*" >&2
+		cat "$DIR/run.log" >&2
+		exit 1
+	fi
+}
+pkts_of() { # capture -> packet count (from the floor's own count)
+	"$FLOOR" "$1" | sed -n 's/^floor: \([0-9]*\) packets.*/\1/p'
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+pps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.2f Mpps", n / s / 1e6 }'; }
+
+HAVE_NOPAYLOAD=0
+if "$UCFLOW" --help 2>/dev/null | grep -q -- '--no-payload'; then
+	HAVE_NOPAYLOAD=1
+fi
+
+# bench CAPTURE LABEL UCFLOW-EXTRA-ARGS...: N alternating runs of floor, ucflow (and ucflow
+# --no-payload when available); leaves medians in F_WALL U_WALL N_WALL, RSS in F_RSS U_RSS N_RSS
+bench() {
+	cap=$1; shift
+	rm -f "$DIR/floor.times" "$DIR/ucflow.times" "$DIR/nopay.times"
+	cat "$cap" >/dev/null # page cache
+	"$FLOOR" "$cap" >/dev/null
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		timed "$DIR/floor.times" "$FLOOR" "$cap"
+		timed "$DIR/ucflow.times" "$UCFLOW" -q -r "$cap" -o /dev/null "$@"
+		if [ $HAVE_NOPAYLOAD = 1 ]; then
+			timed "$DIR/nopay.times" "$UCFLOW" -q --no-payload -r "$cap" -o /dev/null "$@"
+		fi
+		i=$((i + 1))
+	done
+	F_WALL=$(field wall_s "$DIR/floor.times" | median)
+	U_WALL=$(field wall_s "$DIR/ucflow.times" | median)
+	F_RSS=$(field maxrss_kib "$DIR/floor.times" | median)
+	U_RSS=$(field maxrss_kib "$DIR/ucflow.times" | median)
+	U_USER=$(field user_s "$DIR/ucflow.times" | median)
+	U_SYS=$(field sys_s "$DIR/ucflow.times" | median)
+	if [ $HAVE_NOPAYLOAD = 1 ]; then
+		N_WALL=$(field wall_s "$DIR/nopay.times" | median)
+		N_RSS=$(field maxrss_kib "$DIR/nopay.times" | median)
+	fi
+}
+
+report() { # CAPTURE-NAME PACKETS
+	n=$2
+	ratio=$(awk -v u="$U_WALL" -v f="$F_WALL" 'BEGIN { printf "%.2f", u / f }')
+	verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.5) ? "PASS" : "FAIL" }')
+	printf '  %-34s %8.3f s  %s  peak RSS %s\n' "floor (bare libpcap read loop)" "$F_WALL" \
+		"$(pps "$n" "$F_WALL")" "$(mib "$F_RSS")"
+	printf '  %-34s %8.3f s  %s  peak RSS %s  (user %.3f s, sys %.3f s)\n' \
+		"ucflow -q -o /dev/null" "$U_WALL" "$(pps "$n" "$U_WALL")" "$(mib "$U_RSS")" \
+		"$U_USER" "$U_SYS"
+	printf '  %-34s %8sx  (target <= 1.5x: %s)\n' "ratio ucflow/floor" "$ratio" "$verdict"
+	if [ $HAVE_NOPAYLOAD = 1 ]; then
+		nratio=$(awk -v u="$N_WALL" -v f="$F_WALL" 'BEGIN { printf "%.2f", u / f }')
+		printf '  %-34s %8.3f s  %s  peak RSS %s\n' "ucflow --no-payload" "$N_WALL" \
+			"$(pps "$n" "$N_WALL")" "$(mib "$N_RSS")"
+		printf '  %-34s %8sx\n' "ratio ucflow --no-payload/floor" "$nratio"
+	else
+		printf '  %-34s (ucflow --help has no --no-payload option yet)\n' "ucflow --no-payload"
+	fi
+}
+
+# ---- 1. the mix ----
+MIX_PKTS=$(pkts_of "$MIX")
+MIX_BYTES=$(wc -c <"$MIX" | tr -d ' ')
+echo
+echo "== mix: $MIX_PKTS packets, $FLOWS flows, $CONC concurrent, $(awk -v b="$MIX_BYTES" 'BEGIN { printf "%.1f MB", b / 1e6 }') ($RUNS runs each, alternating; medians)"
+bench "$MIX"
+report mix "$MIX_PKTS"
+
+# ---- 2. 1M concurrent flows ----
+BIG_PKTS=$(pkts_of "$BIGCAP")
+echo
+echo "== $BIG distinct 2-packet UDP flows, all concurrent ($BIG_PKTS packets; --idle-timeout 3600)"
+bench "$BIGCAP" --idle-timeout 3600
+report flows "$BIG_PKTS"
+BIG_RSS=$U_RSS
+rm -f "$DIR/tiny.times"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	timed "$DIR/tiny.times" "$UCFLOW" -q -r "$TINY" -o /dev/null --idle-timeout 3600
+	i=$((i + 1))
+done
+BASE_RSS=$(field maxrss_kib "$DIR/tiny.times" | median)
+
+echo
+echo "== bytes per flow at $BIG concurrent flows (target <= 256, all-in)"
+awk -v p="$BIG_RSS" -v b="$BASE_RSS" -v n="$BIG" 'BEGIN {
+	v = (p - b) * 1024 / n
+	printf "  measured: (peak RSS %.1f MiB - baseline %.1f MiB of a 100-flow run) / %d = %.1f bytes/flow  (%s)\n",
+		p / 1024, b / 1024, n, v, v <= 256 ? "PASS" : "FAIL"
+}'
+"$FLOWSIZE" "$BIG" >"$DIR/flowsize.log" || { cat "$DIR/flowsize.log" >&2; exit 1; }
+sed -n 's/^flowsize: /  structural: /p' "$DIR/flowsize.log"
+awk '/flow_table_memory\(\)/ { for (i = 1; i <= NF; i++) if ($i == "bytes/flow") v = $(i - 1) }
+     END { if (v != "") printf "  structural all-in: %s bytes/flow  (%s)\n", v, v + 0 <= 256 ? "PASS" : "FAIL" }' \
+	"$DIR/flowsize.log"

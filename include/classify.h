@@ -1,0 +1,117 @@
+/* classify.h - the classify stage: signature tables (signatures/FORMAT.md, ucflow-signatures(5))
+ * loaded once, and a per-flow classifier that labels a flow with the documented product/service.
+ *
+ * classify_flow() is called when a flow is created and again only when new evidence arrives; it is
+ * cheap (a few trie walks and port-list scans) and never allocates.
+ */
+#ifndef CLASSIFY_H
+#define CLASSIFY_H
+
+#include <stdio.h>
+
+#include "ucflow.h"
+#include "flow.h"
+
+struct sig_db; /* opaque: compiled signature tables */
+
+/* Loads every *.sig file in sigdir (sorted by name; names starting with '.' are skipped), then
+ * the optional site file (NULL = none). On error: returns UCF_ERR_CONFIG, *out NULL, errbuf =
+ * "FILE:LINE:COL: message" (errors about a whole file, e.g. one that cannot be opened, are
+ * "FILE: message"). Nothing half-loaded. */
+int sig_db_load(struct sig_db **out, const char *sigdir, const char *site_file, char *errbuf,
+		size_t errlen);
+void sig_db_free(struct sig_db *db);
+
+/* For --check-signatures: files, then rules/qos/domain/addrset counts per file and per app, the
+ * shared ports, the internal networks, site servers, and warnings (e.g. a qos row naming a
+ * service no rule has, a rule shadowed by an identical earlier rule of the same app). */
+void sig_db_print_counts(const struct sig_db *db, FILE *fp);
+/* For --list-rules: the compiled table, one rule per line, tab-separated. */
+void sig_db_print_rules(const struct sig_db *db, FILE *fp);
+
+/* One rule as loaded. Every string is non-NULL ("" when the file did not say). */
+struct sig_rule_view {
+	const char *app, *app_name, *service, *category, *file, *doc, *table, *label;
+	unsigned line;
+	int encrypted; /* -1 unknown, 0, 1 */
+	/* additions */
+	const char *doc_title;
+	const char *proto;                 /* "tcp", "udp", "both" */
+	const char *server, *server_port;  /* as written ("@internal" shown for the onprem default) */
+	const char *client, *client_port;
+	int onprem;                        /* the app is onprem=yes */
+	uint8_t ndscp;                     /* dscp= values of the rule */
+	uint8_t dscp[8];
+};
+bool sig_rule_get(const struct sig_db *db, uint16_t idx, struct sig_rule_view *out);
+size_t sig_rule_count(const struct sig_db *db);
+
+/* App lookup by id ("finesse"); -1 when unknown. App indices are 0..sig_app_count()-1. */
+int sig_app_find(const struct sig_db *db, const char *id);
+size_t sig_app_count(const struct sig_db *db);
+const char *sig_app_id(const struct sig_db *db, int app);   /* NULL when out of range */
+const char *sig_app_name(const struct sig_db *db, int app); /* display name */
+
+/* Domain rows. sig_domain_match finds the row for a host name (case-insensitive, trailing dot
+ * ignored): an exact pattern beats a wildcard, a longer wildcard beats a shorter one, then file
+ * order; "*.example.com" also matches "example.com" itself. Returns the row index or -1. */
+struct sig_domain_view {
+	const char *app, *service, *pattern, *label, *file, *doc, *table;
+	unsigned line;
+	int dependency; /* kind=dependency: a third-party domain, never the app itself */
+};
+int sig_domain_match(const struct sig_db *db, const char *host);
+bool sig_domain_get(const struct sig_db *db, size_t idx, struct sig_domain_view *out);
+size_t sig_domain_count(const struct sig_db *db);
+
+/* Whether a port is in the shared-ports policy set, and an address in the internal networks. */
+bool sig_port_is_shared(const struct sig_db *db, uint16_t port);
+bool sig_addr_is_internal(const struct sig_db *db, const struct ucf_addr *a);
+
+/* Confidence, weakest to strongest (the order is the ranking). classify_flow() produces NONE,
+ * PORT, SUBNET, SUBNET_PORT and SITE_PORT; DNS and PAYLOAD come from classify_flow_evidence(). */
+enum classify_confidence {
+	CONF_NONE = 0,
+	CONF_PORT,
+	CONF_SUBNET,
+	CONF_SUBNET_PORT,
+	CONF_SITE_PORT,
+	CONF_DNS,
+	CONF_PAYLOAD
+};
+const char *classify_confidence_name(uint8_t conf); /* "none","port","subnet","subnet+port","site+port","dns","payload" */
+
+/* f->label.flags bits. */
+#define CLASSIFY_F_SWAPPED  0x01 /* the classifier named the first sender the server (f->swapped) */
+#define CLASSIFY_F_AMBIGUOUS 0x02 /* another app matched as strongly; file order decided */
+#define CLASSIFY_F_SYN       0x04 /* orientation fixed by the originator's SYN */
+#define CLASSIFY_F_SHARED    0x08 /* the responder's port is in the shared-ports set */
+#define CLASSIFY_F_RESP_INTERNAL 0x10 /* the responder is inside the internal networks */
+#define CLASSIFY_F_ORIG_INTERNAL 0x20 /* the originator is inside the internal networks */
+#define CLASSIFY_F_DONE      0x80 /* classify_flow has run on this flow */
+
+/* f->label.reason codes: why the flow has (or lacks) its label. */
+enum classify_reason {
+	CLASSIFY_R_NONE = 0,         /* not classified yet */
+	CLASSIFY_R_MATCH,            /* labelled */
+	CLASSIFY_R_AMBIGUOUS,        /* labelled, but another app matched equally (see candidates) */
+	CLASSIFY_R_SHARED_PORT,      /* only port matches on a shared port: candidates, no label */
+	CLASSIFY_R_NOT_INTERNAL,     /* an on-premises app's port, but the server is not internal */
+	CLASSIFY_R_NO_RULE,          /* nothing matched */
+	CLASSIFY_R_PUBLIC_PORT,      /* only port matches, server outside the internal networks:
+				      * candidates, no label */
+};
+/* "none","match","ambiguous","shared-port","server-not-internal","no-rule","public-port-only" */
+const char *classify_reason_name(uint8_t reason);
+
+/* Classifies (or re-classifies) one flow from its key and direction; fills f->label, may call
+ * flow_swap_direction(f) (and then sets f->swapped to the new orientation). Never allocates.
+ * Assumes (f->tcp_state & 0x01) means "a SYN without ACK was seen from the originator". */
+void classify_flow(const struct sig_db *db, struct flow *f);
+
+/* Re-classifies with evidence (DNS name, SNI, payload) naming app `app` (sig_app_find): rules of
+ * that app that match the flow's addresses and ports rank first with confidence conf (CONF_DNS or
+ * CONF_PAYLOAD), even on shared ports. Without such a rule it is classify_flow(). */
+void classify_flow_evidence(const struct sig_db *db, struct flow *f, int app, uint8_t conf);
+
+#endif

@@ -1,0 +1,284 @@
+/* capture_live.c - live packet source: one interface (or "any") through libpcap's callback API.
+ *
+ * The handle is created and activated here, with tcpdump's defaults (promiscuous, 262144-byte snap
+ * length, 64 MiB kernel buffer) and a read timeout so that a quiet link still returns to the caller
+ * (the tick). Frames are handed to the pipeline straight from libpcap's ring buffer: no copy. */
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture_internal.h"
+
+#define LIVE_TIMEOUT_MS 200
+
+struct cap_live {
+	struct cap_source base; /* first: the generic handle */
+	char *ifname;
+	int fd;          /* pcap_get_selectable_fd, -1 when the platform has none */
+	int timeout_ms;
+	/* libpcap's counters are 32-bit and wrap: keep 64-bit sums of their deltas */
+	struct pcap_stat last;
+	uint64_t recv, drop, ifdrop;
+};
+
+void cap_live_opts_defaults(struct cap_live_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->snaplen = 262144;
+	o->promisc = 1;
+	o->buffer_kib = 65536;
+	o->immediate = 0;
+	o->timeout_ms = LIVE_TIMEOUT_MS;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* tcpdump's -i N: a name that is not an interface but a number picks the Nth entry of -D. */
+static char *resolve_iface(const char *want, char *errbuf)
+{
+	if (!all_digits(want))
+		return strdup(want);
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *devs = NULL;
+	if (pcap_findalldevs(&devs, perr) != 0) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot list interfaces: %s", perr);
+		return NULL;
+	}
+	char *name = NULL;
+	long want_n = strtol(want, NULL, 10), n = 0;
+	pcap_if_t *hit = NULL;
+	for (pcap_if_t *d = devs; d; d = d->next)
+		if (strcmp(d->name, want) == 0) /* an interface really named so wins */
+			hit = d;
+	for (pcap_if_t *d = devs; d; d = d->next)
+		if (++n == want_n && !hit)
+			hit = d;
+	if (hit)
+		name = strdup(hit->name);
+	else
+		snprintf(errbuf, UCF_ERRBUF_SIZE,
+			 "interface number %s out of range (1..%ld; see ucflow -D)", want, n);
+	pcap_freealldevs(devs);
+	return name;
+}
+
+/* The status as libpcap names it, plus its message when it has one (tcpdump's wording). */
+static void status_message(pcap_t *p, const char *dev, int status, char *buf, size_t len)
+{
+	const char *detail = pcap_geterr(p);
+	if (status == PCAP_ERROR || status == PCAP_WARNING)
+		snprintf(buf, len, "%s: %s", dev, detail);
+	else if (detail && *detail)
+		snprintf(buf, len, "%s: %s (%s)", dev, pcap_statustostr(status), detail);
+	else
+		snprintf(buf, len, "%s: %s", dev, pcap_statustostr(status));
+}
+
+static int live_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet,
+		    void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf)
+{
+	s->on_packet = on_packet;
+	s->user = user;
+	s->max_packets = max_packets;
+	struct cap_live *l = (struct cap_live *)s;
+	if (on_input && !on_input(user, s->name, s->linktype, errbuf))
+		return UCF_ERR_RUNTIME;
+	while (!s->stop) {
+		/* Non-blocking: whatever the kernel has handed over, straight from the ring. */
+		int n = pcap_dispatch(s->pcap, -1, cap_deliver, (u_char *)s);
+		if (n == PCAP_ERROR) {
+			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", s->name, pcap_geterr(s->pcap));
+			return UCF_ERR_RUNTIME;
+		}
+		/* Nothing ready: wait here, not inside libpcap. On Linux (TPACKET_V3) libpcap's own
+		 * wait never times out on a link with no packets at all and restarts after signals;
+		 * this poll() returns on packets, the read timeout, or any signal (EINTR). */
+		if (n == 0 && l->fd >= 0 && !s->stop) {
+			struct pollfd pfd = { l->fd, POLLIN, 0 };
+			if (poll(&pfd, 1, l->timeout_ms) < 0 && errno != EINTR) {
+				snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: poll: %s", s->name, strerror(errno));
+				return UCF_ERR_RUNTIME;
+			}
+		}
+		if (tick && !s->stop)
+			tick(user);
+	}
+	return UCF_OK;
+}
+
+static void live_stats(struct cap_source *s, struct cap_stats *st)
+{
+	struct cap_live *l = (struct cap_live *)s;
+	struct pcap_stat ps;
+	memset(st, 0, sizeof *st);
+	if (!s->pcap || pcap_stats(s->pcap, &ps) != 0)
+		return;
+	l->recv += (u_int)(ps.ps_recv - l->last.ps_recv);
+	l->drop += (u_int)(ps.ps_drop - l->last.ps_drop);
+	l->ifdrop += (u_int)(ps.ps_ifdrop - l->last.ps_ifdrop);
+	l->last = ps;
+	st->recv = l->recv;
+	st->drop = l->drop;
+	st->ifdrop = l->ifdrop;
+	st->valid = true;
+}
+
+static void live_close(struct cap_source *s)
+{
+	struct cap_live *l = (struct cap_live *)s;
+	if (s->pcap)
+		pcap_close(s->pcap);
+	free(l->ifname);
+	free(l);
+}
+
+static const struct cap_ops live_ops = { live_run, live_stats, live_close };
+
+int cap_open_live(struct cap_source **out, const struct cap_live_opts *opts, char *errbuf)
+{
+	*out = NULL;
+	errbuf[0] = '\0';
+	if (!opts->iface || !*opts->iface) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "no interface given");
+		return UCF_ERR_CONFIG;
+	}
+	struct cap_live *l = calloc(1, sizeof *l);
+	if (!l) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return UCF_ERR_RUNTIME;
+	}
+	l->base.ops = &live_ops;
+	l->ifname = resolve_iface(opts->iface, errbuf);
+	if (!l->ifname) {
+		if (!errbuf[0])
+			snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		free(l);
+		return UCF_ERR_RUNTIME;
+	}
+	l->base.name = l->ifname;
+
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(l->ifname, perr);
+	if (!p) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", l->ifname, perr);
+		live_close(&l->base);
+		return UCF_ERR_RUNTIME;
+	}
+	l->base.pcap = p;
+	int snaplen = opts->snaplen > 0 ? opts->snaplen : 262144;
+	int timeout = opts->timeout_ms > 0 ? opts->timeout_ms : LIVE_TIMEOUT_MS;
+	if (pcap_set_snaplen(p, snaplen) != 0 || pcap_set_promisc(p, opts->promisc ? 1 : 0) != 0 ||
+	    pcap_set_timeout(p, timeout) != 0 || pcap_set_immediate_mode(p, opts->immediate ? 1 : 0) != 0 ||
+	    (opts->buffer_kib > 0 && pcap_set_buffer_size(p, opts->buffer_kib * 1024) != 0)) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: cannot set capture options: %s", l->ifname,
+			 pcap_geterr(p));
+		live_close(&l->base);
+		return UCF_ERR_RUNTIME;
+	}
+	char warning[UCF_ERRBUF_SIZE] = "";
+	int status = pcap_activate(p);
+	if (status < 0) {
+		char msg[UCF_ERRBUF_SIZE];
+		status_message(p, l->ifname, status, msg, sizeof msg);
+		if (status == PCAP_ERROR_PERM_DENIED || status == PCAP_ERROR_PROMISC_PERM_DENIED)
+			snprintf(errbuf, UCF_ERRBUF_SIZE,
+				 "%.400s (capturing needs root, or: setcap cap_net_raw,cap_net_admin=eip on "
+				 "the binary)", msg);
+		else
+			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", msg);
+		live_close(&l->base);
+		return UCF_ERR_RUNTIME;
+	}
+	if (status > 0) /* PCAP_WARNING_PROMISC_NOTSUP, PCAP_WARNING_TSTAMP_TYPE_NOTSUP, ... */
+		status_message(p, l->ifname, status, warning, sizeof warning);
+	l->base.linktype = pcap_datalink(p);
+	l->timeout_ms = timeout;
+	l->fd = pcap_get_selectable_fd(p);
+	if (l->fd >= 0 && pcap_setnonblock(p, 1, perr) != 0)
+		l->fd = -1; /* blocking reads with the read timeout, then */
+	int rc = cap_set_filter(&l->base, opts->bpf, errbuf);
+	if (rc != UCF_OK) {
+		live_close(&l->base);
+		return rc;
+	}
+	/* a warning goes back in errbuf with UCF_OK: the caller prints it and goes on */
+	snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", warning);
+	*out = &l->base;
+	return UCF_OK;
+}
+
+/* The connection-status words tcpdump -D prints after the flags. */
+static const char *conn_status(bpf_u_int32 flags)
+{
+#ifdef PCAP_IF_CONNECTION_STATUS
+	bool wireless = (flags & PCAP_IF_WIRELESS) != 0;
+	switch (flags & PCAP_IF_CONNECTION_STATUS) {
+	case PCAP_IF_CONNECTION_STATUS_UNKNOWN:
+		return wireless ? ", Association status unknown" : ", Connection status unknown";
+	case PCAP_IF_CONNECTION_STATUS_CONNECTED:
+		return wireless ? ", Associated" : ", Connected";
+	case PCAP_IF_CONNECTION_STATUS_DISCONNECTED:
+		return wireless ? ", Not associated" : ", Disconnected";
+	default:
+		return "";
+	}
+#else
+	(void)flags;
+	return "";
+#endif
+}
+
+int cap_list_interfaces(FILE *fp, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *devs = NULL;
+	if (pcap_findalldevs(&devs, perr) != 0) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot list interfaces: %s", perr);
+		return UCF_ERR_RUNTIME;
+	}
+	if (!devs) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "no interfaces available for capture");
+		return UCF_ERR_RUNTIME;
+	}
+	static const struct {
+		bpf_u_int32 bit;
+		const char *name;
+	} words[] = {
+		{ PCAP_IF_UP, "Up" },
+		{ PCAP_IF_RUNNING, "Running" },
+		{ PCAP_IF_LOOPBACK, "Loopback" },
+		{ PCAP_IF_WIRELESS, "Wireless" },
+	};
+	int i = 0;
+	for (pcap_if_t *d = devs; d; d = d->next) {
+		fprintf(fp, "%d.%s", ++i, d->name);
+		if (d->description)
+			fprintf(fp, " (%s)", d->description);
+		if (d->flags) {
+			const char *sep = "";
+			fputs(" [", fp);
+			for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+				if (d->flags & words[k].bit) {
+					fprintf(fp, "%s%s", sep, words[k].name);
+					sep = ", ";
+				}
+			if (!*sep)
+				fputs("none", fp);
+			fprintf(fp, "%s]", conn_status(d->flags));
+		}
+		fputc('\n', fp);
+	}
+	pcap_freealldevs(devs);
+	return UCF_OK;
+}

@@ -1,0 +1,340 @@
+/* classify.c - labels a flow with the documented product/service: candidate lookup, ranking, orientation. */
+#include <string.h>
+
+#include "sig_internal.h"
+
+/* How the classifier works (see ucflow-signatures(5), "CLASSIFICATION"):
+ *  1. For one orientation (server = responder, or swapped) candidate rules are gathered from the
+ *     port table (server port), the documented-server-prefix trie and the documented-client-prefix
+ *     trie. Every rule can be found through at least one of these (the parser rejects rules that
+ *     could not), so nothing else is scanned.
+ *  2. Each candidate is checked against all of its constraints and scored: kind (site+port >
+ *     subnet+port > subnet > port), then prefix length, then server port range width, then client
+ *     port range width, then file order. A port-only match may label the flow only when the
+ *     port is not shared AND the server is inside the internal networks; otherwise it is kept as
+ *     a candidate (confidence none). Port-only evidence to a public server is what WhatsApp on
+ *     5222 or APNS on 5223 look like, so it never names a product on its own.
+ *  3. Without the originator's SYN both orientations are scored; the swapped one wins only when its
+ *     best match is of a strictly better class (labelling beats candidate-only, then kind), so
+ *     the observed first sender stays the client when the evidence is equal.
+ * Everything lives on the stack: no allocation per call. */
+
+#define MAX_MATCHES 32
+#define MAX_SITE 16
+
+struct match {
+	uint16_t rule;
+	uint8_t kind;     /* enum classify_confidence */
+	uint8_t eligible; /* may label the flow */
+	uint8_t why;      /* when not eligible: CLASSIFY_R_SHARED_PORT or CLASSIFY_R_PUBLIC_PORT */
+	uint8_t alen;     /* documented (or site) prefix length that matched, 0 = none */
+	uint32_t sw, cw;  /* widths of the server / client port ranges that matched (65536 = any) */
+};
+
+struct side {
+	const struct ucf_addr *srv, *cli;
+	uint16_t sport, cport;
+	bool srv_int, cli_int;
+};
+
+struct site_hit {
+	uint16_t server; /* index in db->servers */
+	uint8_t len;
+};
+
+struct orient {
+	struct match m[MAX_MATCHES];
+	unsigned n;
+	struct site_hit site[MAX_SITE];
+	unsigned nsite;
+	bool gate_miss; /* an internal-only rule matched its port but the server was not internal */
+};
+
+struct cls_ctx {
+	const struct sig_db *db;
+	uint8_t proto; /* SIG_PROTO_TCP or SIG_PROTO_UDP */
+	int hint_app;  /* app named by DNS/payload evidence, -1 = none */
+	uint8_t hint_conf;
+};
+
+const char *classify_confidence_name(uint8_t conf)
+{
+	static const char *const names[] = { "none", "port", "subnet", "subnet+port", "site+port",
+					     "dns", "payload" };
+	return conf < sizeof names / sizeof names[0] ? names[conf] : "none";
+}
+
+const char *classify_reason_name(uint8_t reason)
+{
+	static const char *const names[] = { "none", "match", "ambiguous", "shared-port",
+					     "server-not-internal", "no-rule", "public-port-only" };
+	return reason < sizeof names / sizeof names[0] ? names[reason] : "none";
+}
+
+/* true when a ranks before b */
+static bool better(const struct match *a, const struct match *b)
+{
+	if (a->eligible != b->eligible)
+		return a->eligible > b->eligible;
+	if (a->kind != b->kind)
+		return a->kind > b->kind;
+	if (a->alen != b->alen)
+		return a->alen > b->alen;
+	if (a->sw != b->sw)
+		return a->sw < b->sw;
+	if (a->cw != b->cw)
+		return a->cw < b->cw;
+	return a->rule < b->rule;
+}
+
+static void insert(struct orient *o, const struct match *m)
+{
+	for (unsigned i = 0; i < o->n; i++)
+		if (o->m[i].rule == m->rule)
+			return; /* found again through another index: same verdict */
+	unsigned pos = o->n;
+	while (pos > 0 && better(m, &o->m[pos - 1]))
+		pos--;
+	if (pos >= MAX_MATCHES)
+		return;
+	unsigned last = o->n < MAX_MATCHES ? o->n : MAX_MATCHES - 1;
+	memmove(&o->m[pos + 1], &o->m[pos], (last - pos) * sizeof *o->m);
+	o->m[pos] = *m;
+	if (o->n < MAX_MATCHES)
+		o->n++;
+}
+
+static int doc_len(const struct cidr *t, const struct ucf_addr *a)
+{
+	unsigned len;
+	if (!t || cidr_lookup(t, a, &len) == CIDR_NONE)
+		return -1;
+	return (int)len;
+}
+
+/* Checks every constraint of rule idx for this orientation and records the match. */
+static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s, uint16_t idx)
+{
+	const struct sig_db *db = c->db;
+	const struct sig_rule *r = sig_rule_at(db, idx);
+	uint32_t sw, cw;
+	if (!(r->proto & c->proto) || sig_pspec_find(&r->sport, s->sport, &sw) < 0 ||
+	    sig_pspec_find(&r->cport, s->cport, &cw) < 0)
+		return;
+	int cli_len = doc_len(r->cli_doc, s->cli);
+	if (!r->client.any && !(r->client.internal && s->cli_int) && cli_len < 0)
+		return;
+	int srv_len = doc_len(r->srv_doc, s->srv);
+	/* A site-declared server of the app (or evidence naming the app) stands in for the rule's
+	 * server address constraint, but only together with a documented server port. */
+	int site_len = -1;
+	for (unsigned i = 0; i < o->nsite && !r->sport.any; i++) {
+		const struct sig_site_server *sv =
+			SIG_VEC_AT(&db->servers, const struct sig_site_server, o->site[i].server);
+		if (sv->app == r->app && (!sv->service || sv->service == r->service) &&
+		    (int)o->site[i].len > site_len)
+			site_len = o->site[i].len;
+	}
+	bool hinted = c->hint_app == (int)r->app;
+	bool srv_ok = r->server.any || (r->server.internal && s->srv_int) || srv_len >= 0 ||
+		      site_len >= 0 || (hinted && !r->sport.any);
+	if (!srv_ok) {
+		if (r->server.internal && !r->sport.any)
+			o->gate_miss = true;
+		return;
+	}
+	struct match m = { .rule = idx, .sw = sw, .cw = cw };
+	int alen = srv_len > cli_len ? srv_len : cli_len;
+	if (site_len >= 0) {
+		m.kind = CONF_SITE_PORT;
+		m.alen = (uint8_t)site_len;
+		m.eligible = 1;
+	} else if (alen >= 0) {
+		m.kind = (!r->sport.any || !r->cport.any) ? CONF_SUBNET_PORT : CONF_SUBNET;
+		m.alen = (uint8_t)alen;
+		m.eligible = 1;
+	} else if (!r->sport.any) {
+		m.kind = CONF_PORT;
+		/* shared ports never name a product by port alone; nor does a port to a public server */
+		if (sig_shared(db, s->sport))
+			m.why = CLASSIFY_R_SHARED_PORT;
+		else if (!s->srv_int)
+			m.why = CLASSIFY_R_PUBLIC_PORT;
+		else
+			m.eligible = 1;
+	} else {
+		return; /* no evidence at all (only reachable through an evidence hint) */
+	}
+	if (hinted) {
+		m.kind = c->hint_conf;
+		m.eligible = 1;
+		m.why = 0;
+	}
+	insert(o, &m);
+}
+
+static void eval_groups(const struct cls_ctx *c, struct orient *o, const struct side *s,
+			const struct sig_groups *g, const struct ucf_addr *a)
+{
+	struct cidr_hit hits[CIDR_MAX_HITS];
+	unsigned nh = cidr_lookup_all(g->trie, a, hits, CIDR_MAX_HITS);
+	for (unsigned h = 0; h < nh; h++)
+		for (uint32_t k = g->off[hits[h].value]; k < g->off[hits[h].value + 1]; k++)
+			eval(c, o, s, g->items[k]);
+}
+
+static void collect(const struct cls_ctx *c, struct orient *o, const struct side *s)
+{
+	const struct sig_db *db = c->db;
+	o->n = 0;
+	o->nsite = 0;
+	o->gate_miss = false;
+	if (db->site_groups.ngroups) {
+		struct cidr_hit hits[CIDR_MAX_HITS];
+		unsigned nh = cidr_lookup_all(db->site_groups.trie, s->srv, hits, CIDR_MAX_HITS);
+		const struct sig_groups *g = &db->site_groups;
+		for (unsigned h = 0; h < nh; h++)
+			for (uint32_t k = g->off[hits[h].value];
+			     k < g->off[hits[h].value + 1] && o->nsite < MAX_SITE; k++) {
+				o->site[o->nsite].server = g->items[k];
+				o->site[o->nsite].len = hits[h].len;
+				o->nsite++;
+			}
+	}
+	size_t n;
+	const uint16_t *list = port_table_get(db->ports, c->proto, s->sport, &n);
+	for (size_t i = 0; i < n; i++)
+		eval(c, o, s, list[i]);
+	if (db->srv_groups.ngroups)
+		eval_groups(c, o, s, &db->srv_groups, s->srv);
+	if (db->cli_groups.ngroups)
+		eval_groups(c, o, s, &db->cli_groups, s->cli);
+}
+
+/* Class used to choose an orientation: labelling beats candidate-only, then the kind. */
+static int orient_class(const struct orient *o)
+{
+	return o->n ? o->m[0].eligible * 16 + o->m[0].kind : -1;
+}
+
+static uint8_t expected_dscp(const struct sig_db *db, const struct sig_rule *r, uint8_t proto,
+			     const struct side *s)
+{
+	uint32_t w;
+	for (uint32_t k = 0; k < r->nqos; k++) {
+		const struct sig_qos *q =
+			SIG_VEC_AT(&db->qos, const struct sig_qos, db->rule_qos[r->qos_off + k]);
+		if ((q->proto & proto) && sig_pspec_find(&q->sport, s->sport, &w) >= 0 &&
+		    sig_pspec_find(&q->cport, s->cport, &w) >= 0 && (!q->srv || cidr_contains(q->srv, s->srv)))
+			return q->dscp;
+	}
+	return r->ndscp ? r->dscp[0] : 0xff; /* the rule's own dscp=, first value */
+}
+
+static void set_side(struct side *s, const struct flow *f, bool srv_is_orig, bool orig_int,
+		     bool resp_int)
+{
+	s->srv = srv_is_orig ? flow_orig_addr(f) : flow_resp_addr(f);
+	s->cli = srv_is_orig ? flow_resp_addr(f) : flow_orig_addr(f);
+	s->sport = srv_is_orig ? flow_orig_port(f) : flow_resp_port(f);
+	s->cport = srv_is_orig ? flow_resp_port(f) : flow_orig_port(f);
+	s->srv_int = srv_is_orig ? orig_int : resp_int;
+	s->cli_int = srv_is_orig ? resp_int : orig_int;
+}
+
+static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint8_t hint_conf)
+{
+	struct flow_label *l = &f->label;
+	memset(l, 0, sizeof *l);
+	l->rule = FLOW_RULE_NONE;
+	for (unsigned i = 0; i < FLOW_MAX_CANDIDATES; i++)
+		l->cand[i] = FLOW_RULE_NONE;
+	l->expected_dscp = 0xff;
+	l->flags = CLASSIFY_F_DONE;
+	l->reason = CLASSIFY_R_NO_RULE;
+	if (!db)
+		return;
+	struct cls_ctx c = { db, 0, hint_app, hint_conf };
+	c.proto = f->key.proto == 6 ? SIG_PROTO_TCP : f->key.proto == 17 ? SIG_PROTO_UDP : 0;
+	bool orig_int = cidr_contains(db->internal_trie, flow_orig_addr(f));
+	bool resp_int = cidr_contains(db->internal_trie, flow_resp_addr(f));
+	if (!c.proto) {
+		l->flags |= (orig_int ? CLASSIFY_F_ORIG_INTERNAL : 0) |
+			    (resp_int ? CLASSIFY_F_RESP_INTERNAL : 0);
+		return;
+	}
+	/* flow.h: FLOW_TCP_SYN_ORIG (0x01) = the originator sent a SYN without ACK. Then the
+	 * responder is the listener and the orientation is fixed. */
+	bool syn = c.proto == SIG_PROTO_TCP && (f->tcp_state & FLOW_TCP_SYN_ORIG);
+	struct orient o[2];
+	struct side s[2];
+	set_side(&s[0], f, false, orig_int, resp_int);
+	collect(&c, &o[0], &s[0]);
+	unsigned pick = 0;
+	if (!syn) {
+		set_side(&s[1], f, true, orig_int, resp_int);
+		collect(&c, &o[1], &s[1]);
+		if (orient_class(&o[1]) > orient_class(&o[0]))
+			pick = 1;
+	}
+	bool gate_miss = o[0].gate_miss || (!syn && o[1].gate_miss);
+	if (pick == 1) {
+		bool was = f->swapped;
+		flow_swap_direction(f);
+		f->swapped = !was; /* whatever flow_swap_direction did with it, record the new state */
+		bool t = orig_int;
+		orig_int = resp_int;
+		resp_int = t;
+	}
+	const struct orient *ch = &o[pick];
+	const struct side *sd = &s[pick];
+	if (syn)
+		l->flags |= CLASSIFY_F_SYN;
+	if (f->swapped)
+		l->flags |= CLASSIFY_F_SWAPPED;
+	if (sig_shared(db, sd->sport))
+		l->flags |= CLASSIFY_F_SHARED;
+	if (orig_int)
+		l->flags |= CLASSIFY_F_ORIG_INTERNAL;
+	if (resp_int)
+		l->flags |= CLASSIFY_F_RESP_INTERNAL;
+	if (ch->n == 0) {
+		l->reason = gate_miss ? CLASSIFY_R_NOT_INTERNAL : CLASSIFY_R_NO_RULE;
+		return;
+	}
+	unsigned first = 0;
+	const struct match *best = &ch->m[0];
+	if (best->eligible) {
+		const struct sig_rule *r = sig_rule_at(db, best->rule);
+		l->rule = best->rule;
+		l->confidence = best->kind;
+		l->reason = CLASSIFY_R_MATCH;
+		l->expected_dscp = expected_dscp(db, r, c.proto, sd);
+		first = 1;
+		/* Ambiguous: another app matched as strongly (same kind, same prefix length), so only
+		 * port-range width or file order chose between products. */
+		for (unsigned i = 1; i < ch->n && ch->m[i].eligible; i++)
+			if (ch->m[i].kind == best->kind && ch->m[i].alen == best->alen &&
+			    sig_rule_at(db, ch->m[i].rule)->app != r->app) {
+				l->flags |= CLASSIFY_F_AMBIGUOUS;
+				l->reason = CLASSIFY_R_AMBIGUOUS;
+				break;
+			}
+	} else {
+		l->reason = best->why; /* candidates only, confidence none */
+	}
+	for (unsigned i = first; i < ch->n && l->ncand < FLOW_MAX_CANDIDATES; i++)
+		l->cand[l->ncand++] = ch->m[i].rule;
+}
+
+void classify_flow(const struct sig_db *db, struct flow *f)
+{
+	classify(db, f, -1, 0);
+}
+
+void classify_flow_evidence(const struct sig_db *db, struct flow *f, int app, uint8_t conf)
+{
+	if (!db || app < 0 || (size_t)app >= db->apps.n || (conf != CONF_DNS && conf != CONF_PAYLOAD))
+		app = -1;
+	classify(db, f, app, conf);
+}

@@ -1,0 +1,631 @@
+/* evidence_names.c - interned evidence strings, the domain-pattern matcher (Webex "*" semantics over
+ * RFC 1035 names) and the bounded DNS cache (address -> name, TTL in packet time, LRU).
+ *
+ * Why fixed-size structures: the per-packet path must not allocate, and a hostile capture must not
+ * be able to grow memory. Everything here is sized at create time; when full, facts are dropped.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "evidence.h"
+
+/* Seeded 64-bit FNV-1a with a final mix: the seed keeps crafted names from colliding on purpose. */
+static uint64_t hash_bytes(uint64_t seed, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 1469598103934665603ULL ^ seed;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint32_t pow2_at_least(uint64_t n)
+{
+	uint32_t p = 16;
+	while (p < n && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+/* ============================================================================================== */
+/* Interned strings. Storage blocks of 16 << cls bytes (cls 0..5) carved from one arena; freed
+ * blocks go to a per-class free list and are reused by the same class. */
+#define NCLASS 6
+
+struct ev_name_ent {
+	uint32_t off;    /* block offset in the arena */
+	uint32_t next;   /* hash chain / free list (entry index, 0 = end) */
+	uint32_t refs;   /* 0 = free entry */
+	uint32_t hash;
+	uint16_t len;
+	uint8_t cls;
+};
+
+struct ev_names {
+	struct ev_name_ent *ent;  /* [0] unused: ids are indices */
+	uint32_t nent, free_ent, used_hw, live;
+	uint32_t *bucket;
+	uint32_t nbucket;
+	char *arena;
+	size_t arena_cap, arena_used;
+	uint32_t free_blk[NCLASS]; /* offset + 1 of the first free block, 0 = none */
+	uint64_t seed;
+};
+
+struct ev_names *ev_names_create(uint32_t max_entries, size_t max_bytes, uint64_t seed)
+{
+	if (max_entries == 0 || max_entries > (1u << 28) || max_bytes < 512 || max_bytes > UINT32_MAX)
+		return NULL;
+	struct ev_names *n = calloc(1, sizeof *n);
+	if (!n)
+		return NULL;
+	n->nent = max_entries + 1;
+	n->nbucket = pow2_at_least(max_entries);
+	n->ent = calloc(n->nent, sizeof *n->ent);
+	n->bucket = calloc(n->nbucket, sizeof *n->bucket);
+	n->arena = malloc(max_bytes);
+	if (!n->ent || !n->bucket || !n->arena) {
+		ev_names_destroy(n);
+		return NULL;
+	}
+	n->arena_cap = max_bytes;
+	n->used_hw = 1;
+	n->seed = seed;
+	return n;
+}
+
+void ev_names_destroy(struct ev_names *n)
+{
+	if (!n)
+		return;
+	free(n->ent);
+	free(n->bucket);
+	free(n->arena);
+	free(n);
+}
+
+static int size_class(size_t len)
+{
+	for (int c = 0; c < NCLASS; c++)
+		if (len + 1 <= (16u << c))
+			return c;
+	return -1;
+}
+
+static bool blk_alloc(struct ev_names *n, int cls, uint32_t *off)
+{
+	if (n->free_blk[cls]) {
+		*off = n->free_blk[cls] - 1;
+		uint32_t nxt;
+		memcpy(&nxt, n->arena + *off, sizeof nxt);
+		n->free_blk[cls] = nxt;
+		return true;
+	}
+	size_t sz = 16u << cls;
+	if (n->arena_cap - n->arena_used < sz)
+		return false;
+	*off = (uint32_t)n->arena_used;
+	n->arena_used += sz;
+	return true;
+}
+
+uint32_t ev_names_intern(struct ev_names *n, const char *s, size_t len)
+{
+	if (!n || len == 0 || len > EV_INTERN_MAXLEN)
+		return 0;
+	uint32_t h = (uint32_t)hash_bytes(n->seed, s, len);
+	uint32_t b = h & (n->nbucket - 1);
+	for (uint32_t i = n->bucket[b]; i; i = n->ent[i].next) {
+		struct ev_name_ent *e = &n->ent[i];
+		if (e->hash == h && e->len == len && memcmp(n->arena + e->off, s, len) == 0) {
+			e->refs++;
+			return i;
+		}
+	}
+	uint32_t id;
+	if (n->free_ent) {
+		id = n->free_ent;
+	} else if (n->used_hw < n->nent) {
+		id = n->used_hw;
+	} else {
+		return 0;
+	}
+	int cls = size_class(len);
+	uint32_t off;
+	if (cls < 0 || !blk_alloc(n, cls, &off))
+		return 0;
+	if (id == n->free_ent)
+		n->free_ent = n->ent[id].next;
+	else
+		n->used_hw++;
+	struct ev_name_ent *e = &n->ent[id];
+	memcpy(n->arena + off, s, len);
+	n->arena[off + len] = '\0';
+	e->off = off;
+	e->len = (uint16_t)len;
+	e->cls = (uint8_t)cls;
+	e->hash = h;
+	e->refs = 1;
+	e->next = n->bucket[b];
+	n->bucket[b] = id;
+	n->live++;
+	return id;
+}
+
+static struct ev_name_ent *live_ent(const struct ev_names *n, uint32_t id)
+{
+	if (!n || id == 0 || id >= n->used_hw || n->ent[id].refs == 0)
+		return NULL;
+	return &n->ent[id];
+}
+
+void ev_names_ref(struct ev_names *n, uint32_t id)
+{
+	struct ev_name_ent *e = live_ent(n, id);
+	if (e)
+		e->refs++;
+}
+
+void ev_names_release(struct ev_names *n, uint32_t id)
+{
+	struct ev_name_ent *e = live_ent(n, id);
+	if (!e || --e->refs > 0)
+		return;
+	uint32_t *pp = &n->bucket[e->hash & (n->nbucket - 1)];
+	while (*pp && *pp != id)
+		pp = &n->ent[*pp].next;
+	if (*pp)
+		*pp = e->next;
+	uint32_t nxt = n->free_blk[e->cls];
+	memcpy(n->arena + e->off, &nxt, sizeof nxt);
+	n->free_blk[e->cls] = e->off + 1;
+	e->next = n->free_ent;
+	n->free_ent = id;
+	n->live--;
+}
+
+const char *ev_names_get(const struct ev_names *n, uint32_t id)
+{
+	const struct ev_name_ent *e = live_ent(n, id);
+	return e ? n->arena + e->off : NULL;
+}
+
+uint32_t ev_names_live(const struct ev_names *n)
+{
+	return n ? n->live : 0;
+}
+
+size_t ev_norm_host(struct bview in, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < in.len && n + 1 < cap; i++) {
+		uint8_t c;
+		if (!bv_u8(in, i, &c))
+			break;
+		if (c < 0x21 || c > 0x7e || c == ',')
+			c = '?';
+		out[n++] = (char)ev_lower(c);
+	}
+	if (n > 0 && out[n - 1] == '.')
+		n--;
+	out[n] = '\0';
+	return n;
+}
+
+/* ============================================================================================== */
+/* Domain patterns: one table entry per distinct base name (the pattern without "*."), holding the
+ * user id of the exact pattern and of the wildcard pattern. A lookup probes the full name (exact or
+ * wildcard entry) and then each parent suffix (wildcard entry only), left to right: the first hit
+ * is the longest pattern. ~20 patterns today; this stays O(labels) at any count. */
+struct dom_ent {
+	char *base;        /* normalised, no "*." */
+	char *pat_exact, *pat_wild;
+	size_t len;
+	uint64_t hash;
+	int exact_id, wild_id;
+};
+
+struct ev_domains {
+	struct dom_ent *ent;
+	unsigned n, cap;
+	uint32_t *slot;    /* open addressing: entry index + 1 */
+	uint32_t nslot;
+};
+
+struct ev_domains *ev_domains_create(void)
+{
+	return calloc(1, sizeof(struct ev_domains));
+}
+
+void ev_domains_clear(struct ev_domains *d)
+{
+	if (!d)
+		return;
+	for (unsigned i = 0; i < d->n; i++) {
+		free(d->ent[i].base);
+		free(d->ent[i].pat_exact);
+		free(d->ent[i].pat_wild);
+	}
+	free(d->ent);
+	free(d->slot);
+	memset(d, 0, sizeof *d);
+}
+
+void ev_domains_destroy(struct ev_domains *d)
+{
+	ev_domains_clear(d);
+	free(d);
+}
+
+unsigned ev_domains_count(const struct ev_domains *d)
+{
+	return d ? d->n : 0;
+}
+
+static const struct dom_ent *dom_find(const struct ev_domains *d, const char *s, size_t len,
+				      uint64_t h)
+{
+	if (!d->nslot)
+		return NULL;
+	for (uint32_t i = (uint32_t)h & (d->nslot - 1);; i = (i + 1) & (d->nslot - 1)) {
+		uint32_t e = d->slot[i];
+		if (!e)
+			return NULL;
+		const struct dom_ent *de = &d->ent[e - 1];
+		if (de->hash == h && de->len == len && memcmp(de->base, s, len) == 0)
+			return de;
+	}
+}
+
+static bool dom_rehash(struct ev_domains *d, uint32_t nslot)
+{
+	uint32_t *slot = calloc(nslot, sizeof *slot);
+	if (!slot)
+		return false;
+	for (unsigned k = 0; k < d->n; k++) {
+		uint32_t i = (uint32_t)d->ent[k].hash & (nslot - 1);
+		while (slot[i])
+			i = (i + 1) & (nslot - 1);
+		slot[i] = k + 1;
+	}
+	free(d->slot);
+	d->slot = slot;
+	d->nslot = nslot;
+	return true;
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+int ev_domains_add(struct ev_domains *d, const char *pattern, int user_id, char *errbuf)
+{
+	char base[EV_NAME_MAX + 1];
+	const char *s = pattern ? pattern : "";
+	bool wild = false;
+	if (user_id < 0) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "domain pattern '%s': negative id", s);
+		return UCF_ERR_CONFIG;
+	}
+	if (s[0] == '*') {
+		if (s[1] != '.') {
+			snprintf(errbuf, UCF_ERRBUF_SIZE,
+				 "domain pattern '%s': '*' must be followed by '.'", s);
+			return UCF_ERR_CONFIG;
+		}
+		wild = true;
+		s += 2;
+	}
+	size_t len = strlen(s);
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > EV_NAME_MAX) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "domain pattern '%s': empty or too long", pattern);
+		return UCF_ERR_CONFIG;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '-' || c == '_' || c == '.';
+		if (!ok || (c == '.' && (i == 0 || s[i - 1] == '.'))) {
+			snprintf(errbuf, UCF_ERRBUF_SIZE,
+				 "domain pattern '%s': bad character or empty label at %zu", pattern,
+				 i + (wild ? 2 : 0));
+			return UCF_ERR_CONFIG;
+		}
+		base[i] = (char)ev_lower(c);
+	}
+	base[len] = '\0';
+	uint64_t h = hash_bytes(0, base, len);
+	struct dom_ent *e = (struct dom_ent *)dom_find(d, base, len, h);
+	if (!e) {
+		if (d->n == d->cap) {
+			unsigned nc = d->cap ? d->cap * 2 : 16;
+			struct dom_ent *ne = realloc(d->ent, nc * sizeof *ne);
+			if (!ne)
+				goto oom;
+			d->ent = ne;
+			d->cap = nc;
+		}
+		if ((d->n + 1) * 2 > d->nslot && !dom_rehash(d, pow2_at_least((d->n + 1) * 4ULL)))
+			goto oom;
+		e = &d->ent[d->n];
+		memset(e, 0, sizeof *e);
+		e->base = dup_str(base);
+		if (!e->base)
+			goto oom;
+		e->len = len;
+		e->hash = h;
+		e->exact_id = e->wild_id = -1;
+		d->n++;
+		uint32_t i = (uint32_t)h & (d->nslot - 1);
+		while (d->slot[i])
+			i = (i + 1) & (d->nslot - 1);
+		d->slot[i] = d->n;
+	}
+	int *idp = wild ? &e->wild_id : &e->exact_id;
+	char **pp = wild ? &e->pat_wild : &e->pat_exact;
+	if (*idp >= 0)
+		return UCF_OK; /* duplicate pattern: the first id stays */
+	char txt[EV_NAME_MAX + 3];
+	snprintf(txt, sizeof txt, "%s%s", wild ? "*." : "", base);
+	*pp = dup_str(txt);
+	if (!*pp)
+		goto oom;
+	*idp = user_id;
+	return UCF_OK;
+oom:
+	snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory adding domain pattern");
+	return UCF_ERR_RUNTIME;
+}
+
+int ev_domains_match(const struct ev_domains *d, const char *name, size_t len, const char **pattern)
+{
+	if (pattern)
+		*pattern = NULL;
+	if (!d || d->n == 0 || !name)
+		return -1;
+	char buf[EV_NAME_MAX + 1];
+	bool certwild = false;
+	if (len >= 2 && name[0] == '*' && name[1] == '.') { /* certificate wildcard name */
+		certwild = true;
+		name += 2;
+		len -= 2;
+	}
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > EV_NAME_MAX)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (char)ev_lower((unsigned char)name[i]);
+	/* the full name: exact pattern (not for a certificate wildcard) or wildcard on itself */
+	const struct dom_ent *e = dom_find(d, buf, len, hash_bytes(0, buf, len));
+	if (e) {
+		if (!certwild && e->exact_id >= 0) {
+			if (pattern)
+				*pattern = e->pat_exact;
+			return e->exact_id;
+		}
+		if (e->wild_id >= 0) {
+			if (pattern)
+				*pattern = e->pat_wild;
+			return e->wild_id;
+		}
+	}
+	/* parents: wildcard patterns only; the first hit from the left is the longest */
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '.' || i + 1 >= len)
+			continue;
+		const char *sfx = buf + i + 1;
+		size_t sl = len - i - 1;
+		e = dom_find(d, sfx, sl, hash_bytes(0, sfx, sl));
+		if (e && e->wild_id >= 0) {
+			if (pattern)
+				*pattern = e->pat_wild;
+			return e->wild_id;
+		}
+	}
+	return -1;
+}
+
+/* ============================================================================================== */
+/* DNS cache: linear-probing table of entry indices (backward-shift deletion keeps probes short
+ * without tombstones) and a doubly linked LRU list through the entries. */
+struct dns_ent {
+	struct ucf_addr addr;
+	uint64_t expiry;
+	uint32_t name;       /* holds a reference */
+	uint32_t prev, next; /* LRU, entry index + 1 (0 = none); head = most recent */
+	uint32_t slot;       /* where it sits in the probe table */
+	uint8_t used;
+};
+
+struct ev_dnscache {
+	struct dns_ent *ent;
+	uint32_t nent, count, free_hw;
+	uint32_t *slot;
+	uint32_t nslot;
+	uint32_t head, tail;
+	uint32_t *free_list;  /* stack of free entry indices */
+	uint32_t nfree;
+	uint64_t evictions;
+	uint64_t seed;
+	struct ev_names *names;
+};
+
+struct ev_dnscache *ev_dnscache_create(uint32_t entries, struct ev_names *names, uint64_t seed)
+{
+	if (entries == 0 || entries > (1u << 26) || !names)
+		return NULL;
+	struct ev_dnscache *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->nent = entries;
+	c->nslot = pow2_at_least((uint64_t)entries * 2);
+	c->ent = calloc(entries, sizeof *c->ent);
+	c->slot = calloc(c->nslot, sizeof *c->slot);
+	c->free_list = calloc(entries, sizeof *c->free_list);
+	if (!c->ent || !c->slot || !c->free_list) {
+		ev_dnscache_destroy(c);
+		return NULL;
+	}
+	c->names = names;
+	c->seed = seed;
+	return c;
+}
+
+void ev_dnscache_destroy(struct ev_dnscache *c)
+{
+	if (!c)
+		return;
+	if (c->ent)
+		for (uint32_t i = 0; i < c->nent; i++)
+			if (c->ent[i].used)
+				ev_names_release(c->names, c->ent[i].name);
+	free(c->ent);
+	free(c->slot);
+	free(c->free_list);
+	free(c);
+}
+
+static uint32_t dns_home(const struct ev_dnscache *c, const struct ucf_addr *a)
+{
+	return (uint32_t)hash_bytes(c->seed, a->b, 16) & (c->nslot - 1);
+}
+
+static void lru_unlink(struct ev_dnscache *c, uint32_t i)
+{
+	struct dns_ent *e = &c->ent[i];
+	if (e->prev)
+		c->ent[e->prev - 1].next = e->next;
+	else
+		c->head = e->next;
+	if (e->next)
+		c->ent[e->next - 1].prev = e->prev;
+	else
+		c->tail = e->prev;
+	e->prev = e->next = 0;
+}
+
+static void lru_push_front(struct ev_dnscache *c, uint32_t i)
+{
+	struct dns_ent *e = &c->ent[i];
+	e->prev = 0;
+	e->next = c->head;
+	if (c->head)
+		c->ent[c->head - 1].prev = i + 1;
+	c->head = i + 1;
+	if (!c->tail)
+		c->tail = i + 1;
+}
+
+static int32_t dns_find(const struct ev_dnscache *c, const struct ucf_addr *a)
+{
+	for (uint32_t s = dns_home(c, a);; s = (s + 1) & (c->nslot - 1)) {
+		uint32_t e = c->slot[s];
+		if (!e)
+			return -1;
+		if (memcmp(c->ent[e - 1].addr.b, a->b, 16) == 0)
+			return (int32_t)(e - 1);
+	}
+}
+
+static void dns_remove(struct ev_dnscache *c, uint32_t i)
+{
+	struct dns_ent *e = &c->ent[i];
+	lru_unlink(c, i);
+	ev_names_release(c->names, e->name);
+	/* backward-shift deletion */
+	uint32_t hole = e->slot, mask = c->nslot - 1;
+	c->slot[hole] = 0;
+	for (uint32_t s = (hole + 1) & mask; c->slot[s]; s = (s + 1) & mask) {
+		uint32_t k = c->slot[s] - 1;
+		uint32_t home = dns_home(c, &c->ent[k].addr);
+		/* move k into the hole when its home is not cyclically within (hole, s] */
+		bool stay = (hole <= s) ? (home > hole && home <= s) : (home > hole || home <= s);
+		if (!stay) {
+			c->slot[hole] = k + 1;
+			c->ent[k].slot = hole;
+			c->slot[s] = 0;
+			hole = s;
+		}
+	}
+	e->used = 0;
+	c->free_list[c->nfree++] = i;
+	c->count--;
+}
+
+void ev_dnscache_put(struct ev_dnscache *c, const struct ucf_addr *addr, uint32_t name_id,
+		     uint64_t expiry_us)
+{
+	if (!c || !name_id)
+		return;
+	int32_t f = dns_find(c, addr);
+	if (f >= 0) {
+		struct dns_ent *e = &c->ent[f];
+		if (e->name != name_id) {
+			ev_names_ref(c->names, name_id);
+			ev_names_release(c->names, e->name);
+			e->name = name_id;
+		}
+		e->expiry = expiry_us;
+		lru_unlink(c, (uint32_t)f);
+		lru_push_front(c, (uint32_t)f);
+		return;
+	}
+	if (c->count == c->nent) { /* full: the least recently used goes */
+		dns_remove(c, c->tail - 1);
+		c->evictions++;
+	}
+	uint32_t i = c->nfree ? c->free_list[--c->nfree] : c->free_hw++;
+	struct dns_ent *e = &c->ent[i];
+	e->addr = *addr;
+	e->expiry = expiry_us;
+	e->name = name_id;
+	e->used = 1;
+	ev_names_ref(c->names, name_id);
+	uint32_t s = dns_home(c, addr);
+	while (c->slot[s])
+		s = (s + 1) & (c->nslot - 1);
+	c->slot[s] = i + 1;
+	e->slot = s;
+	lru_push_front(c, i);
+	c->count++;
+}
+
+uint32_t ev_dnscache_get(struct ev_dnscache *c, const struct ucf_addr *addr, uint64_t now_us)
+{
+	if (!c || c->count == 0)
+		return 0;
+	int32_t f = dns_find(c, addr);
+	if (f < 0)
+		return 0;
+	if (c->ent[f].expiry <= now_us) {
+		dns_remove(c, (uint32_t)f);
+		return 0;
+	}
+	lru_unlink(c, (uint32_t)f);
+	lru_push_front(c, (uint32_t)f);
+	return c->ent[f].name;
+}
+
+uint32_t ev_dnscache_count(const struct ev_dnscache *c)
+{
+	return c ? c->count : 0;
+}
+
+uint64_t ev_dnscache_evictions(const struct ev_dnscache *c)
+{
+	return c ? c->evictions : 0;
+}

@@ -1,0 +1,759 @@
+/* report.c - the audit report's aggregator: flow records (JSON lines) in, sums and findings out. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report_internal.h"
+#include "classify.h"
+
+const char *const report_conf_names[RC_N] = { "payload", "dns", "subnet+port", "subnet",
+					      "site+port", "port", "none", "other" };
+
+
+/* ---- keys of the fields the report reads ---- */
+enum fk {
+	K_TS, K_ORIG_H, K_ORIG_P, K_RESP_H, K_RESP_P, K_PROTO, K_DURATION, K_ORIG_BYTES,
+	K_RESP_BYTES, K_ORIG_PKTS, K_ORIG_IP, K_RESP_PKTS, K_RESP_IP, K_APP, K_SVC, K_CAT, K_CONF,
+	K_RULE, /* required up to here */
+	K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP, K_N
+};
+#define K_REQUIRED K_ORIG_DSCP
+static const char *const key_names[K_N] = {
+	"ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration", "orig_bytes",
+	"resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "app",
+	"app_service", "app_category", "confidence", "rule", "orig_dscp", "resp_dscp",
+	"dscp_changed", "frag_pkts", "end", "candidates", "encrypted", "expected_dscp",
+};
+
+/* One record, validated; strings point into the parser's arena. */
+struct rec {
+	uint64_t ts, dur;
+	const char *orig_h, *resp_h, *proto, *app, *svc, *cat, *conf, *rule, *end;
+	uint64_t orig_p, resp_p, ob, rb, op, rp, oip, rip, frag;
+	int orig_dscp, resp_dscp, exp_dscp; /* -1 null */
+	int changed, enc;                   /* enc -1 null */
+	const char *const *cand;
+	size_t ncand;
+};
+
+/* ---- small helpers ---- */
+
+static char *xstrdup(const char *s, bool *oom)
+{
+	char *p = strdup(s);
+	if (!p)
+		*oom = true;
+	return p;
+}
+
+static struct rcount *count_add(struct rcount **map, const char *key, uint64_t bytes, bool *oom)
+{
+	struct rcount *c;
+	HASH_FIND_STR(*map, key, c);
+	if (!c) {
+		size_t n = strlen(key);
+		c = calloc(1, sizeof *c + n + 1);
+		if (!c) {
+			*oom = true;
+			return NULL;
+		}
+		memcpy(c->key, key, n + 1);
+		HASH_ADD_STR(*map, key, c);
+	}
+	c->flows++;
+	c->bytes += bytes;
+	return c;
+}
+
+static void count_free(struct rcount **map)
+{
+	struct rcount *c, *t;
+	HASH_ITER(hh, *map, c, t) {
+		HASH_DEL(*map, c);
+		free(c);
+	}
+}
+
+size_t report_count_size(struct rcount *map)
+{
+	return HASH_COUNT(map);
+}
+
+static int conf_slot(const char *c)
+{
+	for (int i = 0; i < RC_OTHER; i++)
+		if (strcmp(report_conf_names[i], c) == 0)
+			return i;
+	if (!*c)
+		return RC_NONE;
+	return RC_OTHER;
+}
+
+/* ---- life cycle ---- */
+
+int report_format_for_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	const char *slash = strrchr(path, '/');
+	if (!dot || (slash && dot < slash))
+		return -1;
+	if (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0)
+		return REPORT_HTML;
+	if (strcmp(dot, ".md") == 0 || strcmp(dot, ".txt") == 0)
+		return REPORT_TEXT;
+	return -1;
+}
+
+struct report *report_create(const struct sig_db *db, char *errbuf)
+{
+	struct report *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	r->db = db;
+	r->ts_min = UINT64_MAX;
+	rj_init(&r->doc);
+	if (report_index_rules(r) != 0) {
+		report_free(r);
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	return r;
+}
+
+static void group_free(struct rgroup **map)
+{
+	struct rgroup *g, *t;
+	HASH_ITER(hh, *map, g, t) {
+		HASH_DEL(*map, g);
+		count_free(&g->servers);
+		count_free(&g->clients);
+		count_free(&g->vals);
+		count_free(&g->vals2);
+		free(g->key);
+		free(g->rule);
+		free(g->extra_key);
+		free(g);
+	}
+}
+
+void report_free(struct report *r)
+{
+	if (!r)
+		return;
+	struct rrule_ref *e, *te;
+	HASH_ITER(hh, r->by_ref, e, te) {
+		HASH_DEL(r->by_ref, e);
+		free(e);
+	}
+	count_free(&r->cand_svcs);
+	struct rsvc *s, *ts;
+	HASH_ITER(hh, r->svcs, s, ts) {
+		HASH_DEL(r->svcs, s);
+		count_free(&s->clients);
+		count_free(&s->servers);
+		count_free(&s->ports);
+		free(s->key);
+		free(s->names);
+		free(s->category);
+		free(s);
+	}
+	struct rprod *p, *tp;
+	HASH_ITER(hh, r->prods, p, tp) {
+		HASH_DEL(r->prods, p);
+		count_free(&p->clients);
+		count_free(&p->servers);
+		free(p->app);
+		free(p);
+	}
+	for (int i = 0; i < RF_N; i++)
+		group_free(&r->find[i].groups);
+	for (size_t i = 0; i < r->ninputs; i++)
+		free(r->inputs[i]);
+	free(r->inputs);
+	for (size_t i = 0; i < r->nmalformed_listed; i++)
+		free(r->malformed_list[i]);
+	free(r->rule_hits);
+	free(r->enc_variant);
+	free(r->svc_dscp_mask);
+	rj_free(&r->doc);
+	free(r);
+}
+
+int report_add_input(struct report *r, const char *kind, const char *name)
+{
+	char **n = realloc(r->inputs, (r->ninputs + 1) * sizeof *n);
+	if (!n)
+		return UCF_ERR_RUNTIME;
+	r->inputs = n;
+	size_t len = strlen(kind) + strlen(name) + 3;
+	char *s = malloc(len);
+	if (!s)
+		return UCF_ERR_RUNTIME;
+	snprintf(s, len, "%s %s", kind, name);
+	r->inputs[r->ninputs++] = s;
+	return UCF_OK;
+}
+
+void report_set_run_counters(struct report *r, const struct report_run_counters *c)
+{
+	r->run = *c;
+	r->have_run = true;
+}
+
+uint64_t report_malformed(const struct report *r)
+{
+	return r->malformed;
+}
+
+uint64_t report_records(const struct report *r)
+{
+	return r->records;
+}
+
+/* ---- record extraction ---- */
+
+static int malformed(struct report *r, const char *source, uint64_t lineno, const char *msg)
+{
+	r->malformed++;
+	if (r->nmalformed_listed < REPORT_MAX_MALFORMED_LISTED) {
+		char buf[700];
+		snprintf(buf, sizeof buf, "%s:%llu: %s", source, (unsigned long long)lineno, msg);
+		char *s = strdup(buf);
+		if (s)
+			r->malformed_list[r->nmalformed_listed++] = s;
+	}
+	return UCF_ERR_RUNTIME;
+}
+
+static int key_id(const char *k)
+{
+	/* the writer's order first: most lookups hit on the first compare */
+	for (int i = 0; i < K_N; i++)
+		if (k[0] == key_names[i][0] && strcmp(k, key_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int get_str(const struct rj_value *v, const char **out)
+{
+	if (v->type != RJ_STRING)
+		return -1;
+	*out = v->s;
+	return 0;
+}
+
+static int get_dscp(const struct rj_value *v, int *out)
+{
+	uint64_t x;
+	if (v->type == RJ_NULL) {
+		*out = -1;
+		return 0;
+	}
+	if (rj_uint(v, 63, &x))
+		return -1;
+	*out = (int)x;
+	return 0;
+}
+
+static int get_bool(const struct rj_value *v, bool allow_null, int *out)
+{
+	if (v->type == RJ_TRUE)
+		*out = 1;
+	else if (v->type == RJ_FALSE)
+		*out = 0;
+	else if (v->type == RJ_NULL && allow_null)
+		*out = -1;
+	else
+		return -1;
+	return 0;
+}
+
+static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errlen)
+{
+	const struct rj_value *f[K_N] = { 0 };
+	memset(x, 0, sizeof *x);
+	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
+	x->end = "";
+	for (size_t i = 0; i < d->n; i++) {
+		int id = key_id(d->v[i].key);
+		if (id >= 0)
+			f[id] = &d->v[i];
+	}
+	for (int i = 0; i < K_REQUIRED; i++)
+		if (!f[i]) {
+			snprintf(err, errlen, "missing field \"%s\"", key_names[i]);
+			return -1;
+		}
+	int bad = -1;
+	const struct rj_value *v;
+	struct ucf_addr a;
+#define CHECK(id, cond) do { v = f[id]; if (v && !(cond)) { bad = id; goto out; } } while (0)
+	CHECK(K_TS, rj_seconds_us(v, &x->ts) == 0);
+	CHECK(K_DURATION, rj_seconds_us(v, &x->dur) == 0 && x->ts + x->dur >= x->ts);
+	CHECK(K_ORIG_H, get_str(v, &x->orig_h) == 0 && ucf_addr_parse(x->orig_h, &a));
+	CHECK(K_RESP_H, get_str(v, &x->resp_h) == 0 && ucf_addr_parse(x->resp_h, &a));
+	CHECK(K_ORIG_P, rj_uint(v, 65535, &x->orig_p) == 0);
+	CHECK(K_RESP_P, rj_uint(v, 65535, &x->resp_p) == 0);
+	CHECK(K_PROTO, get_str(v, &x->proto) == 0 && *x->proto);
+	CHECK(K_ORIG_BYTES, rj_uint(v, UINT64_MAX >> 8, &x->ob) == 0);
+	CHECK(K_RESP_BYTES, rj_uint(v, UINT64_MAX >> 8, &x->rb) == 0);
+	CHECK(K_ORIG_PKTS, rj_uint(v, UINT64_MAX >> 8, &x->op) == 0);
+	CHECK(K_RESP_PKTS, rj_uint(v, UINT64_MAX >> 8, &x->rp) == 0);
+	CHECK(K_ORIG_IP, rj_uint(v, UINT64_MAX >> 8, &x->oip) == 0);
+	CHECK(K_RESP_IP, rj_uint(v, UINT64_MAX >> 8, &x->rip) == 0);
+	CHECK(K_APP, get_str(v, &x->app) == 0);
+	CHECK(K_SVC, get_str(v, &x->svc) == 0);
+	CHECK(K_CAT, get_str(v, &x->cat) == 0);
+	CHECK(K_CONF, get_str(v, &x->conf) == 0);
+	CHECK(K_RULE, get_str(v, &x->rule) == 0);
+	CHECK(K_ORIG_DSCP, get_dscp(v, &x->orig_dscp) == 0);
+	CHECK(K_RESP_DSCP, get_dscp(v, &x->resp_dscp) == 0);
+	CHECK(K_EXP_DSCP, get_dscp(v, &x->exp_dscp) == 0);
+	CHECK(K_DSCP_CHANGED, get_bool(v, false, &x->changed) == 0);
+	CHECK(K_ENC, get_bool(v, true, &x->enc) == 0);
+	CHECK(K_FRAG, rj_uint(v, UINT64_MAX >> 8, &x->frag) == 0);
+	CHECK(K_END, get_str(v, &x->end) == 0);
+	CHECK(K_CAND, v->type == RJ_ARRAY);
+#undef CHECK
+	if (f[K_CAND]) {
+		x->cand = f[K_CAND]->items;
+		x->ncand = f[K_CAND]->nitems;
+	}
+	if (*x->app && !*x->svc) {
+		snprintf(err, errlen, "\"app\" without \"app_service\"");
+		return -1;
+	}
+	return 0;
+out:
+	snprintf(err, errlen, "bad value for \"%s\"", key_names[bad]);
+	return -1;
+}
+
+/* ---- aggregation ---- */
+
+/* Keeps every product's time bins covering [lo, hi]: doubles the bin width (re-binning) until
+ * REPORT_SERIES_BINS bins from an origin aligned to the width cover the whole span seen. */
+static void series_fit(struct report *r, uint64_t lo, uint64_t hi)
+{
+	if (!r->bin_width) {
+		r->bin_width = 1000000;
+		r->bin_origin = lo - lo % r->bin_width;
+	}
+	uint64_t a = lo < r->ts_min ? lo : r->ts_min, b = hi > r->ts_max ? hi : r->ts_max;
+	if (r->ts_min == UINT64_MAX) {
+		a = lo;
+		b = hi;
+	}
+	uint64_t w = r->bin_width, o = r->bin_origin;
+	for (;;) {
+		bool fits = a >= o && (w > (UINT64_MAX - o) / REPORT_SERIES_BINS ||
+				       b < o + w * REPORT_SERIES_BINS);
+		if (fits)
+			break;
+		w *= 2;
+		o = (a < r->bin_origin ? a : r->bin_origin);
+		o -= o % w;
+	}
+	if (w == r->bin_width && o == r->bin_origin)
+		return;
+	struct rprod *p;
+	for (p = r->prods; p; p = p->hh.next) {
+		double nb[REPORT_SERIES_BINS] = { 0 };
+		for (size_t i = 0; i < REPORT_SERIES_BINS; i++) {
+			if (p->bins[i] == 0)
+				continue;
+			uint64_t t = r->bin_origin + i * r->bin_width;
+			nb[(t - o) / w] += p->bins[i];
+		}
+		memcpy(p->bins, nb, sizeof nb);
+	}
+	r->bin_width = w;
+	r->bin_origin = o;
+}
+
+static void series_add(struct report *r, struct rprod *p, uint64_t t0, uint64_t dur, double bytes)
+{
+	uint64_t w = r->bin_width, o = r->bin_origin;
+	size_t i0 = (size_t)((t0 - o) / w);
+	if (dur == 0) {
+		p->bins[i0] += bytes;
+		return;
+	}
+	uint64_t t1 = t0 + dur;
+	size_t i1 = (size_t)((t1 - o) / w);
+	if (i1 >= REPORT_SERIES_BINS)
+		i1 = REPORT_SERIES_BINS - 1;
+	for (size_t i = i0; i <= i1; i++) {
+		uint64_t bs = o + i * w, be = bs + w;
+		uint64_t s = t0 > bs ? t0 : bs, e = t1 < be ? t1 : be;
+		if (e > s)
+			p->bins[i] += bytes * (double)(e - s) / (double)dur;
+	}
+}
+
+static struct rgroup *group_get(struct rfinding *f, const char *key, bool *oom)
+{
+	struct rgroup *g;
+	HASH_FIND_STR(f->groups, key, g);
+	if (g)
+		return g;
+	g = calloc(1, sizeof *g);
+	if (!g || !(g->key = strdup(key)) || !(g->rule = strdup(""))) {
+		if (g) {
+			free(g->key);
+			free(g);
+		}
+		*oom = true;
+		return NULL;
+	}
+	HASH_ADD_KEYPTR(hh, f->groups, g->key, strlen(g->key), g);
+	return g;
+}
+
+static void endpoint(const char *h, uint64_t port, char *buf, size_t len)
+{
+	if (strchr(h, ':'))
+		snprintf(buf, len, "[%s]:%llu", h, (unsigned long long)port);
+	else
+		snprintf(buf, len, "%s:%llu", h, (unsigned long long)port);
+}
+
+/* Counts a flow in a finding group: totals, endpoints, and the rule to cite. */
+static struct rgroup *finding_add(struct report *r, enum rfind fi, const char *key,
+				  const struct rec *x, bool *oom)
+{
+	struct rfinding *f = &r->find[fi];
+	struct rgroup *g = group_get(f, key, oom);
+	if (!g)
+		return NULL;
+	uint64_t bytes = x->oip + x->rip;
+	g->flows++;
+	g->pkts += x->op + x->rp;
+	g->bytes += bytes;
+	f->flows++;
+	f->pkts += x->op + x->rp;
+	f->bytes += bytes;
+	char ep[UCF_ADDR_STRLEN + 16];
+	endpoint(x->resp_h, x->resp_p, ep, sizeof ep);
+	count_add(&g->servers, ep, bytes, oom);
+	count_add(&g->clients, x->orig_h, bytes, oom);
+	if (*x->rule && (!*g->rule || strcmp(x->rule, g->rule) < 0)) {
+		char *s = strdup(x->rule);
+		if (s) {
+			free(g->rule);
+			g->rule = s;
+		} else {
+			*oom = true;
+		}
+	}
+	return g;
+}
+
+static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, const char *svckey,
+			 bool *oom)
+{
+	if (x->exp_dscp < 0 || x->orig_dscp < 0)
+		return;
+	uint64_t mask = 1ULL << x->exp_dscp;
+	if (idx >= 0)
+		mask |= report_dscp_mask(r, (size_t)idx);
+	bool differs = !(mask >> x->orig_dscp & 1) || x->changed == 1;
+	struct rfinding *f = &r->find[RF_DSCP];
+	struct rgroup *g = NULL;
+	char v[16];
+	if (differs) {
+		g = finding_add(r, RF_DSCP, svckey, x, oom);
+	} else {
+		g = group_get(f, svckey, oom);
+	}
+	if (!g)
+		return;
+	g->n1++;  /* flows checked */
+	f->n1++;
+	if (x->changed == 1)
+		g->n2++;
+	snprintf(v, sizeof v, "%d", x->orig_dscp);
+	count_add(&g->vals, v, 0, oom);
+	if (x->resp_dscp >= 0) {
+		snprintf(v, sizeof v, "%d", x->resp_dscp);
+		count_add(&g->vals2, v, 0, oom);
+	}
+	if (!g->extra_key) {
+		char e[600];
+		int n = snprintf(e, sizeof e, "%d", x->exp_dscp);
+		for (int d = 0; d < 64; d++)
+			if ((mask >> d & 1) && d != x->exp_dscp && n > 0 && (size_t)n < sizeof e)
+				n += snprintf(e + n, sizeof e - (size_t)n, ",%d", d);
+		g->extra_key = strdup(e);
+	}
+}
+
+static void add_record(struct report *r, const struct rec *x, bool *oom)
+{
+	uint64_t end = x->ts + x->dur;
+	series_fit(r, x->ts, end);
+	if (x->ts < r->ts_min)
+		r->ts_min = x->ts;
+	if (end > r->ts_max)
+		r->ts_max = end;
+	r->flows++;
+	r->pkts += x->op + x->rp;
+	r->pkts_resp += x->rp;
+	r->ip[0] += x->oip;
+	r->ip[1] += x->rip;
+	r->pay[0] += x->ob;
+	r->pay[1] += x->rb;
+
+	int32_t idx = -1;
+	if (*x->rule) {
+		idx = report_rule_find(r, x->rule);
+		if (idx >= 0)
+			r->rule_hits[idx]++;
+		else
+			r->unknown_rule++;
+	}
+	for (size_t i = 0; i < x->ncand; i++)
+		count_add(&r->cand_svcs, x->cand[i], 0, oom);
+
+	/* per product and service */
+	char key[512];
+	snprintf(key, sizeof key, "%s\t%s", x->app, *x->app ? x->svc : "");
+	struct rsvc *s;
+	HASH_FIND_STR(r->svcs, key, s);
+	if (!s) {
+		size_t klen = strlen(key);
+		s = calloc(1, sizeof *s);
+		if (!s || !(s->key = strdup(key)) || !(s->names = strdup(key)) ||
+		    !(s->category = strdup(x->cat))) {
+			if (s) {
+				free(s->key);
+				free(s->names);
+			}
+			free(s);
+			*oom = true;
+			return;
+		}
+		char *tab = strchr(s->names, '\t');
+		*tab = '\0';
+		s->app = s->names;
+		s->service = tab + 1;
+		HASH_ADD_KEYPTR(hh, r->svcs, s->key, klen, s);
+	} else if (strcmp(x->cat, s->category) < 0) {
+		char *c = strdup(x->cat);
+		if (c) {
+			free(s->category);
+			s->category = c;
+		}
+	}
+	int cs = conf_slot(x->conf);
+	s->flows++;
+	s->pkts[0] += x->op;
+	s->pkts[1] += x->rp;
+	s->ip[0] += x->oip;
+	s->ip[1] += x->rip;
+	s->pay[0] += x->ob;
+	s->pay[1] += x->rb;
+	s->conf[cs]++;
+	uint64_t bytes = x->oip + x->rip;
+	count_add(&s->clients, x->orig_h, bytes, oom);
+	count_add(&s->servers, x->resp_h, bytes, oom);
+	char pk[32];
+	snprintf(pk, sizeof pk, "%s/%llu", x->proto, (unsigned long long)x->resp_p);
+	count_add(&s->ports, pk, bytes, oom);
+
+	struct rprod *p;
+	HASH_FIND_STR(r->prods, x->app, p);
+	if (!p) {
+		p = calloc(1, sizeof *p);
+		if (!p || !(p->app = strdup(x->app))) {
+			free(p);
+			*oom = true;
+			return;
+		}
+		HASH_ADD_KEYPTR(hh, r->prods, p->app, strlen(p->app), p);
+	}
+	p->flows++;
+	p->pkts += x->op + x->rp;
+	p->ip[0] += x->oip;
+	p->ip[1] += x->rip;
+	p->conf[cs]++;
+	count_add(&p->clients, x->orig_h, bytes, oom);
+	count_add(&p->servers, x->resp_h, bytes, oom);
+	series_add(r, p, x->ts, x->dur, (double)bytes);
+
+	/* findings */
+	char svckey[300];
+	snprintf(svckey, sizeof svckey, "%s/%s", x->app, x->svc);
+	bool labelled = *x->app != '\0';
+	if (labelled && x->enc == 0) {
+		int32_t var = idx >= 0 ? report_enc_variant(r, (size_t)idx) : -1;
+		struct rgroup *g = finding_add(r, var >= 0 ? RF_CLEAR : RF_CLEAR_INFO, svckey, x, oom);
+		if (g && var >= 0 && !g->extra_key) {
+			char e[16];
+			snprintf(e, sizeof e, "%d", var);
+			g->extra_key = xstrdup(e, oom);
+		}
+	}
+	if (labelled)
+		dscp_finding(r, x, idx, svckey, oom);
+	if (strcmp(x->app, WEBEX_APP) == 0 && strcmp(x->proto, "tcp") == 0) {
+		bool media = strcmp(x->cat, "media") == 0;
+		bool media_port = strcmp(x->conf, "subnet") == 0 &&
+				  report_port_marked(r->media_ports, x->resp_p);
+		if (media || media_port) {
+			char k[340];
+			snprintf(k, sizeof k, "%s tcp/%llu", svckey, (unsigned long long)x->resp_p);
+			struct rgroup *g = finding_add(r, RF_MEDIA_TCP, k, x, oom);
+			if (g && media) {
+				g->n1++;
+				r->find[RF_MEDIA_TCP].n1++;
+			}
+		}
+	}
+	if (labelled && strcmp(x->conf, "subnet") == 0) {
+		char k[340];
+		snprintf(k, sizeof k, "%s %s/%llu", svckey, x->proto, (unsigned long long)x->resp_p);
+		finding_add(r, RF_SUBNET, k, x, oom);
+	}
+	if (!labelled)
+		finding_add(r, RF_UNCLASS, pk, x, oom);
+	if (labelled && x->frag > 0) {
+		struct rgroup *g = finding_add(r, RF_FRAG, svckey, x, oom);
+		if (g) {
+			g->n1 += x->frag;
+			r->find[RF_FRAG].n1 += x->frag;
+		}
+	}
+}
+
+int report_add_json(struct report *r, const char *line, size_t len, const char *source,
+		    uint64_t lineno)
+{
+	char err[200];
+	struct rec x;
+	if (rj_parse(&r->doc, line, len, err, sizeof err) != 0)
+		return malformed(r, source, lineno, err);
+	if (extract(&r->doc, &x, err, sizeof err) != 0)
+		return malformed(r, source, lineno, err);
+	if (strcmp(x.end, "interim") == 0) {
+		r->interim++;
+		return UCF_OK;
+	}
+	bool oom = false;
+	r->records++;
+	add_record(r, &x, &oom);
+	return oom ? malformed(r, source, lineno, "out of memory") : UCF_OK;
+}
+
+int report_read_jsonl(struct report *r, const char *path, char *errbuf)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "r");
+	if (!fp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(errno));
+		return UCF_ERR_RUNTIME;
+	}
+	const char *name = is_stdin ? "(stdin)" : path;
+	report_add_input(r, "flow records", name);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t lineno = 0;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		size_t len = (size_t)n;
+		if (len && line[len - 1] == '\n')
+			len--;
+		report_add_json(r, line, len, name, lineno);
+	}
+	int rc = UCF_OK;
+	if (ferror(fp)) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "error reading %s: %s", path, strerror(errno));
+		rc = UCF_ERR_RUNTIME;
+	}
+	free(line);
+	if (!is_stdin)
+		fclose(fp);
+	return rc;
+}
+
+void report_set_names(struct report *r, const struct out_names *names)
+{
+	r->names_copy = *names;
+	r->names = &r->names_copy;
+}
+
+void report_on_flow(void *report, const struct flow *f, enum flow_end why)
+{
+	struct report *r = report;
+	char line[OUT_JSON_MAX];
+	size_t n = out_json_format(r->names, f, why, line, sizeof line);
+	r->live_lineno++;
+	if (n >= sizeof line) {
+		malformed(r, "(run)", r->live_lineno, "flow record longer than the line buffer");
+		return;
+	}
+	report_add_json(r, line, n, "(run)", r->live_lineno);
+}
+
+/* ---- writing ---- */
+
+int report_write(struct report *r, const char *path, char *errbuf)
+{
+	int fmt = report_format_for_path(path);
+	if (fmt < 0) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: unknown report format (use .html, .md or .txt)",
+			 path);
+		return UCF_ERR_CONFIG;
+	}
+	size_t tlen = strlen(path) + 32;
+	char *tmp = malloc(tlen);
+	if (!tmp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return UCF_ERR_RUNTIME;
+	}
+	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+	struct rout o = { fopen(tmp, "w"), 0 };
+	if (!o.fp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return UCF_ERR_RUNTIME;
+	}
+	if (fmt == REPORT_HTML)
+		report_render_html(r, &o);
+	else
+		report_render_text(r, &o);
+	if (fflush(o.fp) != 0 || ferror(o.fp))
+		o.error = errno ? errno : EIO;
+	if (fclose(o.fp) != 0 && !o.error)
+		o.error = errno ? errno : EIO;
+	if (!o.error && rename(tmp, path) != 0)
+		o.error = errno;
+	if (o.error) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot write report %s: %s", path,
+			 strerror(o.error));
+		unlink(tmp);
+		free(tmp);
+		return UCF_ERR_RUNTIME;
+	}
+	free(tmp);
+	return UCF_OK;
+}
+
+int report_tick(struct report *r, const char *path, uint64_t now_s, uint64_t interval_s,
+		char *errbuf)
+{
+	if (!r->tick_started) {
+		r->tick_started = true;
+		r->last_write_s = now_s;
+		return UCF_OK;
+	}
+	if (!interval_s || now_s < r->last_write_s + interval_s)
+		return UCF_OK;
+	r->last_write_s = now_s;
+	return report_write(r, path, errbuf);
+}

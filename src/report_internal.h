@@ -1,0 +1,219 @@
+/* report_internal.h - the audit report's private model, shared by its parser, aggregator and renderers. */
+#ifndef REPORT_INTERNAL_H
+#define REPORT_INTERNAL_H
+
+#include <stdarg.h>
+#include <uthash.h>
+
+#include "report.h"
+#include "output.h"
+
+/* ---- report_json.c: a strict parser for flat JSON objects (one flow record per line) ---- */
+
+enum rj_type { RJ_NULL, RJ_FALSE, RJ_TRUE, RJ_NUMBER, RJ_STRING, RJ_ARRAY };
+
+struct rj_value {
+	const char *key;    /* decoded, NUL-terminated */
+	enum rj_type type;
+	const char *s;      /* RJ_STRING: decoded UTF-8; RJ_NUMBER: the number as written */
+	size_t len;         /* bytes of s */
+	const char **items; /* RJ_ARRAY: decoded strings (arrays hold strings only) */
+	size_t nitems;
+};
+
+#define RJ_MAX_FIELDS 128
+#define RJ_MAX_ITEMS 256      /* array items per object, all arrays together */
+#define RJ_MAX_LINE (1u << 20)
+
+struct rj_doc {
+	struct rj_value v[RJ_MAX_FIELDS];
+	size_t n;
+	const char *items[RJ_MAX_ITEMS];
+	size_t nitems;
+	char *arena; /* decoded keys and strings */
+	size_t cap;
+};
+
+void rj_init(struct rj_doc *d);
+void rj_free(struct rj_doc *d);
+/* Parses one object; 0, or -1 with err = "column N: message". Keys must be unique; only
+ * whitespace may follow the object. Strings must be valid UTF-8 without NUL (\u0000). */
+int rj_parse(struct rj_doc *d, const char *s, size_t len, char *err, size_t errlen);
+const struct rj_value *rj_get(const struct rj_doc *d, const char *key);
+/* A non-negative integer number (no fraction, no exponent) up to max. 0 or -1. */
+int rj_uint(const struct rj_value *v, uint64_t max, uint64_t *out);
+/* A non-negative number in seconds, as exact microseconds (digits past 1 us are cut). 0 or -1. */
+int rj_seconds_us(const struct rj_value *v, uint64_t *out);
+
+/* ---- report.c: the aggregated model ---- */
+
+/* Counter keyed by a string (endpoints, ports, observed values). */
+struct rcount {
+	UT_hash_handle hh;
+	uint64_t flows, bytes;
+	char key[];
+};
+
+/* Confidence names in display order; the last slot counts names not in the list. */
+enum { RC_PAYLOAD, RC_DNS, RC_SUBNET_PORT, RC_SUBNET, RC_SITE_PORT, RC_PORT, RC_NONE, RC_OTHER,
+       RC_N };
+extern const char *const report_conf_names[RC_N];
+
+/* One product/service, or the unclassified group (app ""). */
+struct rsvc {
+	UT_hash_handle hh;
+	char *key;             /* "app\tservice" (the hash key) */
+	char *names;           /* "app\0service": app and service point here */
+	const char *app, *service;
+	char *category;        /* smallest category name seen */
+	uint64_t flows, pkts[2], ip[2], pay[2];
+	uint64_t conf[RC_N];
+	struct rcount *clients, *servers, *ports;
+};
+
+#define REPORT_SERIES_BINS 512
+struct rprod {
+	UT_hash_handle hh;
+	char *app;             /* "" = unclassified */
+	uint64_t flows, pkts, ip[2];
+	uint64_t conf[RC_N];
+	struct rcount *clients, *servers;
+	double bins[REPORT_SERIES_BINS]; /* IP bytes per time bin (both directions) */
+};
+
+/* A finding's group: flows sharing a service, a port, ... */
+struct rgroup {
+	UT_hash_handle hh;
+	char *key;
+	char *rule;            /* smallest rule "file:line" seen, for the citation ("" none) */
+	char *extra_key;       /* finding-specific text (e.g. the encrypted variant's rule) */
+	uint64_t flows, pkts, bytes, n1, n2;
+	struct rcount *servers, *clients, *vals, *vals2;
+};
+
+enum rfind { RF_CLEAR, RF_CLEAR_INFO, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS, RF_FRAG, RF_N };
+
+struct rfinding {
+	struct rgroup *groups;
+	uint64_t flows, pkts, bytes, n1;
+};
+
+#define REPORT_MAX_MALFORMED_LISTED 20
+
+struct rrule_ref {
+	UT_hash_handle hh;
+	uint32_t idx;
+	char key[];            /* "file:line" or "app/service" */
+};
+
+struct report {
+	const struct sig_db *db;
+	const struct out_names *names;
+	struct out_names names_copy;
+	size_t nrules;
+	uint64_t *rule_hits;                 /* records naming each rule index */
+	struct rrule_ref *by_ref;            /* "file:line" -> rule */
+	struct rcount *cand_svcs;            /* "app/service" named in candidates */
+	int32_t *enc_variant;                /* cleartext rule -> its encrypted sibling, -1 none */
+	uint64_t *svc_dscp_mask;             /* per rule: documented DSCP values of its service */
+	uint8_t media_ports[65536 / 8];      /* Webex Calling's documented UDP media server ports */
+	const char *webex_doc;               /* doc file of the Webex Calling rules */
+	char **inputs;                       /* "kind: name" */
+	size_t ninputs;
+	uint64_t malformed;
+	char *malformed_list[REPORT_MAX_MALFORMED_LISTED];
+	size_t nmalformed_listed;
+	uint64_t records, interim, unknown_rule;
+	uint64_t flows, pkts, pkts_resp, ip[2], pay[2];
+	uint64_t ts_min, ts_max;             /* microseconds; ts_min UINT64_MAX when none */
+	struct report_run_counters run;
+	bool have_run;
+	struct rsvc *svcs;
+	struct rprod *prods;
+	struct rfinding find[RF_N];
+	uint64_t bin_origin, bin_width;      /* microseconds; width 0 until the first record */
+	struct rj_doc doc;
+	uint64_t live_lineno;
+	uint64_t last_write_s;
+	bool tick_started;
+};
+
+/* Sorted views for the renderers (arrays the caller frees). */
+struct rsvc **report_sorted_svcs(const struct report *r, size_t *n);   /* by app, then bytes */
+struct rprod **report_sorted_prods(const struct report *r, size_t *n); /* by bytes */
+struct rgroup **report_sorted_groups(const struct rfinding *f, size_t *n); /* by flows, bytes */
+struct rgroup **report_sorted_groups_by_bytes(const struct rfinding *f, size_t *n);
+struct rcount **report_sorted_counts(struct rcount *map, size_t *n);  /* by flows, bytes, key */
+size_t report_count_size(struct rcount *map);
+/* Citation of a rule "file:line": fills doc/table/label; false when not in the loaded tables. */
+struct rcite {
+	const char *file, *doc, *doc_title, *table, *label, *app, *service, *proto, *server_port;
+	unsigned line;
+	int encrypted;
+};
+bool report_cite(const struct report *r, const char *rule, struct rcite *c);
+bool report_cite_idx(const struct report *r, size_t idx, struct rcite *c);
+/* report_sig.c: the signature tables, through classify.h's public API. */
+#define WEBEX_APP "webex-calling"
+int report_index_rules(struct report *r);              /* -1 out of memory */
+int32_t report_rule_find(const struct report *r, const char *ref); /* "file:line" -> index */
+/* The documented encrypted variant of a cleartext rule (same app and category, closest service
+ * name), -1 when the document gives none. */
+int32_t report_enc_variant(struct report *r, size_t idx);
+/* DSCP values documented for the service of rule idx (bit n = DSCP n). */
+uint64_t report_dscp_mask(struct report *r, size_t idx);
+bool report_port_marked(const uint8_t *bits, uint64_t port);
+
+/* Human-readable names. */
+const char *report_finding_title(enum rfind f);
+void report_fmt_bytes(uint64_t b, char *buf, size_t len);   /* "1.23 MB" */
+void report_fmt_time(uint64_t us, char *buf, size_t len);   /* "2025-04-01 09:00:00 UTC" */
+void report_fmt_span(uint64_t us, char *buf, size_t len);   /* "1 h 02 min 03 s" */
+
+/* "tcp/80, tcp/8500-8502, udp/5004, +3 more" from a "proto/port" counter map. */
+void report_fmt_ports(struct rcount *ports, size_t max_items, char *buf, size_t len);
+void report_fmt_percent(uint64_t part, uint64_t whole, char *buf, size_t len); /* "12.5 %" */
+
+/* ---- report_table.c: the content, once for both formats ---- */
+enum rtab_kind { RT_BODY, RT_GROUP, RT_TOTAL };
+#define RTAB_MAX_COLS 12
+struct rtab {
+	size_t ncol, nrow, cap;
+	const char *head[RTAB_MAX_COLS];
+	uint32_t right;   /* bit c: column c is numeric, right-aligned */
+	char **cells;     /* nrow * ncol */
+	uint8_t *kind;    /* enum rtab_kind per row */
+};
+struct rtab *rtab_new(size_t ncol, uint32_t right, const char *const *head);
+void rtab_row(struct rtab *t, enum rtab_kind kind, const char *const *cells);
+const char *rtab_cell(const struct rtab *t, size_t row, size_t col);
+void rtab_free(struct rtab *t);
+struct rtab *report_tab_overview(const struct report *r);
+struct rtab *report_tab_services(const struct report *r);
+struct rtab *report_tab_confidence(const struct report *r);
+struct rtab *report_tab_unclassified(const struct report *r, bool by_bytes);
+struct rtab *report_tab_appendix(const struct report *r);
+size_t report_unmatched_rules(const struct report *r);
+
+/* A finding as lines: one summary, then per group a heading and its details and sources. */
+enum rline { RL_SUMMARY, RL_NOTE, RL_GROUP, RL_DETAIL, RL_SOURCE };
+typedef void (*rline_fn)(void *user, enum rline kind, const char *text);
+void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, void *user);
+
+/* ---- text output helper (report_text.c and report_html.c write through it) ---- */
+struct rout {
+	FILE *fp;
+	int error;
+};
+void rout_printf(struct rout *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rout_puts(struct rout *o, const char *s);
+void rout_html(struct rout *o, const char *s); /* escaped for HTML text and attributes */
+
+int report_render_text(const struct report *r, struct rout *o);
+int report_render_html(const struct report *r, struct rout *o);
+/* report_svg.c: the three charts, as inline <svg> elements. */
+void report_svg_bytes(const struct report *r, struct rout *o);
+void report_svg_timeline(const struct report *r, struct rout *o);
+void report_svg_confidence(const struct report *r, struct rout *o);
+
+#endif

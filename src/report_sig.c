@@ -1,0 +1,176 @@
+/* report_sig.c - what the audit report asks of the signature tables, through classify.h's public API. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_internal.h"
+#include "classify.h"
+
+static void *xcalloc(size_t n, size_t sz, bool *oom)
+{
+	void *p = calloc(n ? n : 1, sz);
+	if (!p)
+		*oom = true;
+	return p;
+}
+
+static bool rule_view(const struct report *r, size_t idx, struct sig_rule_view *v)
+{
+	return r->db && idx < r->nrules && sig_rule_get(r->db, (uint16_t)idx, v);
+}
+
+int32_t report_rule_find(const struct report *r, const char *ref)
+{
+	struct rrule_ref *e;
+	HASH_FIND_STR(r->by_ref, ref, e);
+	return e ? (int32_t)e->idx : -1;
+}
+
+bool report_cite_idx(const struct report *r, size_t idx, struct rcite *c)
+{
+	struct sig_rule_view v;
+	memset(c, 0, sizeof *c);
+	if (!rule_view(r, idx, &v))
+		return false;
+	c->file = v.file;
+	c->line = v.line;
+	c->doc = v.doc;
+	c->doc_title = v.doc_title ? v.doc_title : "";
+	c->table = v.table;
+	c->label = v.label;
+	c->app = v.app;
+	c->service = v.service;
+	c->proto = v.proto ? v.proto : "";
+	c->server_port = v.server_port ? v.server_port : "";
+	c->encrypted = v.encrypted;
+	return true;
+}
+
+bool report_cite(const struct report *r, const char *rule, struct rcite *c)
+{
+	int32_t idx = rule && *rule ? report_rule_find(r, rule) : -1;
+	if (idx < 0) {
+		memset(c, 0, sizeof *c);
+		return false;
+	}
+	return report_cite_idx(r, (size_t)idx, c);
+}
+
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* The documented encrypted variant of a cleartext rule: an encrypted rule of the same app and
+ * category, the one whose service name shares the longest prefix (ldap -> ldaps, http -> https,
+ * xmpp -> xmpp-secure); -1 when the document gives none. Cached per rule. */
+int32_t report_enc_variant(struct report *r, size_t idx)
+{
+	if (r->enc_variant[idx] != -2)
+		return r->enc_variant[idx];
+	struct sig_rule_view v, w;
+	int32_t best = -1;
+	size_t best_score = 0;
+	if (rule_view(r, idx, &v) && v.encrypted == 0) {
+		for (size_t j = 0; j < r->nrules; j++) {
+			if (!rule_view(r, j, &w) || w.encrypted != 1 || strcmp(w.app, v.app) != 0 ||
+			    strcmp(w.category, v.category) != 0)
+				continue;
+			size_t s = common_prefix(v.service, w.service) + 1;
+			if (s > best_score) {
+				best_score = s;
+				best = (int32_t)j;
+			}
+		}
+	}
+	r->enc_variant[idx] = best;
+	return best;
+}
+
+/* DSCP values documented for a rule's service: every dscp= of the rules with its app and service. */
+uint64_t report_dscp_mask(struct report *r, size_t idx)
+{
+	/* UINT64_MAX = not computed yet (a real mask never holds all 64 values) */
+	if (r->svc_dscp_mask[idx] != UINT64_MAX)
+		return r->svc_dscp_mask[idx];
+	struct sig_rule_view v, w;
+	uint64_t m = 0;
+	if (rule_view(r, idx, &v)) {
+		for (size_t j = 0; j < r->nrules; j++) {
+			if (!rule_view(r, j, &w) || strcmp(w.app, v.app) != 0 ||
+			    strcmp(w.service, v.service) != 0)
+				continue;
+			for (unsigned k = 0; k < w.ndscp && k < 8; k++)
+				if (w.dscp[k] < 64)
+					m |= 1ULL << w.dscp[k];
+		}
+	}
+	r->svc_dscp_mask[idx] = m;
+	return m;
+}
+
+/* Marks the ports of a port list as written ("8500-8599,19560-65535"); set names are skipped. */
+static void mark_ports(uint8_t *bits, const char *spec)
+{
+	const char *p = spec;
+	while (p && *p) {
+		char *end;
+		if (*p >= '0' && *p <= '9') {
+			unsigned long lo = strtoul(p, &end, 10), hi = lo;
+			if (*end == '-')
+				hi = strtoul(end + 1, &end, 10);
+			for (unsigned long x = lo; x <= hi && x < 65536; x++)
+				bits[x >> 3] |= (uint8_t)(1u << (x & 7));
+			p = end;
+		}
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+}
+
+bool report_port_marked(const uint8_t *bits, uint64_t port)
+{
+	return port < 65536 && (bits[port >> 3] >> (port & 7) & 1);
+}
+
+int report_index_rules(struct report *r)
+{
+	bool oom = false;
+	r->nrules = r->db ? sig_rule_count(r->db) : 0;
+	r->rule_hits = xcalloc(r->nrules, sizeof *r->rule_hits, &oom);
+	r->enc_variant = xcalloc(r->nrules, sizeof *r->enc_variant, &oom);
+	r->svc_dscp_mask = xcalloc(r->nrules, sizeof *r->svc_dscp_mask, &oom);
+	if (oom)
+		return -1;
+	for (size_t i = 0; i < r->nrules; i++) {
+		struct sig_rule_view v;
+		r->enc_variant[i] = -2;
+		r->svc_dscp_mask[i] = UINT64_MAX;
+		if (!rule_view(r, i, &v))
+			continue;
+		char ref[600];
+		snprintf(ref, sizeof ref, "%s:%u", v.file, v.line);
+		struct rrule_ref *e;
+		HASH_FIND_STR(r->by_ref, ref, e);
+		if (!e) {
+			size_t n = strlen(ref);
+			e = calloc(1, sizeof *e + n + 1);
+			if (!e)
+				return -1;
+			e->idx = (uint32_t)i;
+			memcpy(e->key, ref, n + 1);
+			HASH_ADD_STR(r->by_ref, key, e);
+		}
+		if (strcmp(v.app, WEBEX_APP) == 0) {
+			if (!r->webex_doc)
+				r->webex_doc = v.doc;
+			if (strcmp(v.category, "media") == 0 && v.proto && strcmp(v.proto, "tcp") != 0)
+				mark_ports(r->media_ports, v.server_port);
+		}
+	}
+	return 0;
+}
+

@@ -1,0 +1,595 @@
+/* report_table.c - the audit report's content, once for both formats: tables and finding lines. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_internal.h"
+
+#define TOP_ENDPOINTS 3
+#define TOP_UNCLASSIFIED 15
+#define MAX_CELL 400
+
+/* ---- tables ---- */
+
+struct rtab *rtab_new(size_t ncol, uint32_t right, const char *const *head)
+{
+	struct rtab *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->ncol = ncol;
+	t->right = right;
+	for (size_t c = 0; c < ncol; c++)
+		t->head[c] = head[c];
+	return t;
+}
+
+void rtab_row(struct rtab *t, enum rtab_kind kind, const char *const *cells)
+{
+	if (!t)
+		return;
+	if (t->nrow == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **nc = realloc(t->cells, cap * t->ncol * sizeof *nc);
+		uint8_t *nk = realloc(t->kind, cap);
+		if (nc)
+			t->cells = nc;
+		if (nk)
+			t->kind = nk;
+		if (!nc || !nk)
+			return;
+		t->cap = cap;
+	}
+	for (size_t c = 0; c < t->ncol; c++) {
+		char *s = strndup(cells[c] ? cells[c] : "", MAX_CELL);
+		t->cells[t->nrow * t->ncol + c] = s ? s : NULL;
+	}
+	t->kind[t->nrow++] = (uint8_t)kind;
+}
+
+void rtab_free(struct rtab *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nrow * t->ncol; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->kind);
+	free(t);
+}
+
+const char *rtab_cell(const struct rtab *t, size_t row, size_t col)
+{
+	const char *s = t->cells[row * t->ncol + col];
+	return s ? s : "";
+}
+
+/* ---- shared helpers ---- */
+
+static void u64s(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* "10.0.0.1:443 (3 flows), ..." */
+static void top_list(struct rcount *map, size_t max, char *buf, size_t len)
+{
+	size_t n, used = 0;
+	struct rcount **v = report_sorted_counts(map, &n);
+	buf[0] = '\0';
+	if (!v)
+		return;
+	for (size_t i = 0; i < n && i < max; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s (%llu flow%s)", i ? ", " : "",
+				 v[i]->key, (unsigned long long)v[i]->flows,
+				 v[i]->flows == 1 ? "" : "s");
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
+	if (n > max && used < len)
+		snprintf(buf + used, len - used, ", +%zu more", n - max);
+	free(v);
+}
+
+/* "0 (3 flows), 46 (7 flows)" in numeric order of the values */
+static int cmp_val(const void *x, const void *y)
+{
+	long a = strtol((*(const struct rcount *const *)x)->key, NULL, 10);
+	long b = strtol((*(const struct rcount *const *)y)->key, NULL, 10);
+	return a < b ? -1 : a > b;
+}
+
+static void value_list(struct rcount *map, char *buf, size_t len)
+{
+	size_t n, used = 0;
+	struct rcount **v = report_sorted_counts(map, &n);
+	buf[0] = '\0';
+	if (!v)
+		return;
+	qsort(v, n, sizeof *v, cmp_val);
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s (%llu flow%s)", i ? ", " : "",
+				 v[i]->key, (unsigned long long)v[i]->flows,
+				 v[i]->flows == 1 ? "" : "s");
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
+	if (!n)
+		snprintf(buf, len, "none");
+	free(v);
+}
+
+/* ---- products and services ---- */
+
+static void svc_cells(const char *name, const char *cat, uint64_t flows, uint64_t pkts,
+		      uint64_t b0, uint64_t b1, size_t nc, size_t ns, const char *ports,
+		      char cell[9][64], const char *out[9])
+{
+	snprintf(cell[0], 64, "%s", name);
+	snprintf(cell[1], 64, "%s", cat);
+	u64s(flows, cell[2], 64);
+	u64s(pkts, cell[3], 64);
+	u64s(b0, cell[4], 64);
+	u64s(b1, cell[5], 64);
+	snprintf(cell[6], 64, "%zu", nc);
+	snprintf(cell[7], 64, "%zu", ns);
+	for (int i = 0; i < 8; i++)
+		out[i] = cell[i];
+	out[8] = ports;
+}
+
+struct rtab *report_tab_services(const struct report *r)
+{
+	static const char *const head[] = { "Product / service", "Category", "Flows", "Packets",
+					    "IP bytes c->s", "IP bytes s->c", "Clients",
+					    "Servers", "Server ports" };
+	struct rtab *t = rtab_new(9, 0xfc, head);
+	size_t np, ns;
+	struct rprod **prods = report_sorted_prods(r, &np);
+	struct rsvc **svcs = report_sorted_svcs(r, &ns);
+	char cell[9][64], ports[MAX_CELL];
+	const char *row[9];
+	for (size_t i = 0; prods && svcs && i < np; i++) {
+		const struct rprod *p = prods[i];
+		if (!*p->app) {
+			const struct rsvc *s = NULL;
+			for (size_t j = 0; j < ns; j++)
+				if (!*svcs[j]->app)
+					s = svcs[j];
+			if (s)
+				report_fmt_ports(s->ports, 4, ports, sizeof ports);
+			svc_cells("(unclassified)", "-", p->flows, p->pkts, p->ip[0], p->ip[1],
+				  report_count_size(p->clients), report_count_size(p->servers),
+				  s ? ports : "", cell, row);
+			rtab_row(t, RT_GROUP, row);
+			continue;
+		}
+		char name[64];
+		snprintf(name, sizeof name, "%s (total)", p->app);
+		svc_cells(name, "", p->flows, p->pkts, p->ip[0], p->ip[1],
+			  report_count_size(p->clients), report_count_size(p->servers), "", cell, row);
+		rtab_row(t, RT_GROUP, row);
+		for (size_t j = 0; j < ns; j++) {
+			const struct rsvc *s = svcs[j];
+			if (strcmp(s->app, p->app) != 0)
+				continue;
+			char sname[64];
+			snprintf(sname, sizeof sname, "%s/%s", s->app, s->service);
+			report_fmt_ports(s->ports, 4, ports, sizeof ports);
+			svc_cells(sname, s->category, s->flows, s->pkts[0] + s->pkts[1], s->ip[0],
+				  s->ip[1], report_count_size(s->clients),
+				  report_count_size(s->servers), ports, cell, row);
+			rtab_row(t, RT_BODY, row);
+		}
+	}
+	svc_cells("All flows", "", r->flows, r->pkts, r->ip[0], r->ip[1], 0, 0, "", cell, row);
+	row[6] = row[7] = "";
+	rtab_row(t, RT_TOTAL, row);
+	free(prods);
+	free(svcs);
+	return t;
+}
+
+struct rtab *report_tab_confidence(const struct report *r)
+{
+	const char *head[2 + RC_N];
+	head[0] = "Product / service";
+	head[1] = "Flows";
+	for (int c = 0; c < RC_N; c++)
+		head[2 + c] = report_conf_names[c];
+	struct rtab *t = rtab_new(2 + RC_N, ~1u, head);
+	size_t np, ns;
+	struct rprod **prods = report_sorted_prods(r, &np);
+	struct rsvc **svcs = report_sorted_svcs(r, &ns);
+	char cell[2 + RC_N][64];
+	const char *row[2 + RC_N];
+	uint64_t total[RC_N] = { 0 };
+	for (int c = 0; c < 2 + RC_N; c++)
+		row[c] = cell[c];
+	for (size_t i = 0; prods && svcs && i < np; i++) {
+		const struct rprod *p = prods[i];
+		snprintf(cell[0], 64, "%s", *p->app ? p->app : "(unclassified)");
+		if (*p->app)
+			strncat(cell[0], " (total)", 63 - strlen(cell[0]));
+		u64s(p->flows, cell[1], 64);
+		for (int c = 0; c < RC_N; c++) {
+			u64s(p->conf[c], cell[2 + c], 64);
+			total[c] += p->conf[c];
+		}
+		rtab_row(t, RT_GROUP, row);
+		for (size_t j = 0; *p->app && j < ns; j++) {
+			const struct rsvc *s = svcs[j];
+			if (strcmp(s->app, p->app) != 0)
+				continue;
+			snprintf(cell[0], 64, "%s/%s", s->app, s->service);
+			u64s(s->flows, cell[1], 64);
+			for (int c = 0; c < RC_N; c++)
+				u64s(s->conf[c], cell[2 + c], 64);
+			rtab_row(t, RT_BODY, row);
+		}
+	}
+	snprintf(cell[0], 64, "All flows");
+	u64s(r->flows, cell[1], 64);
+	for (int c = 0; c < RC_N; c++)
+		u64s(total[c], cell[2 + c], 64);
+	rtab_row(t, RT_TOTAL, row);
+	free(prods);
+	free(svcs);
+	return t;
+}
+
+/* ---- unclassified traffic (finding e) ---- */
+
+struct rtab *report_tab_unclassified(const struct report *r, bool by_bytes)
+{
+	static const char *const head[] = { "Proto/port", "Flows", "Packets", "IP bytes", "Servers",
+					    "Clients", "Top servers" };
+	struct rtab *t = rtab_new(7, 0x3e, head);
+	const struct rfinding *f = &r->find[RF_UNCLASS];
+	size_t n;
+	struct rgroup **g = by_bytes ? report_sorted_groups_by_bytes(f, &n)
+				     : report_sorted_groups(f, &n);
+	char cell[6][64], top[MAX_CELL];
+	const char *row[7] = { cell[0], cell[1], cell[2], cell[3], cell[4], cell[5], top };
+	uint64_t rf = 0, rp = 0, rb = 0;
+	for (size_t i = 0; g && i < n; i++) {
+		if (i >= TOP_UNCLASSIFIED) {
+			rf += g[i]->flows;
+			rp += g[i]->pkts;
+			rb += g[i]->bytes;
+			continue;
+		}
+		snprintf(cell[0], 64, "%s", g[i]->key);
+		u64s(g[i]->flows, cell[1], 64);
+		u64s(g[i]->pkts, cell[2], 64);
+		u64s(g[i]->bytes, cell[3], 64);
+		snprintf(cell[4], 64, "%zu", report_count_size(g[i]->servers));
+		snprintf(cell[5], 64, "%zu", report_count_size(g[i]->clients));
+		top_list(g[i]->servers, 2, top, sizeof top);
+		rtab_row(t, RT_BODY, row);
+	}
+	if (n > TOP_UNCLASSIFIED) {
+		snprintf(cell[0], 64, "(%zu more)", n - TOP_UNCLASSIFIED);
+		u64s(rf, cell[1], 64);
+		u64s(rp, cell[2], 64);
+		u64s(rb, cell[3], 64);
+		cell[4][0] = cell[5][0] = top[0] = '\0';
+		rtab_row(t, RT_BODY, row);
+	}
+	snprintf(cell[0], 64, "All unclassified");
+	u64s(f->flows, cell[1], 64);
+	u64s(f->pkts, cell[2], 64);
+	u64s(f->bytes, cell[3], 64);
+	cell[4][0] = cell[5][0] = top[0] = '\0';
+	rtab_row(t, RT_TOTAL, row);
+	free(g);
+	return t;
+}
+
+/* ---- appendix: rules no record named ---- */
+
+size_t report_unmatched_rules(const struct report *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nrules; i++) {
+		struct rcite c;
+		if (r->rule_hits[i] || !report_cite_idx(r, i, &c))
+			continue;
+		char key[300];
+		snprintf(key, sizeof key, "%s/%s", c.app, c.service);
+		struct rcount *e;
+		HASH_FIND_STR(r->cand_svcs, key, e);
+		if (!e)
+			n++;
+	}
+	return n;
+}
+
+struct rtab *report_tab_appendix(const struct report *r)
+{
+	static const char *const head[] = { "Rule", "Product/service", "Proto", "Server ports",
+					    "Document", "Table" };
+	struct rtab *t = rtab_new(6, 0, head);
+	for (size_t i = 0; i < r->nrules; i++) {
+		struct rcite c;
+		if (r->rule_hits[i] || !report_cite_idx(r, i, &c))
+			continue;
+		char key[300], ref[300];
+		snprintf(key, sizeof key, "%s/%s", c.app, c.service);
+		struct rcount *e;
+		HASH_FIND_STR(r->cand_svcs, key, e);
+		if (e)
+			continue;
+		snprintf(ref, sizeof ref, "%s:%u", c.file, c.line);
+		const char *row[6] = { ref, key, c.proto, *c.server_port ? c.server_port : "any",
+				       *c.doc ? c.doc : "(site file)", c.table };
+		rtab_row(t, RT_BODY, row);
+	}
+	return t;
+}
+
+/* ---- findings ---- */
+
+static void emit(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void emit(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fn(u, k, buf);
+}
+
+static void emit_source(const struct report *r, const char *rule, rline_fn fn, void *u)
+{
+	struct rcite c;
+	if (!*rule)
+		return;
+	if (!report_cite(r, rule, &c)) {
+		emit(fn, u, RL_SOURCE, "rule %s (not in the loaded signature tables)", rule);
+		return;
+	}
+	if (!*c.doc)
+		emit(fn, u, RL_SOURCE, "rule %s: %s (site file)", rule, c.label);
+	else
+		emit(fn, u, RL_SOURCE, "document %s%s%s%s, table \"%s\"; rule %s: %s", c.doc,
+		     *c.doc_title ? " \"" : "", c.doc_title, *c.doc_title ? "\"" : "", c.table, rule,
+		     c.label);
+}
+
+static void emit_endpoints(const struct rgroup *g, rline_fn fn, void *u)
+{
+	char buf[1024];
+	top_list(g->servers, TOP_ENDPOINTS, buf, sizeof buf);
+	if (*buf)
+		emit(fn, u, RL_DETAIL, "top servers: %s", buf);
+	top_list(g->clients, TOP_ENDPOINTS, buf, sizeof buf);
+	if (*buf)
+		emit(fn, u, RL_DETAIL, "top clients: %s", buf);
+}
+
+static void emit_group_head(const struct rgroup *g, const char *extra, rline_fn fn, void *u)
+{
+	char hb[32];
+	report_fmt_bytes(g->bytes, hb, sizeof hb);
+	emit(fn, u, RL_GROUP, "%s: %llu flow%s, %llu packets, %llu IP bytes (%s)%s", g->key,
+	     (unsigned long long)g->flows, g->flows == 1 ? "" : "s", (unsigned long long)g->pkts,
+	     (unsigned long long)g->bytes, hb, extra);
+}
+
+/* The document section a finding rests on when it is prose, not a table row. */
+static void emit_doc_section(const struct report *r, const char *section, const char *says,
+			     rline_fn fn, void *u)
+{
+	emit(fn, u, RL_SOURCE, "document %s, section \"%s\": %s",
+	     r->webex_doc ? r->webex_doc : "(Webex Calling document not loaded)", section, says);
+}
+
+static void finding_clear(const struct report *r, rline_fn fn, void *u)
+{
+	for (int k = RF_CLEAR; k <= RF_CLEAR_INFO; k++) {
+		size_t n;
+		struct rgroup **g = report_sorted_groups(&r->find[k], &n);
+		if (k == RF_CLEAR_INFO && n)
+			emit(fn, u, RL_NOTE, "%s: %llu flows.", report_finding_title(RF_CLEAR_INFO),
+			     (unsigned long long)r->find[k].flows);
+		for (size_t i = 0; g && i < n; i++) {
+			emit_group_head(g[i], "", fn, u);
+			struct rcite c;
+			if (g[i]->extra_key &&
+			    report_cite_idx(r, (size_t)strtoul(g[i]->extra_key, NULL, 10), &c))
+				emit(fn, u, RL_DETAIL,
+				     "documented encrypted variant: %s/%s, %s port %s (%s:%u)", c.app,
+				     c.service, c.proto, *c.server_port ? c.server_port : "any",
+				     c.file, c.line);
+			emit_source(r, g[i]->rule, fn, u);
+			emit_endpoints(g[i], fn, u);
+		}
+		free(g);
+	}
+}
+
+static void finding_dscp(const struct report *r, rline_fn fn, void *u)
+{
+	size_t n;
+	struct rgroup **g = report_sorted_groups(&r->find[RF_DSCP], &n);
+	for (size_t i = 0; g && i < n; i++) {
+		char vals[1024];
+		emit(fn, u, RL_GROUP, "%s: %llu of %llu checked flow%s differ%s", g[i]->key,
+		     (unsigned long long)g[i]->flows, (unsigned long long)g[i]->n1,
+		     g[i]->n1 == 1 ? "" : "s", g[i]->flows == 1 ? "s" : "");
+		emit(fn, u, RL_DETAIL, "documented DSCP: %s", g[i]->extra_key ? g[i]->extra_key : "?");
+		value_list(g[i]->vals, vals, sizeof vals);
+		emit(fn, u, RL_DETAIL, "observed originator DSCP: %s", vals);
+		value_list(g[i]->vals2, vals, sizeof vals);
+		emit(fn, u, RL_DETAIL, "observed responder DSCP: %s", vals);
+		emit(fn, u, RL_DETAIL, "marking changed within the flow: %llu flow%s",
+		     (unsigned long long)g[i]->n2, g[i]->n2 == 1 ? "" : "s");
+		emit_source(r, g[i]->rule, fn, u);
+		if (g[i]->flows)
+			emit_endpoints(g[i], fn, u);
+	}
+	free(g);
+}
+
+static void finding_plain(const struct report *r, enum rfind k, rline_fn fn, void *u)
+{
+	size_t n;
+	struct rgroup **g = report_sorted_groups(&r->find[k], &n);
+	for (size_t i = 0; g && i < n; i++) {
+		char extra[96] = "";
+		if (k == RF_FRAG)
+			snprintf(extra, sizeof extra, ", %llu fragments",
+				 (unsigned long long)g[i]->n1);
+		if (k == RF_MEDIA_TCP)
+			snprintf(extra, sizeof extra, g[i]->n1 ? ", labelled media"
+								: ", a documented UDP media port");
+		emit_group_head(g[i], extra, fn, u);
+		emit_source(r, g[i]->rule, fn, u);
+		emit_endpoints(g[i], fn, u);
+	}
+	free(g);
+}
+
+void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, void *u)
+{
+	const struct rfinding *f = &r->find[k];
+	char hb[32];
+	report_fmt_bytes(f->bytes, hb, sizeof hb);
+	switch (k) {
+	case RF_CLEAR:
+		emit(fn, u, RL_SUMMARY,
+		     "%llu flows (%llu packets, %llu IP bytes, %s) use a cleartext variant where "
+		     "the document lists an encrypted one (records with encrypted=false).",
+		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
+		     (unsigned long long)f->bytes, hb);
+		finding_clear(r, fn, u);
+		break;
+	case RF_DSCP:
+		emit(fn, u, RL_SUMMARY,
+		     "%llu of %llu checked flows differ (%llu packets, %llu IP bytes, %s). Checked: "
+		     "flows whose rule documents a DSCP value (expected_dscp) and whose originator "
+		     "sent a packet; a flow differs when its originator's first DSCP is not a "
+		     "documented value of its service, or the marking changed within the flow.",
+		     (unsigned long long)f->flows, (unsigned long long)f->n1,
+		     (unsigned long long)f->pkts, (unsigned long long)f->bytes, hb);
+		finding_dscp(r, fn, u);
+		break;
+	case RF_MEDIA_TCP:
+		emit(fn, u, RL_SUMMARY,
+		     "%llu Webex Calling flows over TCP (%llu packets, %llu IP bytes, %s): %llu "
+		     "labelled media, the rest to a documented Webex Calling subnet on a port the "
+		     "document lists for UDP media.",
+		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
+		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1);
+		emit_doc_section(r, "\xe3\x83\x95\xe3\x82\xa1\xe3\x82\xa4\xe3\x82\xa2\xe3\x82\xa6"
+				    "\xe3\x82\xa9\xe3\x83\xbc\xe3\x83\xab\xe3\x81\xae\xe8\xa8\xad"
+				    "\xe5\xae\x9a (Firewall configuration)",
+				 "TCP and TLS as the media transport are not supported in production "
+				 "Webex Calling; UDP with SRTP is recommended", fn, u);
+		finding_plain(r, k, fn, u);
+		break;
+	case RF_SUBNET:
+		emit(fn, u, RL_SUMMARY,
+		     "%llu flows (%llu packets, %llu IP bytes, %s) go to a documented vendor subnet on "
+		     "a port its connection table does not list (confidence \"subnet\").",
+		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
+		     (unsigned long long)f->bytes, hb);
+		finding_plain(r, k, fn, u);
+		break;
+	case RF_UNCLASS:
+		emit(fn, u, RL_SUMMARY,
+		     "%llu flows (%llu packets, %llu IP bytes, %s) match no documented row, in %zu "
+		     "server port/protocol groups.",
+		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
+		     (unsigned long long)f->bytes, hb, (size_t)HASH_COUNT(f->groups));
+		break;
+	case RF_FRAG:
+		emit(fn, u, RL_SUMMARY,
+		     "%llu labelled flows (%llu packets, %llu IP bytes, %s) carried %llu IP "
+		     "fragments (frag_pkts).",
+		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
+		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1);
+		emit_doc_section(r, "Webex Calling \xe3\x81\xae MTU \xe3\x82\xb5\xe3\x82\xa4\xe3\x82\xba "
+				    "& Webex Aware \xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x93\xe3\x82\xb9 "
+				    "(MTU size)",
+				 "keep the default MTU of 1500 bytes for every IP packet; where "
+				 "fragmentation would be needed, set Don't Fragment and allow ICMP",
+				 fn, u);
+		finding_plain(r, k, fn, u);
+		break;
+	case RF_CLEAR_INFO:
+	case RF_N:
+		break;
+	}
+}
+
+/* ---- overview ---- */
+
+struct rtab *report_tab_overview(const struct report *r)
+{
+	static const char *const head[] = { "Item", "Value" };
+	struct rtab *t = rtab_new(2, 0, head);
+	char v[2048], a[64], b[64];
+	const char *row[2] = { NULL, v };
+#define KV(k, ...) do { row[0] = k; snprintf(v, sizeof v, __VA_ARGS__); rtab_row(t, RT_BODY, row); } while (0)
+	size_t used = 0;
+	v[0] = '\0';
+	for (size_t i = 0; i < r->ninputs && used < sizeof v; i++)
+		used += (size_t)snprintf(v + used, sizeof v - used, "%s%s", i ? "; " : "",
+					 r->inputs[i]);
+	row[0] = "Inputs";
+	if (!r->ninputs)
+		snprintf(v, sizeof v, "none");
+	rtab_row(t, RT_BODY, row);
+	if (r->flows) {
+		report_fmt_time(r->ts_min, a, sizeof a);
+		report_fmt_time(r->ts_max, b, sizeof b);
+		char span[64];
+		report_fmt_span(r->ts_max - r->ts_min, span, sizeof span);
+		KV("Time span", "%s to %s (%s)", a, b, span);
+	} else {
+		KV("Time span", "no flow records");
+	}
+	KV("Flow records", "%llu", (unsigned long long)r->flows);
+	KV("Packets", "%llu (originator %llu, responder %llu)", (unsigned long long)r->pkts,
+	   (unsigned long long)(r->pkts - (r->pkts_resp)), (unsigned long long)r->pkts_resp);
+	report_fmt_bytes(r->ip[0] + r->ip[1], a, sizeof a);
+	KV("IP bytes", "%llu (%s; originator %llu, responder %llu)",
+	   (unsigned long long)(r->ip[0] + r->ip[1]), a, (unsigned long long)r->ip[0],
+	   (unsigned long long)r->ip[1]);
+	report_fmt_bytes(r->pay[0] + r->pay[1], a, sizeof a);
+	KV("Payload bytes", "%llu (%s; originator %llu, responder %llu)",
+	   (unsigned long long)(r->pay[0] + r->pay[1]), a, (unsigned long long)r->pay[0],
+	   (unsigned long long)r->pay[1]);
+	uint64_t unl = r->find[RF_UNCLASS].flows;
+	report_fmt_percent(r->flows - unl, r->flows, a, sizeof a);
+	KV("Labelled flows", "%llu (%s)", (unsigned long long)(r->flows - unl), a);
+	if (r->have_run) {
+		KV("Packets read", "%llu", (unsigned long long)r->run.packets_read);
+		KV("Truncated packets", "%llu", (unsigned long long)r->run.truncated);
+		if (!r->run.live)
+			KV("Capture drops", "not applicable (capture files)");
+		else if (r->run.have_drops)
+			KV("Capture drops", "%llu (kernel buffer) + %llu (interface)",
+			   (unsigned long long)r->run.drops, (unsigned long long)r->run.ifdrops);
+		else
+			KV("Capture drops", "not reported by libpcap");
+	} else {
+		KV("Packets read", "not recorded (report built from flow records)");
+		KV("Truncated packets", "not recorded (report built from flow records)");
+		KV("Capture drops", "not recorded (report built from flow records)");
+	}
+	KV("Malformed lines", "%llu%s", (unsigned long long)r->malformed,
+	   r->malformed ? " (listed below; the run exits with status 1)" : "");
+	KV("Interim records", "%llu (skipped: the final record of each flow is counted)",
+	   (unsigned long long)r->interim);
+	KV("Records naming unknown rules", "%llu (rule not in the loaded signature tables)",
+	   (unsigned long long)r->unknown_rule);
+	KV("Signature rules", "%zu loaded, %zu named by no record (see the appendix)", r->nrules,
+	   report_unmatched_rules(r));
+#undef KV
+	return t;
+}

@@ -1,0 +1,228 @@
+/* report_text.c - the audit report as plain text that is also valid Markdown (.txt, .md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_internal.h"
+
+#define WRAP 100
+
+/* Prints text word-wrapped at WRAP columns: the first line after `first`, the rest after `rest`. */
+static void wrap(struct rout *o, const char *first, const char *rest, const char *text)
+{
+	const char *ind = first;
+	const char *p = text;
+	while (*p) {
+		size_t room = WRAP > strlen(ind) ? WRAP - strlen(ind) : 20;
+		size_t n = strlen(p);
+		if (n > room) {
+			size_t cut = room;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0) { /* one long word: break after it */
+				cut = room;
+				while (p[cut] && p[cut] != ' ')
+					cut++;
+			}
+			n = cut;
+		}
+		rout_printf(o, "%s%.*s\n", ind, (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		ind = rest;
+	}
+}
+
+static void heading(struct rout *o, const char *title, char underline)
+{
+	rout_printf(o, "%s\n", title);
+	for (size_t i = 0; i < strlen(title); i++)
+		rout_printf(o, "%c", underline);
+	rout_puts(o, "\n\n");
+}
+
+/* A table as an indented (Markdown code) block: header, rule, rows; totals after a rule. */
+static void table(struct rout *o, const struct rtab *t)
+{
+	size_t w[RTAB_MAX_COLS] = { 0 };
+	bool groups = false;
+	for (size_t r = 0; r < t->nrow; r++)
+		groups |= t->kind[r] == RT_GROUP;
+	for (size_t c = 0; c < t->ncol; c++) {
+		w[c] = strlen(t->head[c]);
+		for (size_t r = 0; r < t->nrow; r++) {
+			size_t n = strlen(rtab_cell(t, r, c)) + (c == 0 && groups && t->kind[r] == RT_BODY ? 2 : 0);
+			if (n > w[c])
+				w[c] = n;
+		}
+	}
+	size_t total = 0;
+	for (size_t c = 0; c < t->ncol; c++)
+		total += w[c] + (c ? 2 : 0);
+	for (int r = -1; r < (int)t->nrow; r++) {
+		if (r >= 0 && t->kind[r] == RT_TOTAL) {
+			rout_puts(o, "    ");
+			for (size_t i = 0; i < total; i++)
+				rout_puts(o, "-");
+			rout_puts(o, "\n");
+		}
+		char line[4096];
+		size_t used = 0;
+		for (size_t c = 0; c < t->ncol && used < sizeof line; c++) {
+			const char *s = r < 0 ? t->head[c] : rtab_cell(t, (size_t)r, c);
+			const char *pad = c == 0 && groups && r >= 0 && t->kind[r] == RT_BODY ? "  " : "";
+			int width = (int)(w[c] - strlen(pad));
+			bool last = c + 1 == t->ncol;
+			if (t->right >> c & 1)
+				used += (size_t)snprintf(line + used, sizeof line - used, "%s%*s",
+							 c ? "  " : "", width, s);
+			else
+				used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%-*s",
+							 c ? "  " : "", pad, last ? 0 : width, s);
+		}
+		while (used > 0 && used < sizeof line && line[used - 1] == ' ')
+			used--;
+		if (used < sizeof line)
+			line[used] = '\0';
+		rout_printf(o, "    %s\n", line);
+		if (r < 0) {
+			rout_puts(o, "    ");
+			for (size_t i = 0; i < total; i++)
+				rout_puts(o, "-");
+			rout_puts(o, "\n");
+		}
+	}
+	rout_puts(o, "\n");
+}
+
+static void overview(const struct report *r, struct rout *o)
+{
+	struct rtab *t = report_tab_overview(r);
+	if (!t)
+		return;
+	size_t w = 0;
+	for (size_t i = 0; i < t->nrow; i++)
+		if (strlen(rtab_cell(t, i, 0)) > w)
+			w = strlen(rtab_cell(t, i, 0));
+	for (size_t i = 0; i < t->nrow; i++) {
+		char first[128], rest[128];
+		snprintf(first, sizeof first, "    %s:%*s", rtab_cell(t, i, 0),
+			 (int)(w - strlen(rtab_cell(t, i, 0)) + 2), "");
+		snprintf(rest, sizeof rest, "%*s", (int)(w + 7), "");
+		wrap(o, first, rest, rtab_cell(t, i, 1));
+	}
+	rtab_free(t);
+	rout_puts(o, "\n");
+	if (r->malformed) {
+		rout_printf(o, "Malformed lines (the first %zu of %llu):\n\n", r->nmalformed_listed,
+			    (unsigned long long)r->malformed);
+		for (size_t i = 0; i < r->nmalformed_listed; i++)
+			wrap(o, "    ", "        ", r->malformed_list[i]);
+		rout_puts(o, "\n");
+	}
+}
+
+struct lines_ctx {
+	struct rout *o;
+	bool in_block;
+};
+
+static void finding_line(void *user, enum rline k, const char *text)
+{
+	struct lines_ctx *c = user;
+	switch (k) {
+	case RL_SUMMARY:
+	case RL_NOTE:
+		if (c->in_block)
+			rout_puts(c->o, "\n");
+		wrap(c->o, "", "", text);
+		rout_puts(c->o, "\n");
+		c->in_block = false;
+		break;
+	case RL_GROUP:
+		if (c->in_block)
+			rout_puts(c->o, "\n");
+		wrap(c->o, "    ", "        ", text);
+		c->in_block = true;
+		break;
+	case RL_DETAIL:
+	case RL_SOURCE: {
+		char first[16];
+		snprintf(first, sizeof first, "        ");
+		if (k == RL_SOURCE) {
+			char buf[2200];
+			snprintf(buf, sizeof buf, "source: %s", text);
+			wrap(c->o, first, "          ", buf);
+		} else {
+			wrap(c->o, first, "          ", text);
+		}
+		c->in_block = true;
+		break;
+	}
+	}
+}
+
+int report_render_text(const struct report *r, struct rout *o)
+{
+	heading(o, "ucflow audit report", '=');
+	wrap(o, "", "",
+	     "What runs on the network, measured against what the vendor documents say. Every "
+	     "count is a sum over the flow records read (one record per flow; interim records "
+	     "skipped); bytes are IP bytes (the sum of the IP total length) unless marked as "
+	     "payload. c->s is from the originator (the client) to the responder (the server).");
+	rout_puts(o, "\n");
+
+	heading(o, "Overview", '-');
+	overview(r, o);
+
+	heading(o, "Products and services", '-');
+	struct rtab *t = report_tab_services(r);
+	if (t)
+		table(o, t);
+	rtab_free(t);
+
+	heading(o, "Confidence mix (flows by how the label was reached)", '-');
+	t = report_tab_confidence(r);
+	if (t)
+		table(o, t);
+	rtab_free(t);
+
+	heading(o, "Findings", '-');
+	static const enum rfind order[] = { RF_CLEAR, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS,
+					    RF_FRAG };
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		enum rfind k = order[i];
+		rout_printf(o, "### %c. %s: %llu flow%s\n\n", (int)('a' + i), report_finding_title(k),
+			    (unsigned long long)r->find[k].flows, r->find[k].flows == 1 ? "" : "s");
+		struct lines_ctx c = { o, false };
+		report_finding_lines(r, k, finding_line, &c);
+		if (c.in_block)
+			rout_puts(o, "\n");
+		if (k == RF_UNCLASS && r->find[k].flows) {
+			rout_puts(o, "Top groups by flows:\n\n");
+			t = report_tab_unclassified(r, false);
+			if (t)
+				table(o, t);
+			rtab_free(t);
+			rout_puts(o, "Top groups by IP bytes:\n\n");
+			t = report_tab_unclassified(r, true);
+			if (t)
+				table(o, t);
+			rtab_free(t);
+		}
+	}
+
+	heading(o, "Appendix: signature rows that matched nothing", '-');
+	wrap(o, "", "",
+	     "Rules of the loaded tables that no record named, neither as its rule nor (by "
+	     "product/service) among its candidates: documented ports never seen in these "
+	     "records.");
+	rout_puts(o, "\n");
+	t = report_tab_appendix(r);
+	if (t && t->nrow)
+		table(o, t);
+	else
+		rout_puts(o, "    (none)\n\n");
+	rtab_free(t);
+	return o->error ? UCF_ERR_RUNTIME : UCF_OK;
+}

@@ -1,0 +1,230 @@
+/* sig_internal.h - private representation of loaded signature tables, shared by the parser, the
+ * compiler (sig_db.c), the classifier and the unit tests. Not part of the public interface. */
+#ifndef SIG_INTERNAL_H
+#define SIG_INTERNAL_H
+
+#include <stdarg.h>
+#include <uthash.h>
+
+#include "classify.h"
+#include "classify_cidr.h"
+
+#define SIG_MAX_RULES 65535u  /* rule indices are uint16_t, 0xffff = FLOW_RULE_NONE */
+#define SIG_MAX_INCLUDE_DEPTH 8
+#define SIG_MAX_DSCP 8
+#define SIG_PROTO_TCP 1
+#define SIG_PROTO_UDP 2
+
+/* ---- memory: one arena per database; everything parsed lives there until sig_db_free ---- */
+struct sig_arena_chunk;
+struct sig_arena {
+	struct sig_arena_chunk *head;
+};
+void *sig_alloc(struct sig_arena *ar, size_t n);      /* zeroed; NULL when out of memory */
+char *sig_strdup(struct sig_arena *ar, const char *s);
+void sig_arena_free(struct sig_arena *ar);
+
+/* Interned strings: equal text gives the same pointer, so services compare by pointer. */
+struct sig_str {
+	UT_hash_handle hh;
+	char *s;
+};
+
+/* Growable array of fixed-size elements (realloc'd; freed by sig_db_free). */
+struct sig_vec {
+	void *v;
+	size_t n, cap, size;
+};
+void *sig_vec_push(struct sig_vec *vec); /* zeroed new element, NULL when out of memory */
+#define SIG_VEC_AT(vec, type, i) (&((type *)(vec)->v)[i])
+
+/* ---- parsed values ---- */
+struct sig_loc {
+	const char *file; /* display name (relative to the signature directory when inside it) */
+	unsigned line, col;
+};
+
+struct sig_prefix {
+	struct ucf_addr a; /* host bits clear */
+	uint8_t len;       /* 0..128 in the IPv4-mapped space */
+};
+
+struct sig_range {
+	uint16_t lo, hi;
+};
+
+/* An address list: `any`, or documented prefixes plus possibly @internal (resolved only after
+ * the site file, so `internal` statements reach every rule). */
+struct sig_aspec {
+	bool any;
+	bool internal;
+	struct sig_prefix *pfx;
+	uint32_t npfx;
+	const char *text; /* as written; NULL when defaulted */
+};
+
+/* A port list, ranges sorted and merged; any = no constraint. */
+struct sig_pspec {
+	bool any;
+	struct sig_range *r;
+	uint32_t nr;
+	const char *text;
+};
+
+struct sig_set {
+	UT_hash_handle hh;
+	const char *name;
+	bool is_port;
+	struct sig_aspec addrs;
+	struct sig_pspec ports;
+	struct sig_loc loc;
+	uint16_t file;
+};
+
+struct sig_app {
+	const char *id, *name;
+	bool onprem;
+	struct sig_loc loc;
+	unsigned nrules, nqos, ndomain;
+};
+
+struct sig_file {
+	const char *path; /* as opened */
+	const char *name; /* display name */
+	bool site;
+	unsigned nrules, nqos, ndomain, naddrset, nportset;
+};
+
+struct sig_src { /* where a row comes from */
+	const char *doc, *doc_title, *table;
+	struct sig_loc loc;
+	uint16_t file;
+};
+
+struct sig_rule {
+	uint16_t app;
+	uint8_t category;
+	uint8_t proto; /* SIG_PROTO_* bits */
+	int8_t encrypted;
+	uint8_t ndscp;
+	uint8_t dscp[SIG_MAX_DSCP];
+	const char *service; /* interned */
+	const char *label;
+	struct sig_aspec server, client;
+	struct sig_pspec sport, cport;
+	bool server_default; /* server= omitted (onprem default @internal, else any) */
+	struct sig_src src;
+	/* compiled */
+	struct cidr *srv_doc; /* documented server prefixes (value = prefix length), NULL = none */
+	struct cidr *cli_doc; /* documented client prefixes, NULL = none */
+	uint32_t qos_off, nqos; /* into sig_db.rule_qos */
+};
+
+struct sig_qos {
+	uint16_t app;
+	uint8_t proto;
+	uint8_t dscp;
+	const char *service;
+	const char *label;
+	struct sig_aspec server;
+	struct sig_pspec sport, cport;
+	struct sig_src src;
+	struct cidr *srv; /* compiled server set (documented + internal), NULL = any */
+};
+
+struct sig_domain {
+	uint16_t app;
+	bool dependency;
+	bool wildcard;      /* pattern was *.suffix */
+	const char *service;
+	const char *pattern;
+	const char *suffix; /* lower-case host or suffix without "*." */
+	const char *label;
+	struct sig_src src;
+};
+
+struct sig_site_server {
+	uint16_t app;
+	const char *service; /* interned, NULL = every service of the app */
+	struct sig_aspec addrs;
+	struct sig_loc loc, service_loc;
+};
+
+/* Candidate lists: prefix group g lists items[off[g] .. off[g+1]). */
+struct sig_groups {
+	struct cidr *trie; /* value = group index */
+	uint32_t *off;
+	uint16_t *items;
+	uint32_t ngroups;
+};
+
+struct port_table; /* classify_ports.c */
+
+struct sig_db {
+	struct sig_arena arena;
+	struct sig_str *strings;
+	struct sig_set *sets;
+	struct sig_vec files, apps, rules, qos, domains, servers; /* of the structs above */
+	struct sig_vec internal; /* struct sig_prefix: the internal networks */
+	bool internal_changed;   /* replaced or extended by the site file */
+	uint8_t shared[65536 / 8];
+	unsigned nshared;
+	const char *site_path;
+	/* compiled by sig_db_compile */
+	struct cidr *internal_trie;
+	struct sig_groups srv_groups; /* documented server prefix -> rules */
+	struct sig_groups cli_groups; /* documented client prefix -> rules */
+	struct sig_groups site_groups; /* site server prefix -> site server entries */
+	struct port_table *ports;
+	uint32_t *rule_qos;
+};
+
+/* ---- parser (sig_parse.c) ---- */
+struct sig_parse_ctx {
+	struct sig_db *db;
+	char *err;
+	size_t errlen;
+	const char *sigdir; /* for display names */
+	/* include stack (real paths) for loop detection */
+	char *stack[SIG_MAX_INCLUDE_DEPTH + 2];
+	unsigned depth;
+};
+/* Parses one file (and what it includes) into db. site: site-only statements allowed.
+ * Returns 0, or -1 with ctx->err set. whole-file errors use "PATH: message". */
+int sig_parse_file(struct sig_parse_ctx *ctx, const char *path, bool site);
+/* Checks needing everything loaded (site server services). 0 or -1. */
+int sig_parse_finish(struct sig_parse_ctx *ctx);
+void sig_errf(char *err, size_t errlen, const struct sig_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+const char *sig_intern(struct sig_db *db, const char *s);
+
+/* ---- sig_db.c ---- */
+int sig_db_compile(struct sig_db *db, char *err, size_t errlen);
+extern const char *const sig_category_names[];
+unsigned sig_category_count(void);
+/* Index of the range of ps containing port (its width via *width), or -1. any -> 0, width 65536 */
+int sig_pspec_find(const struct sig_pspec *ps, uint16_t port, uint32_t *width);
+static inline const struct sig_rule *sig_rule_at(const struct sig_db *db, size_t i)
+{
+	return SIG_VEC_AT(&db->rules, const struct sig_rule, i);
+}
+static inline const struct sig_app *sig_app_at(const struct sig_db *db, size_t i)
+{
+	return SIG_VEC_AT(&db->apps, const struct sig_app, i);
+}
+static inline bool sig_shared(const struct sig_db *db, uint16_t port)
+{
+	return (db->shared[port >> 3] >> (port & 7)) & 1;
+}
+/* Rules on the same app whose match constraints are identical to an earlier rule's (listed by
+ * --check-signatures; the per-row test accepts the earlier rule for them). -1 when none. */
+int sig_rule_identical_earlier(const struct sig_db *db, size_t idx);
+
+/* ---- classify_ports.c ---- */
+struct port_table *port_table_build(const struct sig_db *db);
+void port_table_free(struct port_table *pt);
+/* Rules whose server_port set contains port for the transport (SIG_PROTO_TCP or _UDP). */
+const uint16_t *port_table_get(const struct port_table *pt, uint8_t proto, uint16_t port, size_t *n);
+size_t port_table_bytes(const struct port_table *pt);
+
+#endif

@@ -1,0 +1,371 @@
+/* check_classify.c - the classifier on small test tables: specificity, fallback, shared ports,
+ * on-premises vs public servers, site+port disambiguation, orientation, expected DSCP. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+
+static char dir[4096], site[4096];
+
+static void paths(void)
+{
+	const char *top = getenv("top_srcdir");
+	if (!top)
+		top = ".";
+	snprintf(dir, sizeof dir, "%s/tests/sig/classify", top);
+	snprintf(site, sizeof site, "%s/tests/sig/site-beta.site", top);
+}
+
+static struct sig_db *load(bool with_site)
+{
+	struct sig_db *db = NULL;
+	char err[UCF_ERRBUF_SIZE];
+	paths();
+	int rc = sig_db_load(&db, dir, with_site ? site : NULL, err, sizeof err);
+	ck_assert_msg(rc == UCF_OK, "load failed: %s", err);
+	return db;
+}
+
+/* A flow as the flow table would hand it over: originator = first sender. */
+static void mkflow(struct flow *f, uint8_t proto, const char *oa, uint16_t op, const char *ra,
+		   uint16_t rp, bool syn)
+{
+	memset(f, 0, sizeof *f);
+	ck_assert(ucf_addr_parse(oa, &f->key.a));
+	ck_assert(ucf_addr_parse(ra, &f->key.b));
+	f->key.port_a = op;
+	f->key.port_b = rp;
+	f->key.proto = proto;
+	f->orig_is_a = 1;
+	f->tcp_state = syn ? FLOW_TCP_SYN_ORIG : 0;
+	f->dir[0].pkts = 1;
+}
+
+/* "app/service" of a rule index, or "-" */
+static const char *name(const struct sig_db *db, uint16_t idx)
+{
+	static char buf[4][128];
+	static int k;
+	struct sig_rule_view v;
+	if (idx == FLOW_RULE_NONE || !sig_rule_get(db, idx, &v))
+		return "-";
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", v.app, v.service);
+	return buf[k];
+}
+
+static bool has_cand(const struct sig_db *db, const struct flow *f, const char *want)
+{
+	for (unsigned i = 0; i < f->label.ncand; i++)
+		if (strcmp(name(db, f->label.cand[i]), want) == 0)
+			return true;
+	return false;
+}
+
+#define EXPECT(db, f, rule, conf)                                                               \
+	do {                                                                                    \
+		ck_assert_str_eq(name(db, (f)->label.rule), rule);                               \
+		ck_assert_str_eq(classify_confidence_name((f)->label.confidence),                \
+				 classify_confidence_name(conf));                                \
+	} while (0)
+
+START_TEST(test_names)
+{
+	ck_assert_str_eq(classify_confidence_name(CONF_SUBNET_PORT), "subnet+port");
+	ck_assert_str_eq(classify_confidence_name(CONF_SITE_PORT), "site+port");
+	ck_assert_str_eq(classify_confidence_name(99), "none");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_SHARED_PORT), "shared-port");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_PUBLIC_PORT), "public-port-only");
+}
+END_TEST
+
+START_TEST(test_specificity)
+{
+	struct sig_db *db = load(false);
+	struct flow f;
+	/* address set + port beats address set alone; the longer prefix wins among subnet+port */
+	mkflow(&f, 6, "10.0.0.1", 40000, "198.18.5.10", 8934, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/small-port", CONF_SUBNET_PORT);
+	ck_assert(has_cand(db, &f, "cloud/small-any"));
+	ck_assert(has_cand(db, &f, "cloud/big-any"));
+	ck_assert_uint_eq(f.label.ncand, 2);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "cloud/small-any"); /* best first */
+	/* port miss on the /24: falls back to the /15's port rule, which beats the /24 subnet rule */
+	mkflow(&f, 6, "10.0.0.1", 40000, "198.18.5.10", 5061, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/big-port", CONF_SUBNET_PORT);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "cloud/small-any");
+	/* no port rule at all: the longest prefix's subnet rule */
+	mkflow(&f, 6, "10.0.0.1", 40000, "198.18.5.10", 1234, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/small-any", CONF_SUBNET);
+	mkflow(&f, 17, "10.0.0.1", 40000, "198.19.200.1", 1234, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/big-any", CONF_SUBNET);
+	mkflow(&f, 17, "2001:db8::5", 1234, "fd00::1", 40000, false); /* IPv6 member, swapped */
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/big-any", CONF_SUBNET);
+	ck_assert(f.swapped);
+	/* the narrower port range beats the wider; expected DSCP from the qos row, else dscp= */
+	mkflow(&f, 17, "10.0.0.1", 40000, "198.18.0.1", 8520, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/media-narrow", CONF_SUBNET_PORT);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "cloud/media-wide");
+	ck_assert_uint_eq(f.label.expected_dscp, 46);
+	mkflow(&f, 17, "10.0.0.1", 40000, "198.18.0.1", 8570, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/media-narrow", CONF_SUBNET_PORT);
+	ck_assert_uint_eq(f.label.expected_dscp, 34); /* outside the qos row's ports: rule dscp= */
+	mkflow(&f, 17, "10.0.0.1", 40000, "198.18.0.1", 8700, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/media-wide", CONF_SUBNET_PORT);
+	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
+	/* narrower range across apps (7100 alpha vs 7000-7999 beta): still a port-only tie on kind,
+	 * so the label is flagged ambiguous */
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.0.0.2", 7100, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "alpha/ctl", CONF_PORT);
+	ck_assert(f.label.flags & CLASSIFY_F_AMBIGUOUS);
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.0.0.2", 7200, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "beta/ctl", CONF_PORT);
+	ck_assert(!(f.label.flags & CLASSIFY_F_AMBIGUOUS));
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_MATCH);
+	sig_db_free(db);
+}
+END_TEST
+
+START_TEST(test_client_subnet)
+{
+	struct sig_db *db = load(false);
+	struct flow f;
+	/* documented client subnet + client port: the cloud sends to a customer-chosen server */
+	mkflow(&f, 17, "198.18.0.1", 20000, "203.0.113.5", 40000, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/inbound", CONF_SUBNET_PORT);
+	ck_assert(!f.swapped); /* the other orientation (big-any, subnet) is not strictly better */
+	mkflow(&f, 17, "198.18.0.1", 2000, "203.0.113.5", 40000, false); /* client port outside */
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/big-any", CONF_SUBNET);
+	ck_assert(f.swapped);
+	sig_db_free(db);
+}
+END_TEST
+
+START_TEST(test_shared_ports)
+{
+	struct sig_db *db = load(false);
+	struct flow f;
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.0.0.2", 443, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_SHARED_PORT);
+	ck_assert_uint_eq(f.label.ncand, 1);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/web");
+	ck_assert(f.label.flags & CLASSIFY_F_SHARED);
+	/* a documented subnet on a shared port labels */
+	mkflow(&f, 6, "10.0.0.1", 40000, "198.18.5.1", 443, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/web", CONF_SUBNET_PORT);
+	/* evidence (DNS/payload) naming the app turns the candidate into the label */
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.0.0.2", 443, true);
+	classify_flow_evidence(db, &f, sig_app_find(db, "alpha"), CONF_DNS);
+	EXPECT(db, &f, "alpha/web", CONF_DNS);
+	classify_flow_evidence(db, &f, sig_app_find(db, "nope"), CONF_DNS);
+	EXPECT(db, &f, "-", CONF_NONE);
+	sig_db_free(db);
+}
+END_TEST
+
+START_TEST(test_onprem_public)
+{
+	struct sig_db *db = load(false);
+	struct flow f;
+	/* WhatsApp-like: an internal phone to a public server on 5222 */
+	mkflow(&f, 6, "10.0.0.1", 40000, "157.240.1.1", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_NOT_INTERNAL);
+	ck_assert_uint_eq(f.label.ncand, 0);
+	ck_assert(f.label.flags & CLASSIFY_F_ORIG_INTERNAL);
+	ck_assert(!(f.label.flags & CLASSIFY_F_RESP_INTERNAL));
+	/* APNS-like: a cloud app's port-only rule to a public server is a candidate only */
+	mkflow(&f, 6, "10.0.0.1", 40000, "17.57.1.1", 5223, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_PUBLIC_PORT);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "cloud/push");
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.0.0.9", 5223, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/push", CONF_PORT);
+	/* app-to-app media between internal hosts: port-only is accepted */
+	mkflow(&f, 17, "10.0.0.1", 8510, "10.0.0.2", 8610, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/p2p", CONF_PORT);
+	ck_assert(!f.swapped);
+	mkflow(&f, 17, "203.0.113.1", 8510, "203.0.113.2", 8610, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	/* the on-premises rule matches an internal server */
+	mkflow(&f, 6, "10.0.0.1", 40000, "192.168.1.1", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	/* not TCP/UDP */
+	mkflow(&f, 1, "10.0.0.1", 0, "10.0.0.2", 0, false);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_NO_RULE);
+	/* no database: a clean "none" label */
+	classify_flow(NULL, &f);
+	ck_assert_uint_eq(f.label.rule, FLOW_RULE_NONE);
+	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
+	sig_db_free(db);
+}
+END_TEST
+
+START_TEST(test_ambiguous_without_site)
+{
+	struct sig_db *db = load(false);
+	struct flow f;
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.5", 5222, true);
+	classify_flow(db, &f);
+	/* file order picks alpha; beta is the candidate; confidence stays "port" */
+	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	ck_assert_uint_eq(f.label.ncand, 1);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "beta/xmpp");
+	ck_assert(f.label.flags & CLASSIFY_F_AMBIGUOUS);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_AMBIGUOUS);
+	sig_db_free(db);
+}
+END_TEST
+
+START_TEST(test_site)
+{
+	struct sig_db *db = load(true);
+	struct flow f;
+	/* the site names 10.1.1.5 a Beta server: site+port beats the Alpha port rule */
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.5", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "beta/xmpp", CONF_SITE_PORT);
+	ck_assert(!(f.label.flags & CLASSIFY_F_AMBIGUOUS));
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/xmpp");
+	/* another internal server stays ambiguous */
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.6", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	ck_assert(f.label.flags & CLASSIFY_F_AMBIGUOUS);
+	/* a site-declared server (service=web) labels a shared port */
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.7", 443, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "alpha/web", CONF_SITE_PORT);
+	/* service=web limits the declaration: alpha/xmpp on that server is an ordinary port match */
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.7", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	/* internal += 100.64.0.0/10 */
+	mkflow(&f, 6, "10.0.0.1", 40000, "100.64.3.3", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	ck_assert(sig_addr_is_internal(db, &f.key.b));
+	sig_db_free(db);
+}
+END_TEST
+
+START_TEST(test_orientation)
+{
+	struct sig_db *db = load(false);
+	struct flow f;
+	/* first packet seen from the server (UDP): the classifier swaps and records it */
+	mkflow(&f, 17, "198.18.0.1", 8520, "10.0.0.1", 40000, false);
+	f.dir[0].pkts = 7;
+	classify_flow(db, &f);
+	EXPECT(db, &f, "cloud/media-narrow", CONF_SUBNET_PORT);
+	ck_assert(f.swapped);
+	ck_assert(f.label.flags & CLASSIFY_F_SWAPPED);
+	ck_assert_uint_eq(flow_resp_port(&f), 8520);
+	ck_assert_uint_eq(f.dir[1].pkts, 7); /* counters moved with the sides */
+	/* re-classification is stable: no swap back */
+	classify_flow(db, &f);
+	ck_assert(f.swapped);
+	ck_assert(f.label.flags & CLASSIFY_F_SWAPPED);
+	EXPECT(db, &f, "cloud/media-narrow", CONF_SUBNET_PORT);
+	/* TCP SYN from the originator decides: no swap even though the other side has a port rule */
+	mkflow(&f, 6, "10.0.0.2", 5222, "10.0.0.3", 40000, true);
+	classify_flow(db, &f);
+	ck_assert(!f.swapped);
+	ck_assert(f.label.flags & CLASSIFY_F_SYN);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_NO_RULE);
+	/* same flow seen mid-stream (no SYN): the documented listener port makes 10.0.0.2 the server */
+	mkflow(&f, 6, "10.0.0.2", 5222, "10.0.0.3", 40000, false);
+	classify_flow(db, &f);
+	ck_assert(f.swapped);
+	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	/* both ports documented equally: the first sender stays the client */
+	mkflow(&f, 6, "10.0.0.2", 7100, "10.0.0.3", 5222, false);
+	classify_flow(db, &f);
+	ck_assert(!f.swapped);
+	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	sig_db_free(db);
+}
+END_TEST
+
+/* Real traffic on the same ports against the shipped tables must stay unlabelled. */
+START_TEST(test_shipped_public_traffic)
+{
+	const char *top = getenv("top_srcdir");
+	char sd[4096];
+	snprintf(sd, sizeof sd, "%s/signatures", top ? top : ".");
+	struct sig_db *db = NULL;
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_msg(sig_db_load(&db, sd, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	static const struct {
+		uint8_t proto;
+		const char *c, *s;
+		uint16_t sp;
+		const char *what;
+	} cases[] = {
+		{ 6, "10.0.0.1", "157.240.1.1", 5222, "WhatsApp" },
+		{ 6, "10.0.0.1", "5.148.175.1", 5222, "Threema" },
+		{ 6, "10.0.0.1", "17.57.144.1", 5223, "Apple push" },
+		{ 17, "198.51.100.1", "203.0.113.7", 10000, "Gnutella" },
+		{ 17, "10.0.0.1", "130.158.6.1", 5004, "SoftEther" },
+		{ 17, "10.0.0.1", "74.125.250.129", 19302, "Google STUN" },
+		{ 6, "10.0.0.1", "93.184.216.34", 443, "web" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct flow f;
+		for (int syn = 0; syn < 2; syn++) {
+			mkflow(&f, cases[i].proto, cases[i].c, 40000, cases[i].s, cases[i].sp, syn);
+			classify_flow(db, &f);
+			ck_assert_msg(f.label.rule == FLOW_RULE_NONE, "%s on %u labelled %s",
+				      cases[i].what, cases[i].sp, name(db, f.label.rule));
+		}
+	}
+	sig_db_free(db);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("classify");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_specificity);
+	tcase_add_test(tc, test_client_subnet);
+	tcase_add_test(tc, test_shared_ports);
+	tcase_add_test(tc, test_onprem_public);
+	tcase_add_test(tc, test_ambiguous_without_site);
+	tcase_add_test(tc, test_site);
+	tcase_add_test(tc, test_orientation);
+	tcase_add_test(tc, test_shipped_public_traffic);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

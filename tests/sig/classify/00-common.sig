@@ -1,0 +1,2 @@
+# Test policy for check_classify: shared ports.
+shared-ports 80,443,53
