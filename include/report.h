@@ -56,15 +56,35 @@ struct report_run_counters {
 	bool have_drops;      /* libpcap delivered statistics (live) */
 	uint64_t drops, ifdrops;
 };
-void report_set_run_counters(struct report *r, const struct report_run_counters *c);
+/* Where each write (periodic and final) reads the run's counters; without it the report says
+ * "not recorded". */
+void report_set_counters_fn(struct report *r,
+			    void (*fn)(void *user, struct report_run_counters *c), void *user);
 
 /* Writes the report to path (format from its extension) via path.tmp.PID + rename. */
 int report_write(struct report *r, const char *path, char *errbuf);
 
-/* For `--report-interval`: writes when at least interval_s seconds (wall clock, now_s) passed since
- * the last write; returns UCF_OK when nothing was due. */
-int report_tick(struct report *r, const char *path, uint64_t now_s, uint64_t interval_s,
-		char *errbuf);
+/* Live runs: where and how often the hook below rewrites the report (interval 0 = only at exit). */
+void report_set_output(struct report *r, const char *path, uint64_t interval_s);
+/* The pipeline's tick hook (wall clock): rewrites the report when the interval has passed since
+ * the last write. A failed write is printed on stderr and remembered (report_write_error). */
+void report_on_tick(void *report, uint64_t now_us);
+/* The first failed periodic write (errbuf filled), or UCF_OK. */
+int report_write_error(const struct report *r, char *errbuf);
+
+/* Signature reload (live SIGHUP): the report cites from db from now on; counts stay. Matches
+ * live_config.db_changed. */
+void report_on_db_changed(void *report, const struct sig_db *db);
+
+/* End of a run (or of --from-json): writes the report to path. UCF_ERR_RUNTIME (errbuf filled)
+ * when the write failed, an earlier periodic write failed, or lines were malformed. */
+int report_finish(struct report *r, const char *path, char *errbuf);
+
+/* `--from-json`: the whole report from saved JSON Lines files ("-" = stdin) into path. UCF_OK,
+ * or UCF_ERR_RUNTIME (errbuf filled) when a file cannot be read, lines were malformed (the report
+ * is still written, listing them) or the report cannot be written. */
+int report_from_json(const struct sig_db *db, const char *path, const char *const *files,
+		     size_t nfiles, char *errbuf);
 
 /* Malformed lines seen so far (non-zero: the run must exit 1). */
 uint64_t report_malformed(const struct report *r);

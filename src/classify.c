@@ -45,8 +45,8 @@ struct site_hit {
 struct orient {
 	struct match m[MAX_MATCHES];
 	unsigned n;
-	struct site_hit site[MAX_SITE];
-	unsigned nsite;
+	struct site_hit site[MAX_SITE], site_cli[MAX_SITE]; /* site servers at the server / client */
+	unsigned nsite, nsite_cli;
 	bool gate_miss; /* an internal-only rule matched its port but the server was not internal */
 };
 
@@ -112,6 +112,21 @@ static int doc_len(const struct cidr *t, const struct ucf_addr *a)
 	return (int)len;
 }
 
+/* Longest site declaration among hits that names rule r's app (and service, when given). */
+static int site_match(const struct sig_db *db, const struct site_hit *h, unsigned n,
+		      const struct sig_rule *r)
+{
+	int best = -1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct sig_site_server *sv =
+			SIG_VEC_AT(&db->servers, const struct sig_site_server, h[i].server);
+		if (sv->app == r->app && (!sv->service || sv->service == r->service) &&
+		    (int)h[i].len > best)
+			best = h[i].len;
+	}
+	return best;
+}
+
 /* Checks every constraint of rule idx for this orientation and records the match. */
 static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s, uint16_t idx)
 {
@@ -121,20 +136,23 @@ static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s
 	if (!(r->proto & c->proto) || sig_pspec_find(&r->sport, s->sport, &sw) < 0 ||
 	    sig_pspec_find(&r->cport, s->cport, &cw) < 0)
 		return;
+	/* A site-declared server of the app stands in for the rule's server address constraint,
+	 * but only together with a documented server port. In a row where the product is the
+	 * client (client=@internal with an explicit server=, e.g. SocialMiner sending mail to any
+	 * mail server), the declared host must be the client instead, and stands in for the client
+	 * constraint. */
+	bool prod_client = r->client.internal && !r->client.npfx && !r->server_default;
+	int site_len = -1, site_cli = -1;
+	if (!r->sport.any && !prod_client)
+		site_len = site_match(db, o->site, o->nsite, r);
+	if (!r->sport.any && prod_client)
+		site_cli = site_match(db, o->site_cli, o->nsite_cli, r);
 	int cli_len = doc_len(r->cli_doc, s->cli);
-	if (!r->client.any && !(r->client.internal && s->cli_int) && cli_len < 0)
+	if (!r->client.any && !(r->client.internal && s->cli_int) && cli_len < 0 && site_cli < 0)
 		return;
+	if (site_cli > site_len)
+		site_len = site_cli;
 	int srv_len = doc_len(r->srv_doc, s->srv);
-	/* A site-declared server of the app (or evidence naming the app) stands in for the rule's
-	 * server address constraint, but only together with a documented server port. */
-	int site_len = -1;
-	for (unsigned i = 0; i < o->nsite && !r->sport.any; i++) {
-		const struct sig_site_server *sv =
-			SIG_VEC_AT(&db->servers, const struct sig_site_server, o->site[i].server);
-		if (sv->app == r->app && (!sv->service || sv->service == r->service) &&
-		    (int)o->site[i].len > site_len)
-			site_len = o->site[i].len;
-	}
 	bool hinted = c->hint_app == (int)r->app;
 	bool srv_ok = r->server.any || (r->server.internal && s->srv_int) || srv_len >= 0 ||
 		      site_len >= 0 || (hinted && !r->sport.any);
@@ -183,24 +201,32 @@ static void eval_groups(const struct cls_ctx *c, struct orient *o, const struct 
 			eval(c, o, s, g->items[k]);
 }
 
+/* Site server entries whose addresses contain a, longest prefix first. */
+static unsigned site_hits(const struct sig_db *db, const struct ucf_addr *a, struct site_hit *out)
+{
+	const struct sig_groups *g = &db->site_groups;
+	unsigned n = 0;
+	if (!g->ngroups)
+		return 0;
+	struct cidr_hit hits[CIDR_MAX_HITS];
+	unsigned nh = cidr_lookup_all(g->trie, a, hits, CIDR_MAX_HITS);
+	for (unsigned h = 0; h < nh; h++)
+		for (uint32_t k = g->off[hits[h].value]; k < g->off[hits[h].value + 1] && n < MAX_SITE;
+		     k++) {
+			out[n].server = g->items[k];
+			out[n].len = hits[h].len;
+			n++;
+		}
+	return n;
+}
+
 static void collect(const struct cls_ctx *c, struct orient *o, const struct side *s)
 {
 	const struct sig_db *db = c->db;
 	o->n = 0;
-	o->nsite = 0;
 	o->gate_miss = false;
-	if (db->site_groups.ngroups) {
-		struct cidr_hit hits[CIDR_MAX_HITS];
-		unsigned nh = cidr_lookup_all(db->site_groups.trie, s->srv, hits, CIDR_MAX_HITS);
-		const struct sig_groups *g = &db->site_groups;
-		for (unsigned h = 0; h < nh; h++)
-			for (uint32_t k = g->off[hits[h].value];
-			     k < g->off[hits[h].value + 1] && o->nsite < MAX_SITE; k++) {
-				o->site[o->nsite].server = g->items[k];
-				o->site[o->nsite].len = hits[h].len;
-				o->nsite++;
-			}
-	}
+	o->nsite = site_hits(db, s->srv, o->site);
+	o->nsite_cli = site_hits(db, s->cli, o->site_cli);
 	size_t n;
 	const uint16_t *list = port_table_get(db->ports, c->proto, s->sport, &n);
 	for (size_t i = 0; i < n; i++)

@@ -64,6 +64,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
 
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
+
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
  * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
@@ -116,6 +122,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
 /* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
 
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
@@ -170,6 +182,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
 
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
+
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
  * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
@@ -222,6 +240,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
 /* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
 
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
@@ -276,6 +300,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
 
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
+
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
  * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
@@ -328,6 +358,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
 /* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
 
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
@@ -382,6 +418,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
 
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
+
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
  * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
@@ -435,6 +477,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
 
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
+
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
  * ids stay; a decoder that enters an inner Ethernet frame clears them first. */
@@ -487,6 +535,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
 /* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
 
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN
@@ -592,6 +646,12 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
 /* Called by decode_ip() after decode_l4() decoded an unfragmented UDP datagram: enters VXLAN when
  * the datagram is one; otherwise returns DECODE_OK with out untouched. */
 enum decode_status decode_udp_tunnel(struct decoded_pkt *out, int depth);
+
+/* An IP packet inside a header that says how long its payload is (IP-in-IP, GRE, ERSPAN III,
+ * PPPoE): the packet's own length must fit in those claimed bytes; longer is a lie (MALFORMED),
+ * not a cut. Then decode_ip(). */
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
+				   struct decoded_pkt *out, int depth);
 
 /* Records the outermost tunnel (type, and the carrying IP header's addresses when from_ip) and
  * forgets every network and transport field, so the inner headers alone describe the flow. VLAN

@@ -51,8 +51,10 @@ static enum decode_status ppp_proto(struct bview v, size_t off, uint16_t *proto,
 	return DECODE_OK;
 }
 
-/* The PPP information field starting at v[off], by protocol. */
-static enum decode_status ppp_payload(struct bview v, size_t off, struct decoded_pkt *out, int depth)
+/* The PPP frame from its protocol field at v[off], dispatched by protocol. claimed is the frame
+ * length a carrying header states (PPPoE), or UINT32_MAX when nothing does. */
+static enum decode_status ppp_payload(struct bview v, size_t off, uint32_t claimed,
+				      struct decoded_pkt *out, int depth)
 {
 	uint16_t proto;
 	size_t plen;
@@ -62,11 +64,12 @@ static enum decode_status ppp_payload(struct bview v, size_t off, struct decoded
 	struct bview rest;
 	if (!bv_tail(v, off + plen, &rest))
 		return DECODE_TRUNCATED;
+	uint32_t inner = claimed == UINT32_MAX ? UINT32_MAX : claimed - (uint32_t)plen;
 	switch (proto) {
 	case PPP_PROTO_IPV4:
-		return decode_ip(rest, 4, out, depth);
+		return decode_inner_ip(rest, inner, 4, out, depth);
 	case PPP_PROTO_IPV6:
-		return decode_ip(rest, 6, out, depth);
+		return decode_inner_ip(rest, inner, 6, out, depth);
 	case PPP_PROTO_MPLS_UC:
 	case PPP_PROTO_MPLS_MC:
 		return decode_mpls(rest, out, depth);
@@ -94,7 +97,7 @@ enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth
 			return DECODE_MALFORMED;
 		off = 2; /* address and control; absent when compressed (ACFC) or unframed */
 	}
-	return ppp_payload(v, off, out, depth);
+	return ppp_payload(v, off, UINT32_MAX, out, depth);
 }
 
 enum decode_status decode_chdlc(struct bview v, struct decoded_pkt *out, int depth)
@@ -121,7 +124,7 @@ enum decode_status decode_pppoe_session(struct bview v, struct decoded_pkt *out,
 	bool cut;
 	struct bview ppp = bv_clamp(v, PPPOE_HDR_LEN, len, &cut);
 	decode_enter_tunnel(out, TUNNEL_PPPOE, false);
-	return ppp_payload(ppp, 0, out, depth);
+	return ppp_payload(ppp, 0, len, out, depth);
 }
 
 enum decode_status decode_mpls(struct bview v, struct decoded_pkt *out, int depth)

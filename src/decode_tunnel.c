@@ -71,9 +71,7 @@ void decode_enter_tunnel(struct decoded_pkt *out, enum tunnel_type type, bool fr
 	*out = keep;
 }
 
-/* The inner IP packet of IP-in-IP, GRE or ERSPAN type III. Its length must fit in the claimed
- * bytes (the carrying header's length minus the tunnel header): longer is a lie, not a cut. */
-static enum decode_status inner_ip(struct bview v, uint32_t claimed, int want_ver,
+enum decode_status decode_inner_ip(struct bview v, uint32_t claimed, int want_ver,
 				   struct decoded_pkt *out, int depth)
 {
 	uint8_t first;
@@ -144,7 +142,7 @@ static enum decode_status decode_erspan3(struct bview v, uint32_t claimed,
 		return DECODE_TRUNCATED;
 	decode_enter_tunnel(out, TUNNEL_ERSPAN, true);
 	if (ft == ERSPAN3_FT_IP)
-		return inner_ip(frame, claimed - (uint32_t)off, 0, out, depth + 1);
+		return decode_inner_ip(frame, claimed - (uint32_t)off, 0, out, depth + 1);
 	return inner_ether(frame, out, depth + 1);
 }
 
@@ -204,7 +202,7 @@ static enum decode_status decode_gre(struct bview l4, uint32_t l4_len, struct de
 	case ETHERTYPE_IPV4:
 	case ETHERTYPE_IPV6:
 		decode_enter_tunnel(out, TUNNEL_GRE, true);
-		return inner_ip(in, in_len, ptype == ETHERTYPE_IPV4 ? 4 : 6, out, depth + 1);
+		return decode_inner_ip(in, in_len, ptype == ETHERTYPE_IPV4 ? 4 : 6, out, depth + 1);
 	case ETHERTYPE_TEB:
 		decode_enter_tunnel(out, TUNNEL_GRE, true);
 		return inner_ether(in, out, depth + 1);
@@ -231,10 +229,10 @@ enum decode_status decode_ip_tunnel(uint8_t proto, struct bview l4, uint32_t l4_
 	switch (proto) {
 	case IPPROTO_NUM_IPIP:
 		decode_enter_tunnel(out, TUNNEL_IPIP, true);
-		return inner_ip(l4, l4_len, 4, out, depth + 1);
+		return decode_inner_ip(l4, l4_len, 4, out, depth + 1);
 	case IPPROTO_NUM_IPV6:
 		decode_enter_tunnel(out, TUNNEL_IPIP, true);
-		return inner_ip(l4, l4_len, 6, out, depth + 1);
+		return decode_inner_ip(l4, l4_len, 6, out, depth + 1);
 	case IPPROTO_NUM_GRE:
 		return decode_gre(l4, l4_len, out, depth);
 	default:

@@ -47,20 +47,21 @@ int ev_rtcp_check(struct bview pkt)
 	/* SR: 6 words of sender info + 6 per report block; RR: SSRC + 6 per block (RFC 3550 6.4) */
 	if ((pt == 200 && words < 6 + 6 * rc) || (pt == 201 && words < 1 + 6 * rc))
 		return EV_BAD;
-	/* walk the rest of the compound; SRTCP encrypts it after the first 8 octets, so an
-	 * unreadable remainder of at least 8 octets (E|index + tag) is accepted */
+	/* walk the rest of the compound. SRTCP encrypts it after the first 8 octets, so a remainder
+	 * that does not look like RTCP is accepted when it can hold E|index and a tag (>= 8 octets);
+	 * an RTCP-looking packet that overruns the datagram means a cut or lying length */
 	size_t off = plen;
 	while (off < pkt.len) {
 		if (!bv_u8(pkt, off, &b0) || !bv_u8(pkt, off + 1, &pt) || !bv_be16(pkt, off + 2, &words))
 			break;
 		plen = ((size_t)words + 1) * 4;
-		if ((b0 >> 6) != 2 || pt < 192 || pt > 223 || plen > pkt.len - off)
+		if ((b0 >> 6) != 2 || pt < 192 || pt > 223)
 			break;
+		if (plen > pkt.len - off)
+			return EV_BAD;
 		off += plen;
 	}
-	if (off == pkt.len || pkt.len - off >= 8)
-		return EV_OK;
-	return EV_BAD;
+	return (off == pkt.len || pkt.len - off >= 8) ? EV_OK : EV_BAD;
 }
 
 int ev_stun_check(struct bview pkt, bool stream, struct bview *software)

@@ -20,7 +20,7 @@ static size_t line_end(struct bview v, size_t off)
 {
 	size_t lim = v.len < TEXT_SCAN ? v.len : TEXT_SCAN;
 	for (size_t i = off; i < lim; i++) {
-		uint8_t c;
+		uint8_t c = 0;
 		bv_u8(v, i, &c);
 		if (c == '\n')
 			return (i > off && bv_u8(v, i - 1, &c) && c == '\r') ? i - 1 : i;
@@ -174,11 +174,12 @@ int ev_http_check(struct bview pkt, struct bview *host)
 	int r = prefix(pkt, 0, "HTTP/1.", false);
 	if (r == EV_MORE)
 		return EV_MORE;
-	if (r == EV_OK) { /* status-line: HTTP/1.x SP 3DIGIT */
-		if (!bv_has(pkt, 7, 5))
+	if (r == EV_OK) { /* status-line: HTTP/1.x SP 3DIGIT SP (lenient: or CR) */
+		uint8_t e;
+		if (!bv_has(pkt, 7, 6))
 			return EV_MORE;
 		return (bv_u8(pkt, 7, &c) && (c == '0' || c == '1') && bv_u8(pkt, 8, &c) && c == ' ' &&
-			digits3(pkt, 9))
+			digits3(pkt, 9) && bv_u8(pkt, 12, &e) && (e == ' ' || e == '\r'))
 			       ? EV_OK
 			       : EV_BAD;
 	}
@@ -188,8 +189,9 @@ int ev_http_check(struct bview pkt, struct bview *host)
 		if (!cut)
 			return EV_BAD;
 		for (unsigned i = 0; http_methods[i]; i++)
-			if (prefix(pkt, 0, http_methods[i], false) == EV_MORE)
-				return EV_MORE;
+			if (pkt.len <= strlen(http_methods[i]) &&
+			    prefix(pkt, 0, http_methods[i], false) != EV_BAD)
+				return EV_MORE; /* "GE", or "GET" without its space yet */
 		return EV_BAD;
 	}
 	unsigned meth;
@@ -201,6 +203,8 @@ int ev_http_check(struct bview pkt, struct bview *host)
 	/* request-target SP HTTP-version CRLF */
 	size_t t = m + 1, le = line_end(pkt, t), sp = SIZE_MAX;
 	size_t lim = le == SIZE_MAX ? pkt.len : le;
+	if (le == SIZE_MAX && lim > t && bv_u8(pkt, lim - 1, &c) && c == '\r')
+		lim--; /* cut between CR and LF */
 	for (size_t i = t; i < lim; i++) {
 		c = 0;
 		bv_u8(pkt, i, &c);
@@ -209,14 +213,14 @@ int ev_http_check(struct bview pkt, struct bview *host)
 		else if (c < 0x21 || c == 0x7f)
 			return EV_BAD;
 	}
-	if (le == SIZE_MAX)
-		return EV_MORE;
 	const char *ver = strcmp(http_methods[meth], "PRI") ? "HTTP/1." : "HTTP/2.0";
+	if (le == SIZE_MAX) /* cut: fine while the version so far is consistent */
+		return (sp == SIZE_MAX || prefix(pkt, sp + 1, ver, false) != EV_BAD) ? EV_MORE : EV_BAD;
 	if (sp == SIZE_MAX || prefix(pkt, sp + 1, ver, false) != EV_OK)
 		return EV_BAD;
 	if (strcmp(http_methods[meth], "PRI") == 0)
 		return sp + 9 == le ? EV_OK : EV_BAD;
-	if (sp + 10 != le || !bv_u8(pkt, sp + 8, &c) || (c != '0' && c != '1'))
+	if (sp + 9 != le || !bv_u8(pkt, sp + 8, &c) || (c != '0' && c != '1'))
 		return EV_BAD;
 	if (strcmp(http_methods[meth], "CONNECT") == 0) { /* authority-form */
 		struct bview a;
@@ -224,7 +228,7 @@ int ev_http_check(struct bview pkt, struct bview *host)
 			*host = strip_port(a);
 		return EV_OK;
 	}
-	uint8_t lf;
+	uint8_t lf = 0;
 	bv_u8(pkt, le, &lf);
 	*host = find_host(pkt, lf == '\r' ? le + 2 : le + 1);
 	return EV_OK;

@@ -162,9 +162,8 @@ static int ext_alpn(struct bview d, struct ev_hello *out)
 /* ClientHello body (RFC 8446 4.1.2; DTLS adds the cookie, RFC 6347 4.2.1). */
 static int hello_body(const struct rd *r, bool dtls, struct ev_hello *out)
 {
-	uint16_t ver;
-	uint8_t sid, cookie, comp;
-	uint16_t cs, ext_total;
+	uint16_t ver = 0, cs = 0, ext_total = 0;
+	uint8_t sid = 0, cookie = 0, comp = 0;
 	NEED(r, 0, 2);
 	bv_be16(r->v, 0, &ver);
 	out->version = ver;
@@ -201,7 +200,7 @@ static int hello_body(const struct rd *r, bool dtls, struct ev_hello *out)
 		return EV_BAD; /* extensions claim more than the handshake message holds */
 	size_t end = off + ext_total;
 	while (off < end) {
-		uint16_t type, elen;
+		uint16_t type = 0, elen = 0;
 		int rc = rd_need(r, off, 4);
 		if (rc == EV_BAD || off + 4 > end)
 			return EV_BAD;
@@ -254,8 +253,8 @@ bool ev_dtls_record(struct bview dgram)
 int ev_dtls_client_hello(struct bview dgram, struct ev_hello *out)
 {
 	memset(out, 0, sizeof *out);
-	uint8_t type, hs_type;
-	uint16_t epoch, rlen;
+	uint8_t type = 0, hs_type;
+	uint16_t epoch = 0, rlen = 0;
 	uint32_t mlen, frag_off, frag_len;
 	if (!ev_dtls_record(dgram))
 		return bv_has(dgram, 0, 13) ? EV_BAD : EV_MORE;
@@ -264,7 +263,7 @@ int ev_dtls_client_hello(struct bview dgram, struct ev_hello *out)
 	bv_be16(dgram, 11, &rlen);
 	if (type != 22 || epoch != 0)
 		return EV_BAD;
-	struct bview rec;
+	struct bview rec = bv_make(NULL, 0);
 	bv_sub(dgram, 13, rlen, &rec); /* ev_dtls_record checked it fits */
 	/* handshake header: type, length, message_seq, fragment_offset, fragment_length */
 	if (!bv_u8(rec, 0, &hs_type) || !bv_be24(rec, 1, &mlen) || !bv_be24(rec, 6, &frag_off) ||

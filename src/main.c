@@ -15,6 +15,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "live.h"
+#include "report.h"
 #include "tunnel_intern.h"
 
 #ifndef UCFLOW_SIGDIR
@@ -41,6 +42,11 @@ struct options {
 	unsigned stats_s, flush_s;
 	const char *user;            /* -Z */
 	struct flow_table_config flows;
+	/* audit report */
+	const char *report;
+	uint64_t report_interval_s;
+	const char **json_files;     /* --from-json: build the report from saved flow records */
+	size_t njson;
 };
 
 enum opt_id {
@@ -54,6 +60,7 @@ enum opt_id_live {
 	OPT_BUFSIZE = 'B', OPT_USER = 'Z',
 	OPT_IMMEDIATE = 1100, OPT_STATS, OPT_FLUSH, OPT_ACTIVE,
 };
+enum opt_id_report { OPT_REPORT = 1200, OPT_REPORT_INTERVAL, OPT_FROM_JSON };
 
 struct opt_desc {
 	int id;
@@ -94,6 +101,12 @@ static const struct opt_desc opt_table[] = {
 	  "interim record of a flow every SECONDS it stays open (default 300; 0 = never)" },
 	{ OPT_USER, "relinquish-privileges", "USER",
 	  "after opening the capture and the output, run as USER" },
+	{ OPT_REPORT, "report", "FILE",
+	  "write the audit report to FILE (.html, .md or .txt) at the end (live: also periodically)" },
+	{ OPT_REPORT_INTERVAL, "report-interval", "SECONDS",
+	  "live: rewrite the report every SECONDS (default: only at exit)" },
+	{ OPT_FROM_JSON, "from-json", "FILE",
+	  "build the --report from saved JSON flow records (more files may follow)" },
 	{ OPT_QUIET, "quiet", NULL, "no summary on stderr at exit" },
 	{ OPT_HELP, "help", NULL, "show this help and exit" },
 	{ OPT_VERSION, "version", NULL, "show the version and exit" },
@@ -314,6 +327,32 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->flows.active_timeout_s = (uint32_t)v;
 			break;
+		case OPT_REPORT:
+			if (report_format_for_path(optarg) < 0) {
+				fprintf(stderr, "ucflow: --report: '%s': unknown format (use .html, .md "
+						"or .txt)\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->report = optarg;
+			break;
+		case OPT_REPORT_INTERVAL:
+			if (parse_u64(optarg, 86400 * 365, &o->report_interval_s) != 0 ||
+			    !o->report_interval_s) {
+				fprintf(stderr, "ucflow: --report-interval: expected seconds, got '%s'\n",
+					optarg);
+				return EXIT_USAGE + 1;
+			}
+			break;
+		case OPT_FROM_JSON: {
+			const char **nf = realloc(o->json_files, (o->njson + 1) * sizeof *nf);
+			if (!nf) {
+				fprintf(stderr, "ucflow: out of memory\n");
+				return EXIT_RUNTIME + 1;
+			}
+			o->json_files = nf;
+			o->json_files[o->njson++] = optarg;
+			break;
+		}
 		case OPT_QUIET: o->quiet = 1; break;
 		case OPT_HELP: usage(stdout); return 0 + 1;
 		case OPT_VERSION: printf("ucflow %s\n", PACKAGE_VERSION); return 0 + 1;
@@ -321,6 +360,24 @@ static int parse_options(int argc, char **argv, struct options *o)
 			fprintf(stderr, "Try 'ucflow --help' for more information.\n");
 			return EXIT_USAGE + 1;
 		}
+	}
+	if (o->njson) {
+		/* with --from-json, the remaining arguments are more flow-record files */
+		for (; optind < argc; optind++) {
+			const char **nf = realloc(o->json_files, (o->njson + 1) * sizeof *nf);
+			if (!nf)
+				return EXIT_RUNTIME + 1;
+			o->json_files = nf;
+			o->json_files[o->njson++] = argv[optind];
+		}
+		if (!o->report || o->nfiles || o->live.iface || o->filter_file) {
+			fprintf(stderr, "ucflow: --from-json needs --report FILE and no -r, -i or -F\n");
+			return EXIT_USAGE + 1;
+		}
+	}
+	if (o->report_interval_s && !o->report) {
+		fprintf(stderr, "ucflow: --report-interval needs --report FILE\n");
+		return EXIT_USAGE + 1;
 	}
 	if (optind < argc) {
 		if (o->filter_file) {
@@ -372,6 +429,24 @@ static const char *tunnel_name(void *user, uint16_t id)
 	return tunnel_intern_name(nt->tunnels, id);
 }
 
+/* The run's own counters for the audit report (read at each write: periodic and final). */
+struct report_run {
+	struct pipeline *pl;
+	struct cap_source *src;
+	bool live;
+};
+
+static void report_run_counters(void *user, struct report_run_counters *c)
+{
+	const struct report_run *rr = user;
+	struct pipeline_counters pcn;
+	struct cap_stats cs = { 0 };
+	pipeline_get_counters(rr->pl, &pcn);
+	cap_get_stats(rr->src, &cs);
+	*c = (struct report_run_counters){ pcn.packets, pcn.truncated, rr->live, cs.valid, cs.drop,
+					   cs.ifdrop };
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -386,6 +461,7 @@ int main(int argc, char **argv)
 	int rc = parse_options(argc, argv, &o);
 	if (rc) {
 		free(o.files);
+		free(o.json_files);
 		return rc - 1;
 	}
 	if (o.list_ifaces) {
@@ -421,6 +497,15 @@ int main(int argc, char **argv)
 		free(o.filter);
 		return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
 	}
+	if (o.njson) {
+		rc = report_from_json(db, o.report, o.json_files, o.njson, errbuf);
+		if (rc != UCF_OK && errbuf[0])
+			fprintf(stderr, "ucflow: %s\n", errbuf);
+		sig_db_free(db);
+		free(o.json_files);
+		free(o.filter);
+		return rc == UCF_OK ? 0 : rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+	}
 	if (o.nfiles == 0 && !o.live.iface) {
 		fprintf(stderr, "ucflow: no input: give -r FILE or -i IFACE (see ucflow --help)\n");
 		sig_db_free(db);
@@ -445,6 +530,7 @@ int main(int argc, char **argv)
 	struct out_writer *out = NULL;
 	struct cap_source *src = NULL;
 	struct pipeline *pl = NULL;
+	struct report *report = NULL;
 	if (!tables.tunnels) {
 		status = EXIT_RUNTIME;
 		goto done;
@@ -453,7 +539,22 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto done;
 	}
-	struct pipeline_config pc = { o.flows, db, out, tables.tunnels };
+	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, NULL, NULL, NULL };
+	if (o.report) {
+		if (!(report = report_create(db, errbuf))) {
+			status = EXIT_RUNTIME;
+			goto done;
+		}
+		for (size_t i = 0; i < o.nfiles; i++)
+			report_add_input(report, "capture", o.files[i]);
+		if (o.live.iface)
+			report_add_input(report, "interface", o.live.iface);
+		report_set_names(report, &names);
+		report_set_output(report, o.report, o.report_interval_s);
+		pc.on_flow = report_on_flow;
+		pc.on_tick = report_on_tick;
+		pc.hook_user = report;
+	}
 	pl = pipeline_create(&pc, errbuf);
 	if (!pl) {
 		status = EXIT_RUNTIME;
@@ -479,9 +580,16 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	pipeline_set_source(pl, src);
+	struct report_run rrun = { pl, src, o.live.iface != NULL };
+	if (report)
+		report_set_counters_fn(report, report_run_counters, &rrun);
 	if (o.live.iface) {
 		struct live_config lc = { signature_dir(&o), o.site, o.stats_s, o.flush_s,
 					  o.live.snaplen, o.quiet != 0, NULL, NULL };
+		if (report) {
+			lc.db_changed = report_on_db_changed;
+			lc.db_changed_user = report;
+		}
 		live_install_signals(src);
 		rc = live_run(&lc, src, pl, out, &db, o.count, errbuf);
 	} else {
@@ -498,6 +606,14 @@ int main(int argc, char **argv)
 		if (o.live.iface)
 			live_print_summary(stderr);
 	}
+	if (report) {
+		char reb[UCF_ERRBUF_SIZE] = "";
+		if (report_finish(report, o.report, reb) != UCF_OK) {
+			fprintf(stderr, "ucflow: %s\n", reb);
+			if (!status)
+				status = EXIT_RUNTIME;
+		}
+	}
 
 done:
 	if (status && errbuf[0])
@@ -512,9 +628,11 @@ done:
 	}
 	cap_close(src);
 	pipeline_destroy(pl);
+	report_free(report);
 	tunnel_intern_destroy(tables.tunnels);
 	sig_db_free(db);
 	free(o.files);
+	free(o.json_files);
 	free(o.filter);
 	return status;
 }

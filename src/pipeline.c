@@ -35,6 +35,8 @@ static void emit_flow(void *user, struct flow *f, enum flow_end why)
 		out_flush(p->cfg.out, eb);
 		fail(p, eb);
 	}
+	if (p->cfg.on_flow)
+		p->cfg.on_flow(p->cfg.hook_user, f, why);
 }
 
 struct pipeline *pipeline_create(const struct pipeline_config *cfg, char *errbuf)
@@ -134,6 +136,8 @@ void pipeline_tick(struct pipeline *p, uint64_t now_us)
 		flow_table_active_timeout(p->flows, now, active_us);
 		p->next_sweep = now + 1000000ULL; /* a full walk: once a second is plenty */
 	}
+	if (p->cfg.on_tick)
+		p->cfg.on_tick(p->cfg.hook_user, now_us);
 }
 
 /* Re-classification after a reload. A label that came from evidence (DNS name, payload) is

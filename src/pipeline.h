@@ -18,6 +18,11 @@ struct pipeline_config {
 	const struct sig_db *db;   /* may be NULL: no classification */
 	struct out_writer *out;
 	struct tunnel_intern *tunnels; /* may be NULL: flows in tunnels are not described */
+	/* Observers, e.g. the audit report (each may be NULL): every record the flow table emits
+	 * (interim ones too), after the output wrote it; and pipeline_tick's wall clock. */
+	void (*on_flow)(void *user, const struct flow *f, enum flow_end why);
+	void (*on_tick)(void *user, uint64_t now_us);
+	void *hook_user;
 };
 
 struct pipeline_counters {

@@ -34,6 +34,7 @@ struct rec {
 	uint64_t orig_p, resp_p, ob, rb, op, rp, oip, rip, frag;
 	int orig_dscp, resp_dscp, exp_dscp; /* -1 null */
 	int changed, enc;                   /* enc -1 null */
+	uint64_t final;                     /* 1: the flow's last record; 0: interim (end "interim") */
 	const char *const *cand;
 	size_t ncand;
 };
@@ -48,7 +49,8 @@ static char *xstrdup(const char *s, bool *oom)
 	return p;
 }
 
-static struct rcount *count_add(struct rcount **map, const char *key, uint64_t bytes, bool *oom)
+static struct rcount *count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
+				 bool *oom)
 {
 	struct rcount *c;
 	HASH_FIND_STR(*map, key, c);
@@ -62,7 +64,7 @@ static struct rcount *count_add(struct rcount **map, const char *key, uint64_t b
 		memcpy(c->key, key, n + 1);
 		HASH_ADD_STR(*map, key, c);
 	}
-	c->flows++;
+	c->flows += n;
 	c->bytes += bytes;
 	return c;
 }
@@ -144,11 +146,6 @@ void report_free(struct report *r)
 {
 	if (!r)
 		return;
-	struct rrule_ref *e, *te;
-	HASH_ITER(hh, r->by_ref, e, te) {
-		HASH_DEL(r->by_ref, e);
-		free(e);
-	}
 	count_free(&r->cand_svcs);
 	struct rsvc *s, *ts;
 	HASH_ITER(hh, r->svcs, s, ts) {
@@ -176,9 +173,8 @@ void report_free(struct report *r)
 	free(r->inputs);
 	for (size_t i = 0; i < r->nmalformed_listed; i++)
 		free(r->malformed_list[i]);
-	free(r->rule_hits);
-	free(r->enc_variant);
-	free(r->svc_dscp_mask);
+	report_unindex_rules(r);
+	count_free(&r->rule_refs);
 	rj_free(&r->doc);
 	free(r);
 }
@@ -198,10 +194,11 @@ int report_add_input(struct report *r, const char *kind, const char *name)
 	return UCF_OK;
 }
 
-void report_set_run_counters(struct report *r, const struct report_run_counters *c)
+void report_set_counters_fn(struct report *r,
+			    void (*fn)(void *user, struct report_run_counters *c), void *user)
 {
-	r->run = *c;
-	r->have_run = true;
+	r->counters_fn = fn;
+	r->counters_user = user;
 }
 
 uint64_t report_malformed(const struct report *r)
@@ -323,6 +320,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 		x->cand = f[K_CAND]->items;
 		x->ncand = f[K_CAND]->nitems;
 	}
+	x->final = strcmp(x->end, "interim") != 0;
 	if (*x->app && !*x->svc) {
 		snprintf(err, errlen, "\"app\" without \"app_service\"");
 		return -1;
@@ -335,12 +333,28 @@ out:
 
 /* ---- aggregation ---- */
 
-/* Keeps every product's time bins covering [lo, hi]: doubles the bin width (re-binning) until
+/* Bin widths in microseconds: each a multiple of the one before (so bins nest when re-binned), and
+ * round numbers of time units; past the ladder the width doubles. */
+static const uint64_t bin_ladder[] = {
+	1000, 2000, 10000, 20000, 100000, 200000, 1000000, 2000000, 10000000, 20000000,
+	60000000, 120000000, 600000000, 1200000000, 3600000000ULL, 7200000000ULL,
+	21600000000ULL, 43200000000ULL, 86400000000ULL,
+};
+
+static uint64_t next_width(uint64_t w)
+{
+	for (size_t i = 0; i + 1 < sizeof bin_ladder / sizeof bin_ladder[0]; i++)
+		if (bin_ladder[i] == w)
+			return bin_ladder[i + 1];
+	return w * 2;
+}
+
+/* Keeps every product's time bins covering [lo, hi]: widens the bins (next_width, re-binning) until
  * REPORT_SERIES_BINS bins from an origin aligned to the width cover the whole span seen. */
 static void series_fit(struct report *r, uint64_t lo, uint64_t hi)
 {
 	if (!r->bin_width) {
-		r->bin_width = 1000000;
+		r->bin_width = bin_ladder[0];
 		r->bin_origin = lo - lo % r->bin_width;
 	}
 	uint64_t a = lo < r->ts_min ? lo : r->ts_min, b = hi > r->ts_max ? hi : r->ts_max;
@@ -354,7 +368,7 @@ static void series_fit(struct report *r, uint64_t lo, uint64_t hi)
 				       b < o + w * REPORT_SERIES_BINS);
 		if (fits)
 			break;
-		w *= 2;
+		w = next_width(w);
 		o = (a < r->bin_origin ? a : r->bin_origin);
 		o -= o % w;
 	}
@@ -414,6 +428,20 @@ static struct rgroup *group_get(struct rfinding *f, const char *key, bool *oom)
 	return g;
 }
 
+/* Keeps the smallest rule "file:line" a group's flows named: the one its citation shows. */
+static void group_rule(struct rgroup *g, const char *rule, bool *oom)
+{
+	if (!*rule || (*g->rule && strcmp(rule, g->rule) >= 0))
+		return;
+	char *s = strdup(rule);
+	if (!s) {
+		*oom = true;
+		return;
+	}
+	free(g->rule);
+	g->rule = s;
+}
+
 static void endpoint(const char *h, uint64_t port, char *buf, size_t len)
 {
 	if (strchr(h, ':'))
@@ -430,34 +458,26 @@ static struct rgroup *finding_add(struct report *r, enum rfind fi, const char *k
 	struct rgroup *g = group_get(f, key, oom);
 	if (!g)
 		return NULL;
-	uint64_t bytes = x->oip + x->rip;
-	g->flows++;
+	uint64_t bytes = x->oip + x->rip, nf = x->final;
+	g->flows += nf;
 	g->pkts += x->op + x->rp;
 	g->bytes += bytes;
-	f->flows++;
+	f->flows += nf;
 	f->pkts += x->op + x->rp;
 	f->bytes += bytes;
 	char ep[UCF_ADDR_STRLEN + 16];
 	endpoint(x->resp_h, x->resp_p, ep, sizeof ep);
-	count_add(&g->servers, ep, bytes, oom);
-	count_add(&g->clients, x->orig_h, bytes, oom);
-	if (*x->rule && (!*g->rule || strcmp(x->rule, g->rule) < 0)) {
-		char *s = strdup(x->rule);
-		if (s) {
-			free(g->rule);
-			g->rule = s;
-		} else {
-			*oom = true;
-		}
-	}
+	count_add(&g->servers, ep, nf, bytes, oom);
+	count_add(&g->clients, x->orig_h, nf, bytes, oom);
+	group_rule(g, x->rule, oom);
 	return g;
 }
 
 static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, const char *svckey,
 			 bool *oom)
 {
-	if (x->exp_dscp < 0 || x->orig_dscp < 0)
-		return;
+	if (x->exp_dscp < 0 || x->orig_dscp < 0 || !x->final)
+		return; /* the final record of a flow carries its marking */
 	uint64_t mask = 1ULL << x->exp_dscp;
 	if (idx >= 0)
 		mask |= report_dscp_mask(r, (size_t)idx);
@@ -465,11 +485,10 @@ static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, con
 	struct rfinding *f = &r->find[RF_DSCP];
 	struct rgroup *g = NULL;
 	char v[16];
-	if (differs) {
+	if (differs)
 		g = finding_add(r, RF_DSCP, svckey, x, oom);
-	} else {
-		g = group_get(f, svckey, oom);
-	}
+	else if ((g = group_get(f, svckey, oom)))
+		group_rule(g, x->rule, oom);
 	if (!g)
 		return;
 	g->n1++;  /* flows checked */
@@ -477,17 +496,17 @@ static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, con
 	if (x->changed == 1)
 		g->n2++;
 	snprintf(v, sizeof v, "%d", x->orig_dscp);
-	count_add(&g->vals, v, 0, oom);
+	count_add(&g->vals, v, 1, 0, oom);
 	if (x->resp_dscp >= 0) {
 		snprintf(v, sizeof v, "%d", x->resp_dscp);
-		count_add(&g->vals2, v, 0, oom);
+		count_add(&g->vals2, v, 1, 0, oom);
 	}
 	if (!g->extra_key) {
 		char e[600];
 		int n = snprintf(e, sizeof e, "%d", x->exp_dscp);
 		for (int d = 0; d < 64; d++)
 			if ((mask >> d & 1) && d != x->exp_dscp && n > 0 && (size_t)n < sizeof e)
-				n += snprintf(e + n, sizeof e - (size_t)n, ",%d", d);
+				n += snprintf(e + n, sizeof e - (size_t)n, ", %d", d);
 		g->extra_key = strdup(e);
 	}
 }
@@ -500,7 +519,10 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 		r->ts_min = x->ts;
 	if (end > r->ts_max)
 		r->ts_max = end;
-	r->flows++;
+	uint64_t nf = x->final;
+	r->records++;
+	r->flows += nf;
+	r->interim += !nf;
 	r->pkts += x->op + x->rp;
 	r->pkts_resp += x->rp;
 	r->ip[0] += x->oip;
@@ -511,13 +533,12 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 	int32_t idx = -1;
 	if (*x->rule) {
 		idx = report_rule_find(r, x->rule);
-		if (idx >= 0)
-			r->rule_hits[idx]++;
-		else
+		count_add(&r->rule_refs, x->rule, 1, 0, oom);
+		if (idx < 0)
 			r->unknown_rule++;
 	}
 	for (size_t i = 0; i < x->ncand; i++)
-		count_add(&r->cand_svcs, x->cand[i], 0, oom);
+		count_add(&r->cand_svcs, x->cand[i], 1, 0, oom);
 
 	/* per product and service */
 	char key[512];
@@ -550,20 +571,20 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 		}
 	}
 	int cs = conf_slot(x->conf);
-	s->flows++;
+	s->flows += nf;
 	s->pkts[0] += x->op;
 	s->pkts[1] += x->rp;
 	s->ip[0] += x->oip;
 	s->ip[1] += x->rip;
 	s->pay[0] += x->ob;
 	s->pay[1] += x->rb;
-	s->conf[cs]++;
+	s->conf[cs] += nf;
 	uint64_t bytes = x->oip + x->rip;
-	count_add(&s->clients, x->orig_h, bytes, oom);
-	count_add(&s->servers, x->resp_h, bytes, oom);
+	count_add(&s->clients, x->orig_h, nf, bytes, oom);
+	count_add(&s->servers, x->resp_h, nf, bytes, oom);
 	char pk[32];
 	snprintf(pk, sizeof pk, "%s/%llu", x->proto, (unsigned long long)x->resp_p);
-	count_add(&s->ports, pk, bytes, oom);
+	count_add(&s->ports, pk, nf, bytes, oom);
 
 	struct rprod *p;
 	HASH_FIND_STR(r->prods, x->app, p);
@@ -576,13 +597,13 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 		}
 		HASH_ADD_KEYPTR(hh, r->prods, p->app, strlen(p->app), p);
 	}
-	p->flows++;
+	p->flows += nf;
 	p->pkts += x->op + x->rp;
 	p->ip[0] += x->oip;
 	p->ip[1] += x->rip;
-	p->conf[cs]++;
-	count_add(&p->clients, x->orig_h, bytes, oom);
-	count_add(&p->servers, x->resp_h, bytes, oom);
+	p->conf[cs] += nf;
+	count_add(&p->clients, x->orig_h, nf, bytes, oom);
+	count_add(&p->servers, x->resp_h, nf, bytes, oom);
 	series_add(r, p, x->ts, x->dur, (double)bytes);
 
 	/* findings */
@@ -593,9 +614,8 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 		int32_t var = idx >= 0 ? report_enc_variant(r, (size_t)idx) : -1;
 		struct rgroup *g = finding_add(r, var >= 0 ? RF_CLEAR : RF_CLEAR_INFO, svckey, x, oom);
 		if (g && var >= 0 && !g->extra_key) {
-			char e[16];
-			snprintf(e, sizeof e, "%d", var);
-			g->extra_key = xstrdup(e, oom);
+			char e[600];
+			g->extra_key = xstrdup(report_rule_ref(r, (size_t)var, e, sizeof e), oom);
 		}
 	}
 	if (labelled)
@@ -609,8 +629,8 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 			snprintf(k, sizeof k, "%s tcp/%llu", svckey, (unsigned long long)x->resp_p);
 			struct rgroup *g = finding_add(r, RF_MEDIA_TCP, k, x, oom);
 			if (g && media) {
-				g->n1++;
-				r->find[RF_MEDIA_TCP].n1++;
+				g->n1 += nf;
+				r->find[RF_MEDIA_TCP].n1 += nf;
 			}
 		}
 	}
@@ -639,46 +659,9 @@ int report_add_json(struct report *r, const char *line, size_t len, const char *
 		return malformed(r, source, lineno, err);
 	if (extract(&r->doc, &x, err, sizeof err) != 0)
 		return malformed(r, source, lineno, err);
-	if (strcmp(x.end, "interim") == 0) {
-		r->interim++;
-		return UCF_OK;
-	}
 	bool oom = false;
-	r->records++;
 	add_record(r, &x, &oom);
 	return oom ? malformed(r, source, lineno, "out of memory") : UCF_OK;
-}
-
-int report_read_jsonl(struct report *r, const char *path, char *errbuf)
-{
-	bool is_stdin = strcmp(path, "-") == 0;
-	FILE *fp = is_stdin ? stdin : fopen(path, "r");
-	if (!fp) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(errno));
-		return UCF_ERR_RUNTIME;
-	}
-	const char *name = is_stdin ? "(stdin)" : path;
-	report_add_input(r, "flow records", name);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	uint64_t lineno = 0;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		size_t len = (size_t)n;
-		if (len && line[len - 1] == '\n')
-			len--;
-		report_add_json(r, line, len, name, lineno);
-	}
-	int rc = UCF_OK;
-	if (ferror(fp)) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "error reading %s: %s", path, strerror(errno));
-		rc = UCF_ERR_RUNTIME;
-	}
-	free(line);
-	if (!is_stdin)
-		fclose(fp);
-	return rc;
 }
 
 void report_set_names(struct report *r, const struct out_names *names)
@@ -698,62 +681,4 @@ void report_on_flow(void *report, const struct flow *f, enum flow_end why)
 		return;
 	}
 	report_add_json(r, line, n, "(run)", r->live_lineno);
-}
-
-/* ---- writing ---- */
-
-int report_write(struct report *r, const char *path, char *errbuf)
-{
-	int fmt = report_format_for_path(path);
-	if (fmt < 0) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: unknown report format (use .html, .md or .txt)",
-			 path);
-		return UCF_ERR_CONFIG;
-	}
-	size_t tlen = strlen(path) + 32;
-	char *tmp = malloc(tlen);
-	if (!tmp) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
-		return UCF_ERR_RUNTIME;
-	}
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-	struct rout o = { fopen(tmp, "w"), 0 };
-	if (!o.fp) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return UCF_ERR_RUNTIME;
-	}
-	if (fmt == REPORT_HTML)
-		report_render_html(r, &o);
-	else
-		report_render_text(r, &o);
-	if (fflush(o.fp) != 0 || ferror(o.fp))
-		o.error = errno ? errno : EIO;
-	if (fclose(o.fp) != 0 && !o.error)
-		o.error = errno ? errno : EIO;
-	if (!o.error && rename(tmp, path) != 0)
-		o.error = errno;
-	if (o.error) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot write report %s: %s", path,
-			 strerror(o.error));
-		unlink(tmp);
-		free(tmp);
-		return UCF_ERR_RUNTIME;
-	}
-	free(tmp);
-	return UCF_OK;
-}
-
-int report_tick(struct report *r, const char *path, uint64_t now_s, uint64_t interval_s,
-		char *errbuf)
-{
-	if (!r->tick_started) {
-		r->tick_started = true;
-		r->last_write_s = now_s;
-		return UCF_OK;
-	}
-	if (!interval_s || now_s < r->last_write_s + interval_s)
-		return UCF_OK;
-	r->last_write_s = now_s;
-	return report_write(r, path, errbuf);
 }

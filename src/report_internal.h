@@ -111,7 +111,7 @@ struct report {
 	const struct out_names *names;
 	struct out_names names_copy;
 	size_t nrules;
-	uint64_t *rule_hits;                 /* records naming each rule index */
+	struct rcount *rule_refs;            /* "file:line" named by records' rule */
 	struct rrule_ref *by_ref;            /* "file:line" -> rule */
 	struct rcount *cand_svcs;            /* "app/service" named in candidates */
 	int32_t *enc_variant;                /* cleartext rule -> its encrypted sibling, -1 none */
@@ -123,19 +123,24 @@ struct report {
 	uint64_t malformed;
 	char *malformed_list[REPORT_MAX_MALFORMED_LISTED];
 	size_t nmalformed_listed;
-	uint64_t records, interim, unknown_rule;
+	uint64_t records, interim, unknown_rule; /* records = all accepted, interim included */
 	uint64_t flows, pkts, pkts_resp, ip[2], pay[2];
 	uint64_t ts_min, ts_max;             /* microseconds; ts_min UINT64_MAX when none */
-	struct report_run_counters run;
+	struct report_run_counters run;      /* refreshed from counters_fn at each write */
 	bool have_run;
+	void (*counters_fn)(void *user, struct report_run_counters *c);
+	void *counters_user;
 	struct rsvc *svcs;
 	struct rprod *prods;
 	struct rfinding find[RF_N];
 	uint64_t bin_origin, bin_width;      /* microseconds; width 0 until the first record */
 	struct rj_doc doc;
 	uint64_t live_lineno;
-	uint64_t last_write_s;
+	const char *out_path;                /* live: the report file, rewritten by report_on_tick */
+	uint64_t interval_s, last_write_s;
 	bool tick_started;
+	int write_error;
+	char write_errbuf[UCF_ERRBUF_SIZE];
 };
 
 /* Sorted views for the renderers (arrays the caller frees). */
@@ -155,7 +160,11 @@ bool report_cite(const struct report *r, const char *rule, struct rcite *c);
 bool report_cite_idx(const struct report *r, size_t idx, struct rcite *c);
 /* report_sig.c: the signature tables, through classify.h's public API. */
 #define WEBEX_APP "webex-calling"
-int report_index_rules(struct report *r);              /* -1 out of memory */
+int report_index_rules(struct report *r);              /* (re)builds the caches; -1 no memory */
+void report_unindex_rules(struct report *r);
+const char *report_rule_ref(const struct report *r, size_t idx, char *buf, size_t len);
+bool report_rule_seen(const struct report *r, size_t idx);
+const char *report_app_name(const struct report *r, const char *app); /* display name */
 int32_t report_rule_find(const struct report *r, const char *ref); /* "file:line" -> index */
 /* The documented encrypted variant of a cleartext rule (same app and category, closest service
  * name), -1 when the document gives none. */
@@ -196,7 +205,15 @@ struct rtab *report_tab_appendix(const struct report *r);
 size_t report_unmatched_rules(const struct report *r);
 
 /* A finding as lines: one summary, then per group a heading and its details and sources. */
-enum rline { RL_SUMMARY, RL_NOTE, RL_GROUP, RL_DETAIL, RL_SOURCE };
+enum rline {
+	RL_SUMMARY,  /* the finding's one-paragraph summary */
+	RL_FSOURCE,  /* the document passage the whole finding rests on */
+	RL_NOTE,     /* a paragraph between groups */
+	RL_GROUP,    /* a group's heading (flows sharing a service or port) */
+	RL_GROUP_OK, /* a group's heading when it passed the check (DSCP) */
+	RL_DETAIL,   /* a line about the group */
+	RL_SOURCE,   /* the group's cited rule, document and table */
+};
 typedef void (*rline_fn)(void *user, enum rline kind, const char *text);
 void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, void *user);
 

@@ -136,15 +136,32 @@ bool report_port_marked(const uint8_t *bits, uint64_t port)
 	return port < 65536 && (bits[port >> 3] >> (port & 7) & 1);
 }
 
+void report_unindex_rules(struct report *r)
+{
+	struct rrule_ref *e, *te;
+	HASH_ITER(hh, r->by_ref, e, te) {
+		HASH_DEL(r->by_ref, e);
+		free(e);
+	}
+	free(r->enc_variant);
+	free(r->svc_dscp_mask);
+	r->enc_variant = NULL;
+	r->svc_dscp_mask = NULL;
+	r->nrules = 0;
+	r->webex_doc = NULL;
+	memset(r->media_ports, 0, sizeof r->media_ports);
+}
+
 int report_index_rules(struct report *r)
 {
 	bool oom = false;
-	r->nrules = r->db ? sig_rule_count(r->db) : 0;
-	r->rule_hits = xcalloc(r->nrules, sizeof *r->rule_hits, &oom);
-	r->enc_variant = xcalloc(r->nrules, sizeof *r->enc_variant, &oom);
-	r->svc_dscp_mask = xcalloc(r->nrules, sizeof *r->svc_dscp_mask, &oom);
+	report_unindex_rules(r);
+	size_t n = r->db ? sig_rule_count(r->db) : 0;
+	r->enc_variant = xcalloc(n, sizeof *r->enc_variant, &oom);
+	r->svc_dscp_mask = xcalloc(n, sizeof *r->svc_dscp_mask, &oom);
 	if (oom)
 		return -1;
+	r->nrules = n;
 	for (size_t i = 0; i < r->nrules; i++) {
 		struct sig_rule_view v;
 		r->enc_variant[i] = -2;
@@ -156,12 +173,12 @@ int report_index_rules(struct report *r)
 		struct rrule_ref *e;
 		HASH_FIND_STR(r->by_ref, ref, e);
 		if (!e) {
-			size_t n = strlen(ref);
-			e = calloc(1, sizeof *e + n + 1);
+			size_t len = strlen(ref);
+			e = calloc(1, sizeof *e + len + 1);
 			if (!e)
 				return -1;
 			e->idx = (uint32_t)i;
-			memcpy(e->key, ref, n + 1);
+			memcpy(e->key, ref, len + 1);
 			HASH_ADD_STR(r->by_ref, key, e);
 		}
 		if (strcmp(v.app, WEBEX_APP) == 0) {
@@ -174,3 +191,36 @@ int report_index_rules(struct report *r)
 	return 0;
 }
 
+/* "file:line" of rule idx into buf ("" when out of range). */
+const char *report_rule_ref(const struct report *r, size_t idx, char *buf, size_t len)
+{
+	struct sig_rule_view v;
+	buf[0] = '\0';
+	if (rule_view(r, idx, &v))
+		snprintf(buf, len, "%s:%u", v.file, v.line);
+	return buf;
+}
+
+/* Whether a loaded rule was named by a record: as its rule, or by app/service in candidates. */
+bool report_rule_seen(const struct report *r, size_t idx)
+{
+	struct sig_rule_view v;
+	if (!rule_view(r, idx, &v))
+		return true;
+	char key[600];
+	struct rcount *c;
+	snprintf(key, sizeof key, "%s:%u", v.file, v.line);
+	HASH_FIND_STR(r->rule_refs, key, c);
+	if (c)
+		return true;
+	snprintf(key, sizeof key, "%s/%s", v.app, v.service);
+	HASH_FIND_STR(r->cand_svcs, key, c);
+	return c != NULL;
+}
+
+const char *report_app_name(const struct report *r, const char *app)
+{
+	int i = r->db && *app ? sig_app_find(r->db, app) : -1;
+	const char *n = i >= 0 ? sig_app_name(r->db, i) : NULL;
+	return n ? n : app;
+}

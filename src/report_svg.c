@@ -51,20 +51,27 @@ static double up(double x)
 	return i < x ? i + 1 : i;
 }
 
+/* Axis labels: at most three significant digits, no trailing zeros ("2.5 kB", "10 MB"). */
+static void fmt_axis(double v, const char *const *unit, size_t nunit, char *buf, size_t len)
+{
+	size_t u = 0;
+	while (v >= 999.5 && u + 1 < nunit) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, "%.3g %s", v, unit[u]);
+}
+
 static void fmt_bytes_d(double b, char *buf, size_t len)
 {
-	report_fmt_bytes((uint64_t)(b + 0.5), buf, len);
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	fmt_axis(b, unit, sizeof unit / sizeof unit[0], buf, len);
 }
 
 static void fmt_rate(double bps, char *buf, size_t len)
 {
 	static const char *const unit[] = { "bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s" };
-	size_t u = 0;
-	while (bps >= 1000 && u + 1 < sizeof unit / sizeof unit[0]) {
-		bps /= 1000;
-		u++;
-	}
-	snprintf(buf, len, "%.*f %s", bps == (double)(uint64_t)bps ? 0 : bps < 10 ? 2 : 1, bps, unit[u]);
+	fmt_axis(bps, unit, sizeof unit / sizeof unit[0], buf, len);
 }
 
 static void text(struct rout *o, double x, double y, const char *anchor, const char *extra,
@@ -183,18 +190,29 @@ void report_svg_bytes(const struct report *r, struct rout *o)
 
 /* ---- figure 2: throughput over time per product, stacked step areas ---- */
 
-static const uint64_t tick_steps[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
-				       7200, 10800, 21600, 43200, 86400, 172800, 604800 };
+/* Tick steps in milliseconds: round UTC times. */
+static const uint64_t tick_steps_ms[] = {
+	1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000,
+	300000, 600000, 900000, 1800000, 3600000, 7200000, 10800000, 21600000, 43200000, 86400000,
+	172800000, 604800000,
+};
 
-static void fmt_tick(uint64_t s, uint64_t step, bool multi_day, char *buf, size_t len)
+static void fmt_tick(uint64_t ms, uint64_t step_ms, bool multi_day, char *buf, size_t len)
 {
-	time_t t = (time_t)s;
+	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
+	char s[32];
 	gmtime_r(&t, &tm);
 	if (multi_day)
-		strftime(buf, len, step >= 86400 ? "%m-%d" : "%m-%d %H:%M", &tm);
-	else
-		strftime(buf, len, step >= 60 ? "%H:%M" : "%H:%M:%S", &tm);
+		strftime(buf, len, step_ms >= 86400000 ? "%m-%d" : "%m-%d %H:%M", &tm);
+	else if (step_ms >= 60000)
+		strftime(buf, len, "%H:%M", &tm);
+	else if (step_ms >= 1000)
+		strftime(buf, len, "%H:%M:%S", &tm);
+	else {
+		strftime(s, sizeof s, "%H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%03u", s, (unsigned)(ms % 1000));
+	}
 }
 
 void report_svg_timeline(const struct report *r, struct rout *o)
@@ -269,11 +287,12 @@ void report_svg_timeline(const struct report *r, struct rout *o)
 		rout_puts(o, "</title></path>\n");
 	}
 	/* x axis: ticks at round UTC times */
-	double span = t_end - t_start;
-	uint64_t step = tick_steps[sizeof tick_steps / sizeof tick_steps[0] - 1];
-	for (size_t i = 0; i < sizeof tick_steps / sizeof tick_steps[0]; i++)
-		if (span / (double)tick_steps[i] <= 8) {
-			step = tick_steps[i];
+	double span_ms = (t_end - t_start) * 1000;
+	size_t nsteps = sizeof tick_steps_ms / sizeof tick_steps_ms[0];
+	uint64_t step = tick_steps_ms[nsteps - 1];
+	for (size_t i = 0; i < nsteps; i++)
+		if (span_ms / (double)tick_steps_ms[i] <= 8) {
+			step = tick_steps_ms[i];
 			break;
 		}
 	time_t ts0 = (time_t)t_start, ts1 = (time_t)t_end;
@@ -281,9 +300,9 @@ void report_svg_timeline(const struct report *r, struct rout *o)
 	gmtime_r(&ts0, &a);
 	gmtime_r(&ts1, &b);
 	bool multi_day = a.tm_yday != b.tm_yday || a.tm_year != b.tm_year;
-	for (uint64_t t = ((uint64_t)up(t_start) + step - 1) / step * step; (double)t <= t_end;
-	     t += step) {
-		double x = lx + ((double)t - t_start) * xs;
+	uint64_t ms0 = (org + i0 * w) / 1000; /* t_start in ms, exactly */
+	for (uint64_t t = (ms0 + step - 1) / step * step; (double)t <= t_end * 1000; t += step) {
+		double x = lx + ((double)t / 1000 - t_start) * xs;
 		rout_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 			       "stroke=\"#222222\"/>\n", x, bottom, x, bottom + 5);
 		fmt_tick(t, step, multi_day, buf, sizeof buf);
@@ -301,7 +320,7 @@ void report_svg_timeline(const struct report *r, struct rout *o)
 		 multi_day ? d1 : "", bin);
 	text(o, (lx + rx) / 2, bottom + 44, "middle", " font-weight=\"bold\"", axis);
 	rout_printf(o, "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\" "
-		       "transform=\"rotate(-90 18 %.1f)\">Throughput (IP bytes as bits/s, stacked)</text>\n",
+		       "transform=\"rotate(-90 18 %.1f)\">Throughput (bit/s, stacked)</text>\n",
 		    (top + bottom) / 2, (top + bottom) / 2);
 	/* legend, four per row */
 	for (size_t j = 0; j < np; j++) {
@@ -351,8 +370,8 @@ void report_svg_confidence(const struct report *r, struct rout *o)
 	for (size_t j = 0; j < np; j++) {
 		double y = top + row_h * (double)j, x = lx;
 		char label[160];
-		snprintf(label, sizeof label, "%s (%llu flows)", *p[j]->app ? p[j]->app : "(unclassified)",
-			 (unsigned long long)p[j]->flows);
+		snprintf(label, sizeof label, "%s (%llu flow%s)", *p[j]->app ? p[j]->app : "(unclassified)",
+			 (unsigned long long)p[j]->flows, p[j]->flows == 1 ? "" : "s");
 		text(o, lx - 8, y + 18, "end", "", label);
 		for (int c = 0; c < RC_N && p[j]->flows; c++) {
 			if (!p[j]->conf[c])

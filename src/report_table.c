@@ -293,13 +293,7 @@ size_t report_unmatched_rules(const struct report *r)
 	size_t n = 0;
 	for (size_t i = 0; i < r->nrules; i++) {
 		struct rcite c;
-		if (r->rule_hits[i] || !report_cite_idx(r, i, &c))
-			continue;
-		char key[300];
-		snprintf(key, sizeof key, "%s/%s", c.app, c.service);
-		struct rcount *e;
-		HASH_FIND_STR(r->cand_svcs, key, e);
-		if (!e)
+		if (!report_rule_seen(r, i) && report_cite_idx(r, i, &c))
 			n++;
 	}
 	return n;
@@ -312,14 +306,10 @@ struct rtab *report_tab_appendix(const struct report *r)
 	struct rtab *t = rtab_new(6, 0, head);
 	for (size_t i = 0; i < r->nrules; i++) {
 		struct rcite c;
-		if (r->rule_hits[i] || !report_cite_idx(r, i, &c))
+		if (report_rule_seen(r, i) || !report_cite_idx(r, i, &c))
 			continue;
 		char key[300], ref[300];
 		snprintf(key, sizeof key, "%s/%s", c.app, c.service);
-		struct rcount *e;
-		HASH_FIND_STR(r->cand_svcs, key, e);
-		if (e)
-			continue;
 		snprintf(ref, sizeof ref, "%s:%u", c.file, c.line);
 		const char *row[6] = { ref, key, c.proto, *c.server_port ? c.server_port : "any",
 				       *c.doc ? c.doc : "(site file)", c.table };
@@ -383,7 +373,7 @@ static void emit_group_head(const struct rgroup *g, const char *extra, rline_fn 
 static void emit_doc_section(const struct report *r, const char *section, const char *says,
 			     rline_fn fn, void *u)
 {
-	emit(fn, u, RL_SOURCE, "document %s, section \"%s\": %s",
+	emit(fn, u, RL_FSOURCE, "document %s, section \"%s\": %s",
 	     r->webex_doc ? r->webex_doc : "(Webex Calling document not loaded)", section, says);
 }
 
@@ -393,13 +383,12 @@ static void finding_clear(const struct report *r, rline_fn fn, void *u)
 		size_t n;
 		struct rgroup **g = report_sorted_groups(&r->find[k], &n);
 		if (k == RF_CLEAR_INFO && n)
-			emit(fn, u, RL_NOTE, "%s: %llu flows.", report_finding_title(RF_CLEAR_INFO),
-			     (unsigned long long)r->find[k].flows);
+			emit(fn, u, RL_NOTE, "%s: %llu flow%s.", report_finding_title(RF_CLEAR_INFO),
+			     (unsigned long long)r->find[k].flows, r->find[k].flows == 1 ? "" : "s");
 		for (size_t i = 0; g && i < n; i++) {
 			emit_group_head(g[i], "", fn, u);
 			struct rcite c;
-			if (g[i]->extra_key &&
-			    report_cite_idx(r, (size_t)strtoul(g[i]->extra_key, NULL, 10), &c))
+			if (g[i]->extra_key && report_cite(r, g[i]->extra_key, &c))
 				emit(fn, u, RL_DETAIL,
 				     "documented encrypted variant: %s/%s, %s port %s (%s:%u)", c.app,
 				     c.service, c.proto, *c.server_port ? c.server_port : "any",
@@ -417,9 +406,9 @@ static void finding_dscp(const struct report *r, rline_fn fn, void *u)
 	struct rgroup **g = report_sorted_groups(&r->find[RF_DSCP], &n);
 	for (size_t i = 0; g && i < n; i++) {
 		char vals[1024];
-		emit(fn, u, RL_GROUP, "%s: %llu of %llu checked flow%s differ%s", g[i]->key,
-		     (unsigned long long)g[i]->flows, (unsigned long long)g[i]->n1,
-		     g[i]->n1 == 1 ? "" : "s", g[i]->flows == 1 ? "s" : "");
+		emit(fn, u, g[i]->flows ? RL_GROUP : RL_GROUP_OK, "%s: %llu checked flow%s, %llu differ%s", g[i]->key,
+		     (unsigned long long)g[i]->n1, g[i]->n1 == 1 ? "" : "s",
+		     (unsigned long long)g[i]->flows, g[i]->flows == 1 ? "s" : "");
 		emit(fn, u, RL_DETAIL, "documented DSCP: %s", g[i]->extra_key ? g[i]->extra_key : "?");
 		value_list(g[i]->vals, vals, sizeof vals);
 		emit(fn, u, RL_DETAIL, "observed originator DSCP: %s", vals);
@@ -461,7 +450,7 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 	switch (k) {
 	case RF_CLEAR:
 		emit(fn, u, RL_SUMMARY,
-		     "%llu flows (%llu packets, %llu IP bytes, %s) use a cleartext variant where "
+		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) use a cleartext variant where "
 		     "the document lists an encrypted one (records with encrypted=false).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb);
@@ -469,7 +458,7 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		break;
 	case RF_DSCP:
 		emit(fn, u, RL_SUMMARY,
-		     "%llu of %llu checked flows differ (%llu packets, %llu IP bytes, %s). Checked: "
+		     "%llu of %llu checked flow(s) differ (%llu packets, %llu IP bytes, %s). Checked: "
 		     "flows whose rule documents a DSCP value (expected_dscp) and whose originator "
 		     "sent a packet; a flow differs when its originator's first DSCP is not a "
 		     "documented value of its service, or the marking changed within the flow.",
@@ -479,11 +468,12 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		break;
 	case RF_MEDIA_TCP:
 		emit(fn, u, RL_SUMMARY,
-		     "%llu Webex Calling flows over TCP (%llu packets, %llu IP bytes, %s): %llu "
-		     "labelled media, the rest to a documented Webex Calling subnet on a port the "
-		     "document lists for UDP media.",
+		     "%llu Webex Calling flow(s) over TCP (%llu packets, %llu IP bytes, %s): %llu "
+		     "labelled as media, %llu to a documented Webex Calling subnet on a port the "
+		     "document lists for UDP media (those also appear under d).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
-		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1);
+		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1,
+		     (unsigned long long)(f->flows - f->n1));
 		emit_doc_section(r, "\xe3\x83\x95\xe3\x82\xa1\xe3\x82\xa4\xe3\x82\xa2\xe3\x82\xa6"
 				    "\xe3\x82\xa9\xe3\x83\xbc\xe3\x83\xab\xe3\x81\xae\xe8\xa8\xad"
 				    "\xe5\xae\x9a (Firewall configuration)",
@@ -493,7 +483,7 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		break;
 	case RF_SUBNET:
 		emit(fn, u, RL_SUMMARY,
-		     "%llu flows (%llu packets, %llu IP bytes, %s) go to a documented vendor subnet on "
+		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) go to a documented vendor subnet on "
 		     "a port its connection table does not list (confidence \"subnet\").",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb);
@@ -501,14 +491,14 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		break;
 	case RF_UNCLASS:
 		emit(fn, u, RL_SUMMARY,
-		     "%llu flows (%llu packets, %llu IP bytes, %s) match no documented row, in %zu "
+		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) match no documented row, in %zu "
 		     "server port/protocol groups.",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb, (size_t)HASH_COUNT(f->groups));
 		break;
 	case RF_FRAG:
 		emit(fn, u, RL_SUMMARY,
-		     "%llu labelled flows (%llu packets, %llu IP bytes, %s) carried %llu IP "
+		     "%llu labelled flow(s) (%llu packets, %llu IP bytes, %s) carried %llu IP "
 		     "fragments (frag_pkts).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1);
@@ -584,7 +574,7 @@ struct rtab *report_tab_overview(const struct report *r)
 	}
 	KV("Malformed lines", "%llu%s", (unsigned long long)r->malformed,
 	   r->malformed ? " (listed below; the run exits with status 1)" : "");
-	KV("Interim records", "%llu (skipped: the final record of each flow is counted)",
+	KV("Interim records", "%llu (their packets and bytes are counted; a flow counts once)",
 	   (unsigned long long)r->interim);
 	KV("Records naming unknown rules", "%llu (rule not in the loaded signature tables)",
 	   (unsigned long long)r->unknown_rule);

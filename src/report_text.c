@@ -6,20 +6,50 @@
 
 #define WRAP 100
 
-/* Prints text word-wrapped at WRAP columns: the first line after `first`, the rest after `rest`. */
+/* Display columns of the UTF-8 bytes s[0..n): East Asian wide characters take two. */
+static size_t columns(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp = c;
+		size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		if (len > 1 && i + len <= n) {
+			cp = c & (0x3f >> (len - 1));
+			for (size_t k = 1; k < len; k++)
+				cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
+		}
+		bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+			    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+			    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+			    (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x20000;
+		w += wide ? 2 : 1;
+		i += len;
+	}
+	return w;
+}
+
+/* Prints text word-wrapped at WRAP display columns: the first line after `first`, the rest after
+ * `rest`; a word longer than a line stays whole. */
 static void wrap(struct rout *o, const char *first, const char *rest, const char *text)
 {
 	const char *ind = first;
 	const char *p = text;
 	while (*p) {
-		size_t room = WRAP > strlen(ind) ? WRAP - strlen(ind) : 20;
+		size_t room = WRAP > strlen(ind) + 20 ? WRAP - strlen(ind) : 20;
 		size_t n = strlen(p);
-		if (n > room) {
-			size_t cut = room;
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
+		if (columns(p, n) > room) {
+			/* the last blank that keeps the line within room columns */
+			size_t cut = 0;
+			for (size_t i = 0; p[i]; i++) {
+				if (p[i] != ' ')
+					continue;
+				if (columns(p, i) > room)
+					break;
+				cut = i;
+			}
 			if (cut == 0) { /* one long word: break after it */
-				cut = room;
+				cut = 0;
 				while (p[cut] && p[cut] != ' ')
 					cut++;
 			}
@@ -139,7 +169,18 @@ static void finding_line(void *user, enum rline k, const char *text)
 		rout_puts(c->o, "\n");
 		c->in_block = false;
 		break;
+	case RL_FSOURCE: {
+		char buf[2200];
+		if (c->in_block)
+			rout_puts(c->o, "\n");
+		snprintf(buf, sizeof buf, "Source: %s", text);
+		wrap(c->o, "", "", buf);
+		rout_puts(c->o, "\n");
+		c->in_block = false;
+		break;
+	}
 	case RL_GROUP:
+	case RL_GROUP_OK:
 		if (c->in_block)
 			rout_puts(c->o, "\n");
 		wrap(c->o, "    ", "        ", text);
@@ -167,8 +208,8 @@ int report_render_text(const struct report *r, struct rout *o)
 	heading(o, "ucflow audit report", '=');
 	wrap(o, "", "",
 	     "What runs on the network, measured against what the vendor documents say. Every "
-	     "count is a sum over the flow records read (one record per flow; interim records "
-	     "skipped); bytes are IP bytes (the sum of the IP total length) unless marked as "
+	     "count is a sum over the flow records read (a flow counts once; its interim records "
+	     "add their packets and bytes); bytes are IP bytes (the sum of the IP total length) unless marked as "
 	     "payload. c->s is from the originator (the client) to the responder (the server).");
 	rout_puts(o, "\n");
 

@@ -242,9 +242,13 @@ void report_fmt_span(uint64_t us, char *buf, size_t len)
 	uint64_t s = us / 1000000;
 	if (s < 60)
 		snprintf(buf, len, "%.3f s", (double)us / 1e6);
+	else if (s < 3600 && s % 60 == 0 && us % 1000000 == 0)
+		snprintf(buf, len, "%llu min", (unsigned long long)(s / 60));
 	else if (s < 3600)
 		snprintf(buf, len, "%llu min %02llu s", (unsigned long long)(s / 60),
 			 (unsigned long long)(s % 60));
+	else if (s < 86400 && s % 3600 == 0 && us % 1000000 == 0)
+		snprintf(buf, len, "%llu h", (unsigned long long)(s / 3600));
 	else if (s < 86400)
 		snprintf(buf, len, "%llu h %02llu min %02llu s", (unsigned long long)(s / 3600),
 			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));

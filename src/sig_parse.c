@@ -174,7 +174,7 @@ static int st_app(struct sig_pstate *ps, const struct sig_stmt *st)
 	a->id = sig_strdup(&db->arena, id->s);
 	a->name = sig_strdup(&db->arena, name);
 	a->onprem = onprem;
-	a->loc.file = ps->display;
+	a->loc.file = ps->path;
 	a->loc.line = id->line;
 	a->loc.col = id->col;
 	return a->id && a->name ? 0 : oom(ps, id);
@@ -273,7 +273,7 @@ static int st_set(struct sig_pstate *ps, const struct sig_stmt *st, bool is_port
 	s->is_port = is_port;
 	s->addrs = a;
 	s->ports = p;
-	s->loc.file = ps->display;
+	s->loc.file = ps->path;
 	s->loc.line = nt->line;
 	s->loc.col = nt->col;
 	s->file = ps->file;
@@ -526,11 +526,11 @@ static int st_server(struct sig_pstate *ps, const struct sig_stmt *st)
 	if (kv[2]) {
 		if (get_name(ps, kv[2], &s.service))
 			return -1;
-		s.service_loc.file = ps->display;
+		s.service_loc.file = ps->path;
 		s.service_loc.line = kv[2]->line;
 		s.service_loc.col = sig_vcol(kv[2]);
 	}
-	s.loc.file = ps->display;
+	s.loc.file = ps->path;
 	s.loc.line = kw->line;
 	s.loc.col = kw->col;
 	struct sig_site_server *ns = sig_vec_push(&db->servers);
@@ -631,7 +631,7 @@ static int parse_file(struct sig_parse_ctx *ctx, const char *path, bool site,
 	f->name = ps.display;
 	f->site = site;
 	struct sig_lexer lx;
-	if (sig_lex_open(&lx, path, ps.display, ctx->err, ctx->errlen)) {
+	if (sig_lex_open(&lx, path, ps.path, ctx->err, ctx->errlen)) {
 		if (from)
 			sig_perr(from, from_tok->line, from_tok->col, "cannot read '%s': %s",
 				 from_tok->s, strerror(errno));

@@ -12,7 +12,7 @@ int sig_perr(const struct sig_pstate *ps, unsigned line, unsigned col, const cha
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	struct sig_loc loc = { ps->display, line, col };
+	struct sig_loc loc = { ps->path, line, col }; /* messages name the file as opened */
 	sig_errf(ps->ctx->err, ps->ctx->errlen, &loc, "%s", msg);
 	return -1;
 }

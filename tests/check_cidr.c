@@ -7,7 +7,7 @@
 #include "classify_cidr.h"
 
 #define NPREFIX 120000
-#define NLOOKUP 200000
+#define NLOOKUP 120000
 #define NLINEAR 1000 /* lookups also checked by a plain linear scan over every prefix */
 
 struct pfx {

@@ -64,9 +64,9 @@ static bool has_cand(const struct sig_db *db, const struct flow *f, const char *
 	return false;
 }
 
-#define EXPECT(db, f, rule, conf)                                                               \
+#define EXPECT(db, f, want, conf)                                                               \
 	do {                                                                                    \
-		ck_assert_str_eq(name(db, (f)->label.rule), rule);                               \
+		ck_assert_str_eq(name(db, (f)->label.rule), want);                               \
 		ck_assert_str_eq(classify_confidence_name((f)->label.confidence),                \
 				 classify_confidence_name(conf));                                \
 	} while (0)
@@ -184,14 +184,22 @@ START_TEST(test_onprem_public)
 {
 	struct sig_db *db = load(false);
 	struct flow f;
-	/* WhatsApp-like: an internal phone to a public server on 5222 */
+	/* WhatsApp-like: an internal phone to a public server on 5222. The on-premises rules need
+	 * an internal server; beta's outbound row (server=any) is a candidate, not a label. */
 	mkflow(&f, 6, "10.0.0.1", 40000, "157.240.1.1", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_PUBLIC_PORT);
+	ck_assert_uint_eq(f.label.ncand, 1);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "beta/notify");
+	ck_assert(f.label.flags & CLASSIFY_F_ORIG_INTERNAL);
+	ck_assert(!(f.label.flags & CLASSIFY_F_RESP_INTERNAL));
+	/* only on-premises listener rows: the reason says the server is not internal */
+	mkflow(&f, 6, "10.0.0.1", 40000, "157.240.1.1", 7100, true);
 	classify_flow(db, &f);
 	EXPECT(db, &f, "-", CONF_NONE);
 	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_NOT_INTERNAL);
 	ck_assert_uint_eq(f.label.ncand, 0);
-	ck_assert(f.label.flags & CLASSIFY_F_ORIG_INTERNAL);
-	ck_assert(!(f.label.flags & CLASSIFY_F_RESP_INTERNAL));
 	/* APNS-like: a cloud app's port-only rule to a public server is a candidate only */
 	mkflow(&f, 6, "10.0.0.1", 40000, "17.57.1.1", 5223, true);
 	classify_flow(db, &f);
@@ -234,10 +242,17 @@ START_TEST(test_ambiguous_without_site)
 	classify_flow(db, &f);
 	/* file order picks alpha; beta is the candidate; confidence stays "port" */
 	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
-	ck_assert_uint_eq(f.label.ncand, 1);
+	ck_assert_uint_eq(f.label.ncand, 2);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "beta/xmpp");
+	ck_assert_str_eq(name(db, f.label.cand[1]), "beta/notify");
 	ck_assert(f.label.flags & CLASSIFY_F_AMBIGUOUS);
 	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_AMBIGUOUS);
+	/* an outbound row on a shared port: candidate only */
+	mkflow(&f, 6, "10.1.1.5", 40000, "203.0.113.25", 25, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_SHARED_PORT);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "beta/mail");
 	sig_db_free(db);
 }
 END_TEST
@@ -265,6 +280,21 @@ START_TEST(test_site)
 	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.7", 5222, true);
 	classify_flow(db, &f);
 	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	/* the declared Beta host as the client of Beta's outbound rows (the product is the client) */
+	mkflow(&f, 6, "10.1.1.5", 40000, "203.0.113.25", 25, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "beta/mail", CONF_SITE_PORT);
+	mkflow(&f, 6, "10.1.1.5", 40000, "157.240.1.1", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "beta/notify", CONF_SITE_PORT);
+	mkflow(&f, 6, "10.1.1.6", 40000, "203.0.113.25", 25, true); /* another host: no */
+	classify_flow(db, &f);
+	EXPECT(db, &f, "-", CONF_NONE);
+	/* ... but a declared host as the server does not make an outbound row site+port */
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.5", 5222, true);
+	classify_flow(db, &f);
+	EXPECT(db, &f, "beta/xmpp", CONF_SITE_PORT);
+	ck_assert(!has_cand(db, &f, "beta/notify") || f.label.cand[0] != f.label.rule);
 	/* internal += 100.64.0.0/10 */
 	mkflow(&f, 6, "10.0.0.1", 40000, "100.64.3.3", 5222, true);
 	classify_flow(db, &f);

@@ -83,11 +83,13 @@ static const uint8_t OUT6_SRC[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 1 };
 static const uint8_t OUT6_DST[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 2 };
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0xaa }, MAC_B[6] = { 0x02, 0, 0, 0, 0, 0xbb };
 
-static void payload(struct frame *f, const char *s)
+static void payload_n(struct frame *f, const char *s, size_t n)
 {
 	f->len = 0;
-	pre_bytes(f, s, strlen(s));
+	pre_bytes(f, s, n);
 }
+/* A string literal as the whole frame so far; embedded NULs count. */
+#define payload(f, lit) payload_n((f), (lit), sizeof(lit) - 1)
 
 static void pre_udp(struct frame *f, unsigned sp, unsigned dp)
 {
@@ -502,7 +504,9 @@ static int build(enum encap e, struct frame *f, size_t *ip_tail)
 	case EN_COUNT:
 		break;
 	}
-	pre_eth(f, f->b[0] >> 4 == 4 ? 0x0800 : 0x86dd, 0);
+	/* A few ride in a VLAN: an IP-only tunnel keeps its id, an inner Ethernet frame replaces it. */
+	bool tagged = e == EN_GRE4 || e == EN_ERSPAN3 || e == EN_ERSPAN3_SUB_IP;
+	pre_eth(f, f->b[0] >> 4 == 4 ? 0x0800 : 0x86dd, tagged ? 33 : 0);
 	return DLT_EN10MB;
 }
 
@@ -512,12 +516,12 @@ static const struct {
 	int addr_ver;
 	uint16_t vlan;
 } want[EN_COUNT] = {
-	[EN_GRE4] = { TUNNEL_GRE, 4, 0 },        [EN_GRE_KEY_SEQ_CSUM] = { TUNNEL_GRE, 4, 0 },
+	[EN_GRE4] = { TUNNEL_GRE, 4, 33 },        [EN_GRE_KEY_SEQ_CSUM] = { TUNNEL_GRE, 4, 0 },
 	[EN_GRE6_IN6] = { TUNNEL_GRE, 6, 0 },    [EN_GRE_TEB] = { TUNNEL_GRE, 4, 77 },
 	[EN_GRE_PPTP] = { TUNNEL_GRE, 4, 0 },    [EN_GRE_PPTP_ACK_PFC] = { TUNNEL_GRE, 4, 0 },
 	[EN_GRE_MPLS] = { TUNNEL_GRE, 4, 0 },    [EN_ERSPAN1] = { TUNNEL_ERSPAN, 4, 88 },
 	[EN_ERSPAN2] = { TUNNEL_ERSPAN, 4, 88 }, [EN_ERSPAN3] = { TUNNEL_ERSPAN, 4, 0 },
-	[EN_ERSPAN3_SUB_IP] = { TUNNEL_ERSPAN, 4, 0 }, [EN_VXLAN] = { TUNNEL_VXLAN, 4, 99 },
+	[EN_ERSPAN3_SUB_IP] = { TUNNEL_ERSPAN, 4, 33 }, [EN_VXLAN] = { TUNNEL_VXLAN, 4, 99 },
 	[EN_IPIP] = { TUNNEL_IPIP, 4, 0 },       [EN_6IN4] = { TUNNEL_IPIP, 4, 0 },
 	[EN_4IN6] = { TUNNEL_IPIP, 6, 0 },       [EN_6IN6] = { TUNNEL_IPIP, 6, 0 },
 	[EN_MPLS] = { TUNNEL_MPLS, 0, 10 },      [EN_MPLS3_V6] = { TUNNEL_MPLS, 0, 0 },
@@ -700,10 +704,10 @@ START_TEST(test_erspan_and_vxlan_hostile)
 	f.b[14 + 20 + 8] = 0x20; /* ERSPAN II header with version 2 */
 	ck_assert_int_eq(dec(lt, &f, &d), DECODE_MALFORMED);
 	lt = build(EN_ERSPAN3, &f, &ip_tail);
-	f.b[14 + 20 + 8] = 0x10; /* ERSPAN III header with version 1 */
+	f.b[18 + 20 + 8] = 0x10; /* ERSPAN III header with version 1 */
 	ck_assert_int_eq(dec(lt, &f, &d), DECODE_MALFORMED);
 	lt = build(EN_ERSPAN3, &f, &ip_tail);
-	f.b[14 + 20 + 8 + 10] = 5 << 2; /* reserved frame type */
+	f.b[18 + 20 + 8 + 10] = 5 << 2; /* reserved frame type */
 	ck_assert_int_eq(dec(lt, &f, &d), DECODE_MALFORMED);
 
 	/* ERSPAN II header cut by the IP length (not the capture): MALFORMED. */
@@ -787,6 +791,9 @@ START_TEST(test_inner_hostile)
 	f.b[22] = 0;
 	f.b[23] = 1;
 	ck_assert_int_eq(dec(lt, &f, &d), DECODE_MALFORMED);
+	lt = build(EN_PPPOE, &f, &ip_tail);
+	f.b[23] -= 1; /* the PPPoE length no longer holds the whole IP packet */
+	ck_assert_int_eq(dec(lt, &f, &d), DECODE_MALFORMED);
 
 	/* PPP: bad control byte, an even low protocol byte. */
 	payload(&f, "\xff\x05\x00\x21\x45");
@@ -814,34 +821,34 @@ START_TEST(test_inner_hostile)
 }
 END_TEST
 
-/* IP in IP nested n deep (n tunnel headers around the packet). */
-static enum decode_status nested(int n, struct decoded_pkt *d)
+/* IP in IP nested n deep (n tunnel headers around the packet); d points into f. */
+static enum decode_status nested(int n, struct frame *f, struct decoded_pkt *d)
 {
-	struct frame f;
 	size_t ip_tail;
-	inner_udp4(&f, &ip_tail);
+	inner_udp4(f, &ip_tail);
 	for (int i = 0; i < n; i++) {
-		if (i % 2)
-			pre_ipv4(&f, 4, OUT4_SRC, OUT4_DST);
-		else {
-			pre_gre(&f, 0, 0x0800, 0);
-			pre_ipv4(&f, 47, OUT4_DST, OUT4_SRC);
+		if (i % 2) {
+			pre_ipv4(f, 4, OUT4_SRC, OUT4_DST);
+		} else {
+			pre_gre(f, 0, 0x0800, 0);
+			pre_ipv4(f, 47, OUT4_DST, OUT4_SRC);
 		}
 	}
-	return dec(DLT_RAW, &f, d);
+	return dec(DLT_RAW, f, d);
 }
 
 START_TEST(test_depth_bound)
 {
 	struct decoded_pkt d;
-	ck_assert_int_eq(nested(4, &d), DECODE_OK); /* five IP headers: depth 0..4 */
+	struct frame f;
+	ck_assert_int_eq(nested(4, &f, &d), DECODE_OK); /* five IP headers: depth 0..4 */
 	assert_inner_udp4(&d);
 	/* the outermost tunnel (IP-in-IP, from the last header prepended) is the one recorded */
 	assert_tunnel(&d, TUNNEL_IPIP, OUT4_SRC, OUT4_DST, 4);
-	ck_assert_int_eq(nested(3, &d), DECODE_OK);
+	ck_assert_int_eq(nested(3, &f, &d), DECODE_OK);
 	assert_tunnel(&d, TUNNEL_GRE, OUT4_DST, OUT4_SRC, 4);
-	ck_assert_int_eq(nested(5, &d), DECODE_MALFORMED);
-	ck_assert_int_eq(nested(40, &d), DECODE_MALFORMED);
+	ck_assert_int_eq(nested(5, &f, &d), DECODE_MALFORMED);
+	ck_assert_int_eq(nested(40, &f, &d), DECODE_MALFORMED);
 }
 END_TEST
 

@@ -1,2 +1,2 @@
 # Test policy for check_classify: shared ports.
-shared-ports 80,443,53
+shared-ports 80,443,53,25

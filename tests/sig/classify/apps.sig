@@ -13,6 +13,9 @@ rule app=beta service=xmpp category=messaging proto=tcp server_port=5222 label="
 rule app=alpha service=web category=web proto=tcp server_port=443 label="Alpha HTTPS"
 rule app=beta service=ctl category=management proto=tcp server_port=7000-7999
 rule app=alpha service=ctl category=management proto=tcp server_port=7100
+rule app=beta service=mail category=email proto=tcp client=@internal server=any server_port=25
+rule app=beta service=notify category=notification proto=tcp client=@internal server=any \
+     server_port=5222
 
 table "Subnets"
 rule app=cloud service=big-any category=other proto=both server=@cloud_big

@@ -1,0 +1,173 @@
+/* report_io.c - the audit report's files: reading saved flow records, writing the report atomically. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report_internal.h"
+
+int report_read_jsonl(struct report *r, const char *path, char *errbuf)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "r");
+	if (!fp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(errno));
+		report_add_input(r, "UNREADABLE flow records", path);
+		return UCF_ERR_RUNTIME;
+	}
+	const char *name = is_stdin ? "(stdin)" : path;
+	report_add_input(r, "flow records", name);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t lineno = 0;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		size_t len = (size_t)n;
+		if (len && line[len - 1] == '\n')
+			len--;
+		report_add_json(r, line, len, name, lineno);
+	}
+	int rc = UCF_OK;
+	if (ferror(fp)) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "error reading %s: %s", path, strerror(errno));
+		rc = UCF_ERR_RUNTIME;
+	}
+	free(line);
+	if (!is_stdin)
+		fclose(fp);
+	return rc;
+}
+
+/* ---- writing ---- */
+
+int report_write(struct report *r, const char *path, char *errbuf)
+{
+	int fmt = report_format_for_path(path);
+	if (fmt < 0) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: unknown report format (use .html, .md or .txt)",
+			 path);
+		return UCF_ERR_CONFIG;
+	}
+	size_t tlen = strlen(path) + 32;
+	char *tmp = malloc(tlen);
+	if (!tmp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return UCF_ERR_RUNTIME;
+	}
+	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+	if (r->counters_fn) {
+		r->counters_fn(r->counters_user, &r->run);
+		r->have_run = true;
+	}
+	struct rout o = { fopen(tmp, "w"), 0 };
+	if (!o.fp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return UCF_ERR_RUNTIME;
+	}
+	if (fmt == REPORT_HTML)
+		report_render_html(r, &o);
+	else
+		report_render_text(r, &o);
+	if (fflush(o.fp) != 0 || ferror(o.fp))
+		o.error = errno ? errno : EIO;
+	if (fclose(o.fp) != 0 && !o.error)
+		o.error = errno ? errno : EIO;
+	if (!o.error && rename(tmp, path) != 0)
+		o.error = errno;
+	if (o.error) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot write report %s: %s", path,
+			 strerror(o.error));
+		unlink(tmp);
+		free(tmp);
+		return UCF_ERR_RUNTIME;
+	}
+	free(tmp);
+	return UCF_OK;
+}
+
+void report_set_output(struct report *r, const char *path, uint64_t interval_s)
+{
+	r->out_path = path;
+	r->interval_s = interval_s;
+}
+
+void report_on_tick(void *report, uint64_t now_us)
+{
+	struct report *r = report;
+	uint64_t now_s = now_us / 1000000;
+	if (!r->out_path || !r->interval_s)
+		return;
+	if (!r->tick_started) {
+		r->tick_started = true;
+		r->last_write_s = now_s;
+		return;
+	}
+	if (now_s < r->last_write_s + r->interval_s)
+		return;
+	r->last_write_s = now_s;
+	char eb[UCF_ERRBUF_SIZE];
+	if (report_write(r, r->out_path, eb) != UCF_OK) {
+		fprintf(stderr, "ucflow: %s\n", eb);
+		if (!r->write_error) {
+			r->write_error = UCF_ERR_RUNTIME;
+			snprintf(r->write_errbuf, sizeof r->write_errbuf, "%s", eb);
+		}
+	}
+}
+
+int report_write_error(const struct report *r, char *errbuf)
+{
+	if (r->write_error)
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", r->write_errbuf);
+	return r->write_error;
+}
+
+void report_on_db_changed(void *report, const struct sig_db *db)
+{
+	struct report *r = report;
+	r->db = db;
+	r->names_copy.db = db;
+	if (report_index_rules(r) != 0 && !r->write_error) {
+		r->write_error = UCF_ERR_RUNTIME;
+		snprintf(r->write_errbuf, sizeof r->write_errbuf, "out of memory indexing the rules");
+	}
+}
+
+int report_finish(struct report *r, const char *path, char *errbuf)
+{
+	int rc = report_write(r, path, errbuf);
+	if (rc != UCF_OK)
+		return rc;
+	if (report_write_error(r, errbuf))
+		return UCF_ERR_RUNTIME;
+	if (r->malformed) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%llu malformed flow record%s (listed in %s)",
+			 (unsigned long long)r->malformed, r->malformed == 1 ? "" : "s", path);
+		return UCF_ERR_RUNTIME;
+	}
+	return UCF_OK;
+}
+
+int report_from_json(const struct sig_db *db, const char *path, const char *const *files,
+		     size_t nfiles, char *errbuf)
+{
+	struct report *r = report_create(db, errbuf);
+	if (!r)
+		return UCF_ERR_RUNTIME;
+	int status = UCF_OK;
+	char eb[UCF_ERRBUF_SIZE];
+	for (size_t i = 0; i < nfiles; i++)
+		if (report_read_jsonl(r, files[i], eb) != UCF_OK && status == UCF_OK) {
+			status = UCF_ERR_RUNTIME;
+			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", eb);
+		}
+	int rc = report_finish(r, path, eb);
+	if (rc != UCF_OK && status == UCF_OK) {
+		status = rc;
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", eb);
+	}
+	report_free(r);
+	return status;
+}

@@ -1,0 +1,199 @@
+#!/bin/sh
+# report.sh - end-to-end tests of the audit report (--report, --from-json) on pcaps/report-*.pcap:
+# every number in the text report equals a sum over the flow records (tests/report_check.py), each
+# finding is triggered with the expected count, offline --report equals --from-json, the HTML is
+# well-formed with its charts and findings, malformed records are listed and make the exit 1, and
+# bad usage exits 2. UPDATE=1 rewrites tests/expected/report-findings.txt (review the diff).
+set -u
+srcdir=$(cd "${top_srcdir:-.}" && pwd)
+bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
+[ -x "$bin" ] || { echo "report: no ucflow binary at $bin"; exit 99; }
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed to check the report"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-report.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+sig="$srcdir/signatures"
+site="$srcdir/tests/sites/report-findings.site"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+# has FILE TEXT: TEXT occurs in FILE, whatever the line wrapping
+has() { tr -s ' \n' '  ' <"$1" | grep -qF -- "$(printf '%s' "$2" | tr -s ' \n' '  ')"; }
+expect_rc() { # name expected actual
+	if [ "$2" = "$3" ]; then ok "$1 (exit $3)"; else bad "$1: exit $3, expected $2"; cat "$tmp/err"; fi
+}
+
+cd "$srcdir" || exit 99
+
+# ---- 1. the findings capture: offline run, text and HTML from the same records ----
+"$bin" -S signatures --site tests/sites/report-findings.site -r pcaps/report-findings.pcap -q \
+	-o "$tmp/f.jsonl" --report "$tmp/f.txt" 2>"$tmp/err"
+expect_rc "offline --report .txt" 0 $?
+"$bin" -S signatures --site tests/sites/report-findings.site -r pcaps/report-findings.pcap -q \
+	-T csv -o "$tmp/f.csv" --report "$tmp/f.html" 2>"$tmp/err"
+expect_rc "offline --report .html (with -T csv)" 0 $?
+"$bin" -S signatures --site tests/sites/report-findings.site -r pcaps/report-findings.pcap -q \
+	-o "$tmp/f2.jsonl" --report "$tmp/f.md" 2>"$tmp/err"
+expect_rc "offline --report .md" 0 $?
+if cmp -s "$tmp/f.txt" "$tmp/f.md"; then ok ".md and .txt reports are the same text"; else bad ".md differs from .txt"; fi
+
+if python3 tests/report_check.py "$sig" "$tmp/f.txt" "$tmp/f.jsonl"; then ok "text report = sums over the records (findings capture)"; else bad "sums (findings capture)"; fi
+
+# each finding triggered (a count > 0), and the groups the scenario was built for
+for letter in a b c d e f; do
+	n=$(sed -n "s/^### $letter\. .*: \([0-9][0-9]*\) flows\{0,1\}\$/\1/p" "$tmp/f.txt")
+	if [ -n "$n" ] && [ "$n" -gt 0 ]; then ok "finding $letter triggered ($n flows)"; else bad "finding $letter not triggered"; fi
+done
+for want in \
+	"    finesse/xmpp: 2 flows, 18 packets, 1575 IP bytes (1.57 kB)" \
+	"    finesse/bosh: 1 flow, 8 packets, 687 IP bytes (687 B)" \
+	"    finesse/http: 1 flow, 8 packets, 586 IP bytes (586 B)" \
+	"    sametime/ldap: 1 flow, 9 packets, 446 IP bytes (446 B)" \
+	"        documented encrypted variant: sametime/ldaps, tcp port 636 (sametime.sig:38)" \
+	"        documented encrypted variant: finesse/xmpp-secure, tcp port 5223 (finesse.sig:34)" \
+	"        documented encrypted variant: finesse/bosh-secure, tcp port 7443 (finesse.sig:44)" \
+	"        documented encrypted variant: finesse/https, tcp port 443,8445 (finesse.sig:20)" \
+	"### b. DSCP markings that differ from the documented QoS values: 3 flows" \
+	"    webex-calling/app-audio: 1 checked flow, 1 differs" \
+	"        observed originator DSCP: 0 (1 flow)" \
+	"    webex-calling/device-sip-tls: 1 checked flow, 1 differs" \
+	"    webex-calling/device-media: 2 checked flows, 1 differs" \
+	"        documented DSCP: 46, 34" \
+	"        marking changed within the flow: 1 flow" \
+	"    webex-calling/app-video: 2 checked flows, 0 differ" \
+	"### c. Webex Calling media over TCP: 1 flow" \
+	"    webex-calling/webex-service-other tcp/8500: 1 flow, 16 packets, 2464 IP bytes (2.46 kB), a" \
+	"    webex-calling/webex-service-other udp/3478: 1 flow, 2 packets, 136 IP bytes (136 B)" \
+	"    webex-calling/webex-service-other tcp/8080: 1 flow, 8 packets, 521 IP bytes (521 B)" \
+	"    tcp/3389              2       12      1728        1        2  198.51.100.33:3389 (2 flows)" \
+	"### f. Fragmented packets on UC flows: 1 flow" \
+	"    webex-calling/app-video: 1 flow, 9 packets, 7560 IP bytes (7.56 kB), 6 fragments" \
+	"        top servers: 170.72.30.10:21040 (1 flow)"
+do
+	if grep -qxF "$want" "$tmp/f.txt"; then ok "finding line: $want"; else bad "missing line: $want"; fi
+done
+for want in \
+	"Source: document 004_657a5ed6fe137e34.txt, section \"Webex Calling の MTU サイズ & Webex Aware サービス (MTU size)\"" \
+	"source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", table \"IP subnets for Webex Calling services\"" \
+	"source: document 002_2cc872bd11f95d77.txt \"Finesse port usage\", table \"Table 2: Cisco Finesse Notification Service\"; rule finesse.sig:29"
+do
+	if has "$tmp/f.txt" "$want"; then ok "cited: $want"; else bad "not cited: $want"; fi
+done
+
+# the whole text report against the reviewed expectation (paths relative to the source tree)
+exp="tests/expected/report-findings.txt"
+if [ "${UPDATE:-0}" = 1 ]; then
+	cp "$tmp/f.txt" "$exp"
+	echo "updated: $exp"
+elif cmp -s "$exp" "$tmp/f.txt"; then
+	ok "whole text report = $exp"
+else
+	bad "text report differs from $exp (UPDATE=1 sh tests/report.sh to review):"
+	diff -u "$exp" "$tmp/f.txt" | head -40
+fi
+
+# ---- 2. round trip: --from-json on the same records gives the same report ----
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/j.txt" \
+	--from-json "$tmp/f.jsonl" 2>"$tmp/err"
+expect_rc "--from-json" 0 $?
+# apart from where the numbers came from: the inputs and the capture's own counters
+strip() { grep -vE '^    (Inputs|Packets read|Truncated packets|Capture drops):' "$1"; }
+strip "$tmp/f.txt" >"$tmp/f.strip"
+strip "$tmp/j.txt" >"$tmp/j.strip"
+if cmp -s "$tmp/f.strip" "$tmp/j.strip" && [ "$(wc -l <"$tmp/f.txt")" -eq "$(wc -l <"$tmp/j.txt")" ]; then
+	ok "offline report = --from-json report (apart from inputs and capture counters)"
+else
+	bad "offline and --from-json reports differ:"
+	diff -u "$tmp/f.strip" "$tmp/j.strip" | head -30
+fi
+grep -q '^    Truncated packets: *not recorded' "$tmp/j.txt" && ok "--from-json: truncated packets not recorded" || bad "--from-json truncated line"
+grep -q '^    Truncated packets: *0$' "$tmp/f.txt" && ok "offline: truncated packets from the run" || bad "offline truncated line"
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/j.html" \
+	--from-json - <"$tmp/f.jsonl" 2>"$tmp/err"
+expect_rc "--from-json - (stdin)" 0 $?
+
+# ---- 3. two sensors, two days; interim records (the 12-minute call) ----
+"$bin" -S signatures -r pcaps/report-day2.pcap -q -o "$tmp/d2.jsonl" --report "$tmp/d2.txt" 2>"$tmp/err"
+expect_rc "day 2 offline" 0 $?
+grep -q '"end":"interim"' "$tmp/d2.jsonl" && ok "day 2 has interim records" || bad "day 2: no interim records"
+if python3 tests/report_check.py "$sig" "$tmp/d2.txt" "$tmp/d2.jsonl"; then ok "sums (day 2, interim records)"; else bad "sums (day 2)"; fi
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/both.txt" \
+	--from-json "$tmp/f.jsonl" "$tmp/d2.jsonl" 2>"$tmp/err"
+expect_rc "--from-json with two files" 0 $?
+if python3 tests/report_check.py "$sig" "$tmp/both.txt" "$tmp/f.jsonl" "$tmp/d2.jsonl"; then ok "sums (two files combined)"; else bad "sums (two files)"; fi
+has "$tmp/both.txt" "Inputs: flow records $tmp/f.jsonl; flow records $tmp/d2.jsonl" && ok "both inputs listed" || bad "inputs line"
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/both.html" \
+	--from-json "$tmp/f.jsonl" "$tmp/d2.jsonl" 2>"$tmp/err"
+expect_rc "--from-json two files, HTML" 0 $?
+
+# ---- 4. malformed records: listed with file:line, counted, exit 1, the rest still summed ----
+{ head -3 "$tmp/f.jsonl"; echo '{"ts":1,"broken":'; sed -n 4,6p "$tmp/f.jsonl"; echo 'not json at all';
+  printf '{"ts":1746993600,"id.orig_h":"10.0.0.1"}\n'; tail -n +7 "$tmp/f.jsonl"; } >"$tmp/m.jsonl"
+"$bin" -S signatures --report "$tmp/m.txt" --from-json "$tmp/m.jsonl" 2>"$tmp/err"
+expect_rc "--from-json with malformed lines" 1 $?
+grep -q "3 malformed flow records" "$tmp/err" && ok "malformed lines reported on stderr" || { bad "stderr: malformed"; cat "$tmp/err"; }
+grep -q '^    Malformed lines: *3 ' "$tmp/m.txt" && ok "malformed count in the overview" || bad "malformed count"
+has "$tmp/m.txt" "$tmp/m.jsonl:4: column 18: value expected" && ok "malformed line 4 cited with file:line" || bad "malformed line 4 cited"
+has "$tmp/m.txt" "$tmp/m.jsonl:8: column 1: a JSON object expected" && ok "malformed line 8 cited" || bad "malformed line 8 cited"
+has "$tmp/m.txt" "$tmp/m.jsonl:9: missing field \"id.orig_p\"" && ok "malformed line 9 cited" || bad "malformed line 9 cited"
+if python3 tests/report_check.py "$sig" "$tmp/m.txt" "$tmp/m.jsonl"; then ok "sums with malformed lines skipped"; else bad "sums (malformed)"; fi
+"$bin" -S signatures --report "$tmp/x.txt" --from-json "$tmp/nonexistent.jsonl" 2>"$tmp/err"
+expect_rc "--from-json of a missing file" 1 $?
+has "$tmp/x.txt" "UNREADABLE flow records $tmp/nonexistent.jsonl" && ok "unreadable input named in the report" || bad "unreadable input"
+
+# ---- 5. usage errors exit 2 ----
+"$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.pdf" 2>"$tmp/err" >/dev/null
+expect_rc "--report with an unknown extension" 2 $?
+"$bin" -S signatures --from-json "$tmp/f.jsonl" 2>"$tmp/err"
+expect_rc "--from-json without --report" 2 $?
+"$bin" -S signatures -r pcaps/report-findings.pcap --report-interval 5 -o /dev/null 2>"$tmp/err"
+expect_rc "--report-interval without --report" 2 $?
+"$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.txt" --from-json "$tmp/f.jsonl" 2>"$tmp/err"
+expect_rc "--from-json with -r" 2 $?
+"$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.txt" --report-interval 0 2>"$tmp/err"
+expect_rc "--report-interval 0" 2 $?
+[ ! -e "$tmp/r.pdf" ] && [ ! -e "$tmp/r.txt" ] && ok "no report written on usage errors" || bad "report written on a usage error"
+ls "$tmp" | grep -q '\.tmp\.' && bad "temporary report files left behind" || ok "no temporary files left behind"
+
+# ---- 6. HTML: well-formed (XML parser), self-contained, three charts, every finding ----
+for h in "$tmp/f.html" "$tmp/both.html" "$tmp/j.html"; do
+	if python3 - "$h" <<'PY'
+import sys, re, html.parser, xml.etree.ElementTree as ET
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+root = ET.fromstring(text.split("\n", 1)[1])   # after <!DOCTYPE html>: strict XML, every tag closed
+ns = "{http://www.w3.org/1999/xhtml}"
+svg = root.findall(".//{http://www.w3.org/2000/svg}svg")
+assert len(svg) == 3, "%d charts" % len(svg)
+for s in svg:
+    t = s.find("{http://www.w3.org/2000/svg}title")
+    assert t is not None and t.text, "chart without a title"
+    labels = [e.text for e in s.iter("{http://www.w3.org/2000/svg}text")]
+    assert len(labels) >= 5, "chart with %d labels" % len(labels)
+h3 = ["".join(e.itertext()) for e in root.iter(ns + "h3")]
+for letter in "abcdef":
+    assert any(x.startswith(letter + ". ") for x in h3), "finding %s missing" % letter
+assert not root.findall(".//" + ns + "script"), "script element"
+assert not re.search(r"""(src|href)\s*=\s*["'](https?:|//)""", text), "external reference"
+assert "@import" not in text and "url(" not in text, "external CSS"
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.stack = []
+    def handle_starttag(self, tag, a):
+        if tag not in ("meta", "br"): self.stack.append(tag)
+    def handle_startendtag(self, tag, a): pass
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, "</%s> closes <%s>" % (tag, self.stack[-1:] )
+        self.stack.pop()
+p = P(); p.feed(text); p.close()
+assert not p.stack, "unclosed: %s" % p.stack
+# the time axis carries UTC labels, the byte axis units
+assert re.search(r"Time \(UTC\), \d{4}-\d\d-\d\d", text), "time axis title"
+assert "IP bytes (both directions, stacked)" in text
+PY
+	then ok "HTML well-formed with 3 charts and findings a-f: $(basename "$h")"; else bad "HTML check $(basename "$h")"; fi
+done
+grep -q "Time (UTC), 2025-05-12 to 2025-05-13" "$tmp/both.html" && ok "two-day time axis" || bad "two-day time axis"
+
+echo "report: $pass passed, $fail failed"
+[ "${UPDATE:-0}" = 1 ] && exit 0
+[ $fail -eq 0 ] && [ $pass -gt 0 ]

@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""report_check.py - recomputes the audit report's numbers from the flow records and compares them
+with the text report (tests/report.sh).
+
+usage: report_check.py SIGDIR REPORT.txt FLOWS.jsonl [FLOWS.jsonl ...]
+
+Every number the text report prints about flows must be a sum over the records: the overview,
+every row of the product/service and confidence tables, every finding group's flows, packets and
+bytes, the DSCP checks, the fragment counts, the unclassified table, and the appendix. A flow is
+counted once (its last record); its interim records add packets and bytes. Malformed lines are
+skipped here as in the report (the report lists them)."""
+import collections
+import glob
+import json
+import os
+import re
+import sys
+
+REQUIRED = ["ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration",
+            "orig_bytes", "resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
+            "app", "app_service", "app_category", "confidence", "rule"]
+CONF = ["payload", "dns", "subnet+port", "subnet", "site+port", "port", "none", "other"]
+failures = []
+
+
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+
+
+def load_records(paths):
+    recs = []
+    for p in paths:
+        for line in open(p, encoding="utf-8"):
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(r, dict) or any(k not in r for k in REQUIRED):
+                continue  # the report lists it as malformed
+            recs.append(r)
+    return recs
+
+
+def media_ports(sigdir):
+    """Server ports of Webex Calling's non-TCP media rules, from the signature files."""
+    ports = set()
+    for path in glob.glob(os.path.join(sigdir, "*.sig")):
+        text = open(path, encoding="utf-8").read().replace("\\\n", " ")
+        for line in text.splitlines():
+            line = line.split("#", 1)[0]
+            if not line.startswith("rule "):
+                continue
+            kv = dict(t.split("=", 1) for t in line.split()[1:] if "=" in t)
+            if kv.get("app") == "webex-calling" and kv.get("category") == "media" \
+                    and kv.get("proto") != "tcp":
+                for item in kv.get("server_port", "").split(","):
+                    if re.fullmatch(r"\d+(-\d+)?", item):
+                        lo, _, hi = item.partition("-")
+                        ports.update(range(int(lo), int(hi or lo) + 1))
+    return ports
+
+
+class Agg:
+    def __init__(self):
+        self.flows = self.pkts = self.bytes = self.frag = 0
+        self.servers = collections.Counter()
+        self.clients = collections.Counter()
+
+    def add(self, r, final):
+        self.flows += final
+        self.pkts += r["orig_pkts"] + r["resp_pkts"]
+        self.bytes += r["orig_ip_bytes"] + r["resp_ip_bytes"]
+        self.frag += r.get("frag_pkts", 0)
+        h = r["id.resp_h"]
+        ep = ("[%s]:%d" if ":" in h else "%s:%d") % (h, r["id.resp_p"])
+        self.servers[ep] += final
+        self.clients[r["id.orig_h"]] += final
+
+
+def compute(recs, mports):
+    m = {"flows": 0, "records": len(recs), "interim": 0, "pkts": [0, 0], "ip": [0, 0],
+         "pay": [0, 0], "labelled": 0, "ts": [], "rules": set(), "cands": set()}
+    svc = collections.defaultdict(lambda: {"flows": 0, "pkts": 0, "ip": [0, 0],
+                                           "clients": set(), "servers": set(),
+                                           "conf": collections.Counter()})
+    prod = collections.defaultdict(lambda: {"flows": 0, "pkts": 0, "ip": [0, 0],
+                                            "clients": set(), "servers": set(),
+                                            "conf": collections.Counter()})
+    finding = {k: collections.defaultdict(Agg) for k in "a c d e f".split()}
+    dscp = collections.defaultdict(lambda: {"checked": 0, "recs": []})
+    for r in recs:
+        final = 0 if r.get("end") == "interim" else 1
+        m["flows"] += final
+        m["interim"] += 1 - final
+        m["pkts"][0] += r["orig_pkts"]
+        m["pkts"][1] += r["resp_pkts"]
+        m["ip"][0] += r["orig_ip_bytes"]
+        m["ip"][1] += r["resp_ip_bytes"]
+        m["pay"][0] += r["orig_bytes"]
+        m["pay"][1] += r["resp_bytes"]
+        m["ts"] += [int(round(r["ts"] * 1e6)), int(round((r["ts"] + r["duration"]) * 1e6))]
+        if r["rule"]:
+            m["rules"].add(r["rule"])
+        m["cands"].update(r.get("candidates", []))
+        app = r["app"]
+        key = "%s/%s" % (app, r["app_service"]) if app else "(unclassified)"
+        conf = r["confidence"] if r["confidence"] in CONF else ("none" if not r["confidence"] else "other")
+        for s, k in ((svc, key), (prod, app or "(unclassified)")):
+            e = s[k]
+            e["flows"] += final
+            e["pkts"] += r["orig_pkts"] + r["resp_pkts"]
+            e["ip"][0] += r["orig_ip_bytes"]
+            e["ip"][1] += r["resp_ip_bytes"]
+            e["clients"].add(r["id.orig_h"])
+            e["servers"].add(r["id.resp_h"])
+            e["conf"][conf] += final
+        if app:
+            m["labelled"] += final
+        pk = "%s/%d" % (r["proto"], r["id.resp_p"])
+        if app and r.get("encrypted") is False:
+            finding["a"][key].add(r, final)
+        if app and final and r.get("expected_dscp") is not None and r.get("orig_dscp") is not None:
+            dscp[key]["checked"] += 1
+            dscp[key]["recs"].append(r)
+        if app == "webex-calling" and r["proto"] == "tcp" and (
+                r["app_category"] == "media" or
+                (r["confidence"] == "subnet" and r["id.resp_p"] in mports)):
+            finding["c"]["%s tcp/%d" % (key, r["id.resp_p"])].add(r, final)
+        if app and r["confidence"] == "subnet":
+            finding["d"]["%s %s" % (key, pk)].add(r, final)
+        if not app:
+            finding["e"][pk].add(r, final)
+        if app and r.get("frag_pkts", 0) > 0:
+            finding["f"][key].add(r, final)
+    return m, svc, prod, finding, dscp
+
+
+def section(text, start, end):
+    i = text.index(start)
+    j = text.index(end, i) if end else len(text)
+    return text[i:j]
+
+
+def num(s):
+    return int(s.replace(",", ""))
+
+
+def main():
+    sigdir, report, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
+    text = open(report, encoding="utf-8").read()
+    recs = load_records(paths)
+    m, svc, prod, finding, dscp = compute(recs, media_ports(sigdir))
+
+    # ---- overview
+    def ov(name):
+        g = re.search(r"^    %s: +(.*)$" % re.escape(name), text, re.M)
+        check(g, "overview line %s missing" % name)
+        return g.group(1) if g else ""
+    check(num(ov("Flow records").split()[0]) == m["flows"], "flow records")
+    check(ov("Packets").startswith("%d (originator %d, responder %d)" % (
+        sum(m["pkts"]), m["pkts"][0], m["pkts"][1])), "packets: " + ov("Packets"))
+    v = re.match(r"(\d+) \([^;]*; originator (\d+), responder (\d+)\)", ov("IP bytes"))
+    check(v and tuple(map(int, v.groups())) == (sum(m["ip"]), m["ip"][0], m["ip"][1]), "IP bytes")
+    v = re.match(r"(\d+) \([^;]*; originator (\d+), responder (\d+)\)", ov("Payload bytes"))
+    check(v and tuple(map(int, v.groups())) == (sum(m["pay"]), m["pay"][0], m["pay"][1]),
+          "payload bytes")
+    check(num(ov("Labelled flows").split()[0]) == m["labelled"], "labelled flows")
+    check(num(ov("Interim records").split()[0]) == m["interim"], "interim records")
+
+    # ---- products and services table
+    tab = section(text, "Products and services\n", "Confidence mix")
+    rows = {}
+    for line in tab.splitlines():
+        g = re.match(r"^ {4,6}(\S+(?: \(total\))?)\s+([^\d\s]\S*)?\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)(?:\s+(\d+)\s+(\d+))?", line)
+        if g and not line.strip().startswith("All flows"):
+            rows[g.group(1)] = [int(x) if x else None for x in g.groups()[2:]]
+        if line.strip().startswith("All flows"):
+            t = list(map(int, line.split()[2:6]))
+            check(t == [m["flows"], sum(m["pkts"]), m["ip"][0], m["ip"][1]], "All flows row %s" % t)
+    for key, e in svc.items():
+        name = key
+        check(name in rows, "service row %s missing" % name)
+        if name in rows:
+            check(rows[name] == [e["flows"], e["pkts"], e["ip"][0], e["ip"][1],
+                                 len(e["clients"]), len(e["servers"])],
+                  "row %s: %s != %s" % (name, rows[name], [e["flows"], e["pkts"], e["ip"][0],
+                                                           e["ip"][1], len(e["clients"]),
+                                                           len(e["servers"])]))
+    for app, e in prod.items():
+        if app == "(unclassified)":
+            continue
+        name = app + " (total)"
+        check(name in rows and rows[name] == [e["flows"], e["pkts"], e["ip"][0], e["ip"][1],
+                                              len(e["clients"]), len(e["servers"])],
+              "product row %s" % name)
+    check(len(rows) == len(svc) + len([a for a in prod if a != "(unclassified)"]),
+          "table has %d rows, expected %d" % (len(rows), len(svc) + len(prod) - 1))
+
+    # ---- confidence table
+    tab = section(text, "Confidence mix", "Findings\n")
+    for line in tab.splitlines():
+        parts = line.split()
+        if len(parts) < 10 or not parts[-1].isdigit():
+            continue
+        name = " ".join(parts[:-9])
+        vals = list(map(int, parts[-9:]))
+        if name == "All flows":
+            check(vals[0] == m["flows"], "confidence total")
+            continue
+        src = prod[name[:-8]] if name.endswith(" (total)") else svc.get(name)
+        check(src is not None, "confidence row %s unknown" % name)
+        if src:
+            check(vals == [src["flows"]] + [src["conf"][c] for c in CONF],
+                  "confidence row %s: %s" % (name, vals))
+
+    # ---- findings: every group heading against the records
+    def groups(letter, nxt):
+        sec = section(text, "### %s. " % letter, nxt)
+        head = re.search(r"^### .*: (\d+) flows?$", sec, re.M)
+        out = {}
+        for g in re.finditer(r"^    (\S.*?): (\d+) flows?, (\d+) packets, (\d+) IP bytes(?: \([^)]*\))?"
+                             r"(?:, (\d+) fragments)?", sec, re.M):
+            out[g.group(1)] = tuple(int(x) for x in g.groups()[1:] if x is not None)
+        tops = re.findall(r"^    (\S.*?): .*\n((?:        .*\n|          .*\n)*)", sec, re.M)
+        return int(head.group(1)), out, sec, dict(tops)
+
+    def endpoints(block, agg):
+        for kind, cnt in (("servers", agg.servers), ("clients", agg.clients)):
+            g = re.search(r"top %s: (.*)" % kind, block)
+            if not g:
+                continue
+            listed = re.findall(r"(\S+) \((\d+) flows?\)", g.group(1))
+            for ep, n in listed:
+                check(cnt[ep] == int(n), "top %s %s: %s != %d" % (kind, ep, n, cnt[ep]))
+            if listed:
+                check(int(listed[0][1]) == max(cnt.values()), "top %s not the largest" % kind)
+
+    for letter, nxt, key in (("a", "### b.", "a"), ("c", "### d.", "c"), ("d", "### e.", "d"),
+                             ("f", "Appendix:", "f")):
+        total, got, sec, tops = groups(letter, nxt)
+        want = finding[key]
+        if key == "a":  # the a list holds both parts: with and without an encrypted variant
+            informational = re.search(r"for information\): (\d+) flows?", sec)
+            check(total + (int(informational.group(1)) if informational else 0) ==
+                  sum(a.flows for a in want.values()), "finding a total")
+        else:
+            check(total == sum(a.flows for a in want.values()),
+                  "finding %s: %d flows, records say %d" % (letter, total,
+                                                            sum(a.flows for a in want.values())))
+        check(set(got) == set(want), "finding %s groups %s != %s" % (letter, sorted(got), sorted(want)))
+        for k, a in want.items():
+            exp = (a.flows, a.pkts, a.bytes) + ((a.frag,) if key == "f" else ())
+            check(got.get(k) == exp, "finding %s group %s: %s != %s" % (letter, k, got.get(k), exp))
+            if k in tops:
+                endpoints(tops[k], a)
+
+    # b: per service, checked and differing flows against the documented values it prints
+    sec = section(text, "### b. ", "### c.")
+    total_diff = 0
+    seen = set()
+    for g in re.finditer(r"^    (\S+): (\d+) checked flows?, (\d+) differs?\n"
+                         r"        documented DSCP: ([\d, ]+)\n", sec, re.M):
+        key, checked, differ = g.group(1), int(g.group(2)), int(g.group(3))
+        documented = {int(x) for x in g.group(4).split(",")}
+        seen.add(key)
+        d = dscp.get(key, {"checked": 0, "recs": []})
+        check(checked == d["checked"], "dscp %s checked %d != %d" % (key, checked, d["checked"]))
+        want = sum(1 for r in d["recs"] if r["orig_dscp"] not in documented or r["dscp_changed"])
+        check(differ == want, "dscp %s differ %d != %d" % (key, differ, want))
+        total_diff += want
+    check(seen == set(dscp), "dscp groups %s != %s" % (sorted(seen), sorted(dscp)))
+    g = re.search(r"^(\d+) of (\d+) checked flow", sec, re.M)
+    check(g and int(g.group(1)) == total_diff and int(g.group(2)) ==
+          sum(d["checked"] for d in dscp.values()), "dscp summary")
+
+    # e: the unclassified table (top groups + remainder + total)
+    sec = section(text, "### e. ", "### f.")
+    want = finding["e"]
+    for block in re.findall(r"Top groups by [^\n]*\n\n((?:    .*\n)+)", sec):
+        rest = [0, 0, 0]
+        for line in block.splitlines()[2:]:
+            p = line.split()
+            if p[0] == "All":
+                check(list(map(int, p[2:5])) == [sum(a.flows for a in want.values()),
+                                                  sum(a.pkts for a in want.values()),
+                                                  sum(a.bytes for a in want.values())],
+                      "unclassified total")
+            elif p[0].startswith("("):
+                rest = list(map(int, p[2:5]))
+            elif not p[0].startswith("-"):
+                a = want.get(p[0])
+                check(a is not None and list(map(int, p[1:6])) ==
+                      [a.flows, a.pkts, a.bytes, len(a.servers), len(a.clients)]
+                      if a else False, "unclassified row %s" % p[0])
+        del rest
+
+    # ---- appendix: no listed rule was named by a record
+    sec = section(text, "Appendix:", None)
+    listed = re.findall(r"^    (\S+\.sig:\d+)\s+(\S+)", sec, re.M)
+    for rule, svcname in listed:
+        check(rule not in m["rules"], "appendix lists %s, which records name" % rule)
+        check(svcname not in m["cands"], "appendix lists %s, a candidate" % svcname)
+    g = re.search(r"(\d+) loaded, (\d+) named by no record", text)
+    check(g and int(g.group(2)) == len(listed), "appendix rows %d" % len(listed))
+
+    if failures:
+        for f in failures:
+            print("FAIL", f)
+        sys.exit(1)
+    print("ok   %s: %d records (%d flows) from %d file(s) agree with the report" % (
+        os.path.basename(report), m["records"], m["flows"], len(paths)))
+
+
+main()
