@@ -17,8 +17,11 @@
 #   mobile push .......... 2197 5228 5229 5230 (Apple APNS / Google FCM, used by every mobile app)
 #   STUN ................. 19302 (Google public STUN, used by many WebRTC apps)
 #
-# Not listed on purpose: 5222, 5223, 7071, 7443, 8082, 8088, 9092, 10000. They are also used on the
-# internet (WhatsApp on 5222, APNS on 5223, Gnutella on 10000 ...), but every rule that documents
-# them belongs to an on-premises product, whose server must be inside the internal networks, and
-# that is what keeps public traffic on those ports from being labelled.
-shared-ports 80,443,8443,8080,53,123,25,465,587,110,143,993,995,389,636,1433,3306,5432,27017,22,21,5060,5061,5269,2197,5228,5229,5230,19302
+#   Apple push ........... 5223 is also APNS's port: the Webex push-notification row names no
+#                          subnet, so a port-only match must not label all Apple push traffic
+#
+# Not listed on purpose: 5222, 7071, 7443, 8082, 8088, 9092, 10000. They are also used on the
+# internet (WhatsApp on 5222, Gnutella on 10000 ...), but a rule on them labels by port alone only
+# when the server is inside the internal networks (the classifier's policy for every port-only
+# match, on-premises product or not), which keeps public traffic on those ports unlabelled.
+shared-ports 80,443,8443,8080,53,123,25,465,587,110,143,993,995,389,636,1433,3306,5432,27017,22,21,5060,5061,5223,5269,2197,5228,5229,5230,19302

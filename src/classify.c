@@ -337,13 +337,19 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 		l->reason = CLASSIFY_R_MATCH;
 		l->expected_dscp = expected_dscp(db, r, c.proto, sd);
 		first = 1;
-		/* Ambiguous: another app matched as strongly (same kind, same prefix length), so only
-		 * port-range width or file order chose between products. */
+		/* Ambiguous: another product matched as strongly (same kind, same prefix length), so
+		 * only port-range width or file order would choose between products. Naming one would
+		 * be a guess an auditor cannot trust: no label, every match stays a candidate, and a
+		 * site file or payload evidence decides. */
 		for (unsigned i = 1; i < ch->n && ch->m[i].eligible; i++)
 			if (ch->m[i].kind == best->kind && ch->m[i].alen == best->alen &&
 			    sig_rule_at(db, ch->m[i].rule)->app != r->app) {
 				l->flags |= CLASSIFY_F_AMBIGUOUS;
 				l->reason = CLASSIFY_R_AMBIGUOUS;
+				l->rule = FLOW_RULE_NONE;
+				l->confidence = CONF_NONE;
+				l->expected_dscp = 0xff;
+				first = 0;
 				break;
 			}
 	} else {

@@ -124,11 +124,13 @@ START_TEST(test_specificity)
 	EXPECT(db, &f, "cloud/media-wide", CONF_SUBNET_PORT);
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
 	/* narrower range across apps (7100 alpha vs 7000-7999 beta): still a port-only tie on kind,
-	 * so the label is flagged ambiguous */
+	 * so no product is named; both stay candidates */
 	mkflow(&f, 6, "10.0.0.1", 40000, "10.0.0.2", 7100, true);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "alpha/ctl", CONF_PORT);
+	EXPECT(db, &f, "-", CONF_NONE);
 	ck_assert(f.label.flags & CLASSIFY_F_AMBIGUOUS);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/ctl");
+	ck_assert_str_eq(name(db, f.label.cand[1]), "beta/ctl");
 	mkflow(&f, 6, "10.0.0.1", 40000, "10.0.0.2", 7200, true);
 	classify_flow(db, &f);
 	EXPECT(db, &f, "beta/ctl", CONF_PORT);
@@ -217,10 +219,12 @@ START_TEST(test_onprem_public)
 	mkflow(&f, 17, "203.0.113.1", 8510, "203.0.113.2", 8610, false);
 	classify_flow(db, &f);
 	EXPECT(db, &f, "-", CONF_NONE);
-	/* the on-premises rule matches an internal server */
+	/* the on-premises rules match an internal server; two products document 5222: no label */
 	mkflow(&f, 6, "10.0.0.1", 40000, "192.168.1.1", 5222, true);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_AMBIGUOUS);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/xmpp");
 	/* not TCP/UDP */
 	mkflow(&f, 1, "10.0.0.1", 0, "10.0.0.2", 0, false);
 	classify_flow(db, &f);
@@ -240,11 +244,12 @@ START_TEST(test_ambiguous_without_site)
 	struct flow f;
 	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.5", 5222, true);
 	classify_flow(db, &f);
-	/* file order picks alpha; beta is the candidate; confidence stays "port" */
-	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
-	ck_assert_uint_eq(f.label.ncand, 2);
-	ck_assert_str_eq(name(db, f.label.cand[0]), "beta/xmpp");
-	ck_assert_str_eq(name(db, f.label.cand[1]), "beta/notify");
+	/* two products document 5222 on an internal server: no label, all three rows candidates */
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.ncand, 3);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/xmpp");
+	ck_assert_str_eq(name(db, f.label.cand[1]), "beta/xmpp");
+	ck_assert_str_eq(name(db, f.label.cand[2]), "beta/notify");
 	ck_assert(f.label.flags & CLASSIFY_F_AMBIGUOUS);
 	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_AMBIGUOUS);
 	/* an outbound row on a shared port: candidate only */
@@ -267,19 +272,21 @@ START_TEST(test_site)
 	EXPECT(db, &f, "beta/xmpp", CONF_SITE_PORT);
 	ck_assert(!(f.label.flags & CLASSIFY_F_AMBIGUOUS));
 	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/xmpp");
-	/* another internal server stays ambiguous */
+	/* another internal server stays ambiguous: no label */
 	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.6", 5222, true);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	EXPECT(db, &f, "-", CONF_NONE);
 	ck_assert(f.label.flags & CLASSIFY_F_AMBIGUOUS);
 	/* a site-declared server (service=web) labels a shared port */
 	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.7", 443, true);
 	classify_flow(db, &f);
 	EXPECT(db, &f, "alpha/web", CONF_SITE_PORT);
-	/* service=web limits the declaration: alpha/xmpp on that server is an ordinary port match */
+	/* service=web limits the declaration: 5222 on that server is an ordinary (ambiguous) port
+	 * match, not site+port */
 	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.7", 5222, true);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_AMBIGUOUS);
 	/* the declared Beta host as the client of Beta's outbound rows (the product is the client) */
 	mkflow(&f, 6, "10.1.1.5", 40000, "203.0.113.25", 25, true);
 	classify_flow(db, &f);
@@ -295,10 +302,11 @@ START_TEST(test_site)
 	classify_flow(db, &f);
 	EXPECT(db, &f, "beta/xmpp", CONF_SITE_PORT);
 	ck_assert(!has_cand(db, &f, "beta/notify") || f.label.cand[0] != f.label.rule);
-	/* internal += 100.64.0.0/10 */
+	/* internal += 100.64.0.0/10: the on-premises rules now reach it (ambiguous 5222, candidates) */
 	mkflow(&f, 6, "10.0.0.1", 40000, "100.64.3.3", 5222, true);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_AMBIGUOUS);
 	ck_assert(sig_addr_is_internal(db, &f.key.b));
 	sig_db_free(db);
 }
@@ -333,12 +341,14 @@ START_TEST(test_orientation)
 	mkflow(&f, 6, "10.0.0.2", 5222, "10.0.0.3", 40000, false);
 	classify_flow(db, &f);
 	ck_assert(f.swapped);
-	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	EXPECT(db, &f, "-", CONF_NONE); /* 5222: ambiguous between alpha and beta */
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/xmpp");
 	/* both ports documented equally: the first sender stays the client */
 	mkflow(&f, 6, "10.0.0.2", 7100, "10.0.0.3", 5222, false);
 	classify_flow(db, &f);
 	ck_assert(!f.swapped);
-	EXPECT(db, &f, "alpha/xmpp", CONF_PORT);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/xmpp");
 	sig_db_free(db);
 }
 END_TEST
