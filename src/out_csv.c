@@ -8,7 +8,7 @@ static const char *const csv_columns[] = {
 	"orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "orig_ip_bytes",
 	"resp_pkts", "resp_ip_bytes", "vlan", "inner_vlan", "orig_dscp", "resp_dscp",
 	"dscp_changed", "frag_pkts", "end", "app", "app_service", "app_category", "confidence",
-	"rule", "candidates", "encrypted", "expected_dscp", "tunnel", NULL,
+	"reason", "rule", "candidates", "encrypted", "expected_dscp", "tunnel", NULL,
 };
 
 /* Quotes a field when it holds a separator, quote or line break. */
@@ -95,6 +95,7 @@ static int csv_flow(struct out_writer *w, const struct flow *f, enum flow_end wh
 	put_field(w, r.app_service, 0);
 	put_field(w, r.app_category, 0);
 	put_field(w, r.confidence, 0);
+	put_field(w, r.reason, 0);
 	put_field(w, rule, 0);
 	put_field(w, cands, 0);
 	put_field(w, r.encrypted < 0 ? "" : (r.encrypted ? "true" : "false"), 0);

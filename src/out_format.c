@@ -295,9 +295,11 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 	r->end_reason = end_reason_name(why);
 	r->encrypted = -1;
 	r->confidence = "none";
+	r->reason = "";
 	const struct sig_db *db = w->names.db;
 	if (db) {
 		r->confidence = classify_confidence_name(f->label.confidence);
+		r->reason = classify_reason_name(f->label.reason);
 		struct sig_rule_view v;
 		if (f->label.rule != FLOW_RULE_NONE && sig_rule_get(db, f->label.rule, &v)) {
 			r->app = v.app;

@@ -27,7 +27,7 @@ struct out_record {
 	const char *conn_state;
 	char history[32];
 	const struct flow *f;
-	const char *app, *app_service, *app_category, *confidence, *rule_file;
+	const char *app, *app_service, *app_category, *confidence, *reason, *rule_file;
 	unsigned rule_line;
 	int encrypted; /* -1 unknown */
 	const char *cand[FLOW_MAX_CANDIDATES][2]; /* app, service */

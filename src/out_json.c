@@ -52,6 +52,7 @@ static void json_build(struct out_writer *w, const struct flow *f, enum flow_end
 	put_opt_str(w, "app_service", r.app_service);
 	put_opt_str(w, "app_category", r.app_category);
 	put_opt_str(w, "confidence", r.confidence);
+	put_opt_str(w, "reason", r.reason);
 	out_put(w, ",\"rule\":");
 	if (r.rule_file) {
 		char rule[512];
