@@ -226,9 +226,10 @@ static char *join_args(int argc, char **argv)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	struct option longopts[N_OPTS + 1];
-	char shortopts[2 * N_OPTS + 2];
+	char shortopts[2 * N_OPTS + 3]; /* "+:", two per option, NUL */
 	size_t ns = 0;
 	shortopts[ns++] = '+'; /* stop at the first non-option: the BPF filter */
+	shortopts[ns++] = ':'; /* report a missing argument as ':' */
 	for (size_t i = 0; i < N_OPTS; i++) {
 		longopts[i].name = opt_table[i].long_name;
 		longopts[i].has_arg = opt_table[i].arg ? required_argument : no_argument;
@@ -245,6 +246,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	int c;
 	uint64_t v;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_READ: {
@@ -357,6 +359,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_HELP: usage(stdout); return 0 + 1;
 		case OPT_VERSION: printf("ucflow %s\n", PACKAGE_VERSION); return 0 + 1;
 		default:
+			/* getopt's own message would name argv[0]; say it the same way every time */
+			if (optopt && optopt < 256)
+				fprintf(stderr, "ucflow: option -%c: %s\n", optopt,
+					c == ':' ? "needs an argument" : "unknown option");
+			else
+				fprintf(stderr, "ucflow: %s: unknown option or missing argument\n",
+					argv[optind - 1]);
 			fprintf(stderr, "Try 'ucflow --help' for more information.\n");
 			return EXIT_USAGE + 1;
 		}
@@ -595,13 +604,17 @@ int main(int argc, char **argv)
 	} else {
 		rc = cap_run(src, pipeline_on_input, pipeline_on_packet, NULL, pl, o.count, errbuf);
 	}
-	if (rc != UCF_OK)
+	if (rc != UCF_OK) {
+		/* the cause first, then (for runtime errors) what was still written */
 		status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+		fprintf(stderr, "ucflow: %s\n", errbuf);
+		errbuf[0] = '\0';
+	}
 	/* Whatever stopped the input, every flow seen so far is written. */
 	pipeline_finish(pl);
 	if (!status && pipeline_error(pl, errbuf))
 		status = EXIT_RUNTIME;
-	if (!o.quiet) {
+	if (!o.quiet && status != EXIT_USAGE) {
 		pipeline_print_summary(pl, stderr);
 		if (o.live.iface)
 			live_print_summary(stderr);

@@ -7,11 +7,14 @@
                                           "lines=L maxrss_kib=R status=S" (R: the child's peak
                                           resident set, getrusage RUSAGE_CHILDREN)
 
-Flow i (0 <= i < N) is 10.S.S.S:P -> 192.168.77.1:10000 (source address and port unique per flow)
-with one request at i * 10 us and one reply 1 ms later, so about 100 flows overlap at any moment
-by packet time and the whole capture spans N * 10 us. Ethernet, IPv4 (header checksum set),
-UDP (checksum 0 = none), 16 payload bytes, microsecond timestamps.
+Flow i (0 <= i < N) is 10.x.y.z:P -> 192.168.77.1:10000 (source address and port unique per flow):
+one request, and one reply 1 ms later. Requests of the first half of the flows are 20 us apart
+(50,000 flows a second of packet time: with a 1 s idle timeout about 50,000 are open at once),
+those of the second half 5 us apart (200,000 a second: a table bounded at 100,000 must evict).
+Ethernet, IPv4 (header checksum set), UDP (checksum 0 = none), 16 payload bytes, microsecond
+timestamps, in time order.
 """
+import collections
 import os
 import resource
 import struct
@@ -20,7 +23,8 @@ import sys
 import threading
 
 T0 = 1700000000
-SPACING_US = 10
+SLOW_US = 20
+FAST_US = 5
 REPLY_US = 1000
 PAYLOAD = b"ucflow-memtest!!"
 
@@ -54,27 +58,40 @@ def flow_endpoints(i):
 SERVER = bytes([192, 168, 77, 1])
 
 
+def request_time_us(k, n):
+    # the first half 20 us apart, the second half a burst 5 us apart
+    half = n // 2
+    if k < half:
+        return k * SLOW_US
+    return half * SLOW_US + (k - half) * FAST_US
+
+
 def write_pcap(n, out):
     out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
     buf = []
-    lag = REPLY_US // SPACING_US  # replies trail requests by this many flows
+    replies = collections.deque()  # (time, flow) in time order: every reply trails by REPLY_US
 
     def rec(t_us, data):
         buf.append(struct.pack("<IIII", T0 + t_us // 1000000, t_us % 1000000, len(data),
                                len(data)))
         buf.append(data)
 
-    for k in range(n + lag):
-        if k < n:
-            src, sport = flow_endpoints(k)
-            rec(k * SPACING_US, frame(src, sport, SERVER, 10000))
-        j = k - lag
-        if j >= 0:
-            src, sport = flow_endpoints(j)
-            rec(j * SPACING_US + REPLY_US, frame(SERVER, 10000, src, sport))
+    def reply(t_us, j):
+        src, sport = flow_endpoints(j)
+        rec(t_us, frame(SERVER, 10000, src, sport))
+
+    for k in range(n):
+        t = request_time_us(k, n)
+        while replies and replies[0][0] <= t:
+            reply(*replies.popleft())
+        src, sport = flow_endpoints(k)
+        rec(t, frame(src, sport, SERVER, 10000))
+        replies.append((t + REPLY_US, k))
         if len(buf) >= 8192:
             out.write(b"".join(buf))
             buf.clear()
+    while replies:
+        reply(*replies.popleft())
     out.write(b"".join(buf))
     out.flush()
 
