@@ -93,6 +93,8 @@ run_one() {
 		-artifact_prefix="$tw/artifacts/"
 	[ -n "${FUZZ_RUNS:-}" ] && set -- "$@" -runs="$FUZZ_RUNS"
 	[ -f "$srcdir/fuzz/$t.dict" ] && set -- "$@" -dict="$srcdir/fuzz/$t.dict"
+	# whole signature files are seeds; a window of 8 KiB holds every kind of statement
+	[ "$t" = fuzz_sigparse ] && set -- "$@" -max_len=8192
 	UCFLOW_SIGNATURES="$srcdir/signatures" "$bin" "$@" "$tw/corpus" "$tw/seeds" >"$tw/log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tw/log" | tail -1)

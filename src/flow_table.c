@@ -75,6 +75,10 @@ struct flow_table {
 	uint32_t free_head; /* free list through lru_next */
 	uint64_t timeout_us[LIST_COUNT];
 	uint64_t active_us; /* per-packet active timeout; 0 = off */
+	/* No list head can expire at or before this packet time (0 = unknown): lets
+	 * flow_table_expire() return at once on the per-packet path. Kept exact by lowering it when a
+	 * flow becomes the head of an empty list and zeroing it when a head leaves its list. */
+	uint64_t expire_bound;
 	struct fl_list lists[LIST_COUNT];
 	uint64_t next_uid;
 	struct flow_table_stats st;
@@ -166,10 +170,12 @@ static void list_unlink(struct flow_table *t, uint32_t idx)
 {
 	struct flow *f = pool_get(t, idx);
 	struct fl_list *l = &t->lists[f->lru_list];
-	if (f->lru_prev)
+	if (f->lru_prev) {
 		pool_get(t, f->lru_prev)->lru_next = f->lru_next;
-	else
+	} else {
 		l->head = f->lru_next;
+		t->expire_bound = 0; /* a new head: recompute */
+	}
 	if (f->lru_next)
 		pool_get(t, f->lru_next)->lru_prev = f->lru_prev;
 	else
@@ -184,10 +190,14 @@ static void list_append(struct flow_table *t, uint32_t idx, unsigned list)
 	f->lru_list = list & 3;
 	f->lru_prev = l->tail;
 	f->lru_next = 0;
-	if (l->tail)
+	if (l->tail) {
 		pool_get(t, l->tail)->lru_next = idx;
-	else
+	} else {
 		l->head = idx;
+		uint64_t deadline = f->ts_last + t->timeout_us[list];
+		if (deadline < t->expire_bound)
+			t->expire_bound = deadline;
+	}
 	l->tail = idx;
 }
 
@@ -270,17 +280,24 @@ static void flow_end(struct flow_table *t, uint32_t idx, enum flow_end why)
 
 void flow_table_expire(struct flow_table *t, uint64_t now_us)
 {
+	if (now_us <= t->expire_bound)
+		return;
+	uint64_t bound = UINT64_MAX;
 	for (unsigned l = 0; l < LIST_COUNT; l++) {
 		uint64_t to = t->timeout_us[l];
 		while (t->lists[l].head) {
 			uint32_t idx = t->lists[l].head;
 			struct flow *f = pool_get(t, idx);
 			/* packet time can step backwards across merged files: never underflow */
-			if (now_us <= f->ts_last || now_us - f->ts_last <= to)
+			if (now_us <= f->ts_last || now_us - f->ts_last <= to) {
+				if (f->ts_last + to < bound)
+					bound = f->ts_last + to;
 				break;
+			}
 			flow_end(t, idx, l == LIST_CLOSED ? FLOW_END_CLOSED : FLOW_END_IDLE);
 		}
 	}
+	t->expire_bound = bound;
 }
 
 /* Interim record (active timeout): the flow stays open, its interval counters restart at now_us. */

@@ -180,10 +180,10 @@ static void finding_line(void *user, enum rline k, const char *text)
 		break;
 	}
 	case RL_GROUP:
-	case RL_GROUP_OK:
+	case RL_GROUP_OK: /* one line, never wrapped: scripts read these */
 		if (c->in_block)
 			rout_puts(c->o, "\n");
-		wrap(c->o, "    ", "        ", text);
+		rout_printf(c->o, "    %s\n", text);
 		c->in_block = true;
 		break;
 	case RL_DETAIL:

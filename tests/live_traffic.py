@@ -3,7 +3,10 @@
 
     live_traffic.py serve tcp:PORT ... udp:PORT ...   echo servers on 127.0.0.1; prints "ready",
                                                       runs until killed
-    live_traffic.py tcp PORT NMSG SIZE                one TCP conversation, prints its counts
+    live_traffic.py tcp PORT NMSG SIZE [HOLD]         one TCP conversation, prints its counts;
+                                                      with HOLD, "connected SPORT" goes to stderr
+                                                      once connected and the connection stays open
+                                                      HOLD more seconds before the FIN
     live_traffic.py udp PORT NMSG SIZE                NMSG datagrams, each echoed
 
 Only 127.0.0.1 is ever used. TCP packet counts are made deterministic by pausing longer than
@@ -75,11 +78,14 @@ def recv_exact(s, n):
     return buf
 
 
-def tcp_client(port, nmsg, size):
+def tcp_client(port, nmsg, size, hold=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     s.connect((HOST, port))
     sport = s.getsockname()[1]
+    if hold is not None:
+        sys.stderr.write("connected %d\n" % sport)
+        sys.stderr.flush()
     time.sleep(GAP)
     for i in range(nmsg):
         msg = bytes([65 + i % 26]) * size
@@ -87,6 +93,8 @@ def tcp_client(port, nmsg, size):
         if recv_exact(s, size) != msg:
             raise RuntimeError("bad echo")
         time.sleep(GAP)  # our ACK of the echo leaves on its own
+    if hold:
+        time.sleep(hold)
     s.shutdown(socket.SHUT_WR)  # FIN
     if s.recv(1) != b"":  # the server's FIN
         raise RuntimeError("unexpected data")
@@ -117,6 +125,8 @@ def main(argv):
     elif len(argv) == 5 and argv[1] in ("tcp", "udp"):
         fn = tcp_client if argv[1] == "tcp" else udp_client
         fn(int(argv[2]), int(argv[3]), int(argv[4]))
+    elif len(argv) == 6 and argv[1] == "tcp":
+        tcp_client(int(argv[2]), int(argv[3]), int(argv[4]), float(argv[5]))
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -1,0 +1,163 @@
+#!/bin/sh
+# live_loopback.sh - live capture on the loopback interface (lo): flows written while the capture
+# runs, their labels and their exact packet and byte counts, --stats, SIGINT.
+#
+# The test starts echo servers on 127.0.0.1 (tests/live_traffic.py) on documented ports: TCP 1533
+# (HCL Sametime community clients), TCP 5222 (Cisco Finesse XMPP; SocialMiner documents it too)
+# and UDP 10000 (Sametime meeting media), then talks to them. 127.0.0.1 is in the default internal
+# networks, so these on-premises rules match by port (confidence "port"). No packet leaves the
+# loopback interface. The TCP conversations pause longer than any delayed ACK, so their packet
+# counts are exact (see live_traffic.py): 2*NMSG + 4 from the client, 2*NMSG + 3 from the server.
+#
+# Capturing needs root or CAP_NET_RAW: without it (or when lo cannot be opened) the test is
+# skipped (exit 77), saying why.
+set -u
+srcdir=$(cd "${top_srcdir:-.}" && pwd)
+bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
+traffic="$srcdir/tests/live_traffic.py"
+[ -x "$bin" ] || { echo "live_loopback: no ucflow binary at $bin"; exit 99; }
+command -v python3 >/dev/null 2>&1 || { echo "live_loopback: SKIP: python3 not found"; exit 77; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-live.XXXXXX")
+upid="" spid=""
+cleanup() {
+	[ -n "$upid" ] && kill "$upid" 2>/dev/null
+	[ -n "$spid" ] && kill "$spid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# wait_for FILE REGEX SECONDS [PID]: 0 when FILE matches, 1 on timeout or when PID has exited
+wait_for() {
+	n=$(($3 * 10))
+	while [ $n -gt 0 ]; do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			grep -Eq "$2" "$1" 2>/dev/null
+			return
+		fi
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+filter='host 127.0.0.1 and (tcp port 1533 or tcp port 5222 or udp port 10000)'
+"$bin" -i lo -S "$srcdir/signatures" -T json -o "$tmp/flows.jsonl" --stats 1 \
+	--idle-timeout tcp=300,udp=60 "$filter" 2>"$tmp/err" &
+upid=$!
+if ! wait_for "$tmp/err" 'listening on lo' 10 "$upid"; then
+	if ! kill -0 "$upid" 2>/dev/null; then
+		wait "$upid"
+		rc=$?
+		upid=""
+		why=$(grep -m1 '^ucflow: ' "$tmp/err")
+		if [ $rc = 1 ] && grep -q '^ucflow: lo: ' "$tmp/err"; then
+			echo "live_loopback: SKIP: cannot capture on lo (uid $(id -u); needs root or" \
+				"CAP_NET_RAW): $why"
+			exit 77
+		fi
+		echo "FAIL: ucflow -i lo exited with $rc: $why"
+		exit 1
+	fi
+	echo "FAIL: no 'listening on lo' within 10 s"
+	cat "$tmp/err"
+	exit 1
+fi
+
+python3 "$traffic" serve tcp:1533 tcp:5222 udp:10000 >"$tmp/srv" 2>&1 &
+spid=$!
+wait_for "$tmp/srv" '^ready' 10 "$spid" || { echo "FAIL: echo servers did not start:"; cat "$tmp/srv"; exit 99; }
+
+# the conversations, concurrently; each prints what it sent
+python3 "$traffic" tcp 1533 2 100 >"$tmp/c1" &
+c1=$!
+python3 "$traffic" tcp 5222 3 50 >"$tmp/c2" &
+c2=$!
+python3 "$traffic" udp 10000 4 20 >"$tmp/c3" &
+c3=$!
+cfail=0
+for p in $c1 $c2 $c3; do wait $p || cfail=1; done
+[ $cfail = 0 ] || { echo "FAIL: a client failed"; cat "$tmp/c1" "$tmp/c2" "$tmp/c3"; exit 99; }
+cat "$tmp/c1" "$tmp/c2" "$tmp/c3" >"$tmp/sent"
+
+# TCP flows are written while the capture runs: closed, then a 2 s linger, flushed every 1 s
+if ! wait_for "$tmp/flows.jsonl" '"id.resp_p":5222.*"end":"closed"' 10 "$upid" ||
+   ! wait_for "$tmp/flows.jsonl" '"id.resp_p":1533.*"end":"closed"' 10 "$upid"; then
+	echo "FAIL: the closed TCP flows were not written while capturing"
+	cat "$tmp/flows.jsonl" "$tmp/err"
+	exit 1
+fi
+wait_for "$tmp/err" 'ucflow: stats: ' 5 "$upid" || { echo "FAIL: no --stats line"; exit 1; }
+
+kill -INT "$upid"
+wait "$upid"
+rc=$?
+upid=""
+echo "--- ucflow's standard error"
+cat "$tmp/err"
+echo "--- flow records"
+cat "$tmp/flows.jsonl"
+echo "---"
+[ $rc = 0 ] || { echo "FAIL: ucflow exited with $rc after SIGINT"; exit 1; }
+
+python3 - "$tmp/sent" "$tmp/flows.jsonl" "$tmp/err" <<'EOF'
+import json, re, sys
+sent = [l.split() for l in open(sys.argv[1]) if l.strip()]
+recs = [json.loads(l) for l in open(sys.argv[2])]
+err = open(sys.argv[3]).read()
+# label per server port: what the signature tables document for an internal server on that port
+labels = {
+    1533: ("sametime", {"community-client"}, "tcp"),
+    5222: ("finesse", {"xmpp", "xmpp-node"}, "tcp"),
+    10000: ("sametime", {"meeting-media-docker"}, "udp"),
+}
+bad = []
+def check(cond, msg):
+    if not cond:
+        bad.append(msg)
+check(len(recs) == len(sent), "%d records for %d conversations" % (len(recs), len(sent)))
+for proto, sport, dport, opk, rpk, ob, rb in sent:
+    sport, dport = int(sport), int(dport)
+    m = [r for r in recs if r["proto"] == proto and r["id.orig_p"] == sport and
+         r["id.resp_p"] == dport]
+    if len(m) != 1:
+        bad.append("%s %d->%d: %d records" % (proto, sport, dport, len(m)))
+        continue
+    r = m[0]
+    name = "%s %d->%d" % (proto, sport, dport)
+    check(r["id.orig_h"] == "127.0.0.1" and r["id.resp_h"] == "127.0.0.1", name + ": addresses")
+    for k, v in (("orig_pkts", opk), ("resp_pkts", rpk), ("orig_bytes", ob), ("resp_bytes", rb)):
+        check(r[k] == int(v), "%s: %s %s, expected %s" % (name, k, r[k], v))
+    app, services, lproto = labels[dport]
+    check(r["app"] == app and r["app_service"] in services,
+          "%s: labelled %s/%s, expected %s/%s" % (name, r["app"], r["app_service"], app,
+                                                  "|".join(sorted(services))))
+    check(r["confidence"] == "port", name + ": confidence " + r["confidence"])
+    check(re.match(r"^(sametime|finesse)\.sig:\d+$", r["rule"]) is not None, name + ": rule " + r["rule"])
+    if proto == "tcp":
+        check(r["conn_state"] == "SF", name + ": conn_state " + r["conn_state"])
+        check(r["history"] == "ShADadFf", name + ": history " + r["history"])
+        check(r["end"] == "closed", name + ": end " + r["end"])
+    else:
+        check(r["conn_state"] == "SF", name + ": conn_state " + r["conn_state"])
+        check(r["end"] == "eof", name + ": end " + r["end"])  # udp idle 60 s: written at SIGINT
+pk = sum(int(s[3]) + int(s[4]) for s in sent)
+check(re.search(r"^ucflow: %d packets read, %d decoded" % (pk, pk), err, re.M) is not None,
+      "summary: expected %d packets read and decoded" % pk)
+check(re.search(r"^ucflow: %d flows written" % len(sent), err, re.M) is not None, "summary: flows written")
+check(re.search(r"^ucflow: live capture on lo for ", err, re.M) is not None, "summary: live line")
+check(re.search(r"^ucflow: \d+ packets received by the capture, 0 dropped by the kernel", err, re.M)
+      is not None, "summary: pcap counters")
+check(re.search(r"^ucflow: stats: .* pkt/s, .* bytes/s; flows: \d+ active, \d+ written \(\+\d+\)"
+                r".*pcap: \d+ received \(\+\d+\), \d+ dropped \(\+\d+, [\d.]+%\)", err, re.M) is not None,
+      "--stats line format")
+for b in bad:
+    print("FAIL:", b)
+if bad:
+    sys.exit(1)
+for proto, sport, dport, opk, rpk, ob, rb in sent:
+    print("ok   %s 127.0.0.1:%s -> 127.0.0.1:%s  pkts %s/%s  bytes %s/%s" % (proto, sport, dport, opk, rpk, ob, rb))
+print("live_loopback: ok")
+EOF
