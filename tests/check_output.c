@@ -113,7 +113,7 @@ START_TEST(json_record_fields)
 	ck_assert_ptr_nonnull(strstr(s, "\"orig_pkts\":3,\"orig_ip_bytes\":180,\"resp_pkts\":0"));
 	ck_assert_ptr_nonnull(strstr(s, "\"vlan\":7,"));
 	ck_assert_ptr_nonnull(strstr(s, "\"orig_dscp\":24,\"resp_dscp\":null"));
-	ck_assert_ptr_nonnull(strstr(s, "\"confidence\":\"none\",\"rule\":\"\",\"candidates\":[]"));
+	ck_assert_ptr_nonnull(strstr(s, "\"confidence\":\"none\",\"reason\":\"\",\"rule\":\"\",\"candidates\":[]"));
 	ck_assert_ptr_nonnull(strstr(s, "\"app\":\"\""));
 	ck_assert_int_eq(s[strlen(s) - 1], '\n');
 	ck_assert_ptr_eq(strchr(s, '\n'), s + strlen(s) - 1); /* exactly one line */

@@ -7,11 +7,14 @@
 #      flow has the new one, and a TCP connection open across the reload keeps its right label
 #      (open flows are re-classified against the new tables);
 #   3. logrotate: the -o file renamed, SIGHUP, and later records go to a new file of the old name.
-# Only 127.0.0.1 is used (tests/live_traffic.py). Skipped (77) when capturing is not permitted.
+# Only 127.0.0.2 is used (tests/live_traffic.py; not 127.0.0.1, so that live_loopback.sh may run at
+# the same time on the same ports). Skipped (77) when capturing is not permitted.
 set -u
 srcdir=$(cd "${top_srcdir:-.}" && pwd)
 bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
 traffic="$srcdir/tests/live_traffic.py"
+LIVE_HOST=127.0.0.2
+export LIVE_HOST
 [ -x "$bin" ] || { echo "live_reload: no ucflow binary at $bin"; exit 99; }
 command -v python3 >/dev/null 2>&1 || { echo "live_reload: SKIP: python3 not found"; exit 77; }
 
@@ -48,8 +51,8 @@ fail() {
 }
 # record FILE PROTO SPORT DPORT: the flow's JSON line, once written (10 s at most)
 record() {
-	wait_for "$1" "\"id.orig_p\":$3,\"id.resp_h\":\"127.0.0.1\",\"id.resp_p\":$4,\"proto\":\"$2\"" 10 "$upid" &&
-		grep "\"id.orig_p\":$3,\"id.resp_h\":\"127.0.0.1\",\"id.resp_p\":$4,\"proto\":\"$2\"" "$1"
+	wait_for "$1" "\"id.orig_p\":$3,\"id.resp_h\":\"$LIVE_HOST\",\"id.resp_p\":$4,\"proto\":\"$2\"" 10 "$upid" &&
+		grep "\"id.orig_p\":$3,\"id.resp_h\":\"$LIVE_HOST\",\"id.resp_p\":$4,\"proto\":\"$2\"" "$1"
 }
 label() { # JSON line -> app/service rule
 	python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["app"]+"/"+r["app_service"], r["rule"])'
@@ -61,7 +64,7 @@ udp() { # PORT -> client source port
 sig="$tmp/sig"
 out="$tmp/flows.jsonl"
 mkdir "$sig" && cp "$srcdir"/signatures/*.sig "$sig"/ || exit 99
-filter='host 127.0.0.1 and (tcp port 1533 or udp port 10000 or udp port 47777)'
+filter="host $LIVE_HOST and (tcp port 1533 or udp port 10000 or udp port 47777)"
 "$bin" -i lo -S "$sig" -T json -o "$out" --idle-timeout tcp=300,udp=1 --flush-interval 1 \
 	"$filter" 2>"$tmp/err" &
 upid=$!
@@ -94,9 +97,9 @@ grep -Eq 'SIGHUP: signatures not reloaded.*sametime\.sig:[0-9]+:[0-9]+: ' "$tmp/
 	fail "the reload error does not name FILE:LINE:COL"
 kill -0 "$upid" 2>/dev/null || fail "ucflow died on a broken reload"
 echo "ok   broken table refused: $(grep -m1 'signatures not reloaded' "$tmp/err")"
-p1=$(udp 10000)
-l1=$(record "$out" udp "$p1" 10000 | label) || fail "no record for the UDP 10000 flow after the failed reload"
-[ "${l1%% *}" = "sametime/meeting-media-docker" ] || fail "after the failed reload: labelled $l1"
+p1=$(python3 "$traffic" tcp 1533 1 10 | cut -d' ' -f2)
+l1=$(record "$out" tcp "$p1" 1533 | label) || fail "no record for the TCP 1533 flow after the failed reload"
+[ "$l1" = "sametime/community-client sametime.sig:68" ] || fail "after the failed reload: labelled $l1"
 echo "ok   after the failed reload, still the previous tables: $l1"
 
 # ---- 2. good table with a new rule

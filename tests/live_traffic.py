@@ -9,7 +9,8 @@
                                                       HOLD more seconds before the FIN
     live_traffic.py udp PORT NMSG SIZE                NMSG datagrams, each echoed
 
-Only 127.0.0.1 is ever used. TCP packet counts are made deterministic by pausing longer than
+Only 127.0.0.1 is used, or the loopback address in $LIVE_HOST (127.0.0.0/8 only, so that tests
+running in parallel do not share ports). TCP packet counts are made deterministic by pausing longer than
 Linux's longest delayed ACK (200 ms) wherever an ACK could otherwise ride on the next segment:
 
     originator: SYN, ACK, NMSG x (data, ACK of the echo), FIN, ACK of the server's FIN = 2*NMSG + 4
@@ -17,13 +18,16 @@ Linux's longest delayed ACK (200 ms) wherever an ACK could otherwise ride on the
 
 The client prints one line: "proto sport dport orig_pkts resp_pkts orig_bytes resp_bytes".
 """
+import os
 import signal
 import socket
 import sys
 import threading
 import time
 
-HOST = "127.0.0.1"
+HOST = os.environ.get("LIVE_HOST", "127.0.0.1")
+if not HOST.startswith("127."):
+    sys.exit("live_traffic.py: LIVE_HOST must be a loopback address (127.0.0.0/8)")
 GAP = 0.4  # seconds; > 200 ms (TCP_DELACK_MAX), so no ACK is merged with a later segment
 
 
@@ -81,6 +85,7 @@ def recv_exact(s, n):
 def tcp_client(port, nmsg, size, hold=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.bind((HOST, 0))  # the source address too: only HOST appears in the packets
     s.connect((HOST, port))
     sport = s.getsockname()[1]
     if hold is not None:
@@ -107,6 +112,7 @@ def tcp_client(port, nmsg, size, hold=None):
 def udp_client(port, nmsg, size):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(5)
+    s.bind((HOST, 0))
     s.connect((HOST, port))
     sport = s.getsockname()[1]
     for i in range(nmsg):
