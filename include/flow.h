@@ -158,12 +158,13 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 void flow_table_expire(struct flow_table *t, uint64_t now_us);
 
 /* Active timeout, as NetFlow/IPFIX exporters do: every flow whose current record interval began
- * more than active_us before now_us is emitted with FLOW_END_ACTIVE (an interim record) and stays
- * open; its per-direction counters (pkts, ip_bytes, payload_bytes) and frag_pkts restart from zero
- * and its next interval begins at now_us (ts_first = now_us). The uid stays, so the records of one
- * flow sum to its totals. Visits every open flow: call it at most about once a second. With
- * cfg.active_timeout_s set, flow_table_update() makes the same cut for the flow a packet belongs to
- * (before accounting that packet, which then starts the next interval). */
+ * more than active_us before now_us and has packets is emitted with FLOW_END_ACTIVE (an interim
+ * record) and stays open; its per-direction counters (pkts, ip_bytes, payload_bytes) and frag_pkts
+ * restart from zero and its next interval begins at now_us (ts_first = now_us; moved to the first
+ * packet's time when one arrives). An interval without packets gets no record. The uid stays, so
+ * the records of one flow sum to its totals. Visits every open flow: call it at most about once a
+ * second. With cfg.active_timeout_s set, flow_table_update() makes the same cut for the flow a
+ * packet belongs to (before accounting that packet, which then starts the next interval). */
 void flow_table_active_timeout(struct flow_table *t, uint64_t now_us, uint64_t active_us);
 
 /* Writes out and removes every flow (end of input). */

@@ -79,7 +79,7 @@ static void status_message(pcap_t *p, const char *dev, int status, char *buf, si
 	const char *detail = pcap_geterr(p);
 	if (status == PCAP_ERROR || status == PCAP_WARNING)
 		snprintf(buf, len, "%s: %s", dev, detail);
-	else if (detail && *detail)
+	else if (detail && *detail && strcmp(detail, pcap_statustostr(status)) != 0)
 		snprintf(buf, len, "%s: %s (%s)", dev, pcap_statustostr(status), detail);
 	else
 		snprintf(buf, len, "%s: %s", dev, pcap_statustostr(status));

@@ -316,12 +316,20 @@ static void flow_interim(struct flow_table *t, struct flow *f, uint64_t now_us)
 	f->ts_first = now_us;
 }
 
-/* Whether f's current interval began more than active_us before now_us. Closed flows, which are
- * about to be written anyway, get no interim record. */
+/* Whether f's current interval began more than active_us before now_us. An interval without
+ * packets gets no record (it begins again with its first packet), and closed flows, which are
+ * about to be written anyway, get no interim record either. */
 static inline bool interval_expired(const struct flow *f, uint64_t now_us, uint64_t active_us)
 {
 	return active_us && f->lru_list != LIST_CLOSED && now_us > f->ts_first &&
-	       now_us - f->ts_first > active_us;
+	       now_us - f->ts_first > active_us && (f->dir[0].pkts | f->dir[1].pkts) != 0;
+}
+
+/* The first packet of an interval after an interim record: the interval's time starts there. */
+static inline void interval_begin(struct flow *f, uint64_t ts)
+{
+	if ((f->dir[0].pkts | f->dir[1].pkts) == 0)
+		f->ts_first = ts;
 }
 
 void flow_table_active_timeout(struct flow_table *t, uint64_t now_us, uint64_t active_us)
@@ -623,6 +631,7 @@ static void update_later_fragment(struct flow_table *t, const struct decoded_pkt
 	unsigned dir = ucf_addr_cmp(&p->src, flow_orig_addr(f)) == 0 ? FLOW_ORIG : FLOW_RESP;
 	if (interval_expired(f, ts, t->active_us))
 		flow_interim(t, f, ts);
+	interval_begin(f, ts);
 	account(f, dir, p, ts);
 	f->frag_pkts++;
 	t->st.frags_attributed++;
@@ -695,8 +704,11 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 		idx = pool_index_of(t, f);
 	}
 
-	if (!out->is_new && interval_expired(f, ts_us, t->active_us))
-		flow_interim(t, f, ts_us);
+	if (!out->is_new) {
+		if (interval_expired(f, ts_us, t->active_us))
+			flow_interim(t, f, ts_us);
+		interval_begin(f, ts_us);
+	}
 	unsigned dir = (src_is_a == f->orig_is_a) ? FLOW_ORIG : FLOW_RESP;
 	account(f, dir, p, ts_us);
 	if (p->proto == 6) {

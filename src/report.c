@@ -116,6 +116,8 @@ struct report *report_create(const struct sig_db *db, char *errbuf)
 		return NULL;
 	}
 	r->db = db;
+	r->names_copy.db = db; /* report_set_names adds the interned-name callbacks */
+	r->names = &r->names_copy;
 	r->ts_min = UINT64_MAX;
 	rj_init(&r->doc);
 	if (report_index_rules(r) != 0) {

@@ -124,7 +124,7 @@ START_TEST(sweep_emits_interim_and_resets)
 	ck_assert_int_eq(e.n, 2);
 	ck_assert_int_eq(e.r[1].why, FLOW_END_EOF);
 	ck_assert_uint_eq(e.r[1].uid, e.r[0].uid);
-	ck_assert_uint_eq(e.r[1].ts_first, 25 * SEC);
+	ck_assert_uint_eq(e.r[1].ts_first, 31 * SEC); /* the interval's first packet */
 	ck_assert_uint_eq(e.r[1].ts_last, 31 * SEC);
 	ck_assert_uint_eq(e.r[1].pkts[FLOW_ORIG], 0);
 	ck_assert_uint_eq(e.r[1].pkts[FLOW_RESP], 1);
@@ -191,6 +191,48 @@ START_TEST(sweep_skips_closed)
 	ck_assert_int_eq(e.n, 1);
 	ck_assert_int_eq(e.r[0].why, FLOW_END_CLOSED);
 	ck_assert_uint_eq(e.r[0].pkts[FLOW_ORIG], 2);
+	flow_table_destroy(t);
+}
+END_TEST
+
+/* An interval without packets gets no record: a quiet flow is not cut again and again. */
+START_TEST(empty_interval_no_record)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct decoded_pkt a = mk("10.0.0.1", 40000, "10.0.0.2", 10000, 17, 0, 10);
+	feed(t, &a, 0);
+	flow_table_active_timeout(t, 21 * SEC, 20 * SEC);
+	ck_assert_int_eq(e.n, 1);
+	flow_table_active_timeout(t, 42 * SEC, 20 * SEC);
+	flow_table_active_timeout(t, 59 * SEC, 20 * SEC);
+	ck_assert_int_eq(e.n, 1);
+	feed(t, &a, 59 * SEC + 5); /* 38 s after the interval began, but the first packet in it */
+	ck_assert_int_eq(e.n, 1);
+	flow_table_flush(t, FLOW_END_EOF);
+	ck_assert_int_eq(e.n, 2);
+	ck_assert_uint_eq(e.r[1].ts_first, 59 * SEC + 5);
+	ck_assert_uint_eq(e.r[1].pkts[FLOW_ORIG], 1);
+	flow_table_destroy(t);
+}
+END_TEST
+
+/* The per-packet cut leaves a quiet gap out of both records. */
+START_TEST(per_packet_after_gap)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 30);
+	struct decoded_pkt a = mk("10.0.0.1", 40000, "10.0.0.2", 10000, 17, 0, 10);
+	feed(t, &a, 0);
+	feed(t, &a, 10 * SEC);
+	feed(t, &a, 50 * SEC); /* 50 s after the interval began: cut, and this packet starts the next */
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_int_eq(e.r[0].why, FLOW_END_ACTIVE);
+	ck_assert_uint_eq(e.r[0].pkts[FLOW_ORIG], 2);
+	ck_assert_uint_eq(e.r[0].ts_last, 10 * SEC);
+	flow_table_flush(t, FLOW_END_EOF);
+	ck_assert_uint_eq(e.r[1].ts_first, 50 * SEC);
+	ck_assert_uint_eq(e.r[1].pkts[FLOW_ORIG], 1);
 	flow_table_destroy(t);
 }
 END_TEST
@@ -283,6 +325,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, sweep_selects_due_flows);
 	tcase_add_test(tc, sweep_skips_closed);
 	tcase_add_test(tc, idle_after_interim);
+	tcase_add_test(tc, empty_interval_no_record);
+	tcase_add_test(tc, per_packet_after_gap);
 	tcase_add_test(tc, per_packet_cut_sums_to_totals);
 	tcase_add_test(tc, per_packet_off_by_default);
 	suite_add_tcase(s, tc);

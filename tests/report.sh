@@ -48,6 +48,7 @@ for want in \
 	"    finesse/bosh: 1 flow, 8 packets, 687 IP bytes (687 B)" \
 	"    finesse/http: 1 flow, 8 packets, 586 IP bytes (586 B)" \
 	"    sametime/ldap: 1 flow, 9 packets, 446 IP bytes (446 B)" \
+	"    webex-calling/pstn-sip: 1 flow, 8 packets, 966 IP bytes (966 B)" \
 	"        documented encrypted variant: sametime/ldaps, tcp port 636 (sametime.sig:38)" \
 	"        documented encrypted variant: finesse/xmpp-secure, tcp port 5223 (finesse.sig:34)" \
 	"        documented encrypted variant: finesse/bosh-secure, tcp port 7443 (finesse.sig:44)" \
@@ -61,7 +62,7 @@ for want in \
 	"        marking changed within the flow: 1 flow" \
 	"    webex-calling/app-video: 2 checked flows, 0 differ" \
 	"### c. Webex Calling media over TCP: 1 flow" \
-	"    webex-calling/webex-service-other tcp/8500: 1 flow, 16 packets, 2464 IP bytes (2.46 kB), a" \
+	"    webex-calling/webex-service-other tcp/8500: 1 flow, 16 packets, 2464 IP bytes (2.46 kB), a documented UDP media port" \
 	"    webex-calling/webex-service-other udp/3478: 1 flow, 2 packets, 136 IP bytes (136 B)" \
 	"    webex-calling/webex-service-other tcp/8080: 1 flow, 8 packets, 521 IP bytes (521 B)" \
 	"    tcp/3389              2       12      1728        1        2  198.51.100.33:3389 (2 flows)" \
@@ -72,6 +73,7 @@ do
 	if grep -qxF "$want" "$tmp/f.txt"; then ok "finding line: $want"; else bad "missing line: $want"; fi
 done
 for want in \
+	"documented encrypted variant: webex-calling/pstn-sip-tls, tcp port 5061 (webex-calling.sig:149)" \
 	"Source: document 004_657a5ed6fe137e34.txt, section \"Webex Calling の MTU サイズ & Webex Aware サービス (MTU size)\"" \
 	"source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", table \"IP subnets for Webex Calling services\"" \
 	"source: document 002_2cc872bd11f95d77.txt \"Finesse port usage\", table \"Table 2: Cisco Finesse Notification Service\"; rule finesse.sig:29"
@@ -112,7 +114,8 @@ grep -q '^    Truncated packets: *0$' "$tmp/f.txt" && ok "offline: truncated pac
 expect_rc "--from-json - (stdin)" 0 $?
 
 # ---- 3. two sensors, two days; interim records (the 12-minute call) ----
-"$bin" -S signatures -r pcaps/report-day2.pcap -q -o "$tmp/d2.jsonl" --report "$tmp/d2.txt" 2>"$tmp/err"
+"$bin" -S signatures --site tests/sites/report-findings.site -r pcaps/report-day2.pcap -q \
+	-o "$tmp/d2.jsonl" --report "$tmp/d2.txt" 2>"$tmp/err"
 expect_rc "day 2 offline" 0 $?
 grep -q '"end":"interim"' "$tmp/d2.jsonl" && ok "day 2 has interim records" || bad "day 2: no interim records"
 if python3 tests/report_check.py "$sig" "$tmp/d2.txt" "$tmp/d2.jsonl"; then ok "sums (day 2, interim records)"; else bad "sums (day 2)"; fi
