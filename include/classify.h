@@ -22,7 +22,7 @@ int sig_db_load(struct sig_db **out, const char *sigdir, const char *site_file, 
 		size_t errlen);
 void sig_db_free(struct sig_db *db);
 
-/* For --check-signatures: files, then rules/qos/domain/addrset counts per file and per app, the
+/* For --check-signatures: files, then rules/qos/domain/addrset/note counts per file and per app, the
  * shared ports, the internal networks, site servers, and warnings (e.g. a qos row naming a
  * service no rule has, a rule shadowed by an identical earlier rule of the same app). */
 void sig_db_print_counts(const struct sig_db *db, FILE *fp);
@@ -63,6 +63,28 @@ struct sig_domain_view {
 int sig_domain_match(const struct sig_db *db, const char *host);
 bool sig_domain_get(const struct sig_db *db, size_t idx, struct sig_domain_view *out);
 size_t sig_domain_count(const struct sig_db *db);
+
+/* QoS rows (qos statements), in load order. Every string is non-NULL ("" when the file did not
+ * say; "any" for an omitted server or port list); proto is "tcp", "udp" or "both". */
+struct sig_qos_view {
+	const char *app, *service, *proto, *server, *server_port, *client_port, *label, *file, *doc,
+		*doc_title, *table;
+	unsigned line;
+	uint8_t dscp;
+};
+size_t sig_qos_count(const struct sig_db *db);
+bool sig_qos_get(const struct sig_db *db, size_t idx, struct sig_qos_view *out);
+
+/* Notes (note statements): citations of a document's prose passages, not of table rows.
+ * sig_note_find gives the index of the note (app id, note id), or -1. Every string is non-NULL
+ * ("" when the file did not say, e.g. no section=). */
+struct sig_note_view {
+	const char *app, *id, *section, *text, *file, *doc, *doc_title;
+	unsigned line;
+};
+int sig_note_find(const struct sig_db *db, const char *app, const char *id);
+bool sig_note_get(const struct sig_db *db, size_t idx, struct sig_note_view *out);
+size_t sig_note_count(const struct sig_db *db);
 
 /* Whether a port is in the shared-ports policy set, and an address in the internal networks. */
 bool sig_port_is_shared(const struct sig_db *db, uint16_t port);

@@ -93,3 +93,19 @@ rule app=finesse service=cti-side-a category=signalling proto=tcp server_port=42
 # Same row, B side: GED-188 CTI server B side, TCP 43027 (default).
 rule app=finesse service=cti-side-b category=signalling proto=tcp server_port=43027 \
      label="Remote TCP 43027 (default): GED-188 CTI server B side, Agent PG events"
+
+# ---------------------------------------------------------------------------------------------
+# Prose passages (notes, not table rows), at the end so the rows keep their line numbers.
+
+# Section "ポート使用状況表の列" (Port usage table columns), its closing note.
+# 原文: (注) オペレーティング システムは、ローカルアプリケーションまたはサービスがリモートデバイスの
+# 宛先ポートへの接続に使用する送信元ポートを動的に割り当てます。ほとんどの場合、このポートは、
+# TCP/UDP 1024 より大きい番号でランダムに割り当てられます。
+note app=finesse id=source-ports section="ポート使用状況表の列" \
+     text="(Note) The operating system dynamically allocates the source port that a local application or service uses to connect to the destination port of a remote device. In most cases this port is assigned at random a number greater than TCP/UDP 1024."
+
+# Footnote 1 (¹) under Table 5, which marks the ports 1433, 42027 and 43027.
+# 原文: ¹ 一覧のポートはこれらの接続のデフォルトポートです。この表で指定されているポートとは異なる
+# ポートも使用できます。
+note app=finesse id=ucce-default-ports section="表 5 : Unified Contact Center Enterprise" \
+     text="(1) The listed ports are the default ports for these connections. Ports other than those given in this table can also be used."

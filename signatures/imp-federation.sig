@@ -44,3 +44,21 @@ rule app=cisco-imp service=xmpp-federation-in category=federation proto=tcp \
 rule app=cisco-imp service=xmpp-federation-out category=federation proto=tcp \
      client=@internal server=any server_port=5269 \
      label="XMPP federation, IM and Presence to foreign XMPP server (_xmpp-server SRV; standard port 5269; TLS optional)"
+
+# ---------------------------------------------------------------------------------------------
+# Prose passages (notes, not table rows), at the end so the rows keep their line numbers.
+# Both are in the prose of "基本的なフェデレーテッド ネットワーク" (Basic federated network), the
+# section the rows above come from.
+
+# The last item of the list of XMPP federation partners.
+# 原文: IM and Presence では、TCP を介した GoogleTalk とのフェデレーションはサポートされていますが、
+# TLS を介した GoogleTalk とのフェデレーションはサポートされていません。
+note app=cisco-imp id=googletalk-tcp-only section="基本的なフェデレーテッド ネットワーク" \
+     text="IM and Presence supports federation with GoogleTalk over TCP, but does not support federation with GoogleTalk over TLS."
+
+# The paragraph introducing figure 2 (XMPP federated network with IBM Sametime).
+# 原文: XMPP フェデレーションでは、TLS はオプションです。 XMPP フェデレーションの場合、Cisco Adaptive
+# Security Appliance(ASA)はファイアウォールとしてのみ機能し、TLS プロキシ機能や PAT を実行する役割は
+# 果たしません。
+note app=cisco-imp id=xmpp-tls-optional section="基本的なフェデレーテッド ネットワーク" \
+     text="In XMPP federation, TLS is optional. For XMPP federation, the Cisco Adaptive Security Appliance (ASA) acts only as a firewall and does not perform the TLS proxy function or PAT."

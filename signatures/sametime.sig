@@ -138,3 +138,13 @@ rule app=sametime service=stun category=media proto=udp server=any server_port=1
 # meeting names.
 rule app=sametime service=meeting-mongodb category=database proto=tcp server_port=27017 \
      label="Port 27017: Meeting Server to MongoDB (managed meeting rooms, reserved meeting names)"
+
+# ---------------------------------------------------------------------------------------------
+# Prose passages (notes, not table rows), at the end so the rows keep their line numbers.
+
+# The paragraph under the document's title (no other heading precedes it).
+# 原文: HCL Sametime は、サーバーのポートを複数使用します。ここではデフォルトポートとその使用方法を
+# 説明します。ご使用の環境でファイアウォールが使用されている場合は、これらのポートのすべての
+# トラフィックを双方向に許可する必要があります。
+note app=sametime id=firewall-both-directions section="Sametime によって使用されるポート" \
+     text="HCL Sametime uses several server ports; this describes the default ports and how they are used. If a firewall is used in your environment, all traffic on these ports must be allowed in both directions."

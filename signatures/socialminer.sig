@@ -76,3 +76,15 @@ rule app=socialminer service=bosh category=messaging proto=tcp server_port=7071 
 rule app=socialminer service=bosh-secure category=messaging proto=tcp server_port=7443 \
      encrypted=yes \
      label="Port 7443, bidirectional: secure BOSH, event handling and chat (UI to server)"
+
+# ---------------------------------------------------------------------------------------------
+# Prose passages (notes, not table rows), at the end so the rows keep their line numbers.
+# (The configurable ports, 465, 587, 993 and 5222, are said so in cells of Table 1, i.e. in the
+# rows above, not in a prose passage.)
+
+# Section "ポート使用状況表の列" (Port usage table columns), its closing note.
+# 原文: (注) オペレーティング システムは、ローカル アプリケーション または サービスがリモート
+# デバイスの宛先ポートへの接続に使用する送信元ポートを動的に割り当てます。ほとんどの場合、この
+# ポートは、TCP/UDP 1024 より大きい番号でランダムに割り当てられます。
+note app=socialminer id=source-ports section="ポート使用状況表の列" \
+     text="(Note) The operating system dynamically allocates the source port that a local application or service uses to connect to the destination port of a remote device. In most cases this port is assigned at random a number greater than TCP/UDP 1024."

@@ -359,3 +359,27 @@ qos app=webex-calling service=device-media proto=udp dscp=34 server=@webex_calli
 qos app=webex-calling service=device-sip-tls proto=tcp dscp=24 server=@webex_calling_service \
      client_port=5060-5080 server_port=8934 \
      label="Webex devices signalling: CS3 (24)"
+
+# =============================================================================================
+# Prose passages the audit report cites (notes, not table rows). Kept at the end of the file so
+# that the rows above keep their line numbers.
+
+# Section "ファイアウォールの設定" (Firewall configuration), its last paragraph.
+# 原文: Webex Calling の場合、Cisco ではメディア用のトランスポート プロトコルとして UDP を推奨しており、
+# UDP 経由の場合は SRTP のみの使用を推奨しています。メディアのトランスポート プロトコルとしての TCP
+# および TLS は、実稼働環境の Webex Calling ではサポートされていません。これらのプロトコルは接続指向で
+# あるため、損失の多いネットワーク上のメディア品質に影響します。トランスポート プロトコルに関して質問が
+# ある場合は、サポート チケットを発行してください。
+note app=webex-calling id=media-transport section="ファイアウォールの設定" \
+     text="For Webex Calling, Cisco recommends UDP as the transport protocol for media, and over UDP recommends using SRTP only. TCP and TLS as the transport protocol for media are not supported in production Webex Calling: these protocols are connection-oriented and so affect media quality on lossy networks. If you have questions about the transport protocol, open a support ticket."
+
+# Section "Webex Calling の MTU サイズ & Webex Aware サービス" (MTU size for Webex Calling and
+# Webex Aware services; the heading is printed in this order), its two paragraphs.
+# 原文: 最大転送単位 (MTU) は、IP パケットが断片化を必要とせずにネットワーク リンクを介して転送できる
+# 最大サイズです。MTU がデフォルト値に設定されていない場合は問題が発生する可能性があります。Webex
+# Calling では、ネットワーク上のすべての IP パケットに対してデフォルトの MTU サイズ 1500 バイトを維持
+# することを推奨しています。
+# Webex Calling および Webex Aware サービスでは、パケットの断片化が必要な場合は、Don't Fragment (DF)
+# ビットを設定して ICMP 通信を必須にします。
+note app=webex-calling id=mtu section="Webex Calling の MTU サイズ & Webex Aware サービス" \
+     text="The maximum transmission unit (MTU) is the largest size an IP packet can have to cross a network link without needing fragmentation; problems can occur when the MTU is not set to its default value. Webex Calling recommends keeping the default MTU size of 1500 bytes for every IP packet on the network. For Webex Calling and Webex Aware services, where packet fragmentation is needed, set the Don't Fragment (DF) bit and make ICMP communication mandatory."

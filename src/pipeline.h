@@ -50,7 +50,8 @@ void pipeline_finish(struct pipeline *p);
 
 /* Live captures, from the capture's tick (wall clock now_us): expires idle flows at
  * max(latest packet time, now_us), so a quiet link still writes them, and, when the flow table has
- * an active timeout, cuts interim records of every flow due (a full walk, at most once a second). */
+ * an active timeout, cuts interim records of every flow due (a full walk, every tenth of the
+ * active timeout and at most once a second). */
 void pipeline_tick(struct pipeline *p, uint64_t now_us);
 
 /* Signature reload: re-classifies every open flow with db and points the output writer at it;

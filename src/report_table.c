@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "classify.h"
 
 #define TOP_ENDPOINTS 3
 #define TOP_UNCLASSIFIED 15
@@ -299,9 +300,57 @@ size_t report_unmatched_rules(const struct report *r)
 	return n;
 }
 
+/* Whether a port list as written ("8500-8599,19560-65535", "any") holds port. A list naming a set
+ * (@name) cannot be told from here: it counts as holding it. */
+static bool ports_hold(const char *spec, unsigned long port)
+{
+	if (!*spec || strcmp(spec, "any") == 0)
+		return true;
+	for (const char *p = spec; p && *p;) {
+		char *end;
+		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+		if (*p == '@' || end == p)
+			return true;
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		if (port >= lo && port <= hi)
+			return true;
+		if ((p = strchr(end, ',')))
+			p++;
+	}
+	return false;
+}
+
+/* The product/service of the records with app and service, NULL when no record had them. */
+static const struct rsvc *find_svc(const struct report *r, const char *app, const char *service)
+{
+	char key[512];
+	struct rsvc *s;
+	snprintf(key, sizeof key, "%s\t%s", app, service);
+	HASH_FIND_STR(r->svcs, key, s);
+	return s;
+}
+
+/* Whether a QoS row's transport and server ports hold a "proto/port" the service's records used
+ * (the client port and server address of the records are not kept: not told). */
+static bool qos_matched(const struct rsvc *s, const struct sig_qos_view *q)
+{
+	for (const struct rcount *c = s ? s->ports : NULL; c; c = c->hh.next) {
+		const char *slash = strchr(c->key, '/');
+		if (!slash)
+			continue;
+		size_t n = (size_t)(slash - c->key);
+		bool proto = strcmp(q->proto, "both") == 0 ||
+			     (strlen(q->proto) == n && strncmp(q->proto, c->key, n) == 0);
+		if (proto && ports_hold(q->server_port, strtoul(slash + 1, NULL, 10)))
+			return true;
+	}
+	return false;
+}
+
 struct rtab *report_tab_appendix(const struct report *r)
 {
-	static const char *const head[] = { "Rule", "Product/service", "Proto", "Server ports",
+	static const char *const head[] = { "Row", "Product/service", "Proto", "Server ports",
 					    "Document", "Table" };
 	struct rtab *t = rtab_new(6, 0, head);
 	for (size_t i = 0; i < r->nrules; i++) {
@@ -313,6 +362,18 @@ struct rtab *report_tab_appendix(const struct report *r)
 		snprintf(ref, sizeof ref, "%s:%u", c.file, c.line);
 		const char *row[6] = { ref, key, c.proto, *c.server_port ? c.server_port : "any",
 				       *c.doc ? c.doc : "(site file)", c.table };
+		rtab_row(t, RT_BODY, row);
+	}
+	/* QoS-table rows no record matched (same app and service, transport and server port) */
+	struct sig_qos_view q;
+	for (size_t i = 0; r->db && sig_qos_get(r->db, i, &q); i++) {
+		if (qos_matched(find_svc(r, q.app, q.service), &q))
+			continue;
+		char key[300], ref[300];
+		snprintf(key, sizeof key, "%s/%s", q.app, q.service);
+		snprintf(ref, sizeof ref, "qos %s:%u", q.file, q.line);
+		const char *row[6] = { ref, key, q.proto, q.server_port,
+				       *q.doc ? q.doc : "(site file)", q.table };
 		rtab_row(t, RT_BODY, row);
 	}
 	return t;
@@ -369,12 +430,56 @@ static void emit_group_head(const struct rgroup *g, const char *extra, rline_fn 
 	     (unsigned long long)g->bytes, hb, extra);
 }
 
-/* The document section a finding rests on when it is prose, not a table row. */
-static void emit_doc_section(const struct report *r, const char *section, const char *says,
-			     rline_fn fn, void *u)
+/* The document passage a finding rests on when it is prose, not a table row: a note of the
+ * loaded signatures (ucflow-signatures(5)). */
+static void emit_note(const struct report *r, const char *app, const char *id, rline_fn fn,
+		      void *u)
 {
-	emit(fn, u, RL_FSOURCE, "document %s, section \"%s\": %s",
-	     r->webex_doc ? r->webex_doc : "(Webex Calling document not loaded)", section, says);
+	struct sig_note_view n;
+	int i = r->db ? sig_note_find(r->db, app, id) : -1;
+	if (i < 0 || !sig_note_get(r->db, (size_t)i, &n)) {
+		emit(fn, u, RL_FSOURCE, "note %s/%s (no note in the loaded signatures)", app, id);
+		return;
+	}
+	emit(fn, u, RL_FSOURCE, "document %s%s%s%s%s%s%s; note %s:%u: %s", *n.doc ? n.doc : "(site file)",
+	     *n.doc_title ? " \"" : "", n.doc_title, *n.doc_title ? "\"" : "",
+	     *n.section ? ", section \"" : "", n.section, *n.section ? "\"" : "", n.file, n.line,
+	     n.text);
+}
+
+/* The QoS-table rows of a DSCP group's service (key "app/service"): those whose transport and
+ * server ports hold a port the service's records used; when none does, every row of the service. */
+static void emit_qos(const struct report *r, const char *svckey, rline_fn fn, void *u)
+{
+	char app[300];
+	snprintf(app, sizeof app, "%s", svckey);
+	char *service = strchr(app, '/');
+	if (!service)
+		return;
+	*service++ = '\0';
+	const struct rsvc *s = find_svc(r, app, service);
+	struct sig_qos_view q;
+	size_t nrows = 0, nmatched = 0;
+	for (size_t i = 0; r->db && sig_qos_get(r->db, i, &q); i++)
+		if (strcmp(q.app, app) == 0 && strcmp(q.service, service) == 0) {
+			nrows++;
+			nmatched += qos_matched(s, &q);
+		}
+	if (!nrows) {
+		emit(fn, u, RL_SOURCE, "no QoS-table row for %s in the loaded signatures", svckey);
+		return;
+	}
+	for (size_t i = 0; sig_qos_get(r->db, i, &q); i++) {
+		if (strcmp(q.app, app) != 0 || strcmp(q.service, service) != 0 ||
+		    (nmatched && !qos_matched(s, &q)))
+			continue;
+		emit(fn, u, RL_SOURCE,
+		     "document %s%s%s%s, table \"%s\"; qos %s:%u: DSCP %u, %s, server port %s, client "
+		     "port %s%s%s%s", *q.doc ? q.doc : "(site file)", *q.doc_title ? " \"" : "",
+		     q.doc_title, *q.doc_title ? "\"" : "", q.table, q.file, q.line, q.dscp, q.proto,
+		     q.server_port, q.client_port, *q.label ? ": " : "", q.label,
+		     nmatched ? "" : " (no record of the service on its transport and server ports)");
+	}
 }
 
 static void finding_clear(const struct report *r, rline_fn fn, void *u)
@@ -416,6 +521,7 @@ static void finding_dscp(const struct report *r, rline_fn fn, void *u)
 		emit(fn, u, RL_DETAIL, "observed responder DSCP: %s", vals);
 		emit(fn, u, RL_DETAIL, "marking changed within the flow: %llu flow%s",
 		     (unsigned long long)g[i]->n2, g[i]->n2 == 1 ? "" : "s");
+		emit_qos(r, g[i]->key, fn, u);
 		emit_source(r, g[i]->rule, fn, u);
 		if (g[i]->flows)
 			emit_endpoints(g[i], fn, u);
@@ -474,11 +580,7 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1,
 		     (unsigned long long)(f->flows - f->n1));
-		emit_doc_section(r, "\xe3\x83\x95\xe3\x82\xa1\xe3\x82\xa4\xe3\x82\xa2\xe3\x82\xa6"
-				    "\xe3\x82\xa9\xe3\x83\xbc\xe3\x83\xab\xe3\x81\xae\xe8\xa8\xad"
-				    "\xe5\xae\x9a (Firewall configuration)",
-				 "TCP and TLS as the media transport are not supported in production "
-				 "Webex Calling; UDP with SRTP is recommended", fn, u);
+		emit_note(r, WEBEX_APP, "media-transport", fn, u);
 		finding_plain(r, k, fn, u);
 		break;
 	case RF_SUBNET:
@@ -502,12 +604,7 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		     "fragments (frag_pkts).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1);
-		emit_doc_section(r, "Webex Calling \xe3\x81\xae MTU \xe3\x82\xb5\xe3\x82\xa4\xe3\x82\xba "
-				    "& Webex Aware \xe3\x82\xb5\xe3\x83\xbc\xe3\x83\x93\xe3\x82\xb9 "
-				    "(MTU size)",
-				 "keep the default MTU of 1500 bytes for every IP packet; where "
-				 "fragmentation would be needed, set Don't Fragment and allow ICMP",
-				 fn, u);
+		emit_note(r, WEBEX_APP, "mtu", fn, u);
 		finding_plain(r, k, fn, u);
 		break;
 	case RF_CLEAR_INFO:

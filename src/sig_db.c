@@ -32,6 +32,7 @@ static struct sig_db *db_new(void)
 	db->rules.size = sizeof(struct sig_rule);
 	db->qos.size = sizeof(struct sig_qos);
 	db->domains.size = sizeof(struct sig_domain);
+	db->notes.size = sizeof(struct sig_note);
 	db->servers.size = sizeof(struct sig_site_server);
 	db->internal.size = sizeof(struct sig_prefix);
 	for (size_t i = 0; i < sizeof default_internal / sizeof default_internal[0]; i++) {
@@ -81,6 +82,7 @@ void sig_db_free(struct sig_db *db)
 	free(db->rules.v);
 	free(db->qos.v);
 	free(db->domains.v);
+	free(db->notes.v);
 	free(db->servers.v);
 	free(db->internal.v);
 	sig_arena_free(&db->arena);
@@ -516,4 +518,65 @@ bool sig_domain_get(const struct sig_db *db, size_t idx, struct sig_domain_view 
 size_t sig_domain_count(const struct sig_db *db)
 {
 	return db ? db->domains.n : 0;
+}
+
+/* ---- qos rows and notes ---- */
+
+size_t sig_qos_count(const struct sig_db *db)
+{
+	return db ? db->qos.n : 0;
+}
+
+bool sig_qos_get(const struct sig_db *db, size_t idx, struct sig_qos_view *out)
+{
+	if (!db || idx >= db->qos.n)
+		return false;
+	const struct sig_qos *q = SIG_VEC_AT(&db->qos, const struct sig_qos, idx);
+	memset(out, 0, sizeof *out);
+	out->app = sig_app_at(db, q->app)->id;
+	out->service = q->service;
+	out->proto = proto_name(q->proto);
+	out->server = q->server.text ? q->server.text : "any";
+	out->server_port = q->sport.text ? q->sport.text : "any";
+	out->client_port = q->cport.text ? q->cport.text : "any";
+	out->label = nz(q->label);
+	out->file = q->src.loc.file;
+	out->doc = nz(q->src.doc);
+	out->doc_title = nz(q->src.doc_title);
+	out->table = nz(q->src.table);
+	out->line = q->src.loc.line;
+	out->dscp = q->dscp;
+	return true;
+}
+
+size_t sig_note_count(const struct sig_db *db)
+{
+	return db ? db->notes.n : 0;
+}
+
+int sig_note_find(const struct sig_db *db, const char *app, const char *id)
+{
+	for (size_t i = 0; db && app && id && i < db->notes.n; i++) {
+		const struct sig_note *n = SIG_VEC_AT(&db->notes, const struct sig_note, i);
+		if (strcmp(n->id, id) == 0 && strcmp(sig_app_at(db, n->app)->id, app) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+bool sig_note_get(const struct sig_db *db, size_t idx, struct sig_note_view *out)
+{
+	if (!db || idx >= db->notes.n)
+		return false;
+	const struct sig_note *n = SIG_VEC_AT(&db->notes, const struct sig_note, idx);
+	memset(out, 0, sizeof *out);
+	out->app = sig_app_at(db, n->app)->id;
+	out->id = n->id;
+	out->section = nz(n->section);
+	out->text = nz(n->text);
+	out->file = n->src.loc.file;
+	out->doc = nz(n->src.doc);
+	out->doc_title = nz(n->src.doc_title);
+	out->line = n->src.loc.line;
+	return true;
 }

@@ -92,7 +92,7 @@ struct sig_file {
 	const char *path; /* as opened */
 	const char *name; /* display name */
 	bool site;
-	unsigned nrules, nqos, ndomain, naddrset, nportset;
+	unsigned nrules, nqos, ndomain, naddrset, nportset, nnote;
 };
 
 struct sig_src { /* where a row comes from */
@@ -143,6 +143,16 @@ struct sig_domain {
 	struct sig_src src;
 };
 
+/* A citation of a prose passage of the current document (not a table row). */
+struct sig_note {
+	uint16_t app;
+	const char *id;      /* interned; unique per app */
+	const char *section; /* heading as printed, NULL when not given */
+	const char *text;
+	unsigned id_col;     /* column of the id value, for redefinition messages */
+	struct sig_src src;
+};
+
 struct sig_site_server {
 	uint16_t app;
 	const char *service; /* interned, NULL = every service of the app */
@@ -164,7 +174,7 @@ struct sig_db {
 	struct sig_arena arena;
 	struct sig_str *strings;
 	struct sig_set *sets;
-	struct sig_vec files, apps, rules, qos, domains, servers; /* of the structs above */
+	struct sig_vec files, apps, rules, qos, domains, notes, servers; /* of the structs above */
 	struct sig_vec internal; /* struct sig_prefix: the internal networks */
 	bool internal_changed;   /* replaced or extended by the site file */
 	uint8_t shared[65536 / 8];

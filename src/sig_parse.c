@@ -506,6 +506,47 @@ static int st_domain(struct sig_pstate *ps, const struct sig_stmt *st)
 	return 0;
 }
 
+/* note: a citation of a prose passage (a requirement the document states outside its tables). */
+enum { N_APP, N_ID, N_TEXT, N_SECTION, N_NKEYS };
+static const char *const note_keys[N_NKEYS] = { "app", "id", "text", "section" };
+
+static int st_note(struct sig_pstate *ps, const struct sig_stmt *st)
+{
+	struct sig_db *db = ps->ctx->db;
+	const struct sig_tok *kv[N_NKEYS];
+	/* keys[] order puts the three required keys first */
+	if (collect_kv(ps, st, 1, note_keys, N_NKEYS, kv) || need(ps, st, kv, note_keys, 3))
+		return -1;
+	struct sig_note n;
+	memset(&n, 0, sizeof n);
+	const struct sig_tok *id = kv[N_ID];
+	if (find_app(ps, kv[N_APP], &n.app) || get_name(ps, id, &n.id))
+		return -1;
+	for (size_t i = 0; i < db->notes.n; i++) {
+		const struct sig_note *o = SIG_VEC_AT(&db->notes, const struct sig_note, i);
+		if (o->app == n.app && strcmp(o->id, n.id) == 0)
+			return sig_perr(ps, id->line, sig_vcol(id),
+					"redefinition of note '%s' of app '%s' (first defined at %s:%u:%u)",
+					n.id, sig_app_at(db, n.app)->id,
+					SIG_VEC_AT(&db->files, const struct sig_file, o->src.file)->path,
+					o->src.loc.line, o->id_col);
+	}
+	n.id_col = sig_vcol(id);
+	n.text = dup_opt(ps, kv[N_TEXT]);
+	n.section = dup_opt(ps, kv[N_SECTION]);
+	if (!n.text || (kv[N_SECTION] && !n.section))
+		return oom(ps, &st->t[0]);
+	if (fill_src(ps, st, &n.src))
+		return -1;
+	n.src.table = NULL; /* a passage of the document, not a row of its current table */
+	struct sig_note *nn = sig_vec_push(&db->notes);
+	if (!nn)
+		return oom(ps, &st->t[0]);
+	*nn = n;
+	cur_file(ps)->nnote++;
+	return 0;
+}
+
 static const char *const server_keys[] = { "app", "addrs", "service" };
 
 static int st_server(struct sig_pstate *ps, const struct sig_stmt *st)
@@ -580,6 +621,7 @@ static const struct {
 	{ "include", st_include }, { "doc", st_doc },         { "table", st_table },
 	{ "app", st_app },         { "addrset", st_addrset }, { "portset", st_portset },
 	{ "rule", st_rule },       { "qos", st_qos },         { "domain", st_domain },
+	{ "note", st_note },
 	{ "shared-ports", st_shared }, { "internal", st_internal }, { "server", st_server },
 };
 

@@ -109,18 +109,19 @@ void sig_db_print_counts(const struct sig_db *db, FILE *fp)
 {
 	if (!db)
 		return;
-	unsigned tr = 0, tq = 0, td = 0, ta = 0, tp = 0;
+	unsigned tr = 0, tq = 0, td = 0, ta = 0, tp = 0, tn = 0;
 	fprintf(fp, "signature files: %zu\n", db->files.n);
 	for (size_t i = 0; i < db->files.n; i++) {
 		const struct sig_file *f = SIG_VEC_AT(&db->files, const struct sig_file, i);
-		fprintf(fp, "  %-28s rules %4u  qos %3u  domains %3u  addrsets %3u  portsets %3u%s\n",
-			f->name, f->nrules, f->nqos, f->ndomain, f->naddrset, f->nportset,
-			f->site ? "  (site)" : "");
+		fprintf(fp, "  %-28s rules %4u  qos %3u  domains %3u  addrsets %3u  portsets %3u  "
+			"notes %3u%s\n", f->name, f->nrules, f->nqos, f->ndomain, f->naddrset,
+			f->nportset, f->nnote, f->site ? "  (site)" : "");
 		tr += f->nrules;
 		tq += f->nqos;
 		td += f->ndomain;
 		ta += f->naddrset;
 		tp += f->nportset;
+		tn += f->nnote;
 	}
 	fprintf(fp, "apps: %zu\n", db->apps.n);
 	for (size_t i = 0; i < db->apps.n; i++) {
@@ -129,8 +130,8 @@ void sig_db_print_counts(const struct sig_db *db, FILE *fp)
 			a->nrules, a->nqos, a->ndomain, app_prefixes(db, i),
 			a->onprem ? "onprem" : "cloud ", a->name);
 	}
-	fprintf(fp, "total: rules %u  qos %u  domains %u  addrsets %u  portsets %u\n", tr, tq, td, ta,
-		tp);
+	fprintf(fp, "total: rules %u  qos %u  domains %u  addrsets %u  portsets %u  notes %u\n", tr, tq,
+		td, ta, tp, tn);
 	fprintf(fp, "shared ports (%u):", db->nshared);
 	print_ports(fp, db);
 	fprintf(fp, "internal networks (%s):", db->internal_changed ? "site file" : "default");

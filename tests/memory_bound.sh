@@ -20,6 +20,10 @@ per_flow=256
 
 [ -x "$bin" ] || { echo "memory_bound: no ucflow binary at $bin"; exit 99; }
 command -v python3 >/dev/null 2>&1 || { echo "memory_bound: SKIP: python3 not found"; exit 77; }
+if grep -aq '__asan_init' "$bin"; then
+	echo "memory_bound: SKIP: built with AddressSanitizer (its shadow memory and quarantine are not ucflow's)"
+	exit 77
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-mem.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
