@@ -356,6 +356,179 @@ START_TEST(test_err_files)
 }
 END_TEST
 
+START_TEST(test_ok_note)
+{
+	put("d/a.sig", HDR
+	    "table \"Ports\"\n"
+	    "note app=c id=media-transport section=\"Firewall \\\"setup\\\"\" \\\n"
+	    "     text=\"Media over TCP is not supported # not a comment\"\n"
+	    "note app=a id=mtu text=\"Keep 1500\"\n"
+	    "note app=c id=mtu text=\"Same id, other app\"\n"
+	    "qos app=c service=sip proto=udp dscp=46 client_port=8500-8599 label=\"audio\"\n"
+	    "doc e.txt\n"
+	    "note app=c id=later text=\"After a doc without title\"\n");
+	int rc;
+	struct sig_db *db = load(NULL, NULL, &rc);
+	ck_assert_msg(rc == UCF_OK, "%s", err);
+	ck_assert_uint_eq(sig_note_count(db), 4);
+	int i = sig_note_find(db, "c", "media-transport");
+	ck_assert_int_eq(i, 0);
+	struct sig_note_view n;
+	ck_assert(sig_note_get(db, (size_t)i, &n));
+	ck_assert_str_eq(n.app, "c");
+	ck_assert_str_eq(n.id, "media-transport");
+	ck_assert_str_eq(n.section, "Firewall \"setup\"");
+	ck_assert_str_eq(n.text, "Media over TCP is not supported # not a comment");
+	ck_assert_str_eq(n.file, "a.sig");
+	ck_assert_uint_eq(n.line, 5); /* the line of the keyword, not of the continuation */
+	ck_assert_str_eq(n.doc, "d.txt");
+	ck_assert_str_eq(n.doc_title, "Doc");
+	/* (app, id) is the key: the same id under two apps is two notes */
+	ck_assert_int_eq(sig_note_find(db, "a", "mtu"), 1);
+	ck_assert_int_eq(sig_note_find(db, "c", "mtu"), 2);
+	ck_assert(sig_note_get(db, 1, &n));
+	ck_assert_str_eq(n.section, ""); /* no section=: "" */
+	ck_assert_str_eq(n.text, "Keep 1500");
+	ck_assert_uint_eq(n.line, 7);
+	ck_assert(sig_note_get(db, 3, &n));
+	ck_assert_str_eq(n.doc, "e.txt");
+	ck_assert_str_eq(n.doc_title, "");
+	ck_assert_uint_eq(n.line, 11);
+	ck_assert_int_eq(sig_note_find(db, "c", "nope"), -1);
+	ck_assert_int_eq(sig_note_find(db, "zz", "mtu"), -1);
+	ck_assert_int_eq(sig_note_find(NULL, "c", "mtu"), -1);
+	ck_assert(!sig_note_get(db, 4, &n));
+	/* the qos view: defaults are "any", strings never NULL */
+	ck_assert_uint_eq(sig_qos_count(db), 1);
+	struct sig_qos_view q;
+	ck_assert(sig_qos_get(db, 0, &q));
+	ck_assert_str_eq(q.app, "c");
+	ck_assert_str_eq(q.service, "sip");
+	ck_assert_str_eq(q.proto, "udp");
+	ck_assert_uint_eq(q.dscp, 46);
+	ck_assert_str_eq(q.server, "any");
+	ck_assert_str_eq(q.server_port, "any");
+	ck_assert_str_eq(q.client_port, "8500-8599");
+	ck_assert_str_eq(q.label, "audio");
+	ck_assert_str_eq(q.file, "a.sig");
+	ck_assert_uint_eq(q.line, 9);
+	ck_assert_str_eq(q.doc, "d.txt");
+	ck_assert_str_eq(q.doc_title, "Doc");
+	ck_assert_str_eq(q.table, "Ports");
+	ck_assert(!sig_qos_get(db, 1, &q));
+	/* --check-signatures counts notes per file */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	sig_db_print_counts(db, fp);
+	fclose(fp);
+	ck_assert_msg(strstr(buf, "portsets   0  notes   4\n") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "portsets 0  notes 4\n") != NULL, "%s", buf);
+	free(buf);
+	sig_db_free(db);
+}
+END_TEST
+
+START_TEST(test_err_note)
+{
+	put("d/a.sig", HDR "note app=a id=x text=\"one\"\nnote app=a id=x text=\"two\"\n");
+	expect_error("a.sig:5:15", "redefinition of note 'x' of app 'a' (first defined at ");
+	ck_assert_msg(strstr(err, "/d/a.sig:4:15)") != NULL, "%s", err);
+	/* duplicates across files are found too */
+	put("d/a.sig", HDR "note app=c id=mtu text=t\n");
+	put("d/b.sig", "doc b.txt\n\n  note text=u id=mtu app=c\n");
+	expect_error("b.sig:3:20", "redefinition of note 'mtu' of app 'c'");
+	unlink_b: {
+		char b[512];
+		snprintf(b, sizeof b, "%s/d/b.sig", tmpdir);
+		ck_assert_int_eq(unlink(b), 0);
+	}
+	put("d/a.sig", HDR "note app=a id=x text=t colour=red\n");
+	expect_error("a.sig:4:24", "unknown key 'colour' for 'note'");
+	put("d/a.sig", HDR "note app=a id=x table=t text=t\n");
+	expect_error("a.sig:4:17", "unknown key 'table' for 'note'");
+	put("d/a.sig", HDR "note app=a id=x section=\"S\"\n");
+	expect_error("a.sig:4:1", "note: missing required key 'text'");
+	put("d/a.sig", HDR "note app=a text=t\n");
+	expect_error("a.sig:4:1", "note: missing required key 'id'");
+	put("d/a.sig", HDR "note app=a id=x text=\"\"\n");
+	expect_error("a.sig:4:22", "empty value for 'text'");
+	put("d/a.sig", HDR "note app=zz id=x text=t\n");
+	expect_error("a.sig:4:10", "undeclared app 'zz'");
+	put("d/a.sig", HDR "note app=a id=x/y text=t\n");
+	expect_error("a.sig:4:15", "bad id name 'x/y'");
+	put("d/a.sig", HDR "note app=a id=x text=t section=s text=u\n");
+	expect_error("a.sig:4:34", "duplicate key 'text'");
+	put("d/a.sig", HDR "note app=a id=x text=t stray\n");
+	expect_error("a.sig:4:24", "expected key=value, got 'stray'");
+	put("d/a.sig", "app a \"A\"\nnote app=a id=x text=t\n");
+	expect_error("a.sig:2:1", "'note' before any 'doc' statement");
+}
+END_TEST
+
+/* The shipped Webex Calling QoS table (signatures/webex-calling.sig) through sig_qos_get, and the
+ * two notes the audit report cites. */
+START_TEST(test_shipped_webex_qos)
+{
+	char dir[4096];
+	const char *top = getenv("top_srcdir");
+	if (top && *top)
+		snprintf(dir, sizeof dir, "%s/signatures", top);
+	else
+		snprintf(dir, sizeof dir, "%s", UCFLOW_SRC_SIGDIR);
+	struct sig_db *db = NULL;
+	int rc = sig_db_load(&db, dir, NULL, err, sizeof err);
+	ck_assert_msg(rc == UCF_OK, "%s", err);
+	static const struct {
+		const char *service, *proto, *client_port, *server_port;
+		uint8_t dscp;
+	} want[] = {
+		{ "app-audio", "udp", "8500-8599", "8500-8599,19560-65535", 46 },
+		{ "app-video", "udp", "8600-8699", "8600-8699,19560-65535", 34 },
+		{ "app-sip-tls", "tcp", "any", "8934", 0 },
+		{ "device-media", "udp", "19560-19661", "19560-65535", 46 },
+		{ "device-media", "udp", "19560-19661", "19560-65535", 34 },
+		{ "device-sip-tls", "tcp", "5060-5080", "8934", 24 },
+	};
+	size_t k = 0;
+	unsigned last = 0;
+	struct sig_qos_view q;
+	for (size_t i = 0; i < sig_qos_count(db); i++) {
+		ck_assert(sig_qos_get(db, i, &q));
+		if (strcmp(q.app, "webex-calling") != 0)
+			continue;
+		ck_assert_uint_lt(k, sizeof want / sizeof want[0]);
+		ck_assert_str_eq(q.service, want[k].service);
+		ck_assert_str_eq(q.proto, want[k].proto);
+		ck_assert_str_eq(q.client_port, want[k].client_port);
+		ck_assert_str_eq(q.server_port, want[k].server_port);
+		ck_assert_uint_eq(q.dscp, want[k].dscp);
+		ck_assert_str_eq(q.server, "@webex_calling_service");
+		ck_assert_str_eq(q.file, "webex-calling.sig");
+		ck_assert_str_eq(q.doc, "004_657a5ed6fe137e34.txt");
+		ck_assert_str_eq(q.doc_title, "Network requirements for Webex Calling");
+		ck_assert_str_eq(q.table, "Quality of Service (QoS)");
+		ck_assert(*q.label);
+		ck_assert_uint_gt(q.line, last);
+		last = q.line;
+		k++;
+	}
+	ck_assert_uint_eq(k, 6);
+	ck_assert(!sig_qos_get(db, sig_qos_count(db), &q));
+	static const char *const notes[] = { "media-transport", "mtu" };
+	for (size_t i = 0; i < 2; i++) {
+		struct sig_note_view n;
+		int idx = sig_note_find(db, "webex-calling", notes[i]);
+		ck_assert_msg(idx >= 0, "no note webex-calling/%s", notes[i]);
+		ck_assert(sig_note_get(db, (size_t)idx, &n));
+		ck_assert_str_eq(n.file, "webex-calling.sig");
+		ck_assert_str_eq(n.doc, "004_657a5ed6fe137e34.txt");
+		ck_assert(*n.section && *n.text && n.line > last);
+	}
+	sig_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sig");
@@ -369,6 +542,9 @@ int main(void)
 	tcase_add_test(tc, test_err_structure);
 	tcase_add_test(tc, test_err_include);
 	tcase_add_test(tc, test_err_files);
+	tcase_add_test(tc, test_ok_note);
+	tcase_add_test(tc, test_err_note);
+	tcase_add_test(tc, test_shipped_webex_qos);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
