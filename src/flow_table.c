@@ -21,6 +21,15 @@ static int flow_oom_flag;
 
 #include "flow.h"
 
+/* uthash doubles its bucket array (16 bytes per bucket) when one chain reaches this length. At the
+ * default of 10 the array right after a doubling is ~17 bytes per flow, which with the 240-byte
+ * struct breaks the 256-byte bound (bench/flowsize: 257-258 bytes/flow at 0.95-1.05M flows); at 12
+ * it stays under 9 bytes per flow at every table size from 200k to 2.4M flows (at most 248.5 all-in)
+ * for a few percent more chain probes. Only read when the HASH_ macros expand, so it can follow the
+ * inclusion. */
+#undef HASH_BKT_CAPACITY_THRESH
+#define HASH_BKT_CAPACITY_THRESH 12U
+
 /* The per-flow size is part of the memory bound documented for --max-flows in ucflow(1) (240 bytes
  * on 64-bit targets, where the uthash handle holds six pointers). */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct flow) == 240,

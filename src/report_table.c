@@ -441,8 +441,9 @@ static void emit_note(const struct report *r, const char *app, const char *id, r
 		emit(fn, u, RL_FSOURCE, "note %s/%s (no note in the loaded signatures)", app, id);
 		return;
 	}
-	emit(fn, u, RL_FSOURCE, "document %s%s%s%s%s%s%s; note %s:%u: %s", *n.doc ? n.doc : "(site file)",
-	     *n.doc_title ? " \"" : "", n.doc_title, *n.doc_title ? "\"" : "",
+	emit(fn, u, RL_FSOURCE, "document %s%s%s%s%s%s%s; note %s:%u: %s",
+	     *n.doc ? n.doc : "(site file)", *n.doc_title ? " \"" : "", n.doc_title,
+	     *n.doc_title ? "\"" : "",
 	     *n.section ? ", section \"" : "", n.section, *n.section ? "\"" : "", n.file, n.line,
 	     n.text);
 }

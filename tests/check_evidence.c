@@ -868,6 +868,22 @@ START_TEST(dns_labels_later_flows)
 	evidence_get_stats(x, &st);
 	ck_assert_uint_eq(st.intern_live, st.dns_entries); /* only the cache holds names now */
 	evidence_destroy(x);
+
+	/* default clamps: a 5 s TTL is kept for dns_ttl_min_s (60 s), a week for 1 day */
+	x = mkctx(NULL);
+	mkflow(&q, 17, "10.0.0.2", 53000, "10.0.0.53", 53);
+	dns_response(&r, "short.webex.com", NULL, "62.109.200.2", 5);
+	send_seq(x, &q, FLOW_RESP, r.b, r.n, 0, 10 * SEC);
+	dns_response(&r, "long.webex.com", NULL, "62.109.200.3", 7 * 86400);
+	send_seq(x, &q, FLOW_RESP, r.b, r.n, 0, 10 * SEC);
+	ucf_addr_parse("62.109.200.2", &a);
+	ck_assert_uint_ne(evidence_dns_lookup(x, &a, 69 * SEC), 0);
+	ck_assert_uint_eq(evidence_dns_lookup(x, &a, 70 * SEC), 0);
+	ucf_addr_parse("62.109.200.3", &a);
+	ck_assert_uint_ne(evidence_dns_lookup(x, &a, (10 + 86399) * SEC), 0);
+	ck_assert_uint_eq(evidence_dns_lookup(x, &a, (10 + 86400) * SEC), 0);
+	evidence_flow_end(x, &q);
+	evidence_destroy(x);
 }
 END_TEST
 

@@ -197,6 +197,9 @@ START_TEST(stun_forms)
 	memcpy(c, b, n);
 	c[3] += 4; /* longer than the datagram */
 	ck_assert_int_eq(ev_stun_check(bv_make(c, n), false, &sw), EV_BAD);
+	memcpy(c, b, n); /* trailing bytes after the message in the datagram */
+	ck_assert_int_eq(ev_stun_check(bv_make(c, n + 4), false, &sw), EV_BAD);
+	ck_assert_int_eq(ev_stun_check(bv_make(c, n + 4), true, &sw), EV_OK); /* stream: next msg */
 	memcpy(c, b, n);
 	c[23] = 0x40; /* attribute past the message */
 	ck_assert_int_eq(ev_stun_check(bv_make(c, n), false, &sw), EV_BAD);
@@ -243,6 +246,7 @@ START_TEST(sip_lines)
 	ck_assert_int_eq(sip_s("INVITE http://x SIP/2.0\r\n"), EV_BAD);
 	ck_assert_int_eq(sip_s("INVITE sip:x SIP/3.0\r\n"), EV_BAD);
 	ck_assert_int_eq(sip_s("INVITE sip:x SIP/2.0 extra\r\n"), EV_BAD);
+	ck_assert_int_eq(sip_s("INVITE sip:x SIP/2.0x\r\n"), EV_BAD);
 	ck_assert_int_eq(sip_s("invite sip:x SIP/2.0\r\n"), EV_BAD);
 	ck_assert_int_eq(sip_s("\x16\x03\x01\x00\x10"), EV_BAD);
 	/* prefixes: "more" (a consistent, cut line) until the request line is complete */

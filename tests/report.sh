@@ -74,7 +74,7 @@ do
 done
 for want in \
 	"documented encrypted variant: webex-calling/pstn-sip-tls, tcp port 5061 (webex-calling.sig:149)" \
-	"Source: document 004_657a5ed6fe137e34.txt, section \"Webex Calling の MTU サイズ & Webex Aware サービス (MTU size)\"" \
+	"Source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", section \"Webex Calling の MTU サイズ & Webex Aware サービス\"; note webex-calling.sig:384" \
 	"source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", table \"IP subnets for Webex Calling services\"" \
 	"source: document 002_2cc872bd11f95d77.txt \"Finesse port usage\", table \"Table 2: Cisco Finesse Notification Service\"; rule finesse.sig:29"
 do
