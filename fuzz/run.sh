@@ -3,7 +3,7 @@
 # corpora made out of the project's own captures and signature tables, and fails on any finding
 # (crash, sanitizer report, leak, timeout, out-of-memory).
 #
-# Usage: fuzz/run.sh SECONDS [TARGET...]      (default targets: fuzz_packet fuzz_pcap fuzz_sigparse)
+# Usage: fuzz/run.sh SECONDS [TARGET...]      (default: every target `make fuzz` built)
 # Run it from the build directory, or set FUZZ_BUILDDIR. Work files (the growing corpus, logs and
 # any crash artifact) go to $FUZZ_WORKDIR (default BUILDDIR/fuzz/work) and are kept for a re-run.
 # FUZZ_RUNS=N stops each target after N executions instead (SECONDS then only bounds the time).
@@ -17,7 +17,14 @@ shift
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$(cd "${FUZZ_BUILDDIR:-.}" && pwd)
 work=${FUZZ_WORKDIR:-$builddir/fuzz/work}
-targets=${*:-fuzz_packet fuzz_pcap fuzz_sigparse}
+targets=$*
+if [ -z "$targets" ]; then
+	for b in "$builddir"/fuzz/fuzz_*; do
+		case $b in *.*) continue ;; esac
+		[ -x "$b" ] && targets="$targets $(basename "$b")"
+	done
+fi
+[ -n "$targets" ] || { echo "fuzz/run.sh: no targets in $builddir/fuzz (make fuzz)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "fuzz/run.sh: python3 is needed for the seeds" >&2; exit 2; }
 
 # Seeds: fuzz_pcap gets whole captures; fuzz_packet their frames, each behind the index of its

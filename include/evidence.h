@@ -16,7 +16,10 @@
  *
  * Use of struct flow_evidence (flow.h, 28 bytes, unchanged):
  *   sni           TLS/DTLS SNI, or (state & EVS_HOST) the clear-text requested host: HTTP Host,
- *                 HTTP CONNECT target, XMPP stream to=. Lower-case, trailing dot removed.
+ *                 HTTP CONNECT target, XMPP stream to= (domainpart), from the originator only.
+ *                 Lower-case, trailing dot removed; the first kind written stays (a CONNECT host is
+ *                 not replaced by the tunnelled SNI). Output: use evidence_view(), which splits
+ *                 sni/host and alpn/software back apart.
  *   alpn          TLS/DTLS ALPN: ALL offered protocols comma-joined in ClientHello order
  *                 (e.g. "h2,http/1.1", at most EV_ALPN_MAX bytes, cut at a protocol boundary), or
  *                 (state & EVS_SOFTWARE) the STUN SOFTWARE attribute.
@@ -24,6 +27,9 @@
  *                 pattern first, then subject CN, then subjectAltName dNSName entries, de-duplicated,
  *                 comma-joined, at most EV_SERVER_NAMES_MAX bytes (cut at a name boundary).
  *   dns_name      name the DNS cache held for the responder (else originator) address at flow start.
+ *                 The cache only learns names matching a domain pattern (add patterns first): per
+ *                 response, the name of the question's CNAME chain nearest the question that
+ *                 matches, for every A/AAAA record of the chain, TTL = the chain's smallest.
  *   rtp_ssrc/rtp_seq  UDP: SSRC and last sequence number of the tracked RTP stream. TCP flows use
  *                 rtp_seq as their reassembly slot index while (state & EVS_SLOT).
  *   payload_proto enum evidence_proto.   state: EVS_* bits.   detail: EVD_* fields.
@@ -105,8 +111,8 @@ struct evidence_config {
 	unsigned dns_cache_entries;  /* DNS cache capacity (LRU); 0 disables the cache; default 16384 */
 	unsigned dns_ttl_min_s;      /* TTLs are clamped into [min, max]: clients keep using addresses a */
 	unsigned dns_ttl_max_s;      /* little past tiny TTLs; defaults 60 and 86400 */
-	int dns_beyond_budget;       /* 1 (default): DNS responses on port 53 are parsed for the cache
-					even after the flow's budget (resolvers reuse one 5-tuple) */
+	int dns_beyond_budget;       /* 1 (default): DNS responses (source port 53) are parsed for the
+					cache even after the flow's budget (resolvers reuse one 5-tuple) */
 	unsigned intern_max;         /* distinct interned strings alive at once; default 65536 */
 	size_t intern_bytes;         /* string storage; default 4 MiB */
 	unsigned reasm_slots;        /* TCP handshake reassembly slots; 0 disables; default 256 */
@@ -127,7 +133,8 @@ void evidence_destroy(struct evidence_ctx *ctx);
  * exists keeps the first user_id (give each distinct pattern its own id to tell them apart).
  * UCF_OK, UCF_ERR_CONFIG (bad pattern / negative id), UCF_ERR_RUNTIME (memory). */
 int evidence_add_domain(struct evidence_ctx *ctx, const char *pattern, int user_id, char *errbuf);
-/* Forgets every pattern (signature reload); then add the new ones. */
+/* Forgets every pattern (signature reload); then add the new ones. Pattern texts returned earlier
+ * (evidence_match.pattern) are freed. */
 void evidence_clear_domains(struct evidence_ctx *ctx);
 /* Longest matching pattern's user_id for a host name (len bytes, need not be NUL-terminated), or -1.
  * "*.webex.com" matches webex.com, a.webex.com, a.b.webex.com, not webex.com.evil.org nor
@@ -343,8 +350,9 @@ int ev_dns_parse(struct bview msg, struct ev_dns_msg *out);
 /* RTP (RFC 3550 5.1): version 2, payload type outside 72..76, CSRC list / extension / padding
  * consistent with the length. EV_OK / EV_BAD. */
 int ev_rtp_header(struct bview pkt, uint32_t *ssrc, uint16_t *seq, uint8_t *pt);
-/* RTCP (RFC 3550 6.4): version 2, first packet type 200..204, the compound's lengths adding up
- * (an SRTCP trailer of 4..20 bytes tolerated). EV_OK / EV_BAD. */
+/* RTCP (RFC 3550 6.4): version 2, first packet type 200..204 with a report count that fits, the
+ * compound's lengths adding up; a remainder that is not RTCP-shaped and >= 8 bytes is accepted as
+ * SRTCP (RFC 3711 3.4: encrypted after 8 octets, then E|index and tag). EV_OK / EV_BAD. */
 int ev_rtcp_check(struct bview pkt);
 /* STUN (RFC 8489 5/14): top bits 0, magic cookie, length multiple of 4 matching the packet
  * (stream: at most), attributes walking exactly to the end. *software = SOFTWARE value or empty.

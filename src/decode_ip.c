@@ -8,6 +8,11 @@
  * what is there. A header that is inconsistent in itself is MALFORMED; a header the capture cut
  * is TRUNCATED.
  *
+ * One exception, as in tcpdump and Wireshark: an outermost, unfragmented IPv4 header with a total
+ * length of 0 is a TCP segmentation offload (TSO/GSO) send captured on the sending host, before
+ * the NIC cut it into segments and filled in the lengths; the packet runs to the end of the
+ * capture (the wire length is not known here, so a snap-length cut goes unnoticed).
+ *
  * Tunnels: an unfragmented packet carrying IP protocol 4, 41 or 47, or a UDP datagram to the VXLAN
  * port, goes on to decode_tunnel.c, which calls decode_ip() again for the inner packet with
  * depth + 1. A fragment never enters a tunnel: its pieces stay one flow of the outer addresses.
@@ -85,13 +90,16 @@ static enum decode_status decode_ipv4(struct bview ip, struct decoded_pkt *out, 
 	if (!bv_u8(ip, 1, &tos) || !bv_be16(ip, 2, &total_len) || !bv_be16(ip, 4, &id) ||
 	    !bv_be16(ip, 6, &frag) || !bv_u8(ip, 9, &proto))
 		return DECODE_TRUNCATED;
-	if (total_len < hdr_len)
+	uint32_t ip_len = total_len;
+	if (total_len == 0 && depth == 0 && (frag & (IPV4_FLAG_MF | IPV4_FRAG_OFF_MASK)) == 0)
+		ip_len = (uint32_t)ip.len; /* TSO, see above; ip.len <= caplen, a uint32_t */
+	if (ip_len < hdr_len)
 		return DECODE_MALFORMED;
 
 	out->ipver = 4;
 	out->dscp = tos >> 2;
 	out->proto = proto;
-	out->ip_len = total_len;
+	out->ip_len = ip_len;
 	out->frag_id = id;
 	if (!bv_copy(ip, 12, addr, sizeof addr))
 		return DECODE_TRUNCATED;
@@ -104,13 +112,13 @@ static enum decode_status decode_ipv4(struct bview ip, struct decoded_pkt *out, 
 
 	/* Limit everything after this point to the IP length: drops Ethernet padding. */
 	bool cut;
-	struct bview pkt = bv_clamp(ip, 0, total_len, &cut);
+	struct bview pkt = bv_clamp(ip, 0, ip_len, &cut);
 	if (cut)
 		out->flags |= DPKT_IP_LEN_SHORT;
 	struct bview l4;
 	if (!bv_tail(pkt, hdr_len, &l4))
 		return DECODE_TRUNCATED; /* cannot happen: pkt holds at least the header */
-	return decode_ip_payload(proto, l4, (uint32_t)(total_len - hdr_len), out, depth);
+	return decode_ip_payload(proto, l4, ip_len - (uint32_t)hdr_len, out, depth);
 }
 
 /* Size of the extension header of type nh at pay[off], checked against both the payload length

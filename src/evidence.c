@@ -1,7 +1,6 @@
 /* evidence.c - the payload-evidence stage's per-flow driver: the inspection budget, dispatch to the
  * parsers (TLS/DTLS RFC 8446/6347, DNS RFC 1035, RTP/RTCP RFC 3550, STUN RFC 8489, SIP RFC 3261,
- * XMPP RFC 6120, HTTP RFC 9112), the protocol verdict, the bounded TCP handshake reassembly pool, and
- * the flow-level queries (domain of a flow, output view, reason string).
+ * XMPP RFC 6120, HTTP RFC 9112), the protocol verdict and the bounded TCP handshake reassembly pool.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,17 +46,6 @@ static const char *const proto_names[EV_PROTO_COUNT] = {
 const char *evidence_proto_name(uint8_t proto)
 {
 	return proto < EV_PROTO_COUNT ? proto_names[proto] : "";
-}
-
-const char *evidence_src_name(enum evidence_src src)
-{
-	switch (src) {
-	case EV_SRC_SNI: return "sni";
-	case EV_SRC_HOST: return "host";
-	case EV_SRC_CERT: return "cert";
-	case EV_SRC_DNS: return "dns";
-	default: return "";
-	}
 }
 
 void evidence_config_defaults(struct evidence_config *cfg)
@@ -768,103 +756,4 @@ void evidence_flow_end(struct evidence_ctx *x, struct flow *f)
 	ev_names_release(x->names, f->ev.dns_name);
 	f->ev.sni = f->ev.alpn = f->ev.server_names = f->ev.dns_name = 0;
 	f->ev.state = (uint8_t)((f->ev.state & ~(EVS_SLOT | EVS_HOST | EVS_SOFTWARE)) | EVS_DONE);
-}
-
-/* ---------------------------------------------------------------------------------------------- */
-
-/* Longest pattern among the comma-separated names of a list. */
-static int match_list(const struct evidence_ctx *x, const char *list, const char **pat)
-{
-	int best = -1;
-	size_t best_len = 0;
-	*pat = NULL;
-	for (const char *s = list; s && *s;) {
-		const char *e = strchr(s, ',');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		const char *pt;
-		int id = ev_domains_match(x->dom, s, n, &pt);
-		if (id >= 0 && strlen(pt) > best_len) {
-			best = id;
-			best_len = strlen(pt);
-			*pat = pt;
-		}
-		s = e ? e + 1 : NULL;
-	}
-	return best;
-}
-
-int evidence_domain_of(const struct evidence_ctx *x, const struct flow *f, struct evidence_match *m)
-{
-	struct evidence_match tmp;
-	if (!m)
-		m = &tmp;
-	memset(m, 0, sizeof *m);
-	m->user_id = -1;
-	const char *sni = ev_names_get(x->names, f->ev.sni);
-	const char *certs = ev_names_get(x->names, f->ev.server_names);
-	const char *dns = ev_names_get(x->names, f->ev.dns_name);
-	const char *pat;
-	int id;
-	if (sni) {
-		if ((id = ev_domains_match(x->dom, sni, strlen(sni), &pat)) >= 0) {
-			*m = (struct evidence_match){ id, (f->ev.state & EVS_HOST) ? EV_SRC_HOST
-										   : EV_SRC_SNI,
-						      pat, sni };
-			return id;
-		}
-	} else if (certs && (id = match_list(x, certs, &pat)) >= 0) {
-		*m = (struct evidence_match){ id, EV_SRC_CERT, pat, certs };
-		return id;
-	}
-	if (dns && (id = ev_domains_match(x->dom, dns, strlen(dns), &pat)) >= 0) {
-		*m = (struct evidence_match){ id, EV_SRC_DNS, pat, dns };
-		return id;
-	}
-	return -1;
-}
-
-static void put_token(char *buf, size_t cap, size_t *len, const char *a, const char *b,
-		      bool underscore)
-{
-	char tok[EV_REASON_MAX];
-	size_t n = 0;
-	for (const char *s = a; s && *s && n + 1 < sizeof tok; s++)
-		tok[n++] = *s;
-	for (const char *s = b; s && *s && n + 1 < sizeof tok; s++)
-		tok[n++] = (underscore && *s == ' ') ? '_' : *s;
-	if (n == 0 || *len + n + (*len ? 1 : 0) + 1 > cap)
-		return; /* whole tokens only */
-	if (*len)
-		buf[(*len)++] = ' ';
-	memcpy(buf + *len, tok, n);
-	*len += n;
-	buf[*len] = '\0';
-}
-
-void evidence_view(const struct evidence_ctx *x, const struct flow *f, struct evidence_view *v)
-{
-	memset(v, 0, sizeof *v);
-	const char *sni = ev_names_get(x->names, f->ev.sni);
-	const char *alpn = ev_names_get(x->names, f->ev.alpn);
-	v->proto = evidence_proto_name(f->ev.payload_proto);
-	if (f->ev.state & EVS_HOST)
-		v->host = sni;
-	else
-		v->sni = sni;
-	if (f->ev.state & EVS_SOFTWARE)
-		v->software = alpn;
-	else
-		v->alpn = alpn;
-	v->server_names = ev_names_get(x->names, f->ev.server_names);
-	v->dns_name = ev_names_get(x->names, f->ev.dns_name);
-	evidence_domain_of(x, f, &v->match);
-	size_t len = 0;
-	char key[8];
-	if (v->match.user_id >= 0) {
-		snprintf(key, sizeof key, "%s=", evidence_src_name(v->match.src));
-		put_token(v->reason, sizeof v->reason, &len, key, v->match.pattern, false);
-	}
-	put_token(v->reason, sizeof v->reason, &len, v->proto, NULL, false);
-	if (v->software)
-		put_token(v->reason, sizeof v->reason, &len, "software=", v->software, true);
 }

@@ -1,8 +1,8 @@
-/* check_evidence.c - unit tests of the evidence stage's per-flow driver: TLS ClientHello split over
- * TCP segments (in order, out of order, gap, retransmission, every split point), the server
- * certificate over several segments, the inspection budget, verdicts (unknown, RTP, STUN, SIP,
- * XMPP, HTTP, DTLS, DNS), the DNS cache labelling later flows, the reassembly pool's bounds,
- * reference counting, and the flow-level queries (domain_of, view, reason). */
+/* check_evidence.c - unit tests of the evidence stage's per-flow driver (TLS RFC 8446 over TCP, DNS
+ * RFC 1035): a ClientHello split over TCP segments (in order, out of order, gap, retransmission,
+ * every split point), the server certificate over several segments, the inspection budget, the
+ * DNS cache labelling later flows, the reassembly pool's bounds, reference counting, and the
+ * flow-level queries (domain_of, view, reason). Per-protocol verdicts: check_evidence_proto.c. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -593,174 +593,6 @@ START_TEST(slot_pool_bounds)
 }
 END_TEST
 
-/* ---- media ---- */
-
-static size_t rtp(uint8_t *b, unsigned seq, uint32_t ssrc)
-{
-	memset(b, 0xab, 172);
-	b[0] = 0x80, b[1] = 0;
-	b[2] = (uint8_t)(seq >> 8), b[3] = (uint8_t)seq;
-	b[8] = (uint8_t)(ssrc >> 24), b[9] = (uint8_t)(ssrc >> 16), b[10] = (uint8_t)(ssrc >> 8),
-	b[11] = (uint8_t)ssrc;
-	return 172;
-}
-
-START_TEST(rtp_needs_consistent_packets)
-{
-	struct evidence_ctx *x = mkctx(NULL);
-	struct flow f;
-	uint8_t b[200];
-	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 19560);
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, b, rtp(b, 100, 0x11223344)), 0);
-	ck_assert_uint_eq(send(x, &f, FLOW_RESP, b, rtp(b, 7, 0x99999999)), 0); /* other side */
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, b, rtp(b, 101, 0x11223344)), 0);
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, b, rtp(b, 103, 0x11223344)), EV_CHG_PROTO);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_RTP);
-	ck_assert_uint_eq(f.ev.rtp_ssrc, 0x11223344);
-	evidence_flow_end(x, &f);
-	/* changing SSRC, repeated and jumping sequence numbers: no verdict, then unknown at the end */
-	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 19560);
-	send(x, &f, FLOW_ORIG, b, rtp(b, 1, 1));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 2, 2));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 3, 2));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 3, 2));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 3000, 2));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 1, 3));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 1000, 3));
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_NONE);
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, b, rtp(b, 1, 4)), EV_CHG_PROTO);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_UNKNOWN); /* budget spent undecided */
-	evidence_flow_end(x, &f);
-	/* random bytes on a media port: unknown after 4 */
-	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 10000);
-	for (int i = 0; i < 4; i++)
-		send(x, &f, FLOW_ORIG, "\x05\x06zzzzzzzzzzzzzzzzzzz", 21);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_UNKNOWN);
-	/* the sequence number wraps */
-	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 19560);
-	send(x, &f, FLOW_ORIG, b, rtp(b, 65534, 5));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 65535, 5));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 0, 5));
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_RTP);
-	evidence_destroy(x);
-}
-END_TEST
-
-static size_t stun_msg(uint8_t *b, const char *software)
-{
-	size_t n = 20;
-	memset(b, 0, 20);
-	b[1] = 0x01;
-	b[4] = 0x21, b[5] = 0x12, b[6] = 0xa4, b[7] = 0x42;
-	size_t l = strlen(software);
-	b[n++] = 0x80, b[n++] = 0x22, b[n++] = 0, b[n++] = (uint8_t)l;
-	memcpy(b + n, software, l);
-	n += l;
-	while (n % 4)
-		b[n++] = 0;
-	b[3] = (uint8_t)(n - 20);
-	return n;
-}
-
-START_TEST(stun_then_rtp)
-{
-	struct evidence_ctx *x = mkctx(NULL);
-	struct flow f;
-	uint8_t b[256];
-	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 19560);
-	unsigned chg = send(x, &f, FLOW_ORIG, b, stun_msg(b, "Cisco Webex"));
-	ck_assert_uint_eq(chg, EV_CHG_PROTO | EV_CHG_SOFTWARE);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_STUN);
-	struct evidence_view v;
-	evidence_view(x, &f, &v);
-	ck_assert_str_eq(v.software, "Cisco Webex");
-	ck_assert_ptr_null(v.alpn);
-	ck_assert_str_eq(v.reason, "stun software=Cisco_Webex");
-	/* TURN ChannelData after STUN: still STUN, not a miss */
-	const uint8_t cd[] = { 0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4 };
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, cd, sizeof cd), 0);
-	ck_assert_uint_eq(EVD_MISS(f.ev.detail), 0);
-	/* media follows on the same 5-tuple: the verdict is refined to RTP */
-	send(x, &f, FLOW_ORIG, b, rtp(b, 10, 42));
-	send(x, &f, FLOW_ORIG, b, rtp(b, 11, 42));
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, b, rtp(b, 12, 42)), EV_CHG_PROTO);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_RTP);
-	/* and not back */
-	ck_assert_uint_eq(send(x, &f, FLOW_RESP, b, stun_msg(b, "Cisco Webex")) & EV_CHG_PROTO, 0);
-	evidence_view(x, &f, &v);
-	ck_assert_str_eq(v.reason, "rtp software=Cisco_Webex");
-	evidence_flow_end(x, &f);
-	/* ChannelData without STUN first is not taken for TURN */
-	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 3478);
-	send(x, &f, FLOW_ORIG, cd, sizeof cd);
-	ck_assert_uint_eq(EVD_MISS(f.ev.detail), 1);
-	/* RTCP */
-	const uint8_t rr[] = { 0x80, 201, 0, 1, 1, 2, 3, 4 };
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, rr, sizeof rr), EV_CHG_PROTO);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_RTCP);
-	evidence_destroy(x);
-}
-END_TEST
-
-/* ---- clear-text protocols ---- */
-
-START_TEST(text_protocols)
-{
-	struct evidence_ctx *x = mkctx(NULL);
-	struct flow f;
-	struct evidence_view v;
-	const char *get = "GET /fw/x.bin HTTP/1.1\r\nHost: Binaries.Webex.com\r\n\r\n";
-	mkflow(&f, 6, "10.0.0.2", 40000, "23.89.1.1", 80);
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, get, strlen(get)), EV_CHG_PROTO | EV_CHG_HOST);
-	ck_assert(f.ev.state & EVS_HOST);
-	evidence_view(x, &f, &v);
-	ck_assert_str_eq(v.host, "binaries.webex.com");
-	ck_assert_ptr_null(v.sni);
-	ck_assert_str_eq(v.reason, "host=*.webex.com http");
-	const char *resp = "HTTP/1.1 200 OK\r\nHost: evil.example\r\n\r\n";
-	ck_assert_uint_eq(send(x, &f, FLOW_RESP, resp, strlen(resp)), 0);
-	evidence_flow_end(x, &f);
-
-	/* XMPP: prolog alone, then the header (no miss in between) */
-	mkflow(&f, 6, "10.0.0.2", 40000, "10.1.1.1", 5269);
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, "<?xml version='1.0'?>", 21), 0);
-	const char *s2s = "<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' "
-			  "to='partner.webex.com'>";
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, s2s, strlen(s2s)), EV_CHG_PROTO | EV_CHG_HOST);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_XMPP_SERVER);
-	ck_assert_uint_eq(EVD_MISS(f.ev.detail), 0);
-	ck_assert_str_eq(name(x, f.ev.sni), "partner.webex.com");
-	evidence_flow_end(x, &f);
-
-	/* the responder's stream header names the client: not taken as the host */
-	mkflow(&f, 6, "10.0.0.2", 40000, "10.1.1.1", 5222);
-	const char *c2s = "<stream:stream xmlns='jabber:client' to='user@im.webex.com'>";
-	send(x, &f, FLOW_RESP, c2s, strlen(c2s));
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_XMPP_CLIENT);
-	ck_assert_uint_eq(f.ev.sni, 0);
-	send(x, &f, FLOW_ORIG, c2s, strlen(c2s));
-	ck_assert_str_eq(name(x, f.ev.sni), "im.webex.com"); /* a JID's domainpart */
-	evidence_flow_end(x, &f);
-
-	/* SIP over UDP and over TCP */
-	const char *reg = "REGISTER sip:ss.webex.com SIP/2.0\r\nVia: SIP/2.0/UDP x\r\n\r\n";
-	mkflow(&f, 17, "10.0.0.2", 5060, "10.1.1.1", 5060);
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, reg, strlen(reg)), EV_CHG_PROTO);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_SIP);
-	mkflow(&f, 6, "10.0.0.2", 5060, "10.1.1.1", 5060);
-	send(x, &f, FLOW_ORIG, "\r\n\r\n", 4); /* keep-alive: neither a verdict nor a miss */
-	ck_assert_uint_eq(EVD_MISS(f.ev.detail), 0);
-	send(x, &f, FLOW_RESP, "SIP/2.0 200 OK\r\n\r\n", 18);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_SIP);
-	/* a TLS record on a SIP-TLS port is TLS even without a handshake start */
-	mkflow(&f, 6, "10.0.0.2", 40000, "10.1.1.1", 5061);
-	const uint8_t app[] = { 0x17, 0x03, 0x03, 0x00, 0x20, 1, 2, 3 };
-	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, app, sizeof app), EV_CHG_PROTO);
-	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_TLS);
-	evidence_destroy(x);
-}
-END_TEST
-
 START_TEST(dtls_client_hello_sni)
 {
 	struct evidence_ctx *x = mkctx(NULL);
@@ -983,9 +815,6 @@ static Suite *evidence_suite(void)
 	tcase_add_test(tc, budget_configurable_and_done);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("protocols");
-	tcase_add_test(tc, rtp_needs_consistent_packets);
-	tcase_add_test(tc, stun_then_rtp);
-	tcase_add_test(tc, text_protocols);
 	tcase_add_test(tc, dtls_client_hello_sni);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dns");

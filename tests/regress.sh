@@ -6,7 +6,7 @@
 # follow the signature tables, which change for their own reasons.
 #
 # tests/regress/ holds the minimized captures of bugs found by fuzzing and by the corpus sweep,
-# and one capture per encapsulation (encap-*.pcap, written by make_encap.py); tests/regress/README
+# and one capture per encapsulation (encap-*.pcap, written by make_regress.py); tests/regress/README
 # lists them.
 # Usage: regress.sh [--regen]   (--regen rewrites the .expected files: review the diff!)
 set -u

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""make_encap.py - writes the encapsulation captures of tests/regress (encap-*.pcap): one capture
-per link type the decoder handles beyond plain Ethernet/raw IP, each frame built here from the
+"""make_regress.py - writes the captures of tests/regress: the encapsulation captures (encap-*.pcap),
+one per link type the decoder handles beyond plain Ethernet/raw IP, each frame built here from the
 specs (RFC 2784/2890/2637 GRE, draft-foschiano-erspan, RFC 7348 VXLAN, RFC 2003/4213/2473 IP in IP,
-RFC 3032 MPLS, RFC 1661/1662/2516 PPP and PPPoE, Cisco HDLC, PPI, radiotap, IEEE 802.11), plus
-hostile variants the decoder must count as malformed or truncated.
+RFC 3032 MPLS, RFC 1661/1662/2516 PPP and PPPoE, Cisco HDLC, PPI, radiotap, IEEE 802.11) plus
+hostile variants the decoder must count as malformed or truncated; and the minimized captures of
+bugs found by fuzzing and the corpus sweep (bug-*.pcap; see README).
 
-Usage: make_encap.py OUTDIR    (deterministic: same bytes every run)
+Usage: make_regress.py OUTDIR    (deterministic: same bytes every run)
 After changing it, regenerate the expected outputs with tests/regress.sh --regen and review them.
 """
 import struct
@@ -234,3 +235,19 @@ write_pcap("encap-ppi.pcap", 192, [
 # DLT_IEEE802_11 (105) and DLT_IEEE802_11_RADIO (127)
 write_pcap("encap-wlan.pcap", 105, [wlan_data(wa), wlan_data(wb, to_ds=False)])
 write_pcap("encap-radiotap.pcap", 127, [radiotap(wlan_data(wa)), radiotap(wlan_data(wb, False))])
+
+# ---- bugs ----
+
+# bug-tso-zero-length: IPv4 total length 0 (a TCP segmentation offload send captured on the
+# sending host) was counted malformed and its bytes lost; found by the nDPI sweep in
+# anydesk.pcapng, line.pcap and thrift.pcap. Now the packet runs to the end of the frame.
+C, S = "10.20.0.1", "10.20.0.2"
+big = ipv4(C, S, 6, tcp(50000, 443, PSHACK, b"T" * 2960, seq=1001, ack=5001), frag=0x4000)
+big = big[:2] + b"\0\0" + big[4:]
+write_pcap("bug-tso-zero-length.pcap", 1, [
+    eth_ip(ipv4(C, S, 6, tcp(50000, 443, SYN))),
+    eth_ip(ipv4(S, C, 6, tcp(443, 50000, SYNACK, seq=5000, ack=1001))),
+    eth_ip(ipv4(C, S, 6, tcp(50000, 443, ACK, seq=1001, ack=5001))),
+    eth_ip(big),
+    eth_ip(ipv4(S, C, 6, tcp(443, 50000, ACK, seq=5001, ack=3961))),
+])
