@@ -9,7 +9,10 @@
  *       23.89.0.0/16, Sametime TCP 1533 and Finesse XMPP TCP 5222 to internal 10.x servers.
  *       About 8% of internet flows are IPv6; hosts on some access switches send 802.1Q-tagged frames.
  *       The packet count is exact: each flow gets a fixed part (handshake, FIN, DNS pair ...) and an
- *       elastic part (data, media) that is scaled so the total equals -n.
+ *       elastic part (data, media) that is scaled so the total equals -n. -c flows are open at
+ *       once (an ended flow is replaced by the next one); every flow completes inside the capture,
+ *       so after the last flow has started (about 3/4 of the way, at the defaults) the open flows
+ *       drain and the table shrinks towards the end.
  * flows (default: 1M flows) -- FLOWS distinct UDP flows of two packets (request, reply), all
  *       within 10 s of packet time, so they are all concurrent under any idle timeout >= 10 s:
  *       the capture for bytes-per-flow at 1M concurrent flows and for --max-flows tests.

@@ -15,7 +15,9 @@
 # times come from bench/rusage (fork + wait4: ru_maxrss). Bytes per flow at 1M concurrent flows:
 # ucflow on a capture of 1M distinct 2-packet UDP flows, all open at once (idle timeouts 3600 s),
 # (peak RSS - peak RSS of a 100-flow run) / 1M; and bench/flowsize, which inserts 1M flows through
-# flow_table_update and reports flow_table_memory() / 1M (the precise structural figure).
+# flow_table_update and reports flow_table_memory() / 1M (the precise structural figure). When
+# `ucflow --help` lists --no-payload, `ucflow --no-payload` is timed too (payload inspection off).
+# On a loaded machine wall times are noisy; the CPU-time (user + sys) ratio is printed beside them.
 set -eu
 
 UCFLOW=./ucflow
@@ -33,7 +35,7 @@ KEEP=${BENCH_DIR:+1}
 KEEP=${KEEP:-0}
 
 usage() {
-	sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,10p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do

@@ -43,6 +43,13 @@ struct sig_rule_view {
 	uint8_t ndscp;                     /* dscp= values of the rule */
 	uint8_t dscp[8];
 };
+/* Label indices from CLASSIFY_RULE_DOMAIN_BASE up name domain rows (a flow labelled by a domain
+ * match with no table rule of the app matching it, see classify_flow_payload): for idx =
+ * CLASSIFY_RULE_DOMAIN_BASE + d, sig_rule_get describes domain row d (app, service, file, line, doc,
+ * table of the row; label = its pattern; category that of the app's first rule with the same
+ * service, else "web"; encrypted -1; proto "both"; addresses and ports "any"). sig_rule_count()
+ * counts rules only; rule indices are below CLASSIFY_RULE_DOMAIN_BASE. */
+#define CLASSIFY_RULE_DOMAIN_BASE 0x8000
 bool sig_rule_get(const struct sig_db *db, uint16_t idx, struct sig_rule_view *out);
 size_t sig_rule_count(const struct sig_db *db);
 
@@ -91,7 +98,8 @@ bool sig_port_is_shared(const struct sig_db *db, uint16_t port);
 bool sig_addr_is_internal(const struct sig_db *db, const struct ucf_addr *a);
 
 /* Confidence, weakest to strongest (the order is the ranking). classify_flow() produces NONE,
- * PORT, SUBNET, SUBNET_PORT and SITE_PORT; DNS and PAYLOAD come from classify_flow_evidence(). */
+ * PORT, SUBNET, SUBNET_PORT and SITE_PORT; DNS and PAYLOAD come from classify_flow_evidence() and
+ * classify_flow_payload(). */
 enum classify_confidence {
 	CONF_NONE = 0,
 	CONF_PORT,
@@ -122,8 +130,16 @@ enum classify_reason {
 	CLASSIFY_R_NO_RULE,          /* nothing matched */
 	CLASSIFY_R_PUBLIC_PORT,      /* only port matches, server outside the internal networks:
 				      * candidates, no label */
+	CLASSIFY_R_PAYLOAD_MISMATCH, /* the payload shows another protocol than the table's guess
+				      * documents (payload=): no label, the guess is candidates[0] */
+	CLASSIFY_R_NEEDS_PAYLOAD,    /* the best match is a needs=payload rule the payload has not
+				      * confirmed (yet): candidates, no label */
+	CLASSIFY_R_DEPENDENCY,       /* the flow names a third-party dependency domain
+				      * (kind=dependency): never an app label; table guesses are
+				      * candidates */
 };
-/* "none","match","ambiguous","shared-port","server-not-internal","no-rule","public-port-only" */
+/* "none","match","ambiguous","shared-port","server-not-internal","no-rule","public-port-only",
+ * "payload-mismatch","needs-payload","dependency" */
 const char *classify_reason_name(uint8_t reason);
 
 /* Classifies (or re-classifies) one flow from its key and direction; fills f->label, may call
@@ -135,5 +151,19 @@ void classify_flow(const struct sig_db *db, struct flow *f);
  * that app that match the flow's addresses and ports rank first with confidence conf (CONF_DNS or
  * CONF_PAYLOAD), even on shared ports. Without such a rule it is classify_flow(). */
 void classify_flow_evidence(const struct sig_db *db, struct flow *f, int app, uint8_t conf);
+
+/* Payload facts the evidence stage found for a flow (filled by the pipeline, never by classify). */
+struct classify_evidence {
+	int domain;            /* sig domain row matched by a name the flow carries, or -1 */
+	uint8_t domain_src;    /* enum evidence_src: 1 sni, 2 clear-text host, 3 certificate, 4 dns */
+	uint8_t payload_proto; /* enum evidence_proto (0 = undecided, EV_PROTO_UNKNOWN = none of ours) */
+};
+
+/* Classifies with payload evidence: a domain row of an app names that app (confidence payload, or
+ * dns when the name came from the DNS cache; dependency domains never name an app); a payload
+ * protocol confirms the table's guess (confidence payload) when the rule documents it (payload=),
+ * or refutes it (no label, the guess kept in candidates, reason payload-mismatch); rules marked
+ * needs=payload label only when confirmed. Without evidence it is classify_flow(). Never allocates. */
+void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct classify_evidence *e);
 
 #endif

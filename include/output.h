@@ -13,12 +13,13 @@
 #include "flow.h"
 
 struct sig_db;
+struct evidence_ctx;
 struct out_writer;
 
 /* Turns the ids a flow carries into text for output (all may be NULL = not available). */
 struct out_names {
 	const struct sig_db *db;                               /* rules, confidence names */
-	const char *(*name_of)(void *user, uint32_t id);       /* interned evidence strings */
+	const struct evidence_ctx *ev;                         /* payload facts (sni, dns name ...) */
 	const char *(*tunnel_of)(void *user, uint16_t id);     /* interned tunnel descriptions */
 	void *user;
 };

@@ -13,11 +13,11 @@ table "Table 1: Cisco Finesse Tomcat"
 # HTTP, listener TCP 80, 8082, remote: browser, bidirectional. Non-secure ports for the Finesse
 # administration console, agent and supervisor desktops, Finesse web services, and desktop
 # modules (gadgets).
-rule app=finesse service=http category=web proto=tcp server_port=80,8082 encrypted=no \
+rule app=finesse service=http category=web proto=tcp server_port=80,8082 encrypted=no payload=http \
      label="TCP 80, 8082: non-secure HTTP (admin console, agent/supervisor desktop, web services, gadgets)"
 
 # HTTPS, listener TCP 443, 8445, remote: browser, bidirectional. Secure ports for the same uses.
-rule app=finesse service=https category=web proto=tcp server_port=443,8445 encrypted=yes \
+rule app=finesse service=https category=web proto=tcp server_port=443,8445 encrypted=yes payload=tls \
      label="TCP 443, 8445: secure HTTPS (admin console, agent/supervisor desktop, web services, gadgets)"
 
 # ---------------------------------------------------------------------------------------------
@@ -26,23 +26,23 @@ table "Table 2: Cisco Finesse Notification Service"
 
 # XMPP, listener TCP 5222, remote: browser, agent desktop, bidirectional. Non-secure XMPP between
 # the Finesse server and custom applications on agent/supervisor desktops (HTTP communication).
-rule app=finesse service=xmpp category=notification proto=tcp server_port=5222 encrypted=no \
+rule app=finesse service=xmpp category=notification proto=tcp server_port=5222 encrypted=no payload=xmpp-client \
      label="TCP 5222: non-secure XMPP between Finesse and custom desktop applications"
 
 # XMPP, listener TCP 5223, remote: browser, agent desktop, bidirectional. Secure XMPP (HTTPS
 # communication).
 rule app=finesse service=xmpp-secure category=notification proto=tcp server_port=5223 \
-     encrypted=yes \
+     encrypted=yes payload=tls \
      label="TCP 5223: secure XMPP between Finesse and custom desktop applications"
 
 # BOSH (HTTP), listener TCP 7071, remote: browser, agent desktop, bidirectional. Non-secure BOSH
 # between the Finesse server and agent/supervisor desktops.
-rule app=finesse service=bosh category=notification proto=tcp server_port=7071 encrypted=no \
+rule app=finesse service=bosh category=notification proto=tcp server_port=7071 encrypted=no payload=http \
      label="TCP 7071: non-secure BOSH (HTTP) between Finesse and agent/supervisor desktops"
 
 # BOSH (HTTPS), listener TCP 7443, remote: browser, agent desktop, bidirectional. Secure BOSH.
 rule app=finesse service=bosh-secure category=notification proto=tcp server_port=7443 \
-     encrypted=yes \
+     encrypted=yes payload=tls \
      label="TCP 7443: secure BOSH (HTTPS) between Finesse and agent/supervisor desktops"
 
 # ---------------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ table "Table 3: Primary and secondary node communication"
 # the client side is internal too. encrypted=no: Table 2 calls the XMPP connection on 5222
 # non-secure (this row does not repeat it).
 rule app=finesse service=xmpp-node category=notification proto=tcp client=@internal \
-     server_port=5222 encrypted=no \
+     server_port=5222 encrypted=no payload=xmpp-client \
      label="TCP 5222: XMPP between primary and secondary Finesse nodes (communication and monitoring)"
 
 # ---------------------------------------------------------------------------------------------
@@ -65,12 +65,12 @@ table "Table 4: Third-party (external) web server"
 # are fetched by the Finesse server from the ports that web server exposes. The listener is the
 # third-party web server, which may be anywhere: server=any, client=@internal (the Finesse server).
 rule app=finesse service=gadget-http category=web proto=tcp client=@internal server=any \
-     server_port=80,8082 encrypted=no \
+     server_port=80,8082 encrypted=no payload=http \
      label="Remote TCP 80, 8082: Finesse fetches gadgets from a third-party web server over HTTP"
 
 # HTTPS, remote TCP 443, 8445, bidirectional. Same, over HTTPS.
 rule app=finesse service=gadget-https category=web proto=tcp client=@internal server=any \
-     server_port=443,8445 encrypted=yes \
+     server_port=443,8445 encrypted=yes payload=tls \
      label="Remote TCP 443, 8445: Finesse fetches gadgets from a third-party web server over HTTPS"
 
 # ---------------------------------------------------------------------------------------------
@@ -109,3 +109,9 @@ note app=finesse id=source-ports section="ポート使用状況表の列" \
 # ポートも使用できます。
 note app=finesse id=ucce-default-ports section="表 5 : Unified Contact Center Enterprise" \
      text="(1) The listed ports are the default ports for these connections. Ports other than those given in this table can also be used."
+
+# payload= on the rules above (the protocol each row's traffic carries, checked against the flow's
+# payload): HTTP and BOSH (HTTP) rows: http; HTTPS, secure BOSH and secure XMPP 5223 (TLS from the
+# first byte): tls; XMPP 5222: xmpp-client (the first packet is the client's stream header, TLS
+# comes later through STARTTLS). JDBC (SQL, TDS) and GED-188 CTI are no protocol the payload
+# stage recognises: those rows are not validated.

@@ -26,11 +26,11 @@ table "Basic federated network (DNS SRV records; the document has no port table)
 # domains interconnect over the internet with secure TLS connections; the ASA gives firewall, PAT
 # and TLS proxy. Public DNS publishes _sipfederationtls -> standard port 5061 (interpretation).
 rule app=cisco-imp service=sip-federation-tls-in category=federation proto=tcp \
-     server_port=5061 encrypted=yes \
+     server_port=5061 encrypted=yes payload=tls \
      label="SIP federation over TLS, foreign domain to IM and Presence (_sipfederationtls SRV; standard port 5061)"
 # Same prose, outbound direction: any IM and Presence node sends to foreign domains via the ASA.
 rule app=cisco-imp service=sip-federation-tls-out category=federation proto=tcp \
-     client=@internal server=any server_port=5061 encrypted=yes \
+     client=@internal server=any server_port=5061 encrypted=yes payload=tls \
      label="SIP federation over TLS, IM and Presence to foreign domain edge (_sipfederationtls SRV; standard port 5061)"
 
 # XMPP federation (IBM Sametime 8.2/8.5, Cisco Webex Connect 6, GoogleTalk, Unified CM 8.x, other
@@ -38,11 +38,11 @@ rule app=cisco-imp service=sip-federation-tls-out category=federation proto=tcp 
 # オプションです); GoogleTalk federation is supported over TCP but not over TLS -> encrypted left
 # unknown. Public DNS publishes _xmpp-server -> standard port 5269 (interpretation).
 rule app=cisco-imp service=xmpp-federation-in category=federation proto=tcp \
-     server_port=5269 \
+     server_port=5269 payload=xmpp-server \
      label="XMPP federation, foreign domain to IM and Presence (_xmpp-server SRV; standard port 5269; TLS optional)"
 # Same prose, outbound direction: requests leave through a node with XMPP federation enabled.
 rule app=cisco-imp service=xmpp-federation-out category=federation proto=tcp \
-     client=@internal server=any server_port=5269 \
+     client=@internal server=any server_port=5269 payload=xmpp-server \
      label="XMPP federation, IM and Presence to foreign XMPP server (_xmpp-server SRV; standard port 5269; TLS optional)"
 
 # ---------------------------------------------------------------------------------------------
@@ -62,3 +62,7 @@ note app=cisco-imp id=googletalk-tcp-only section="基本的なフェデレー�
 # 果たしません。
 note app=cisco-imp id=xmpp-tls-optional section="基本的なフェデレーテッド ネットワーク" \
      text="In XMPP federation, TLS is optional. For XMPP federation, the Cisco Adaptive Security Appliance (ASA) acts only as a firewall and does not perform the TLS proxy function or PAT."
+
+# payload= on the rules above: SIP federation over TLS: tls; XMPP federation: xmpp-server (the
+# first packet is the server-to-server stream header; TLS, which is optional, comes through
+# STARTTLS).

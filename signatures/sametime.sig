@@ -16,13 +16,13 @@ table "HCL Sametime Community Server ports"
 # listens on 80 for HTTP from web browsers, Sametime Connect, meeting room and recorded meeting
 # clients; if not, the Domino HTTP server listens on 80.
 rule app=sametime service=community-mux-http category=presence proto=tcp server_port=80 \
-     encrypted=no \
+     encrypted=no payload=http \
      label="Port 80: community services multiplexer HTTP tunneling (if allowed at install), otherwise Domino HTTP"
 
 # Alternate HTTP port (8088): when tunneling is on 80, the Domino HTTP server is moved to 8088 and
 # the multiplexer makes intra-server connections to the Sametime HTTP server on 8088.
 rule app=sametime service=domino-http-alt category=web proto=tcp server_port=8088 \
-     encrypted=no \
+     encrypted=no payload=http \
      label="Alternate HTTP port 8088: Domino HTTP server when community services own port 80"
 
 # Port 389: non-secure communication from the Community Server to the LDAP server.
@@ -31,11 +31,11 @@ rule app=sametime service=ldap category=directory proto=tcp server_port=389 encr
 
 # Port 443: Domino HTTP server listens for HTTPS by default; used only if Domino is set up to use
 # SSL for web browsers.
-rule app=sametime service=domino-https category=web proto=tcp server_port=443 encrypted=yes \
+rule app=sametime service=domino-https category=web proto=tcp server_port=443 encrypted=yes payload=tls \
      label="Port 443: Domino HTTP server HTTPS (only when SSL is configured for browsers)"
 
 # Port 636: Community Server talks LDAP securely for directory services.
-rule app=sametime service=ldaps category=directory proto=tcp server_port=636 encrypted=yes \
+rule app=sametime service=ldaps category=directory proto=tcp server_port=636 encrypted=yes payload=tls \
      label="Port 636: Community Server to LDAP, secure"
 
 # Port 1352: the Domino server with Sametime listens for Notes clients and Domino servers.
@@ -71,14 +71,14 @@ rule app=sametime service=community-client category=presence proto=tcp server_po
 # Port 80 (second row of the same table): the Domino server listens for HTTP on 80 by default;
 # optionally HTTP tunneling on 80 so community clients reach the multiplexer over 80 (then the
 # multiplexer listens for tunneling on both 80 and 1533).
-rule app=sametime service=domino-http category=web proto=tcp server_port=80 encrypted=no \
+rule app=sametime service=domino-http category=web proto=tcp server_port=80 encrypted=no payload=http \
      label="Port 80: Domino server HTTP by default; optionally HTTP tunneling to the community multiplexer"
 
 # Port 8082: with HTTP tunneling support enabled, community clients tunnel to the multiplexer on
 # 8082 by default (clients try both 80 and 8082); backward compatibility with older releases
 # that could tunnel only on 8082.
 rule app=sametime service=http-tunnel-8082 category=presence proto=tcp server_port=8082 \
-     encrypted=no \
+     encrypted=no payload=http \
      label="Port 8082: community clients HTTP tunneling to the multiplexer (legacy default)"
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ rule app=sametime service=proxy-community category=presence proto=tcp server_por
      label="Port 1516: Proxy Server to Community Server (LTPA token, presence, status, chat)"
 
 # Port 8443: default HTTPS port of the Proxy Server, configurable (many customers change it to 443).
-rule app=sametime service=proxy-https category=web proto=tcp server_port=8443 encrypted=yes \
+rule app=sametime service=proxy-https category=web proto=tcp server_port=8443 encrypted=yes payload=tls \
      label="Port 8443: Proxy Server default HTTPS port (configurable)"
 
 # Port 27017: the Proxy Server talks to the MongoDB server on this port.
@@ -102,11 +102,11 @@ rule app=sametime service=proxy-mongodb category=database proto=tcp server_port=
 # (b) the Proxy Server talks to Google Firebase Cloud Messaging (notifications to Android devices)
 # and to the Apple Push Notification service on 443. (b) is outbound to third-party cloud
 # services, so its server side is not internal.
-rule app=sametime service=proxy-https-443 category=web proto=tcp server_port=443 encrypted=yes \
+rule app=sametime service=proxy-https-443 category=web proto=tcp server_port=443 encrypted=yes payload=tls \
      label="Port 443: Proxy Server HTTPS listener (when configured for 443)"
 # Same 443 row, use (b): Proxy Server to Google FCM (Android) and Apple APNS, outbound.
 rule app=sametime service=push-notification category=notification proto=tcp \
-     client=@internal server=any server_port=443 encrypted=yes \
+     client=@internal server=any server_port=443 encrypted=yes payload=tls \
      label="Port 443: Proxy Server to Google FCM (Android notifications) and Apple Push Notification service"
 
 # ---------------------------------------------------------------------------------------------
@@ -115,23 +115,23 @@ table "Sametime Meeting Server ports"
 
 # Port 443: meeting clients connect to the Meeting Server with HTTPS on 443; the Meeting Server
 # connects to the Sametime Proxy Server on 443 to authenticate users.
-rule app=sametime service=meeting-https category=web proto=tcp server_port=443 encrypted=yes \
+rule app=sametime service=meeting-https category=web proto=tcp server_port=443 encrypted=yes payload=tls \
      label="Port 443: meeting clients to Meeting Server HTTPS; Meeting Server to Proxy Server for user authentication"
 
 # Port 10000 (UDP): audio and video clients stream media on this port when the Meeting Server is
 # deployed on Docker.
-rule app=sametime service=meeting-media-docker category=media proto=udp server_port=10000 \
+rule app=sametime service=meeting-media-docker category=media proto=udp server_port=10000 payload=rtp,rtcp,stun,dtls \
      label="UDP 10000: meeting audio/video media (Docker deployment)"
 
 # Port 30000 (UDP): audio and video clients stream media on this port when the Meeting Server is
 # deployed on Kubernetes.
-rule app=sametime service=meeting-media-k8s category=media proto=udp server_port=30000 \
+rule app=sametime service=meeting-media-k8s category=media proto=udp server_port=30000 payload=rtp,rtcp,stun,dtls \
      label="UDP 30000: meeting audio/video media (Kubernetes deployment)"
 
 # 19302 (UDP): default STUN port used for NAT traversal by both the clients and the Meeting Server.
 # Interpretation: both the clients and the Meeting Server are STUN *clients* here, so the STUN
 # server is not necessarily internal; server=any overrides the onprem default.
-rule app=sametime service=stun category=media proto=udp server=any server_port=19302 \
+rule app=sametime service=stun category=media proto=udp server=any server_port=19302 payload=stun \
      label="UDP 19302: default STUN port for NAT traversal (clients and Meeting Server)"
 
 # 27017: the Meeting Server connects to the MongoDB server for managed meeting rooms and reserved
@@ -148,3 +148,10 @@ rule app=sametime service=meeting-mongodb category=database proto=tcp server_por
 # トラフィックを双方向に許可する必要があります。
 note app=sametime id=firewall-both-directions section="Sametime によって使用されるポート" \
      text="HCL Sametime uses several server ports; this describes the default ports and how they are used. If a firewall is used in your environment, all traffic on these ports must be allowed in both directions."
+
+# payload= on the rules above (the protocol each row's traffic carries, checked against the flow's
+# payload): HTTP, HTTP-tunnelling and alternate HTTP rows: http; HTTPS rows and LDAPS 636: tls;
+# meeting media (UDP 10000, 30000): rtp,rtcp,stun,dtls (WebRTC media: ICE STUN checks, DTLS-SRTP);
+# STUN 19302: stun. LDAP 389, Notes RPC 1352, Kafka 9092/9094, MongoDB 27017 and the Sametime
+# community protocol (1516, 1533: direct TCP/IP, HTTP tunnelling and HTTPS-proxy methods mixed)
+# are not validated.

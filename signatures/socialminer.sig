@@ -22,19 +22,19 @@ rule app=socialminer service=smtp-notification category=email proto=tcp \
 # HTTP: listener port 80, bidirectional. Non-secure (HTTP) traffic: UCCX server to SocialMiner;
 # SocialMiner UI (browser) or API to SocialMiner; internet or company web site to SocialMiner
 # (incoming chat and callback requests over HTTP).
-rule app=socialminer service=http category=web proto=tcp server_port=80 encrypted=no \
+rule app=socialminer service=http category=web proto=tcp server_port=80 encrypted=no payload=http \
      label="Port 80, bidirectional: non-secure HTTP from UCCX, UI/API, and web-site chat/callback requests"
 
 # HTTPS: listener port 443, bidirectional. Secure (HTTPS) traffic: SocialMiner UI (browser) or
 # API to SocialMiner; SocialMiner server to UCCX server; internet or company web site to
 # SocialMiner (incoming chat and callback requests over HTTPS).
-rule app=socialminer service=https category=web proto=tcp server_port=443 encrypted=yes \
+rule app=socialminer service=https category=web proto=tcp server_port=443 encrypted=yes payload=tls \
      label="Port 443, bidirectional: HTTPS from UI/API and web-site chat/callback; SocialMiner to UCCX"
 
 # SSL/TLS for e-mail notification: remote port 465 (configurable), outbound to the configured
 # e-mail server.
 rule app=socialminer service=smtps-notification category=email proto=tcp \
-     client=@internal server=any server_port=465 encrypted=yes \
+     client=@internal server=any server_port=465 encrypted=yes payload=tls \
      label="Remote port 465 (configurable), outbound: e-mail notifications over SSL/TLS"
 
 # E-mail (SMTP): remote port 587 (configurable in Unified CCX Administration), outbound
@@ -47,7 +47,7 @@ rule app=socialminer service=smtp-submission category=email proto=tcp \
 # E-mail (secure IMAP/IMAPS): remote port 993 (configurable in Unified CCX Administration),
 # outbound (SocialMiner to Exchange Server); e-mail feeds fetch mail, e-mail reply API, drafts.
 rule app=socialminer service=imaps category=email proto=tcp \
-     client=@internal server=any server_port=993 encrypted=yes \
+     client=@internal server=any server_port=993 encrypted=yes payload=tls \
      label="Remote port 993 (configurable), outbound to Exchange: secure IMAP for e-mail feeds and reply API"
 
 # Reports: listener port 1526, inbound (CUIC to SocialMiner) to collect report information.
@@ -58,23 +58,23 @@ rule app=socialminer service=reporting category=reporting proto=tcp server_port=
 # outbound (SocialMiner to the configured XMPP notification server, intranet or internet).
 # encrypted left unknown: this document does not say secure or non-secure for 5222.
 rule app=socialminer service=xmpp-notification category=notification proto=tcp \
-     client=@internal server=any server_port=5222 \
+     client=@internal server=any server_port=5222 payload=xmpp-client \
      label="Remote port 5222 (configurable), outbound: XMPP (IM) notifications to an external XMPP server"
 
 # Notification service (XMPP event handling over a TCP socket): listener port 5222, inbound
 # (CCX to SocialMiner); Unified CCX receives social contact events on this port.
-rule app=socialminer service=xmpp-events category=notification proto=tcp server_port=5222 \
+rule app=socialminer service=xmpp-events category=notification proto=tcp server_port=5222 payload=xmpp-client \
      label="Port 5222, inbound: notification service, XMPP event handling over TCP (Unified CCX)"
 
 # Event handling and chat (BOSH): listener port 7071, bidirectional; non-secure BOSH between the
 # SocialMiner UI and the SocialMiner server.
-rule app=socialminer service=bosh category=messaging proto=tcp server_port=7071 encrypted=no \
+rule app=socialminer service=bosh category=messaging proto=tcp server_port=7071 encrypted=no payload=http \
      label="Port 7071, bidirectional: non-secure BOSH, event handling and chat (UI to server)"
 
 # Event handling and chat (secure BOSH): listener port 7443 (secure BOSH to the XMPP event
 # processing server), bidirectional; secure BOSH between the SocialMiner UI and server.
 rule app=socialminer service=bosh-secure category=messaging proto=tcp server_port=7443 \
-     encrypted=yes \
+     encrypted=yes payload=tls \
      label="Port 7443, bidirectional: secure BOSH, event handling and chat (UI to server)"
 
 # ---------------------------------------------------------------------------------------------
@@ -88,3 +88,8 @@ rule app=socialminer service=bosh-secure category=messaging proto=tcp server_por
 # ポートは、TCP/UDP 1024 より大きい番号でランダムに割り当てられます。
 note app=socialminer id=source-ports section="ポート使用状況表の列" \
      text="(Note) The operating system dynamically allocates the source port that a local application or service uses to connect to the destination port of a remote device. In most cases this port is assigned at random a number greater than TCP/UDP 1024."
+
+# payload= on the rules above (the protocol each row's traffic carries, checked against the flow's
+# payload): HTTP and BOSH 7071: http; HTTPS, secure BOSH 7443, SMTPS 465 and IMAPS 993 (TLS from
+# the first byte): tls; XMPP 5222: xmpp-client (stream header first, STARTTLS later). SMTP 25 and
+# 587 and the reporting port 1526 are not validated.

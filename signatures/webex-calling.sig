@@ -62,17 +62,17 @@ table "Connection purpose / source / destination port table (IP subnets for Webe
 # Calling cloud. Port 5062 required for certificate-based trunks, 8934 for registration-based trunks.
 # Sub-row: Local gateway external (NIC), source 8000-65535, TCP, dest Webex Calling subnets, 5062, 8934.
 rule app=webex-calling service=lgw-sip-tls category=signalling proto=tcp \
-     client_port=8000-65535 server=@webex_calling_service server_port=5062,8934 encrypted=yes \
+     client_port=8000-65535 server=@webex_calling_service server_port=5062,8934 encrypted=yes payload=tls \
      label="Local gateway (external NIC) SIP-TLS to Webex Calling: 5062 cert-based trunk, 8934 registration-based trunk"
 # Sub-row: Devices, source 5060-5080, dest port 8934 (デバイス 5060-5080 8934).
 rule app=webex-calling service=device-sip-tls category=signalling proto=tcp \
-     client_port=5060-5080 server=@webex_calling_service server_port=8934 encrypted=yes dscp=24 \
+     client_port=5060-5080 server=@webex_calling_service server_port=8934 encrypted=yes dscp=24 payload=tls \
      label="Device SIP-TLS signalling to Webex Calling (source 5060-5080)"
 # Sub-row: Webex app, source ephemeral (OS dependent) (Webex アプリ 一時的 (OS 依存)).
 # The flattened row has no destination port cell for this sub-row; 8934 is taken from the QoS
 # table's "Webex app / signalling / ephemeral / 8934" row (interpretation).
 rule app=webex-calling service=app-sip-tls category=signalling proto=tcp \
-     server=@webex_calling_service server_port=8934 encrypted=yes dscp=0 \
+     server=@webex_calling_service server_port=8934 encrypted=yes dscp=0 payload=tls \
      label="Webex app SIP-TLS signalling to Webex Calling (source ephemeral, OS dependent)"
 
 # --- Row: Call signalling from Webex Calling (SIP TLS) to local gateway ---
@@ -82,7 +82,7 @@ rule app=webex-calling service=app-sip-tls category=signalling proto=tcp \
 # Applies to certificate-based local gateways (registration-based gateways reuse the connection
 # they opened). The destination is customer-chosen: server=any, server_port=any.
 rule app=webex-calling service=lgw-inbound-sip-tls category=signalling proto=tcp \
-     client=@webex_calling_service client_port=8934 server=any encrypted=yes \
+     client=@webex_calling_service client_port=8934 server=any encrypted=yes payload=tls \
      label="Webex Calling (source 8934) SIP-TLS to a certificate-based local gateway (customer-chosen IP/port)"
 
 # --- Row: Call media to Webex Calling (STUN, SRTP/SRTCP, T38, DTLS) ---
@@ -97,36 +97,36 @@ rule app=webex-calling service=lgw-inbound-sip-tls category=signalling proto=tcp
 # Footnotes: *CUBE media port range is configurable with rtp-port range; *device and app media
 # ports are allocated dynamically in the SRTP range (SRTP even port, SRTCP the next odd port).
 # Notes: after successful ICE, media flows directly between apps/devices (app 8500-8699, devices
-# 19560-19661) - direct peer media is not tied to a documented subnet and is not expressible.
+# 19560-19661): written as the direct-media rules at the end of this file (needs=payload).
 rule app=webex-calling service=stun category=media proto=udp \
-     server=@webex_calling_service server_port=5004,9000 \
+     server=@webex_calling_service server_port=5004,9000 payload=rtp,rtcp,stun,dtls \
      label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (all sources)"
 # Sub-row: local gateway external NIC, source 8000-48199* (ローカル ゲートウェイ外部 NIC 8000-48199*).
 rule app=webex-calling service=lgw-media category=media proto=udp client_port=8000-48199 \
-     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes payload=rtp,rtcp,stun,dtls \
      label="Local gateway (external NIC, source 8000-48199) SRTP/SRTCP, T38 media to Webex Calling"
 # Sub-row: devices*, source 19560-19661 (デバイス*19560-19661); QoS: EF (46) & AF41 (34).
 rule app=webex-calling service=device-media category=media proto=udp client_port=19560-19661 \
      server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
-     dscp=46,34 \
+     dscp=46,34 payload=rtp,rtcp,stun,dtls \
      label="Device (source 19560-19661) SRTP media to Webex Calling"
 # Sub-row: VG400 ATA devices, source 19560-19849 (VG400 ATAデバイス 19560-19849).
 rule app=webex-calling service=vg400-media category=media proto=udp client_port=19560-19849 \
-     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes payload=rtp,rtcp,stun,dtls \
      label="VG400 ATA device (source 19560-19849) SRTP media to Webex Calling"
 # Sub-row: Webex app*, audio source 8500-8599 (Webex アプリ* 音声: 8500-8599); QoS: EF (46).
 rule app=webex-calling service=app-audio category=media proto=udp client_port=8500-8599 \
      server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
-     dscp=46 \
+     dscp=46 payload=rtp,rtcp,stun,dtls \
      label="Webex app audio (source 8500-8599) SRTP media to Webex Calling"
 # Sub-row: Webex app*, video source 8600-8699 (ビデオ: 8600-8699); QoS: AF41 (34).
 rule app=webex-calling service=app-video category=media proto=udp client_port=8600-8699 \
      server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
-     dscp=34 \
+     dscp=34 payload=rtp,rtcp,stun,dtls \
      label="Webex app video (source 8600-8699) SRTP media to Webex Calling"
 # Sub-row: WebRTC, source ephemeral per browser policy (WebRTC 一時的(ブラウザポリシーによる)).
 rule app=webex-calling service=webrtc-media category=media proto=udp \
-     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes payload=rtp,rtcp,stun,dtls \
      label="WebRTC (source ephemeral per browser policy) SRTP media to Webex Calling"
 
 # --- Row: Call media from Webex Calling (SRTP/SRTCP, T38) (Webex Calling からのメディア通話) ---
@@ -134,7 +134,7 @@ rule app=webex-calling service=webrtc-media category=media proto=udp \
 # destination: IP or range the customer chose for the local gateway, media port range the
 # customer chose. Applies to certificate-based local gateways. Destination is customer-chosen.
 rule app=webex-calling service=lgw-inbound-media category=media proto=udp \
-     client=@webex_calling_service client_port=19560-65535 server=any encrypted=yes \
+     client=@webex_calling_service client_port=19560-65535 server=any encrypted=yes payload=rtp,rtcp \
      label="Webex Calling (source 19560-65535) SRTP/SRTCP, T38 media to a certificate-based local gateway"
 
 # --- Row: Call signalling to PSTN gateway (SIP TLS) (PSTN ゲートウェイへのコール信号 (SIP TLS)) ---
@@ -143,11 +143,11 @@ rule app=webex-calling service=lgw-inbound-media category=media proto=udp \
 # The example ports are used; the row is split because 5060 (SIP) and 5061 (SIP over TLS) differ
 # in encryption even though the row title says SIP TLS. client=@internal: "internal NIC".
 rule app=webex-calling service=pstn-sip category=signalling proto=tcp \
-     client=@internal client_port=8000-65535 server=any server_port=5060 encrypted=no \
+     client=@internal client_port=8000-65535 server=any server_port=5060 encrypted=no payload=sip \
      label="Local gateway (internal NIC) SIP to ITSP / PSTN GW / Unified CM (example port 5060)"
 # Same row, example port 5061 (SIP over TLS).
 rule app=webex-calling service=pstn-sip-tls category=signalling proto=tcp \
-     client=@internal client_port=8000-65535 server=any server_port=5061 encrypted=yes \
+     client=@internal client_port=8000-65535 server=any server_port=5061 encrypted=yes payload=tls \
      label="Local gateway (internal NIC) SIP-TLS to ITSP / PSTN GW / Unified CM (example port 5061)"
 
 # --- Row: Call media to PSTN gateway (SRTP/SRTCP) (PSTNゲートウェイへの通話メディア (SRTP/SRTCP)) ---
@@ -157,7 +157,7 @@ rule app=webex-calling service=pstn-sip-tls category=signalling proto=tcp \
 # document (media does not go to 5060/5061) - but it is transcribed as printed; the real media
 # destination ports are site-specific.
 rule app=webex-calling service=pstn-media category=media proto=udp \
-     client=@internal client_port=8000-48199 server=any server_port=5060,5061 encrypted=yes \
+     client=@internal client_port=8000-48199 server=any server_port=5060,5061 encrypted=yes payload=rtp,rtcp \
      label="Local gateway (internal NIC, source 8000-48199) SRTP/SRTCP media to ITSP / PSTN GW / Unified CM (port as printed)"
 
 # --- Row: Device configuration and firmware management (Cisco devices) ---
@@ -171,15 +171,15 @@ rule app=webex-calling service=pstn-media category=media proto=udp \
 # sudirenewal.cisco.com over port 80 to renew the MIC / obtain SUDI.
 # Split by port because 80 / 443 differ in encryption.
 rule app=webex-calling service=device-config-https category=configuration proto=tcp \
-     server=@webex_device_config server_port=443 encrypted=yes \
+     server=@webex_device_config server_port=443 encrypted=yes payload=tls \
      label="Device configuration and firmware management (Cisco devices), HTTPS 443"
 # Same row, port 6970 (used by cloudupgrader.webex.com for firmware migration).
 rule app=webex-calling service=tftp-http category=configuration proto=tcp \
-     server=@webex_device_config server_port=6970 \
+     server=@webex_device_config server_port=6970 payload=http \
      label="Device configuration and firmware management (Cisco devices), port 6970 (cloudupgrader firmware migration)"
 # Same row, port 80 (MPP before 12.0.3 to sudirenewal.cisco.com for MIC renewal / SUDI).
 rule app=webex-calling service=device-config-http category=configuration proto=tcp \
-     server=@webex_device_config server_port=80 encrypted=no \
+     server=@webex_device_config server_port=80 encrypted=no payload=http \
      label="Device configuration and firmware management (Cisco devices), HTTP 80 (MPP before 12.0.3, sudirenewal.cisco.com)"
 
 # --- Row: Webex app configuration (Webex アプリの設定) ---
@@ -189,7 +189,7 @@ rule app=webex-calling service=device-config-http category=configuration proto=t
 # Unified CM setup to download configuration (only customers connecting to Webex Calling with
 # that setup need to open it).
 rule app=webex-calling service=app-config category=configuration proto=tcp \
-     server=@webex_app_config server_port=443,8443 encrypted=yes \
+     server=@webex_app_config server_port=443,8443 encrypted=yes payload=tls \
      label="Webex app configuration: ID broker auth, app config service, self-care web, admin access (443, 8443)"
 
 # --- Row: Device time synchronisation (NTP) (デバイス時間同期 (NTP)) ---
@@ -204,7 +204,7 @@ rule app=webex-calling service=device-ntp category=time proto=udp client_port=51
 # customer-defined (主催者が定義); port 53. Used to find Webex Calling service addresses in the
 # cloud; normally UDP, TCP when the answer does not fit a UDP packet.
 rule app=webex-calling service=dns category=dns proto=both server=any server_port=53 \
-     encrypted=no \
+     encrypted=no payload=dns \
      label="DNS resolution by devices and the Webex app (customer-defined DNS server)"
 
 # --- Row: Network Time Protocol (NTP) (ネットワーク タイム プロトコル (NTP)) ---
@@ -217,7 +217,7 @@ rule app=webex-calling service=ntp category=time proto=udp client_port=123 serve
 # Source: ephemeral; TCP to Webex Calling subnets 8934 and 443; UDP 19569-19760 (the UDP part is a
 # second line of the same row). See cscan.webex.com.
 rule app=webex-calling service=cscan-tcp category=other proto=tcp \
-     server=@webex_calling_service server_port=8934,443 \
+     server=@webex_calling_service server_port=8934,443 payload=tls \
      label="CScan network readiness tool, TCP 8934 and 443"
 # Same row, second line: UDP 19569-19760.
 rule app=webex-calling service=cscan-udp category=other proto=udp \
@@ -232,7 +232,7 @@ rule app=webex-calling service=cscan-udp category=other proto=udp \
 # ports 443, 2197, 5228, 5229, 5230, 5223. Notifications to the Webex app on mobile devices.
 # Third-party destination: the format has no kind=dependency for rules (see report).
 rule app=webex-calling service=push-notification category=notification proto=tcp server=any \
-     server_port=443,2197,5228,5229,5230,5223 \
+     server_port=443,2197,5228,5229,5230,5223 payload=tls \
      label="Push notifications via Apple APNS / Google FCM (third party) to the Webex app on mobile devices"
 
 # =============================================================================================
@@ -383,3 +383,42 @@ note app=webex-calling id=media-transport section="ファイアウォールの�
 # ビットを設定して ICMP 通信を必須にします。
 note app=webex-calling id=mtu section="Webex Calling の MTU サイズ & Webex Aware サービス" \
      text="The maximum transmission unit (MTU) is the largest size an IP packet can have to cross a network link without needing fragmentation; problems can occur when the MTU is not set to its default value. Webex Calling recommends keeping the default MTU size of 1500 bytes for every IP packet on the network. For Webex Calling and Webex Aware services, where packet fragmentation is needed, set the Don't Fragment (DF) bit and make ICMP communication mandatory."
+
+# =============================================================================================
+# payload= (the protocol the row's traffic carries, checked against the flow's payload): each
+# rule above carries the protocols its row names. SIP-TLS rows: tls. "Call media to Webex
+# Calling (STUN, SRTP/SRTCP, T38, DTLS)" rows: rtp,rtcp,stun,dtls (SRTP shows as rtp; ICE STUN
+# checks precede media on one 5-tuple). The STUN-port rule (5004, 9000) carries the same set: the
+# revision history of 2021-02-26 says 5004 was added as a call-media destination port "(STUN,
+# SRTP)" for ICE (原文: 通話メディアの宛先ポートとして Webex Calling (STUN、SRTP) に 5004 が追加).
+# "(SRTP/SRTCP, T38)" rows (media from Webex Calling, media to the PSTN gateway): rtp,rtcp. T38
+# fax (UDPTL) is no protocol the payload stage recognises: a T38 leg reads as payload-mismatch.
+# PSTN SIP 5060: sip; 5061: tls. Device configuration 443 / app configuration 443, 8443 / CScan
+# TCP / push notifications (APNS 443, 2197, 5223; FCM 5228-5230, all TLS): tls. Port 80: http.
+# Port 6970 (cloudupgrader, firmware migration): http (Cisco phones' HTTP configuration port,
+# interpretation). DNS: dns. No payload= (not validated): the subnet-only rules, NTP, CScan UDP.
+
+# =============================================================================================
+table "Connection purpose / source / destination port table (IP subnets for Webex Calling services)"
+# Direct media between Webex apps, from the notes cell of the row "Call media to Webex Calling
+# (STUN, SRTP/SRTCP, T38, DTLS)" (at the end of the file so that no row above moves).
+# 原文: STUN、ICE ネゴシエーションが成功した組織内の通話の場合、クラウド内のメディアリレーは通信パスとして
+# 削除されます。このような場合、メディアフローはユーザーの Apps/devices.
+# 例: メディアの最適化が成功すると、Webex アプリはポート範囲 8500 ~ 8699 でメディアを直接送信し、
+# デバイスはポート範囲 19560 ~ 19661 でメディアを直接送信します。
+# (For calls inside the organisation whose STUN/ICE negotiation succeeded, the media relay in the
+# cloud is removed from the path and media flows between the users' apps/devices; e.g. after
+# successful media optimisation the Webex app sends media directly on ports 8500-8699.)
+# Both ends are the enterprise's own clients, so neither side is a documented subnet: ports
+# alone prove nothing (any internal application may use these ranges), hence needs=payload - a
+# rule labels only when the payload shows RTP/SRTP (or its ICE STUN checks, or DTLS). One rule
+# per example of the passage: the Webex app (8500-8699), then devices (19560-19661).
+rule app=webex-calling service=app-direct-media category=media proto=udp \
+     client=@internal client_port=8500-8699 server=@internal server_port=8500-8699 \
+     encrypted=yes payload=rtp,rtcp,stun,dtls needs=payload \
+     label="Webex app-to-app direct media after ICE media optimisation (8500-8699 both sides, inside the enterprise)"
+# Same passage, second example: devices send media directly on 19560-19661.
+rule app=webex-calling service=device-direct-media category=media proto=udp \
+     client=@internal client_port=19560-19661 server=@internal server_port=19560-19661 \
+     encrypted=yes payload=rtp,rtcp,stun,dtls needs=payload \
+     label="Webex device-to-device direct media after ICE media optimisation (19560-19661 both sides, inside the enterprise)"

@@ -1,6 +1,7 @@
 /* classify.c - labels a flow with the documented product/service: candidate lookup, ranking, orientation. */
 #include <string.h>
 
+#include "evidence.h"
 #include "sig_internal.h"
 
 /* How the classifier works (see ucflow-signatures(5), "CLASSIFICATION"):
@@ -17,16 +18,29 @@
  *  3. Without the originator's SYN both orientations are scored; the swapped one wins only when its
  *     best match is of a strictly better class (labelling beats candidate-only, then kind), so
  *     the observed first sender stays the client when the evidence is equal.
+ *  4. Payload evidence (classify_flow_payload). A rule documenting its payload protocols (payload=)
+ *     is confirmed when the flow's payload protocol is one of them and refuted when it is another
+ *     one (or none of ours). Among the best-ranked tier of labelling matches (same kind, same
+ *     prefix length: the matches the ambiguity test compares), refuted rules are dropped and
+ *     confirmed ones beat unvalidated ones; a confirmed label has confidence payload. When the
+ *     whole tier is refuted the flow has no label (reason payload-mismatch): a weaker match never
+ *     inherits the label the payload took away. needs=payload rules label only when confirmed.
+ *     A domain name (SNI, host, certificate, DNS cache) naming an app makes that app's matching
+ *     rules rank first (step 2's hint); with no such rule the domain row itself is the label.
  * Everything lives on the stack: no allocation per call. */
 
 #define MAX_MATCHES 32
 #define MAX_SITE 16
 
+enum { PV_NONE = 0, PV_OK, PV_BAD }; /* payload verdict on a rule: not validated, confirmed, refuted */
+
 struct match {
 	uint16_t rule;
 	uint8_t kind;     /* enum classify_confidence */
 	uint8_t eligible; /* may label the flow */
-	uint8_t why;      /* when not eligible: CLASSIFY_R_SHARED_PORT or CLASSIFY_R_PUBLIC_PORT */
+	uint8_t why;      /* when not eligible: CLASSIFY_R_SHARED_PORT, CLASSIFY_R_PUBLIC_PORT,
+			     CLASSIFY_R_NEEDS_PAYLOAD or CLASSIFY_R_PAYLOAD_MISMATCH */
+	uint8_t pv;       /* PV_* */
 	uint8_t alen;     /* documented (or site) prefix length that matched, 0 = none */
 	uint32_t sw, cw;  /* widths of the server / client port ranges that matched (65536 = any) */
 };
@@ -55,6 +69,7 @@ struct cls_ctx {
 	uint8_t proto; /* SIG_PROTO_TCP or SIG_PROTO_UDP */
 	int hint_app;  /* app named by DNS/payload evidence, -1 = none */
 	uint8_t hint_conf;
+	uint8_t payload; /* enum evidence_proto of the flow's payload, EV_PROTO_NONE = undecided */
 };
 
 const char *classify_confidence_name(uint8_t conf)
@@ -67,7 +82,8 @@ const char *classify_confidence_name(uint8_t conf)
 const char *classify_reason_name(uint8_t reason)
 {
 	static const char *const names[] = { "none", "match", "ambiguous", "shared-port",
-					     "server-not-internal", "no-rule", "public-port-only" };
+					     "server-not-internal", "no-rule", "public-port-only",
+					     "payload-mismatch", "needs-payload", "dependency" };
 	return reason < sizeof names / sizeof names[0] ? names[reason] : "none";
 }
 
@@ -127,6 +143,14 @@ static int site_match(const struct sig_db *db, const struct site_hit *h, unsigne
 	return best;
 }
 
+/* What the flow's payload protocol says about rule r. */
+static uint8_t payload_verdict(const struct sig_rule *r, uint8_t proto)
+{
+	if (!r->payload || proto == EV_PROTO_NONE || proto >= EV_PROTO_COUNT)
+		return PV_NONE;
+	return (r->payload >> proto) & 1u ? PV_OK : PV_BAD; /* EV_PROTO_UNKNOWN is never in a set */
+}
+
 /* Checks every constraint of rule idx for this orientation and records the match. */
 static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s, uint16_t idx)
 {
@@ -153,15 +177,23 @@ static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s
 	if (site_cli > site_len)
 		site_len = site_cli;
 	int srv_len = doc_len(r->srv_doc, s->srv);
-	bool hinted = c->hint_app == (int)r->app;
+	/* Evidence naming the app (the hint) ranks the app's matching rules first, unless the
+	 * payload refutes them. On a documented port that is not shared it also stands in for the
+	 * server address (Webex SIP-TLS to an address the document does not list). On a shared port
+	 * it needs an address behind the rule (documented subnet, site server, internal server):
+	 * 443 to any server says nothing of the service, and the domain row says more. */
+	uint8_t pv = payload_verdict(r, c->payload);
+	bool hinted = c->hint_app == (int)r->app && pv != PV_BAD;
+	bool shared = sig_shared(db, s->sport);
+	bool hint_port = hinted && !r->sport.any && !shared;
 	bool srv_ok = r->server.any || (r->server.internal && s->srv_int) || srv_len >= 0 ||
-		      site_len >= 0 || (hinted && !r->sport.any);
+		      site_len >= 0 || hint_port;
 	if (!srv_ok) {
 		if (r->server.internal && !r->sport.any)
 			o->gate_miss = true;
 		return;
 	}
-	struct match m = { .rule = idx, .sw = sw, .cw = cw };
+	struct match m = { .rule = idx, .sw = sw, .cw = cw, .pv = pv };
 	int alen = srv_len > cli_len ? srv_len : cli_len;
 	if (site_len >= 0) {
 		m.kind = CONF_SITE_PORT;
@@ -174,7 +206,7 @@ static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s
 	} else if (!r->sport.any) {
 		m.kind = CONF_PORT;
 		/* shared ports never name a product by port alone; nor does a port to a public server */
-		if (sig_shared(db, s->sport))
+		if (shared)
 			m.why = CLASSIFY_R_SHARED_PORT;
 		else if (!s->srv_int)
 			m.why = CLASSIFY_R_PUBLIC_PORT;
@@ -183,10 +215,16 @@ static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s
 	} else {
 		return; /* no evidence at all (only reachable through an evidence hint) */
 	}
-	if (hinted) {
+	bool addr_ok = srv_len >= 0 || cli_len >= 0 || site_len >= 0 ||
+		       (r->server.internal && s->srv_int);
+	if (hinted && (addr_ok || hint_port)) {
 		m.kind = c->hint_conf;
 		m.eligible = 1;
 		m.why = 0;
+	}
+	if (r->needs_payload && m.pv != PV_OK) {
+		m.eligible = 0;
+		m.why = m.pv == PV_BAD ? CLASSIFY_R_PAYLOAD_MISMATCH : CLASSIFY_R_NEEDS_PAYLOAD;
 	}
 	insert(o, &m);
 }
@@ -268,7 +306,10 @@ static void set_side(struct side *s, const struct flow *f, bool srv_is_orig, boo
 	s->cli_int = srv_is_orig ? resp_int : orig_int;
 }
 
-static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint8_t hint_conf)
+/* payload: enum evidence_proto of the flow (EV_PROTO_NONE = undecided). fixed: keep the current
+ * orientation (the evidence was read with the originator as the client), as a SYN would. */
+static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint8_t hint_conf,
+		     uint8_t payload, bool fixed)
 {
 	struct flow_label *l = &f->label;
 	memset(l, 0, sizeof *l);
@@ -280,7 +321,7 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 	l->reason = CLASSIFY_R_NO_RULE;
 	if (!db)
 		return;
-	struct cls_ctx c = { db, 0, hint_app, hint_conf };
+	struct cls_ctx c = { db, 0, hint_app, hint_conf, payload };
 	c.proto = f->key.proto == 6 ? SIG_PROTO_TCP : f->key.proto == 17 ? SIG_PROTO_UDP : 0;
 	bool orig_int = cidr_contains(db->internal_trie, flow_orig_addr(f));
 	bool resp_int = cidr_contains(db->internal_trie, flow_resp_addr(f));
@@ -297,13 +338,13 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 	set_side(&s[0], f, false, orig_int, resp_int);
 	collect(&c, &o[0], &s[0]);
 	unsigned pick = 0;
-	if (!syn) {
+	if (!syn && !fixed) {
 		set_side(&s[1], f, true, orig_int, resp_int);
 		collect(&c, &o[1], &s[1]);
 		if (orient_class(&o[1]) > orient_class(&o[0]))
 			pick = 1;
 	}
-	bool gate_miss = o[0].gate_miss || (!syn && o[1].gate_miss);
+	bool gate_miss = o[0].gate_miss || (!syn && !fixed && o[1].gate_miss);
 	if (pick == 1) {
 		bool was = f->swapped;
 		flow_swap_direction(f);
@@ -328,45 +369,116 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 		l->reason = gate_miss ? CLASSIFY_R_NOT_INTERNAL : CLASSIFY_R_NO_RULE;
 		return;
 	}
-	unsigned first = 0;
-	const struct match *best = &ch->m[0];
-	if (best->eligible) {
-		const struct sig_rule *r = sig_rule_at(db, best->rule);
-		l->rule = best->rule;
-		l->confidence = best->kind;
-		l->reason = CLASSIFY_R_MATCH;
-		l->expected_dscp = expected_dscp(db, r, c.proto, sd);
-		first = 1;
-		/* Ambiguous: another product matched as strongly (same kind, same prefix length), so
-		 * only port-range width or file order would choose between products. Naming one would
-		 * be a guess an auditor cannot trust: no label, every match stays a candidate, and a
-		 * site file or payload evidence decides. */
-		for (unsigned i = 1; i < ch->n && ch->m[i].eligible; i++)
-			if (ch->m[i].kind == best->kind && ch->m[i].alen == best->alen &&
-			    sig_rule_at(db, ch->m[i].rule)->app != r->app) {
-				l->flags |= CLASSIFY_F_AMBIGUOUS;
-				l->reason = CLASSIFY_R_AMBIGUOUS;
-				l->rule = FLOW_RULE_NONE;
-				l->confidence = CONF_NONE;
-				l->expected_dscp = 0xff;
-				first = 0;
-				break;
-			}
+	const struct match *m = ch->m;
+	int chosen = -1;
+	if (m[0].eligible) {
+		/* The top tier: labelling matches as strong as the best (same kind, same prefix
+		 * length). The payload drops refuted ones and, when some are confirmed, the rest. */
+		unsigned tier = 1, nok = 0;
+		while (tier < ch->n && m[tier].eligible && m[tier].kind == m[0].kind &&
+		       m[tier].alen == m[0].alen)
+			tier++;
+		for (unsigned i = 0; i < tier; i++)
+			nok += m[i].pv == PV_OK;
+		for (unsigned i = 0; i < tier && chosen < 0; i++)
+			if (nok ? m[i].pv == PV_OK : m[i].pv != PV_BAD)
+				chosen = (int)i;
+		if (chosen < 0) {
+			/* the payload refutes every guess of the tier: no label, and no weaker match
+			 * inherits it */
+			l->reason = CLASSIFY_R_PAYLOAD_MISMATCH;
+		} else {
+			const struct match *best = &m[chosen];
+			const struct sig_rule *r = sig_rule_at(db, best->rule);
+			l->rule = best->rule;
+			l->confidence = best->pv == PV_OK && best->kind < CONF_PAYLOAD ? CONF_PAYLOAD
+										 : best->kind;
+			l->reason = CLASSIFY_R_MATCH;
+			l->expected_dscp = expected_dscp(db, r, c.proto, sd);
+			/* Ambiguous: another product matched as strongly (same kind, same prefix
+			 * length, the payload confirming both or neither), so only port-range width
+			 * or file order would choose between products. Naming one would be a guess an
+			 * auditor cannot trust: no label, every match stays a candidate, and a site
+			 * file or payload evidence decides. */
+			for (unsigned i = (unsigned)chosen + 1; i < tier; i++)
+				if ((nok ? m[i].pv == PV_OK : m[i].pv != PV_BAD) &&
+				    sig_rule_at(db, m[i].rule)->app != r->app) {
+					l->flags |= CLASSIFY_F_AMBIGUOUS;
+					l->reason = CLASSIFY_R_AMBIGUOUS;
+					l->rule = FLOW_RULE_NONE;
+					l->confidence = CONF_NONE;
+					l->expected_dscp = 0xff;
+					chosen = -1;
+					break;
+				}
+		}
 	} else {
-		l->reason = best->why; /* candidates only, confidence none */
+		/* candidates only, confidence none; a refuted guess says so */
+		l->reason = m[0].pv == PV_BAD ? CLASSIFY_R_PAYLOAD_MISMATCH : m[0].why;
 	}
-	for (unsigned i = first; i < ch->n && l->ncand < FLOW_MAX_CANDIDATES; i++)
-		l->cand[l->ncand++] = ch->m[i].rule;
+	for (unsigned i = 0; i < ch->n && l->ncand < FLOW_MAX_CANDIDATES; i++)
+		if ((int)i != chosen)
+			l->cand[l->ncand++] = m[i].rule;
 }
 
 void classify_flow(const struct sig_db *db, struct flow *f)
 {
-	classify(db, f, -1, 0);
+	classify(db, f, -1, 0, EV_PROTO_NONE, false);
 }
 
 void classify_flow_evidence(const struct sig_db *db, struct flow *f, int app, uint8_t conf)
 {
 	if (!db || app < 0 || (size_t)app >= db->apps.n || (conf != CONF_DNS && conf != CONF_PAYLOAD))
 		app = -1;
-	classify(db, f, app, conf);
+	classify(db, f, app, conf, EV_PROTO_NONE, false);
+}
+
+/* Takes the label away (it becomes candidates[0]) and says why. */
+static void unlabel(struct flow_label *l, uint8_t reason)
+{
+	if (l->rule != FLOW_RULE_NONE) {
+		unsigned n = l->ncand < FLOW_MAX_CANDIDATES ? l->ncand : FLOW_MAX_CANDIDATES - 1;
+		memmove(&l->cand[1], &l->cand[0], n * sizeof l->cand[0]);
+		l->cand[0] = l->rule;
+		l->ncand = (uint8_t)(n + 1);
+		l->rule = FLOW_RULE_NONE;
+	}
+	l->confidence = CONF_NONE;
+	l->expected_dscp = 0xff;
+	l->flags &= (uint8_t)~CLASSIFY_F_AMBIGUOUS;
+	l->reason = reason;
+}
+
+void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct classify_evidence *e)
+{
+	if (!e || !db) {
+		classify_flow(db, f);
+		return;
+	}
+	uint8_t proto = e->payload_proto < EV_PROTO_COUNT ? e->payload_proto : EV_PROTO_NONE;
+	if (e->domain < 0 || (size_t)e->domain >= db->domains.n) {
+		classify(db, f, -1, 0, proto, false);
+		return;
+	}
+	const struct sig_domain *d =
+		SIG_VEC_AT(&db->domains, const struct sig_domain, (size_t)e->domain);
+	/* A name the client sent (SNI, Host) or the server's certificate was read with the current
+	 * originator as the client: keep that orientation. A DNS-cache name says nothing of it. */
+	bool fixed = e->domain_src != EV_SRC_DNS;
+	struct flow_label *l = &f->label;
+	if (d->dependency) { /* a third-party domain: never the app; table guesses stay candidates */
+		classify(db, f, -1, 0, proto, fixed);
+		unlabel(l, CLASSIFY_R_DEPENDENCY);
+		return;
+	}
+	uint8_t conf = e->domain_src == EV_SRC_DNS ? CONF_DNS : CONF_PAYLOAD;
+	classify(db, f, d->app, conf, proto, fixed);
+	if (l->rule != FLOW_RULE_NONE && l->confidence >= CONF_DNS &&
+	    sig_rule_at(db, l->rule)->app == d->app)
+		return; /* a rule of the named app matches the flow */
+	/* No rule of the app matches: the domain row itself is the label; whatever the tables
+	 * chose stays a candidate. */
+	unlabel(l, CLASSIFY_R_MATCH);
+	l->rule = (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + (unsigned)e->domain);
+	l->confidence = conf;
 }

@@ -12,6 +12,7 @@
 #include "ucflow.h"
 #include "capture.h"
 #include "classify.h"
+#include "evidence.h"
 #include "output.h"
 #include "pipeline.h"
 #include "live.h"
@@ -36,6 +37,8 @@ struct options {
 	const char *sigdir;
 	const char *site;
 	int check_signatures, list_rules, quiet;
+	int no_payload;              /* --no-payload: ports and subnets only */
+	unsigned payload_pkts;       /* --payload-packets: 0 = the evidence stage's default */
 	/* live capture */
 	struct cap_live_opts live;   /* live.iface set: -i */
 	int list_ifaces;
@@ -53,6 +56,7 @@ enum opt_id {
 	OPT_READ = 'r', OPT_FILTER_FILE = 'F', OPT_COUNT = 'c', OPT_FORMAT = 'T', OPT_OUT = 'o',
 	OPT_SIGDIR = 'S', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
 	OPT_IDLE = 1000, OPT_MAX_FLOWS, OPT_SITE, OPT_CHECK_SIGS, OPT_LIST_RULES,
+	OPT_NO_PAYLOAD, OPT_PAYLOAD_PKTS,
 };
 /* Live capture (tcpdump's letters and long names where tcpdump has the option). */
 enum opt_id_live {
@@ -107,6 +111,10 @@ static const struct opt_desc opt_table[] = {
 	  "live: rewrite the report every SECONDS (default: only at exit)" },
 	{ OPT_FROM_JSON, "from-json", "FILE",
 	  "build the --report from saved JSON flow records (more files may follow)" },
+	{ OPT_NO_PAYLOAD, "no-payload", NULL,
+	  "label from ports, subnets and the site file only: inspect no payload" },
+	{ OPT_PAYLOAD_PKTS, "payload-packets", "N",
+	  "inspect the payload of the first N packets of each direction of a flow (default 8)" },
 	{ OPT_QUIET, "quiet", NULL, "no summary on stderr at exit" },
 	{ OPT_HELP, "help", NULL, "show this help and exit" },
 	{ OPT_VERSION, "version", NULL, "show the version and exit" },
@@ -355,6 +363,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->json_files[o->njson++] = optarg;
 			break;
 		}
+		case OPT_NO_PAYLOAD: o->no_payload = 1; break;
+		case OPT_PAYLOAD_PKTS:
+			if (parse_u64(optarg, 255, &v) != 0 || v == 0) {
+				fprintf(stderr, "ucflow: --payload-packets: expected 1..255, got '%s'\n",
+					optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->payload_pkts = (unsigned)v;
+			break;
 		case OPT_QUIET: o->quiet = 1; break;
 		case OPT_HELP: usage(stdout); return 0 + 1;
 		case OPT_VERSION: printf("ucflow %s\n", PACKAGE_VERSION); return 0 + 1;
@@ -535,7 +552,23 @@ int main(int argc, char **argv)
 	}
 
 	struct name_tables tables = { tunnel_intern_create(errbuf) };
-	struct out_names names = { db, NULL, tunnel_name, &tables };
+	struct evidence_ctx *ev = NULL;
+	if (!o.no_payload) {
+		struct evidence_config ecfg;
+		evidence_config_defaults(&ecfg);
+		if (o.payload_pkts)
+			ecfg.max_pkts_per_dir = o.payload_pkts;
+		if (evidence_create(&ev, &ecfg, errbuf) != UCF_OK) {
+			fprintf(stderr, "ucflow: %s\n", errbuf);
+			tunnel_intern_destroy(tables.tunnels);
+			sig_db_free(db);
+			free(o.files);
+			free(o.json_files);
+			free(o.filter);
+			return EXIT_RUNTIME;
+		}
+	}
+	struct out_names names = { db, ev, tunnel_name, &tables };
 	struct out_writer *out = NULL;
 	struct cap_source *src = NULL;
 	struct pipeline *pl = NULL;
@@ -548,7 +581,7 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto done;
 	}
-	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, NULL, NULL, NULL };
+	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, ev, NULL, NULL, NULL };
 	if (o.report) {
 		if (!(report = report_create(db, errbuf))) {
 			status = EXIT_RUNTIME;
@@ -642,6 +675,7 @@ done:
 	cap_close(src);
 	pipeline_destroy(pl);
 	report_free(report);
+	evidence_destroy(ev);
 	tunnel_intern_destroy(tables.tunnels);
 	sig_db_free(db);
 	free(o.files);

@@ -8,7 +8,8 @@ static const char *const csv_columns[] = {
 	"orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "orig_ip_bytes",
 	"resp_pkts", "resp_ip_bytes", "vlan", "inner_vlan", "orig_dscp", "resp_dscp",
 	"dscp_changed", "frag_pkts", "end", "app", "app_service", "app_category", "confidence",
-	"reason", "rule", "candidates", "encrypted", "expected_dscp", "tunnel", NULL,
+	"reason", "rule", "candidates", "encrypted", "expected_dscp", "payload_proto", "sni", "alpn", "server_names", "dns_name",
+	"host", "stun_software", "evidence", "tunnel", NULL,
 };
 
 /* Quotes a field when it holds a separator, quote or line break. */
@@ -100,6 +101,14 @@ static int csv_flow(struct out_writer *w, const struct flow *f, enum flow_end wh
 	put_field(w, cands, 0);
 	put_field(w, r.encrypted < 0 ? "" : (r.encrypted ? "true" : "false"), 0);
 	put_field(w, f->label.expected_dscp != 0xff ? num[13] : "", 0);
+	put_field(w, r.ev.proto, 0);
+	put_field(w, r.ev.sni, 0);
+	put_field(w, r.ev.alpn, 0);
+	put_field(w, r.ev.server_names, 0);
+	put_field(w, r.ev.dns_name, 0);
+	put_field(w, r.ev.host, 0);
+	put_field(w, r.ev.software, 0);
+	put_field(w, r.ev.reason, 0);
 	put_field(w, r.tunnel, 0);
 	return out_line_emit(w);
 }

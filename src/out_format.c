@@ -318,12 +318,8 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 			}
 		}
 	}
-	if (w->names.name_of) {
-		r->sni = w->names.name_of(w->names.user, f->ev.sni);
-		r->alpn = w->names.name_of(w->names.user, f->ev.alpn);
-		r->server_names = w->names.name_of(w->names.user, f->ev.server_names);
-		r->dns_name = w->names.name_of(w->names.user, f->ev.dns_name);
-	}
+	if (w->names.ev)
+		evidence_view(w->names.ev, f, &r->ev);
 	if (w->names.tunnel_of && f->tunnel)
 		r->tunnel = w->names.tunnel_of(w->names.user, f->tunnel);
 }

@@ -3,6 +3,7 @@
 #define OUT_INTERNAL_H
 
 #include "output.h"
+#include "evidence.h"
 
 #define OUT_LINE_MAX 8192
 
@@ -32,7 +33,8 @@ struct out_record {
 	int encrypted; /* -1 unknown */
 	const char *cand[FLOW_MAX_CANDIDATES][2]; /* app, service */
 	unsigned ncand;
-	const char *sni, *alpn, *server_names, *dns_name, *tunnel;
+	const char *tunnel;
+	struct evidence_view ev; /* sni, alpn, server_names, dns_name, host, software, proto, reason */
 	const char *end_reason;
 };
 

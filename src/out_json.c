@@ -76,6 +76,14 @@ static void json_build(struct out_writer *w, const struct flow *f, enum flow_end
 		out_putf(w, ",\"expected_dscp\":%u", f->label.expected_dscp);
 	else
 		out_put(w, ",\"expected_dscp\":null");
+	put_opt_str(w, "payload_proto", r.ev.proto);
+	put_opt_str(w, "sni", r.ev.sni);
+	put_opt_str(w, "alpn", r.ev.alpn);
+	put_opt_str(w, "server_names", r.ev.server_names);
+	put_opt_str(w, "dns_name", r.ev.dns_name);
+	put_opt_str(w, "host", r.ev.host);
+	put_opt_str(w, "stun_software", r.ev.software);
+	put_opt_str(w, "evidence", r.ev.reason);
 	out_put(w, ",\"tunnel\":");
 	if (r.tunnel)
 		out_put_json_str(w, r.tunnel);

@@ -5,6 +5,7 @@
 #include "pipeline.h"
 #include "classify.h"
 #include "tunnel_intern.h"
+#include "evidence.h"
 
 struct pipeline {
 	struct pipeline_config cfg;
@@ -37,6 +38,49 @@ static void emit_flow(void *user, struct flow *f, enum flow_end why)
 	}
 	if (p->cfg.on_flow)
 		p->cfg.on_flow(p->cfg.hook_user, f, why);
+	/* the record is written: drop the flow's references to interned names (an interim record's
+	 * flow lives on and keeps them) */
+	if (p->cfg.ev && why != FLOW_END_ACTIVE)
+		evidence_flow_end(p->cfg.ev, f);
+}
+
+/* Hands the evidence stage the domain rows of db; user_id is the row index. */
+static int register_domains(struct evidence_ctx *ev, const struct sig_db *db, char *errbuf)
+{
+	evidence_clear_domains(ev);
+	if (!db)
+		return UCF_OK;
+	for (size_t i = 0; i < sig_domain_count(db); i++) {
+		struct sig_domain_view v;
+		if (!sig_domain_get(db, i, &v))
+			continue;
+		int rc = evidence_add_domain(ev, v.pattern, (int)i, errbuf);
+		if (rc != UCF_OK)
+			return rc;
+	}
+	return UCF_OK;
+}
+
+/* Classifies with whatever payload evidence the flow carries; called when a flow is created and
+ * when the evidence stage reports a change that matters, never per packet. */
+static void classify_with_evidence(const struct pipeline *p, const struct sig_db *db,
+				   struct flow *f)
+{
+	if (!db)
+		return;
+	if (p->cfg.ev) {
+		struct evidence_match m;
+		struct classify_evidence ce = { -1, 0, f->ev.payload_proto };
+		if (evidence_domain_of(p->cfg.ev, f, &m) >= 0) {
+			ce.domain = m.user_id;
+			ce.domain_src = (uint8_t)m.src;
+		}
+		if (ce.domain >= 0 || ce.payload_proto != EV_PROTO_NONE) {
+			classify_flow_payload(db, f, &ce);
+			return;
+		}
+	}
+	classify_flow(db, f);
 }
 
 struct pipeline *pipeline_create(const struct pipeline_config *cfg, char *errbuf)
@@ -47,6 +91,10 @@ struct pipeline *pipeline_create(const struct pipeline_config *cfg, char *errbuf
 		return NULL;
 	}
 	p->cfg = *cfg;
+	if (cfg->ev && register_domains(cfg->ev, cfg->db, errbuf) != UCF_OK) {
+		free(p);
+		return NULL;
+	}
 	p->flows = flow_table_create(&cfg->flows, emit_flow, p, errbuf);
 	if (!p->flows) {
 		free(p);
@@ -116,8 +164,15 @@ void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *b
 	if (u.is_new && d.tunnel_type != TUNNEL_NONE && p->cfg.tunnels)
 		u.flow->tunnel = tunnel_intern_id(p->cfg.tunnels, d.tunnel_type, &d.tunnel_src,
 						  &d.tunnel_dst);
-	if (u.is_new && p->cfg.db)
-		classify_flow(p->cfg.db, u.flow);
+	/* Evidence first: classifying may swap the flow's direction, and u.dir is this packet's. */
+	unsigned changed = 0;
+	if (p->cfg.ev) {
+		if (u.is_new)
+			changed |= evidence_flow_start(p->cfg.ev, u.flow, h->ts_us);
+		changed |= evidence_inspect(p->cfg.ev, u.flow, u.dir, &d, h->ts_us);
+	}
+	if (u.is_new || (changed & EV_CHG_CLASSIFY))
+		classify_with_evidence(p, p->cfg.db, u.flow);
 }
 
 int pipeline_error(const struct pipeline *p, char *errbuf)
@@ -146,29 +201,27 @@ void pipeline_tick(struct pipeline *p, uint64_t now_us)
 /* Re-classification after a reload. A label that came from evidence (DNS name, payload) is
  * re-derived through the same app in the new tables; the old db is still valid during the walk. */
 struct reclassify_ctx {
-	const struct sig_db *old_db, *new_db;
+	const struct pipeline *p;
+	const struct sig_db *new_db;
 	uint64_t n;
 };
 
 static void reclassify_one(void *user, struct flow *f)
 {
 	struct reclassify_ctx *rc = user;
-	struct sig_rule_view v;
 	rc->n++;
-	if (rc->old_db && f->label.confidence >= CONF_DNS && f->label.rule != FLOW_RULE_NONE &&
-	    sig_rule_get(rc->old_db, f->label.rule, &v)) {
-		int app = sig_app_find(rc->new_db, v.app);
-		if (app >= 0) {
-			classify_flow_evidence(rc->new_db, f, app, f->label.confidence);
-			return;
-		}
-	}
-	classify_flow(rc->new_db, f);
+	classify_with_evidence(rc->p, rc->new_db, f);
 }
 
 uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db)
 {
-	struct reclassify_ctx rc = { p->cfg.db, db, 0 };
+	struct reclassify_ctx rc = { p, db, 0 };
+	/* the evidence facts stay with the flows; only the domain rows they are matched to change */
+	if (p->cfg.ev) {
+		char eb[UCF_ERRBUF_SIZE];
+		if (register_domains(p->cfg.ev, db, eb) != UCF_OK)
+			fprintf(stderr, "ucflow: reload: %s\n", eb);
+	}
 	if (db)
 		flow_table_foreach(p->flows, reclassify_one, &rc);
 	p->cfg.db = db;

@@ -12,12 +12,16 @@
 
 struct sig_db;
 struct tunnel_intern;
+struct evidence_ctx;
 
 struct pipeline_config {
 	struct flow_table_config flows;
 	const struct sig_db *db;   /* may be NULL: no classification */
 	struct out_writer *out;
 	struct tunnel_intern *tunnels; /* may be NULL: flows in tunnels are not described */
+	/* Payload inspection (may be NULL: --no-payload). The pipeline registers the signature
+	 * tables' domain rows with it, and re-registers them on pipeline_set_db. */
+	struct evidence_ctx *ev;
 	/* Observers, e.g. the audit report (each may be NULL): every record the flow table emits
 	 * (interim ones too), after the output wrote it; and pipeline_tick's wall clock. */
 	void (*on_flow)(void *user, const struct flow *f, enum flow_end why);

@@ -242,8 +242,29 @@ static int compile_qos(struct sig_db *db)
 	return 0;
 }
 
+/* Domain rows have no category: take the one of the app's first rule with the same service
+ * (webex push-notification -> notification), else "web" (names are looked up by HTTPS clients). */
+static void compile_domains(struct sig_db *db)
+{
+	uint8_t web = 0;
+	while (web + 1u < sig_category_count() && strcmp(sig_category_names[web], "web") != 0)
+		web++;
+	for (size_t i = 0; i < db->domains.n; i++) {
+		struct sig_domain *d = SIG_VEC_AT(&db->domains, struct sig_domain, i);
+		d->category = web;
+		for (size_t k = 0; k < db->rules.n; k++) {
+			const struct sig_rule *r = sig_rule_at(db, k);
+			if (r->app == d->app && r->service == d->service) {
+				d->category = r->category;
+				break;
+			}
+		}
+	}
+}
+
 int sig_db_compile(struct sig_db *db, char *err, size_t errlen)
 {
+	compile_domains(db);
 	if (compile_tables(db) || compile_qos(db) || !(db->ports = port_table_build(db))) {
 		snprintf(err, errlen, "out of memory while compiling the signature tables");
 		return -1;
@@ -402,8 +423,35 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
+/* The view of domain row d, for flows labelled by a domain match (CLASSIFY_RULE_DOMAIN_BASE + d). */
+static bool domain_rule_get(const struct sig_db *db, size_t d, struct sig_rule_view *out)
+{
+	if (d >= db->domains.n)
+		return false;
+	const struct sig_domain *dr = SIG_VEC_AT(&db->domains, const struct sig_domain, d);
+	const struct sig_app *a = sig_app_at(db, dr->app);
+	memset(out, 0, sizeof *out);
+	out->app = a->id;
+	out->app_name = a->name;
+	out->service = dr->service;
+	out->category = sig_category_names[dr->category];
+	out->file = dr->src.loc.file;
+	out->doc = nz(dr->src.doc);
+	out->doc_title = nz(dr->src.doc_title);
+	out->table = nz(dr->src.table);
+	out->label = dr->pattern;
+	out->line = dr->src.loc.line;
+	out->encrypted = -1; /* a row property; the flow's own payload (tls/dtls) tells */
+	out->proto = "both";
+	out->server = out->server_port = out->client = out->client_port = "any";
+	out->onprem = a->onprem;
+	return true;
+}
+
 bool sig_rule_get(const struct sig_db *db, uint16_t idx, struct sig_rule_view *out)
 {
+	if (db && idx >= CLASSIFY_RULE_DOMAIN_BASE && idx != FLOW_RULE_NONE)
+		return domain_rule_get(db, (size_t)idx - CLASSIFY_RULE_DOMAIN_BASE, out);
 	if (!db || idx >= db->rules.n)
 		return false;
 	const struct sig_rule *r = sig_rule_at(db, idx);

@@ -9,7 +9,10 @@
 #include "classify.h"
 #include "classify_cidr.h"
 
-#define SIG_MAX_RULES 65535u  /* rule indices are uint16_t, 0xffff = FLOW_RULE_NONE */
+/* Rule indices are uint16_t: 0 .. SIG_MAX_RULES-1 name rules, CLASSIFY_RULE_DOMAIN_BASE + d names
+ * domain row d (a label from a domain match), 0xffff = FLOW_RULE_NONE. */
+#define SIG_MAX_RULES ((unsigned)CLASSIFY_RULE_DOMAIN_BASE)
+#define SIG_MAX_DOMAINS (0xffffu - (unsigned)CLASSIFY_RULE_DOMAIN_BASE)
 #define SIG_MAX_INCLUDE_DEPTH 8
 #define SIG_MAX_DSCP 8
 #define SIG_PROTO_TCP 1
@@ -113,6 +116,8 @@ struct sig_rule {
 	struct sig_aspec server, client;
 	struct sig_pspec sport, cport;
 	bool server_default; /* server= omitted (onprem default @internal, else any) */
+	bool needs_payload;  /* needs=payload: labels only when the payload confirms it */
+	uint16_t payload;    /* payload=: bit p set for each enum evidence_proto p the row carries */
 	struct sig_src src;
 	/* compiled */
 	struct cidr *srv_doc; /* documented server prefixes (value = prefix length), NULL = none */
@@ -141,6 +146,8 @@ struct sig_domain {
 	const char *suffix; /* lower-case host or suffix without "*." */
 	const char *label;
 	struct sig_src src;
+	uint8_t category; /* compiled: the category of the app's first rule with the same service,
+			     else "web" (domain rows have no category of their own) */
 };
 
 /* A citation of a prose passage of the current document (not a table row). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "sig_values.h"
 
 const struct sig_set *sig_find_set(const struct sig_pstate *ps, const char *name)
@@ -340,9 +341,41 @@ static int parse_category(const struct sig_pstate *ps, const struct sig_tok *t, 
 }
 
 enum { R_APP, R_SERVICE, R_CATEGORY, R_PROTO, R_SERVER, R_SPORT, R_CLIENT, R_CPORT, R_ENC,
-       R_DSCP, R_LABEL, R_NKEYS };
+       R_DSCP, R_LABEL, R_PAYLOAD, R_NEEDS, R_NKEYS };
 static const char *const rule_keys[R_NKEYS] = { "app", "service", "category", "proto", "server",
-	"server_port", "client", "client_port", "encrypted", "dscp", "label" };
+	"server_port", "client", "client_port", "encrypted", "dscp", "label", "payload", "needs" };
+
+/* payload=PROTO[,PROTO...]: names as evidence_proto_name() gives them ("unknown" is a verdict, not
+ * a protocol a row can carry). Sets bit p of *mask for each. */
+static int parse_payload(const struct sig_pstate *ps, const struct sig_tok *t, uint16_t *mask)
+{
+	const char *text = t->val;
+	unsigned col0 = sig_vcol(t);
+	*mask = 0;
+	for (const char *p = text;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		unsigned col = col0 + (unsigned)(p - text);
+		if (n == 0)
+			return sig_perr(ps, t->line, col, "empty list item");
+		uint8_t k = EV_PROTO_NONE + 1;
+		while (k < EV_PROTO_UNKNOWN && (strlen(evidence_proto_name(k)) != n ||
+						 strncmp(evidence_proto_name(k), p, n) != 0))
+			k++;
+		if (k == EV_PROTO_UNKNOWN)
+			return sig_perr(ps, t->line, col,
+					"payload: unknown protocol '%.*s' (expected tls, dtls, rtp, rtcp, "
+					"stun, sip, xmpp-client, xmpp-server, http or dns)",
+					(int)(n > 64 ? 64 : n), p);
+		if (*mask & (1u << k))
+			return sig_perr(ps, t->line, col, "payload: '%s' listed twice",
+					evidence_proto_name(k));
+		*mask |= (uint16_t)(1u << k);
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
 
 static int kv_addrs(const struct sig_pstate *ps, const struct sig_tok *t, struct sig_aspec *out)
 {
@@ -395,6 +428,17 @@ static int st_rule(struct sig_pstate *ps, const struct sig_stmt *st)
 	if (kv[R_DSCP] && sig_parse_dscp(ps, kv[R_DSCP], r.dscp, SIG_MAX_DSCP, &r.ndscp))
 		return -1;
 	r.label = dup_opt(ps, kv[R_LABEL]);
+	if (kv[R_PAYLOAD] && parse_payload(ps, kv[R_PAYLOAD], &r.payload))
+		return -1;
+	if (kv[R_NEEDS]) {
+		const struct sig_tok *t = kv[R_NEEDS];
+		if (strcmp(t->val, "payload") != 0)
+			return sig_perr(ps, t->line, sig_vcol(t), "needs: expected payload, got '%s'",
+					t->val);
+		if (!r.payload) /* nothing could ever confirm it: the rule would never label */
+			return sig_perr(ps, t->line, t->col, "needs=payload without payload=");
+		r.needs_payload = true;
+	}
 	/* A rule needs something to look it up by; one without would label every flow. */
 	if (r.sport.any && r.server.npfx == 0 && r.client.npfx == 0)
 		return sig_perr(ps, kw->line, kw->col,
@@ -497,6 +541,9 @@ static int st_domain(struct sig_pstate *ps, const struct sig_stmt *st)
 	d.label = dup_opt(ps, kv[D_LABEL]);
 	if (fill_src(ps, st, &d.src))
 		return -1;
+	if (db->domains.n >= SIG_MAX_DOMAINS) /* labels name domain rows by a uint16_t index */
+		return sig_perr(ps, st->t[0].line, st->t[0].col, "too many domain rows (at most %u)",
+				SIG_MAX_DOMAINS);
 	struct sig_domain *nd = sig_vec_push(&db->domains);
 	if (!nd)
 		return oom(ps, &st->t[0]);

@@ -3,7 +3,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "sig_internal.h"
+
+/* payload= of a rule as written ("tls", "rtp,rtcp,stun,dtls"), "-" when none. */
+static const char *payload_text(uint16_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (uint8_t p = EV_PROTO_NONE + 1; p < EV_PROTO_UNKNOWN; p++)
+		if (mask & (1u << p)) {
+			int k = snprintf(buf + n, len - n, "%s%s", n ? "," : "", evidence_proto_name(p));
+			if (k < 0 || (size_t)k >= len - n)
+				break;
+			n += (size_t)k;
+		}
+	return n ? buf : "-";
+}
 
 static void print_ports(FILE *fp, const struct sig_db *db)
 {
@@ -132,6 +148,13 @@ void sig_db_print_counts(const struct sig_db *db, FILE *fp)
 	}
 	fprintf(fp, "total: rules %u  qos %u  domains %u  addrsets %u  portsets %u  notes %u\n", tr, tq,
 		td, ta, tp, tn);
+	unsigned np = 0, nn = 0;
+	for (size_t i = 0; i < db->rules.n; i++) {
+		np += sig_rule_at(db, i)->payload != 0;
+		nn += sig_rule_at(db, i)->needs_payload;
+	}
+	fprintf(fp, "payload: rules validated by payload (payload=) %u, labelling only when confirmed "
+		"(needs=payload) %u\n", np, nn);
 	fprintf(fp, "shared ports (%u):", db->nshared);
 	print_ports(fp, db);
 	fprintf(fp, "internal networks (%s):", db->internal_changed ? "site file" : "default");
@@ -158,7 +181,7 @@ void sig_db_print_rules(const struct sig_db *db, FILE *fp)
 	if (!db)
 		return;
 	fprintf(fp, "#idx\tsource\tapp\tservice\tcategory\tproto\tserver\tserver_port\tclient\t"
-		"client_port\tencrypted\tdscp\tdoc\ttable\tlabel\n");
+		"client_port\tencrypted\tdscp\tpayload\tneeds\tdoc\ttable\tlabel\n");
 	for (size_t i = 0; i < db->rules.n; i++) {
 		struct sig_rule_view v;
 		sig_rule_get(db, (uint16_t)i, &v);
@@ -166,9 +189,12 @@ void sig_db_print_rules(const struct sig_db *db, FILE *fp)
 		size_t n = 0;
 		for (unsigned k = 0; k < v.ndscp && n < sizeof dscp - 4; k++)
 			n += (size_t)snprintf(dscp + n, sizeof dscp - n, "%s%u", k ? "," : "", v.dscp[k]);
-		fprintf(fp, "%zu\t%s:%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i, v.file,
-			v.line, v.app, v.service, v.category, v.proto, v.server, v.server_port, v.client,
-			v.client_port, v.encrypted < 0 ? "unknown" : v.encrypted ? "yes" : "no", dscp,
+		char pl[128];
+		const struct sig_rule *r = sig_rule_at(db, i);
+		fprintf(fp, "%zu\t%s:%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i,
+			v.file, v.line, v.app, v.service, v.category, v.proto, v.server, v.server_port,
+			v.client, v.client_port, v.encrypted < 0 ? "unknown" : v.encrypted ? "yes" : "no",
+			dscp, payload_text(r->payload, pl, sizeof pl), r->needs_payload ? "payload" : "-",
 			v.doc, v.table, v.label);
 	}
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "evidence.h"
 
 static char dir[4096], site[4096];
 
@@ -262,6 +263,35 @@ START_TEST(test_ambiguous_without_site)
 }
 END_TEST
 
+/* Payload evidence within the tier of equally strong matches (the shipped tables' cases are in
+ * check_classify_payload): a confirmed rule beats unvalidated ones and so settles the ambiguity;
+ * a refuted one drops out and the unvalidated rule of the other product remains. */
+START_TEST(test_payload_tier)
+{
+	struct sig_db *db = load(false);
+	struct flow f;
+	struct classify_evidence e = { .domain = -1, .payload_proto = EV_PROTO_XMPP_CLIENT };
+	mkflow(&f, 6, "10.0.0.1", 40000, "10.1.1.5", 5222, true);
+	classify_flow_payload(db, &f, &e);
+	EXPECT(db, &f, "alpha/xmpp", CONF_PAYLOAD);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_MATCH);
+	ck_assert(!(f.label.flags & CLASSIFY_F_AMBIGUOUS));
+	ck_assert_uint_eq(f.label.ncand, 2);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "beta/xmpp");
+	ck_assert_str_eq(name(db, f.label.cand[1]), "beta/notify");
+	e.payload_proto = EV_PROTO_TLS; /* alpha's row says XMPP: refuted; beta's row says nothing */
+	classify_flow_payload(db, &f, &e);
+	EXPECT(db, &f, "beta/xmpp", CONF_PORT);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_MATCH);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "alpha/xmpp");
+	e.payload_proto = EV_PROTO_NONE; /* undecided: as classify_flow */
+	classify_flow_payload(db, &f, &e);
+	EXPECT(db, &f, "-", CONF_NONE);
+	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_AMBIGUOUS);
+	sig_db_free(db);
+}
+END_TEST
+
 START_TEST(test_site)
 {
 	struct sig_db *db = load(true);
@@ -400,6 +430,7 @@ int main(void)
 	tcase_add_test(tc, test_onprem_public);
 	tcase_add_test(tc, test_ambiguous_without_site);
 	tcase_add_test(tc, test_site);
+	tcase_add_test(tc, test_payload_tier);
 	tcase_add_test(tc, test_orientation);
 	tcase_add_test(tc, test_shipped_public_traffic);
 	suite_add_tcase(s, tc);

@@ -466,6 +466,79 @@ START_TEST(test_err_note)
 }
 END_TEST
 
+/* payload= and needs=payload: accepted forms, the compiled set in --list-rules, every error with
+ * its FILE:LINE:COL. */
+START_TEST(test_payload_keys)
+{
+	put("d/a.sig", HDR
+	    "rule app=c service=media category=media proto=udp server=192.0.2.0/24 \\\n"
+	    "     server_port=8500-8699 payload=rtp,rtcp,stun,dtls needs=payload\n"
+	    "rule app=a service=x category=notification proto=tcp server_port=5222 "
+	    "payload=\"xmpp-client\"\n"
+	    "rule app=a service=y category=other proto=tcp server_port=7\n"
+	    "rule app=a service=z category=other proto=both server_port=9 "
+	    "payload=dns,http,xmpp-server,sip,tls\n");
+	int rc;
+	struct sig_db *db = load(NULL, NULL, &rc);
+	ck_assert_msg(rc == UCF_OK, "%s", err);
+	ck_assert_uint_eq(sig_rule_count(db), 4);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	sig_db_print_rules(db, fp);
+	sig_db_print_counts(db, fp);
+	fclose(fp);
+	/* listed in the payload stage's order, whatever order the file gave */
+	ck_assert_msg(strstr(buf, "\tdscp\tpayload\tneeds\tdoc\t") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "\t-\tdtls,rtp,rtcp,stun\tpayload\td.txt\t") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "\t-\txmpp-client\t-\td.txt\t") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "a.sig:7\ta\ty\tother\ttcp\t@internal\t7\tany\tany\tunknown\t-\t-\t-\t")
+		      != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "\t-\ttls,sip,xmpp-server,http,dns\t-\t") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "payload: rules validated by payload (payload=) 3, labelling only "
+			      "when confirmed (needs=payload) 1\n") != NULL, "%s", buf);
+	free(buf);
+	sig_db_free(db);
+
+#define R4 "rule app=a service=x category=other proto=tcp server_port=1 " /* 60 columns */
+	put("d/a.sig", HDR R4 "payload=tls,foo\n");
+	expect_error("a.sig:4:73", "payload: unknown protocol 'foo' (expected tls, dtls, rtp, rtcp, "
+				   "stun, sip, xmpp-client, xmpp-server, http or dns)");
+	put("d/a.sig", HDR R4 "payload=unknown\n"); /* a verdict, not a protocol */
+	expect_error("a.sig:4:69", "payload: unknown protocol 'unknown'");
+	put("d/a.sig", HDR R4 "payload=TLS\n"); /* names are exact */
+	expect_error("a.sig:4:69", "payload: unknown protocol 'TLS'");
+	put("d/a.sig", HDR R4 "payload=xmpp\n");
+	expect_error("a.sig:4:69", "payload: unknown protocol 'xmpp'");
+	put("d/a.sig", HDR R4 "payload=tls,,rtp\n");
+	expect_error("a.sig:4:73", "empty list item");
+	put("d/a.sig", HDR R4 "payload=tls,\n");
+	expect_error("a.sig:4:73", "empty list item");
+	put("d/a.sig", HDR R4 "payload=rtp,tls,rtp\n");
+	expect_error("a.sig:4:77", "payload: 'rtp' listed twice");
+	put("d/a.sig", HDR R4 "payload=\"tls,bar\"\n"); /* quoted: columns count the quote */
+	expect_error("a.sig:4:74", "payload: unknown protocol 'bar'");
+	put("d/a.sig", HDR R4 "payload=\n");
+	expect_error("a.sig:4:69", "empty value for 'payload'");
+	put("d/a.sig", HDR R4 "payload=tls payload=tls\n");
+	expect_error("a.sig:4:73", "duplicate key 'payload'");
+	put("d/a.sig", HDR R4 "\\\n  label=\"x\" payload=sip,rtp,nope\n"); /* continuation line */
+	expect_error("a.sig:5:29", "payload: unknown protocol 'nope'");
+	put("d/a.sig", HDR R4 "payload=tls needs=yes\n");
+	expect_error("a.sig:4:79", "needs: expected payload, got 'yes'");
+	put("d/a.sig", HDR R4 "needs=payload\n");
+	expect_error("a.sig:4:61", "needs=payload without payload=");
+	put("d/a.sig", HDR R4 "label=x needs=payload\n");
+	expect_error("a.sig:4:69", "needs=payload without payload=");
+	/* qos and domain rows take neither key */
+	put("d/a.sig", HDR "qos app=c service=x proto=udp dscp=46 payload=rtp\n");
+	expect_error("a.sig:4:39", "unknown key 'payload' for 'qos'");
+	put("d/a.sig", HDR "domain app=c service=x pattern=*.example.com needs=payload\n");
+	expect_error("a.sig:4:46", "unknown key 'needs' for 'domain'");
+#undef R4
+}
+END_TEST
+
 /* The shipped Webex Calling QoS table (signatures/webex-calling.sig) through sig_qos_get, and the
  * two notes the audit report cites. */
 START_TEST(test_shipped_webex_qos)
@@ -545,6 +618,7 @@ int main(void)
 	tcase_add_test(tc, test_ok_note);
 	tcase_add_test(tc, test_err_note);
 	tcase_add_test(tc, test_shipped_webex_qos);
+	tcase_add_test(tc, test_payload_keys);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -12,7 +12,9 @@
  *     the server is public, with a site declaration of the row's app+service for that server
  *     (for that client, in a row where the product is the client);
  *   - port-only rows whose every server port is shared must never give a port-only label, and
- *     must be picked with a site declaration.
+ *     must be picked with a site declaration;
+ *   - needs=payload rows must never label without payload evidence, and must be picked when the
+ *     payload shows a protocol of their payload= set (classify_flow_payload).
  * A row that no synthetic flow reaches (a typo in a port, a set, a constraint) fails the test.
  */
 #include <check.h>
@@ -27,7 +29,7 @@
 
 static char sigdir[4096];
 static struct sig_db *db;
-static unsigned n_rows, n_direct, n_site, n_shared, n_flows, n_fail, n_mirror, n_dup;
+static unsigned n_rows, n_direct, n_site, n_shared, n_flows, n_fail, n_mirror, n_dup, n_payload;
 
 
 struct probes {
@@ -163,8 +165,10 @@ static const char *rname(const struct sig_db *d, uint16_t idx, char *buf, size_t
 	return buf;
 }
 
-/* Runs every probe combination of rule i against d (the shipped tables, maybe plus a site file). */
-static void run_probes(const struct sig_db *d, size_t i, struct verdict *v)
+/* Runs every probe combination of rule i against d (the shipped tables, maybe plus a site file),
+ * with payload evidence ev (NULL: none, classify_flow). */
+static void run_probes(const struct sig_db *d, size_t i, const struct classify_evidence *ev,
+		       struct verdict *v)
 {
 	const struct sig_rule *r = sig_rule_at(d, i);
 	struct probes sa, ca;
@@ -191,7 +195,10 @@ static void run_probes(const struct sig_db *d, size_t i, struct verdict *v)
 							else
 								mkflow(&f, ipproto, &sa.a[a], sp[s], &ca.a[c], cp[k],
 								       false);
-							classify_flow(d, &f);
+							if (ev)
+								classify_flow_payload(d, &f, ev);
+							else
+								classify_flow(d, &f);
 							n_flows++;
 							const struct sig_rule *got = f.label.rule == FLOW_RULE_NONE
 								? NULL : sig_rule_at(d, f.label.rule);
@@ -269,7 +276,24 @@ START_TEST(test_rows)
 			for (uint32_t p = r->sport.r[k].lo; p <= r->sport.r[k].hi && all_shared; p++)
 				all_shared = sig_shared(db, (uint16_t)p);
 		struct verdict v;
-		run_probes(db, i, &v);
+		run_probes(db, i, NULL, &v);
+		if (r->needs_payload) {
+			if (v.orient[0] || v.orient[1]) {
+				fail_row(r, "labelled without payload evidence (needs=payload)", &v);
+				continue;
+			}
+			struct classify_evidence ev = { .domain = -1 };
+			while (!(r->payload >> ev.payload_proto & 1u))
+				ev.payload_proto++; /* the first protocol of its payload= set */
+			run_probes(db, i, &ev, &v);
+			if (!reached(&v)) {
+				fail_row(r, "not picked when the payload confirms it (needs=payload)", &v);
+				continue;
+			}
+			n_payload++;
+			note_mirror(r, &v);
+			continue;
+		}
 		if (v.port_label && !subnet) {
 			fail_row(r, "labelled by port alone on a shared port", &v);
 			continue;
@@ -286,7 +310,7 @@ START_TEST(test_rows)
 		}
 		struct sig_db *d = with_site(i);
 		struct verdict vs;
-		run_probes(d, i, &vs);
+		run_probes(d, i, NULL, &vs);
 		sig_db_free(d);
 		if (!reached(&vs)) {
 			fail_row(r, "unreachable even with a site declaration of its app+service", &vs);
@@ -316,8 +340,9 @@ START_TEST(test_rows)
 	       "declaration (port documented by another product, or public server), %u on shared "
 	       "ports only (never labelled by port, picked with a site declaration); %u read as a "
 	       "mirrored row when the server sends first; %u port-only rows repeat an earlier row's "
-	       "constraints; %u failed\n", n_rows, n_flows, n_direct, n_site, n_shared, n_mirror,
-	       n_dup, n_fail);
+	       "constraints; %u need payload (needs=payload: picked only when the payload confirms "
+	       "them); %u failed\n", n_rows, n_flows, n_direct, n_site, n_shared, n_mirror, n_dup,
+	       n_payload, n_fail);
 	sig_db_free(db);
 	ck_assert_uint_eq(n_fail, 0);
 }

@@ -8,7 +8,7 @@ addrset cloud_big 198.18.0.0/15 2001:db8::/32
 addrset cloud_small 198.18.5.0/24
 
 table "Port table"
-rule app=alpha service=xmpp category=messaging proto=tcp server_port=5222 label="Alpha XMPP"
+rule app=alpha service=xmpp category=messaging proto=tcp server_port=5222 label="Alpha XMPP" payload=xmpp-client
 rule app=beta service=xmpp category=messaging proto=tcp server_port=5222 label="Beta XMPP"
 rule app=alpha service=web category=web proto=tcp server_port=443 label="Alpha HTTPS"
 rule app=beta service=ctl category=management proto=tcp server_port=7000-7999
