@@ -23,8 +23,10 @@
  *     one (or none of ours). Among the best-ranked tier of labelling matches (same kind, same
  *     prefix length: the matches the ambiguity test compares), refuted rules are dropped and
  *     confirmed ones beat unvalidated ones; a confirmed label has confidence payload. When the
- *     whole tier is refuted the flow has no label (reason payload-mismatch): a weaker match never
- *     inherits the label the payload took away. needs=payload rules label only when confirmed.
+ *     whole tier is refuted no port-based match inherits the label the payload took away (reason
+ *     payload-mismatch): only a subnet-only row of a documented vendor subnet still labels the
+ *     flow (confidence subnet), since the address alone proves the product, not the service.
+ *     needs=payload rules label only when confirmed.
  *     A domain name (SNI, host, certificate, DNS cache) naming an app makes that app's matching
  *     rules rank first (step 2's hint); with no such rule the domain row itself is the label.
  * Everything lives on the stack: no allocation per call. */
@@ -384,9 +386,19 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 			if (nok ? m[i].pv == PV_OK : m[i].pv != PV_BAD)
 				chosen = (int)i;
 		if (chosen < 0) {
-			/* the payload refutes every guess of the tier: no label, and no weaker match
-			 * inherits it */
+			/* The payload refutes every guess of the tier: no port-based match inherits
+			 * the label. A documented vendor subnet still proves the product, though, so
+			 * its subnet-only row (no port, no payload claim) labels it, as it would any
+			 * undocumented port there. */
 			l->reason = CLASSIFY_R_PAYLOAD_MISMATCH;
+			for (unsigned i = tier; i < ch->n && chosen < 0; i++)
+				if (m[i].eligible && m[i].kind == CONF_SUBNET && m[i].pv == PV_NONE)
+					chosen = (int)i;
+			if (chosen >= 0) {
+				l->rule = m[chosen].rule;
+				l->confidence = CONF_SUBNET;
+				l->expected_dscp = 0xff;
+			}
 		} else {
 			const struct match *best = &m[chosen];
 			const struct sig_rule *r = sig_rule_at(db, best->rule);

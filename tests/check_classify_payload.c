@@ -282,10 +282,11 @@ START_TEST(test_dns)
 	classify_flow_payload(db, &f, &e);
 	EXPECT(db, &f, "webex-calling/webex-service-other", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-media");
-	/* without the name the same flow has no label: the payload refuted the table's guess */
+	/* without the name the payload refutes the media row; the documented subnet still proves
+	 * Webex, so the subnet-only row labels it, with confidence subnet and the reason saying why */
 	struct classify_evidence none = ev(db, NULL, 0, EV_PROTO_UNKNOWN);
 	classify_flow_payload(db, &f, &none);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-media");
 	sig_db_free(db);
 }
@@ -452,13 +453,18 @@ START_TEST(test_webex_sip_tls)
 	classify_flow_payload(db, &f, &e);
 	EXPECT(db, &f, "webex-calling/device-sip-tls", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert_uint_eq(f.label.expected_dscp, 24);
-	/* HTTP on the SIP-TLS port: no label, not even the subnet-only row's */
+	/* HTTP on the SIP-TLS port: not SIP-TLS; the documented subnet still says Webex, so only the
+	 * subnet-only row labels it (confidence subnet), the refuted row first among candidates */
 	e.payload_proto = EV_PROTO_HTTP;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-sip-tls");
 	ck_assert(!has_cand(db, &f, "-"));
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
+	/* the same on an undocumented public address: no rule matches at all, so no label */
+	mkflow(&f, 6, "10.0.0.5", 5070, "192.0.2.80", 8934, true);
+	classify_flow_payload(db, &f, &e);
+	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_NO_RULE);
 	/* a rule without payload= is not validated: the subnet-only row keeps its confidence */
 	mkflow(&f, 6, "10.0.0.5", 50000, "170.72.1.1", 4444, true);
 	classify_flow_payload(db, &f, &e);
