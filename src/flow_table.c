@@ -14,12 +14,14 @@
 /* uthash configuration: must precede the first inclusion of uthash.h (through flow.h). */
 static uint64_t flow_hash_seed = 0x6a09e667f3bcc909ULL;
 static uint32_t flow_key_hash(const void *key, size_t len);
+#define FLOW_KEY_BYTES 44 /* sizeof(struct flow_key), checked below */
 static int flow_oom_flag;
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow_key_hash((keyptr), (keylen)))
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(elt) (flow_oom_flag = 1)
 
 #include "flow.h"
+_Static_assert(sizeof(struct flow_key) == FLOW_KEY_BYTES, "FLOW_KEY_BYTES must match");
 
 /* uthash doubles its bucket array (16 bytes per bucket) when one chain reaches this length. At the
  * default of 10, right after a doubling the array costs up to ~19 bytes per flow, which with the
@@ -111,13 +113,29 @@ static inline uint64_t mix64(uint64_t x)
 
 static uint32_t flow_key_hash(const void *key, size_t len)
 {
+	/* One multiply and one shift per word, then a full avalanche at the end: the per-word
+	 * step only has to keep every input bit in play; mix64 spreads them over the low bits
+	 * that uthash takes for the bucket index. */
 	const uint8_t *p = key;
 	uint64_t h = flow_hash_seed ^ (len * 0x9e3779b97f4a7c15ULL);
 	size_t i = 0;
+	if (len == FLOW_KEY_BYTES) { /* the flow key: a constant length the compiler unrolls */
+		for (; i + 8 <= FLOW_KEY_BYTES; i += 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+			h ^= h >> 29;
+		}
+		uint32_t t4;
+		memcpy(&t4, p + i, 4);
+		h = mix64(h ^ t4 ^ ((uint64_t)len << 56));
+		return (uint32_t)(h ^ (h >> 32));
+	}
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);
-		h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
 	}
 	uint64_t tail = 0;
 	memcpy(&tail, p + i, len - i);
@@ -726,9 +744,13 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 		t->st.frags_attributed++;
 	}
 
-	/* move to the tail of its list: the list stays ordered by last-seen time */
-	list_unlink(t, idx);
-	list_append(t, idx, (f->tcp_state & FLOW_TCP_CLOSED) ? LIST_CLOSED : list_for_proto(p->proto));
+	/* move to the tail of its list: the list stays ordered by last-seen time (a flow already
+	 * at the tail of the right list, as in a burst, stays put; its head deadline only grew) */
+	unsigned list = (f->tcp_state & FLOW_TCP_CLOSED) ? LIST_CLOSED : list_for_proto(p->proto);
+	if (f->lru_list != list || t->lists[list].tail != idx) {
+		list_unlink(t, idx);
+		list_append(t, idx, list);
+	}
 
 	out->flow = f;
 	out->dir = (uint8_t)dir;

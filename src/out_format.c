@@ -161,6 +161,37 @@ void out_put(struct out_writer *w, const char *s)
 	w->line[w->len] = '\0';
 }
 
+size_t out_fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+void out_put_u64(struct out_writer *w, uint64_t v)
+{
+	char buf[20];
+	out_putn(w, buf, out_fmt_u64(buf, v));
+}
+
+void out_fmt_usec(char *buf, uint64_t us)
+{
+	size_t n = out_fmt_u64(buf, us / 1000000);
+	uint32_t frac = (uint32_t)(us % 1000000);
+	buf[n++] = '.';
+	for (int i = 5; i >= 0; i--) {
+		buf[n + (size_t)i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	buf[n + 6] = '\0';
+}
+
 void out_putf(struct out_writer *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -209,18 +240,31 @@ size_t out_json_escape(char *buf, size_t cap, const char *s)
 	return n;
 }
 
+void out_put_json_body(struct out_writer *w, const char *s)
+{
+	if (!s)
+		return;
+	/* most values need no escaping: copy them whole */
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
+		p++;
+	if (!*p) {
+		out_putn(w, s, (size_t)(p - (const unsigned char *)s));
+		return;
+	}
+	size_t room = sizeof w->line - w->len;
+	size_t need = out_json_escape(w->line + w->len, room, s);
+	if (need < room)
+		w->len += need;
+	else
+		w->line[w->len] = '\0'; /* too long for one line: drop the value, keep JSON valid */
+}
+
 void out_put_json_str(struct out_writer *w, const char *s)
 {
-	out_put(w, "\"");
-	if (s) {
-		size_t room = sizeof w->line - w->len;
-		size_t need = out_json_escape(w->line + w->len, room, s);
-		if (need < room)
-			w->len += need;
-		else
-			w->line[w->len] = '\0'; /* too long for one line: drop the value, keep JSON valid */
-	}
-	out_put(w, "\"");
+	OUT_LIT(w, "\"");
+	out_put_json_body(w, s);
+	OUT_LIT(w, "\"");
 }
 
 int out_line_emit(struct out_writer *w)
@@ -279,11 +323,8 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 {
 	memset(r, 0, sizeof *r);
 	r->f = f;
-	snprintf(r->ts, sizeof r->ts, "%llu.%06llu", (unsigned long long)(f->ts_first / 1000000),
-		 (unsigned long long)(f->ts_first % 1000000));
-	uint64_t d = f->ts_last >= f->ts_first ? f->ts_last - f->ts_first : 0;
-	snprintf(r->duration, sizeof r->duration, "%llu.%06llu", (unsigned long long)(d / 1000000),
-		 (unsigned long long)(d % 1000000));
+	out_fmt_usec(r->ts, f->ts_first);
+	out_fmt_usec(r->duration, f->ts_last >= f->ts_first ? f->ts_last - f->ts_first : 0);
 	format_uid(f->uid, r->uid);
 	ucf_addr_format(flow_orig_addr(f), r->orig_h, sizeof r->orig_h);
 	ucf_addr_format(flow_resp_addr(f), r->resp_h, sizeof r->resp_h);

@@ -2,6 +2,8 @@
 #ifndef OUT_INTERNAL_H
 #define OUT_INTERNAL_H
 
+#include <string.h>
+
 #include "output.h"
 #include "evidence.h"
 
@@ -46,6 +48,26 @@ void out_line_reset(struct out_writer *w);
 void out_put(struct out_writer *w, const char *s);
 void out_putf(struct out_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void out_put_json_str(struct out_writer *w, const char *s); /* quoted, escaped; NULL -> "" */
+/* The same without the quotes (for values built from several parts). */
+void out_put_json_body(struct out_writer *w, const char *s);
+
+/* Formatting without printf: records are written on the packet path (when a flow ends), so the
+ * common fields are appended with plain digit loops. */
+static inline void out_putn(struct out_writer *w, const char *s, size_t n)
+{
+	/* inline: with a literal's constant length the copy becomes a few moves */
+	if (n > sizeof w->line - 1 - w->len)
+		n = sizeof w->line - 1 - w->len;
+	memcpy(w->line + w->len, s, n);
+	w->len += n;
+	w->line[w->len] = '\0';
+}
+#define OUT_LIT(w, s) out_putn((w), (s), sizeof(s) - 1)
+void out_put_u64(struct out_writer *w, uint64_t v);
+/* Writes the decimal digits of v to buf (no NUL); returns how many (at most 20). */
+size_t out_fmt_u64(char *buf, uint64_t v);
+/* "SECONDS.MICROSECONDS" of a microsecond count, NUL-terminated; buf holds at least 28 bytes. */
+void out_fmt_usec(char *buf, uint64_t us);
 int out_line_emit(struct out_writer *w); /* writes the line + '\n' */
 
 extern const struct out_format out_format_json, out_format_csv, out_format_text;

@@ -5,91 +5,153 @@
 
 _Static_assert(OUT_LINE_MAX == OUT_JSON_MAX, "out_json_format buffers must match the line buffer");
 
-static void put_dscp(struct out_writer *w, const char *key, const struct flow_dir *d)
+/* ,"key": with the key a literal */
+#define KEY(w, k) OUT_LIT((w), ",\"" k "\":")
+
+static void put_dscp(struct out_writer *w, const struct flow_dir *d)
 {
 	if (d->pkts)
-		out_putf(w, ",\"%s\":%u", key, d->dscp_first);
+		out_put_u64(w, d->dscp_first);
 	else
-		out_putf(w, ",\"%s\":null", key);
+		OUT_LIT(w, "null");
 }
 
-static void put_opt_str(struct out_writer *w, const char *key, const char *v)
+static void put_str(struct out_writer *w, const char *v)
 {
-	out_putf(w, ",\"%s\":", key);
 	out_put_json_str(w, v ? v : "");
 }
 
-/* Builds the record in w's line buffer (no newline); shared by the writer and out_json_format. */
+static void put_bool(struct out_writer *w, int v)
+{
+	if (v)
+		OUT_LIT(w, "true");
+	else
+		OUT_LIT(w, "false");
+}
+
+static void put_u16_or_null(struct out_writer *w, uint16_t v)
+{
+	if (v)
+		out_put_u64(w, v);
+	else
+		OUT_LIT(w, "null");
+}
+
+/* Builds the record in w's line buffer (no newline); shared by the writer and out_json_format.
+ * Literal keys and digit loops, no printf: a record is built for every flow that ends. */
 static void json_build(struct out_writer *w, const struct flow *f, enum flow_end why)
 {
 	struct out_record r;
 	out_record_fill(w, f, why, &r);
 	out_line_reset(w);
-	out_putf(w, "{\"ts\":%s,\"uid\":\"%s\",\"id.orig_h\":\"%s\",\"id.orig_p\":%u,"
-		    "\"id.resp_h\":\"%s\",\"id.resp_p\":%u,\"proto\":\"%s\",\"duration\":%s,"
-		    "\"orig_bytes\":%llu,\"resp_bytes\":%llu,\"conn_state\":\"%s\",\"history\":",
-		 r.ts, r.uid, r.orig_h, r.orig_p, r.resp_h, r.resp_p, r.proto, r.duration,
-		 (unsigned long long)f->dir[0].payload_bytes,
-		 (unsigned long long)f->dir[1].payload_bytes, r.conn_state);
-	out_put_json_str(w, r.history);
-	out_putf(w, ",\"orig_pkts\":%u,\"orig_ip_bytes\":%llu,\"resp_pkts\":%u,\"resp_ip_bytes\":%llu",
-		 f->dir[0].pkts, (unsigned long long)f->dir[0].ip_bytes, f->dir[1].pkts,
-		 (unsigned long long)f->dir[1].ip_bytes);
-	if (f->key.vlan)
-		out_putf(w, ",\"vlan\":%u", f->key.vlan);
-	else
-		out_put(w, ",\"vlan\":null");
-	if (f->key.inner_vlan)
-		out_putf(w, ",\"inner_vlan\":%u", f->key.inner_vlan);
-	else
-		out_put(w, ",\"inner_vlan\":null");
-	put_dscp(w, "orig_dscp", &f->dir[0]);
-	put_dscp(w, "resp_dscp", &f->dir[1]);
-	out_putf(w, ",\"dscp_changed\":%s,\"frag_pkts\":%u,\"end\":\"%s\"",
-		 (f->dir[0].dscp_changed || f->dir[1].dscp_changed) ? "true" : "false",
-		 f->frag_pkts, r.end_reason);
-	put_opt_str(w, "app", r.app);
-	put_opt_str(w, "app_service", r.app_service);
-	put_opt_str(w, "app_category", r.app_category);
-	put_opt_str(w, "confidence", r.confidence);
-	put_opt_str(w, "reason", r.reason);
-	out_put(w, ",\"rule\":");
+	OUT_LIT(w, "{\"ts\":");
+	out_put(w, r.ts);
+	KEY(w, "uid");
+	put_str(w, r.uid);
+	KEY(w, "id.orig_h");
+	put_str(w, r.orig_h);
+	KEY(w, "id.orig_p");
+	out_put_u64(w, r.orig_p);
+	KEY(w, "id.resp_h");
+	put_str(w, r.resp_h);
+	KEY(w, "id.resp_p");
+	out_put_u64(w, r.resp_p);
+	KEY(w, "proto");
+	put_str(w, r.proto);
+	KEY(w, "duration");
+	out_put(w, r.duration);
+	KEY(w, "orig_bytes");
+	out_put_u64(w, f->dir[0].payload_bytes);
+	KEY(w, "resp_bytes");
+	out_put_u64(w, f->dir[1].payload_bytes);
+	KEY(w, "conn_state");
+	put_str(w, r.conn_state);
+	KEY(w, "history");
+	put_str(w, r.history);
+	KEY(w, "orig_pkts");
+	out_put_u64(w, f->dir[0].pkts);
+	KEY(w, "orig_ip_bytes");
+	out_put_u64(w, f->dir[0].ip_bytes);
+	KEY(w, "resp_pkts");
+	out_put_u64(w, f->dir[1].pkts);
+	KEY(w, "resp_ip_bytes");
+	out_put_u64(w, f->dir[1].ip_bytes);
+	KEY(w, "vlan");
+	put_u16_or_null(w, f->key.vlan);
+	KEY(w, "inner_vlan");
+	put_u16_or_null(w, f->key.inner_vlan);
+	KEY(w, "orig_dscp");
+	put_dscp(w, &f->dir[0]);
+	KEY(w, "resp_dscp");
+	put_dscp(w, &f->dir[1]);
+	KEY(w, "dscp_changed");
+	put_bool(w, f->dir[0].dscp_changed || f->dir[1].dscp_changed);
+	KEY(w, "frag_pkts");
+	out_put_u64(w, f->frag_pkts);
+	KEY(w, "end");
+	put_str(w, r.end_reason);
+	KEY(w, "app");
+	put_str(w, r.app);
+	KEY(w, "app_service");
+	put_str(w, r.app_service);
+	KEY(w, "app_category");
+	put_str(w, r.app_category);
+	KEY(w, "confidence");
+	put_str(w, r.confidence);
+	KEY(w, "reason");
+	put_str(w, r.reason);
+	KEY(w, "rule");
+	OUT_LIT(w, "\"");
 	if (r.rule_file) {
-		char rule[512];
-		snprintf(rule, sizeof rule, "%s:%u", r.rule_file, r.rule_line);
-		out_put_json_str(w, rule);
-	} else {
-		out_put(w, "\"\"");
+		out_put_json_body(w, r.rule_file);
+		OUT_LIT(w, ":");
+		out_put_u64(w, r.rule_line);
 	}
-	out_put(w, ",\"candidates\":[");
+	OUT_LIT(w, "\"");
+	KEY(w, "candidates");
+	OUT_LIT(w, "[");
 	for (unsigned i = 0; i < r.ncand; i++) {
-		char c[256];
-		snprintf(c, sizeof c, "%s/%s", r.cand[i][0], r.cand[i][1]);
 		if (i)
-			out_put(w, ",");
-		out_put_json_str(w, c);
+			OUT_LIT(w, ",");
+		OUT_LIT(w, "\"");
+		out_put_json_body(w, r.cand[i][0]);
+		OUT_LIT(w, "/");
+		out_put_json_body(w, r.cand[i][1]);
+		OUT_LIT(w, "\"");
 	}
-	out_put(w, "]");
-	out_putf(w, ",\"encrypted\":%s",
-		 r.encrypted < 0 ? "null" : (r.encrypted ? "true" : "false"));
+	OUT_LIT(w, "]");
+	KEY(w, "encrypted");
+	if (r.encrypted < 0)
+		OUT_LIT(w, "null");
+	else
+		put_bool(w, r.encrypted);
+	KEY(w, "expected_dscp");
 	if (f->label.expected_dscp != 0xff)
-		out_putf(w, ",\"expected_dscp\":%u", f->label.expected_dscp);
+		out_put_u64(w, f->label.expected_dscp);
 	else
-		out_put(w, ",\"expected_dscp\":null");
-	put_opt_str(w, "payload_proto", r.ev.proto);
-	put_opt_str(w, "sni", r.ev.sni);
-	put_opt_str(w, "alpn", r.ev.alpn);
-	put_opt_str(w, "server_names", r.ev.server_names);
-	put_opt_str(w, "dns_name", r.ev.dns_name);
-	put_opt_str(w, "host", r.ev.host);
-	put_opt_str(w, "stun_software", r.ev.software);
-	put_opt_str(w, "evidence", r.ev.reason);
-	out_put(w, ",\"tunnel\":");
+		OUT_LIT(w, "null");
+	KEY(w, "payload_proto");
+	put_str(w, r.ev.proto);
+	KEY(w, "sni");
+	put_str(w, r.ev.sni);
+	KEY(w, "alpn");
+	put_str(w, r.ev.alpn);
+	KEY(w, "server_names");
+	put_str(w, r.ev.server_names);
+	KEY(w, "dns_name");
+	put_str(w, r.ev.dns_name);
+	KEY(w, "host");
+	put_str(w, r.ev.host);
+	KEY(w, "stun_software");
+	put_str(w, r.ev.software);
+	KEY(w, "evidence");
+	put_str(w, r.ev.reason);
+	KEY(w, "tunnel");
 	if (r.tunnel)
-		out_put_json_str(w, r.tunnel);
+		put_str(w, r.tunnel);
 	else
-		out_put(w, "null");
-	out_put(w, "}");
+		OUT_LIT(w, "null");
+	OUT_LIT(w, "}");
 }
 
 static int json_flow(struct out_writer *w, const struct flow *f, enum flow_end why)

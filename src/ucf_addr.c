@@ -30,7 +30,22 @@ char *ucf_addr_format(const struct ucf_addr *a, char *buf, size_t len)
 	if (len == 0)
 		return buf;
 	if (ucf_addr_is_v4(a)) {
-		snprintf(buf, len, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14], a->b[15]);
+		/* the common case, formatted by hand: output runs this once per flow endpoint */
+		char tmp[16];
+		size_t n = 0;
+		for (int i = 12; i < 16; i++) {
+			unsigned v = a->b[i];
+			if (v >= 100)
+				tmp[n++] = (char)('0' + v / 100);
+			if (v >= 10)
+				tmp[n++] = (char)('0' + v / 10 % 10);
+			tmp[n++] = (char)('0' + v % 10);
+			tmp[n++] = i < 15 ? '.' : '\0';
+		}
+		if (n > len)
+			n = len;
+		memcpy(buf, tmp, n);
+		buf[n - 1] = '\0';
 		return buf;
 	}
 	uint16_t g[8];
