@@ -349,6 +349,10 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 			r->rule_file = v.file;
 			r->rule_line = v.line;
 			r->encrypted = v.encrypted;
+			/* a label from a domain row: the flow's own payload says whether it is encrypted */
+			if (f->label.rule >= CLASSIFY_RULE_DOMAIN_BASE && r->encrypted < 0 &&
+			    (f->ev.payload_proto == EV_PROTO_TLS || f->ev.payload_proto == EV_PROTO_DTLS))
+				r->encrypted = 1;
 		}
 		for (unsigned i = 0; i < f->label.ncand && i < FLOW_MAX_CANDIDATES; i++) {
 			if (f->label.cand[i] != FLOW_RULE_NONE &&

@@ -111,6 +111,7 @@ struct report {
 	const struct out_names *names;
 	struct out_names names_copy;
 	size_t nrules;
+	size_t ntable_rules; /* rows 0..ntable_rules-1 are rules; the rest are domain rows */
 	struct rcount *rule_refs;            /* "file:line" named by records' rule */
 	struct rrule_ref *by_ref;            /* "file:line" -> rule */
 	struct rcount *cand_svcs;            /* "app/service" named in candidates */

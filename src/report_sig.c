@@ -13,9 +13,15 @@ static void *xcalloc(size_t n, size_t sz, bool *oom)
 	return p;
 }
 
+/* Report row idx: the table rules first, then the domain rows (a flow labelled from a domain
+ * name cites its domain row, which sig_rule_get views at CLASSIFY_RULE_DOMAIN_BASE + row). */
 static bool rule_view(const struct report *r, size_t idx, struct sig_rule_view *v)
 {
-	return r->db && idx < r->nrules && sig_rule_get(r->db, (uint16_t)idx, v);
+	if (!r->db || idx >= r->nrules)
+		return false;
+	if (idx < r->ntable_rules)
+		return sig_rule_get(r->db, (uint16_t)idx, v);
+	return sig_rule_get(r->db, (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + (idx - r->ntable_rules)), v);
 }
 
 int32_t report_rule_find(const struct report *r, const char *ref)
@@ -156,7 +162,8 @@ int report_index_rules(struct report *r)
 {
 	bool oom = false;
 	report_unindex_rules(r);
-	size_t n = r->db ? sig_rule_count(r->db) : 0;
+	size_t n = r->db ? sig_rule_count(r->db) + sig_domain_count(r->db) : 0;
+	r->ntable_rules = r->db ? sig_rule_count(r->db) : 0;
 	r->enc_variant = xcalloc(n, sizeof *r->enc_variant, &oom);
 	r->svc_dscp_mask = xcalloc(n, sizeof *r->svc_dscp_mask, &oom);
 	if (oom)

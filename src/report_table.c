@@ -676,7 +676,8 @@ struct rtab *report_tab_overview(const struct report *r)
 	   (unsigned long long)r->interim);
 	KV("Records naming unknown rules", "%llu (rule not in the loaded signature tables)",
 	   (unsigned long long)r->unknown_rule);
-	KV("Signature rules", "%zu loaded, %zu named by no record (see the appendix)", r->nrules,
+	KV("Signature rows", "%zu loaded (%zu rules, %zu domain rows), %zu named by no record "
+	   "(see the appendix)", r->nrules, r->ntable_rules, r->nrules - r->ntable_rules,
 	   report_unmatched_rules(r));
 #undef KV
 	return t;

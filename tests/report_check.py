@@ -301,7 +301,7 @@ def main():
     for rule, svcname in listed:
         check(rule not in m["rules"], "appendix lists %s, which records name" % rule)
         check(svcname not in m["cands"], "appendix lists %s, a candidate" % svcname)
-    g = re.search(r"(\d+) loaded, (\d+) named by no record", text)
+    g = re.search(r"(\d+) loaded \(\d+ rules, \d+ domain rows\), (\d+) named by no record", text)
     check(g and int(g.group(2)) == len(listed), "appendix rows %d" % len(listed))
 
     if failures:
