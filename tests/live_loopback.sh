@@ -7,11 +7,11 @@
 # talks to them. 127.0.0.1 is in the default internal networks, so on-premises rules can match by
 # port alone, and the labels asserted are the ones the tables support:
 #   TCP 1533  sametime/community-client, confidence "port" (only Sametime documents it);
-#   TCP 5222  no label, reason "ambiguous": Cisco Finesse and Cisco SocialMiner both document an
-#             internal XMPP listener there; both are among the candidates;
-#   UDP 10000 no label, reason "shared-port": 10000 is in the shared-ports policy (many RTP stacks
-#             use it), so port alone names no product; sametime/meeting-media-docker is the
-#             candidate.
+#   TCP 5222  no label, reason "payload-mismatch": Cisco Finesse and Cisco SocialMiner both document
+#             an internal XMPP listener there, and the test's echo bytes are no XMPP stream
+#             (payload_proto "unknown"), which refutes both; they stay among the candidates;
+#   UDP 10000 no label, reason "payload-mismatch": the echo datagrams are not RTP, refuting
+#             sametime/meeting-media-docker (also a shared port), which stays the candidate.
 # No packet leaves the loopback interface. The TCP conversations pause longer than any delayed ACK, so their packet
 # counts are exact (see live_traffic.py): 2*NMSG + 4 from the client, 2*NMSG + 3 from the server.
 #
@@ -117,8 +117,8 @@ err = open(sys.argv[3]).read()
 # server port: (app, app_service, confidence, reason, candidate prefixes that must appear)
 labels = {
     1533: ("sametime", "community-client", "port", "match", []),
-    5222: ("", "", "none", "ambiguous", ["finesse/", "socialminer/"]),
-    10000: ("", "", "none", "shared-port", ["sametime/meeting-media-docker"]),
+    5222: ("", "", "none", "payload-mismatch", ["finesse/", "socialminer/"]),
+    10000: ("", "", "none", "payload-mismatch", ["sametime/meeting-media-docker"]),
 }
 bad = []
 def check(cond, msg):
@@ -143,6 +143,8 @@ for proto, sport, dport, opk, rpk, ob, rb in sent:
           "%s: app/service/confidence/reason %s, expected %s" % (name, got, (app, service, conf, reason)))
     if app:
         check(re.match(r"^%s\.sig:\d+$" % app, r["rule"]) is not None, name + ": rule " + r["rule"])
+    if reason == "payload-mismatch":
+        check(r["payload_proto"] == "unknown", name + ": payload_proto " + r["payload_proto"])
     for c in cands:
         check(any(x.startswith(c) for x in r["candidates"]),
               "%s: candidates %s lack %s" % (name, r["candidates"], c))
