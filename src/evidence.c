@@ -701,20 +701,15 @@ unsigned evidence_flow_start(struct evidence_ctx *x, struct flow *f, uint64_t ts
 	return EV_CHG_DNS;
 }
 
-unsigned evidence_inspect(struct evidence_ctx *x, struct flow *f, unsigned dir,
-			  const struct decoded_pkt *p, uint64_t ts_us)
+/* The inspection proper, for a packet within the budget. Kept out of line so that the common
+ * case, a packet past the budget, returns from evidence_inspect() without this one's frame. */
+static __attribute__((noinline)) unsigned inspect_in_budget(struct evidence_ctx *x, struct flow *f,
+							    unsigned dir,
+							    const struct decoded_pkt *p,
+							    uint64_t ts_us)
 {
-	if (p->payload.len == 0 || dir > 1 || (p->proto != 6 && p->proto != 17))
-		return 0;
 	struct flow_dir *d = &f->dir[dir];
 	bool hit = false;
-	if (d->inspected >= x->cfg.max_pkts_per_dir || (f->ev.state & EVS_DONE)) {
-		/* budget spent: nothing is read, except DNS answers feeding the cache */
-		if (x->cfg.dns_beyond_budget && dns_port(p) && p->sport == 53)
-			return dns_packet(x, f, p, ts_us, &hit);
-		x->st.skipped++;
-		return 0;
-	}
 	d->inspected++;
 	x->st.inspected++;
 	/* key side of the sender: survives flow_swap_direction() */
@@ -745,6 +740,23 @@ unsigned evidence_inspect(struct evidence_ctx *x, struct flow *f, unsigned dir,
 		}
 	}
 	return chg;
+}
+
+unsigned evidence_inspect(struct evidence_ctx *x, struct flow *f, unsigned dir,
+			  const struct decoded_pkt *p, uint64_t ts_us)
+{
+	if (p->payload.len == 0 || dir > 1 || (p->proto != 6 && p->proto != 17))
+		return 0;
+	if (f->dir[dir].inspected >= x->cfg.max_pkts_per_dir || (f->ev.state & EVS_DONE)) {
+		/* budget spent: nothing is read, except DNS answers feeding the cache */
+		if (x->cfg.dns_beyond_budget && dns_port(p) && p->sport == 53) {
+			bool hit = false;
+			return dns_packet(x, f, p, ts_us, &hit);
+		}
+		x->st.skipped++;
+		return 0;
+	}
+	return inspect_in_budget(x, f, dir, p, ts_us);
 }
 
 void evidence_flow_end(struct evidence_ctx *x, struct flow *f)

@@ -14,9 +14,12 @@
 /* uthash configuration: must precede the first inclusion of uthash.h (through flow.h). */
 static uint64_t flow_hash_seed = 0x6a09e667f3bcc909ULL;
 static uint32_t flow_key_hash(const void *key, size_t len);
+static inline int flow_key_cmp(const void *x, const void *y, size_t len);
 #define FLOW_KEY_BYTES 44 /* sizeof(struct flow_key), checked below */
 static int flow_oom_flag;
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow_key_hash((keyptr), (keylen)))
+/* Every key in the table is a 44-byte flow key: compare it inline rather than call memcmp. */
+#define HASH_KEYCMP(a, b, n) flow_key_cmp((a), (b), (n))
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(elt) (flow_oom_flag = 1)
 
@@ -111,6 +114,49 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
+/* One step of flow_key_hash's per-word loop. */
+static inline uint64_t hash_word(uint64_t h, const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* flow_key_hash() for a flow key, written out: the same value, without the loop (the compiler did
+ * not unroll it), inlined into flow_table_update, which hashes once per packet. */
+static inline uint32_t flow_key_hash44(const struct flow_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = flow_hash_seed ^ (FLOW_KEY_BYTES * 0x9e3779b97f4a7c15ULL);
+	h = hash_word(h, p);
+	h = hash_word(h, p + 8);
+	h = hash_word(h, p + 16);
+	h = hash_word(h, p + 24);
+	h = hash_word(h, p + 32);
+	uint32_t t4;
+	memcpy(&t4, p + 40, 4);
+	h = mix64(h ^ t4 ^ ((uint64_t)FLOW_KEY_BYTES << 56));
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Key equality for uthash (0 = equal): five 8-byte words and a 4-byte tail for a flow key. */
+static inline int flow_key_cmp(const void *x, const void *y, size_t len)
+{
+	if (len != FLOW_KEY_BYTES)
+		return memcmp(x, y, len);
+	const uint8_t *a = x, *b = y;
+	uint64_t a0, a1, a2, a3, a4, b0, b1, b2, b3, b4;
+	uint32_t a5, b5;
+	memcpy(&a0, a, 8), memcpy(&b0, b, 8);
+	memcpy(&a1, a + 8, 8), memcpy(&b1, b + 8, 8);
+	memcpy(&a2, a + 16, 8), memcpy(&b2, b + 16, 8);
+	memcpy(&a3, a + 24, 8), memcpy(&b3, b + 24, 8);
+	memcpy(&a4, a + 32, 8), memcpy(&b4, b + 32, 8);
+	memcpy(&a5, a + 40, 4), memcpy(&b5, b + 40, 4);
+	return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2) | (a3 ^ b3) | (a4 ^ b4) | (a5 ^ b5)) != 0;
+}
+
 static uint32_t flow_key_hash(const void *key, size_t len)
 {
 	/* One multiply and one shift per word, then a full avalanche at the end: the per-word
@@ -180,7 +226,9 @@ static void pool_free(struct flow_table *t, uint32_t idx)
 
 /* ---- timeout lists ---- */
 
-static void list_unlink(struct flow_table *t, uint32_t idx)
+/* inline (with list_append and account): each runs for almost every packet, and as calls they
+ * cost about as much as their bodies */
+static inline void list_unlink(struct flow_table *t, uint32_t idx)
 {
 	struct flow *f = pool_get(t, idx);
 	struct fl_list *l = &t->lists[f->lru_list];
@@ -197,7 +245,7 @@ static void list_unlink(struct flow_table *t, uint32_t idx)
 	f->lru_prev = f->lru_next = 0;
 }
 
-static void list_append(struct flow_table *t, uint32_t idx, unsigned list)
+static inline void list_append(struct flow_table *t, uint32_t idx, unsigned list)
 {
 	struct flow *f = pool_get(t, idx);
 	struct fl_list *l = &t->lists[list];
@@ -421,17 +469,29 @@ static void evict_one(struct flow_table *t)
 
 /* ---- per-packet state ---- */
 
+/* Which of the 12 nibbles of x (bits 0-47) are zero: bit 4i+3 set for the lowest zero nibble and
+ * possibly above it (the classic "has a zero byte" test on 4-bit lanes), 0 when none is. */
+static inline uint64_t zero_nibbles(uint64_t x)
+{
+	return (x - 0x111111111111ULL) & ~x & 0x888888888888ULL;
+}
+
+/* Appends a history letter unless the flow already has it. Called for most packets, and the
+ * letter is usually there already: one word-wide test instead of a loop over the nibbles.
+ * Letters fill nibbles from 0 without gaps, so a match can only be among the filled ones. */
 static void hist_add(struct flow *f, unsigned code)
 {
-	for (unsigned i = 0; i < 12; i++) {
-		unsigned cur = (f->hist[i / 2] >> ((i & 1) * 4)) & 0xf;
-		if (cur == code)
-			return;
-		if (cur == 0) {
-			f->hist[i / 2] |= (uint8_t)(code << ((i & 1) * 4));
-			return;
-		}
-	}
+	/* nibble i is bits 4i..4i+3 (written out: the compiler merges these into two loads) */
+	const uint8_t *b = f->hist;
+	uint64_t h = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+		     (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40;
+	if (zero_nibbles(h ^ (code * 0x111111111111ULL)))
+		return; /* already present */
+	uint64_t empty = zero_nibbles(h);
+	if (!empty)
+		return; /* all 12 taken */
+	unsigned i = (unsigned)__builtin_ctzll(empty) / 4; /* the first empty nibble */
+	f->hist[i / 2] |= (uint8_t)(code << ((i & 1) * 4));
 }
 
 static inline unsigned ep_get(const struct flow *f, unsigned dir)
@@ -575,7 +635,7 @@ void flow_swap_direction(struct flow *f)
 	f->tcp_state = st;
 }
 
-static void account(struct flow *f, unsigned dir, const struct decoded_pkt *p, uint64_t ts)
+static inline void account(struct flow *f, unsigned dir, const struct decoded_pkt *p, uint64_t ts)
 {
 	struct flow_dir *d = &f->dir[dir];
 	if (d->pkts == 0)
@@ -590,25 +650,44 @@ static void account(struct flow *f, unsigned dir, const struct decoded_pkt *p, u
 		f->ts_last = ts;
 }
 
+/* Big-endian load: comparing two of these as integers orders them as memcmp orders the bytes. */
+static inline uint64_t load_be64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* Whether the packet's source is key side A: the lower (address, port) pair, as ucf_addr_cmp()
+ * orders addresses. Two 64-bit compares instead of a memcmp call, once per packet. */
+static inline int src_sorts_first(const struct decoded_pkt *p)
+{
+	uint64_t s0 = load_be64(p->src.b), d0 = load_be64(p->dst.b);
+	if (s0 != d0)
+		return s0 < d0;
+	uint64_t s1 = load_be64(p->src.b + 8), d1 = load_be64(p->dst.b + 8);
+	if (s1 != d1)
+		return s1 < d1;
+	return p->sport <= p->dport;
+}
+
 static void key_from_pkt(const struct decoded_pkt *p, struct flow_key *k, int *src_is_a)
 {
-	memset(k, 0, sizeof *k);
-	int c = ucf_addr_cmp(&p->src, &p->dst);
-	*src_is_a = c < 0 || (c == 0 && p->sport <= p->dport);
-	if (*src_is_a) {
-		k->a = p->src;
-		k->b = p->dst;
-		k->port_a = p->sport;
-		k->port_b = p->dport;
-	} else {
-		k->a = p->dst;
-		k->b = p->src;
-		k->port_a = p->dport;
-		k->port_b = p->sport;
-	}
+	/* every byte of the key is a named member: assigning them all replaces the memset */
+	*src_is_a = src_sorts_first(p);
+	const struct ucf_addr *lo = *src_is_a ? &p->src : &p->dst;
+	const struct ucf_addr *hi = *src_is_a ? &p->dst : &p->src;
+	k->a = *lo;
+	k->b = *hi;
+	k->port_a = *src_is_a ? p->sport : p->dport;
+	k->port_b = *src_is_a ? p->dport : p->sport;
 	k->vlan = p->vlan;
 	k->inner_vlan = p->inner_vlan;
 	k->proto = p->proto;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
 }
 
 static struct frag_slot *frag_slot_for(struct flow_table *t, const struct decoded_pkt *p)
@@ -672,8 +751,10 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 	int src_is_a;
 	key_from_pkt(p, &k, &src_is_a);
 
+	/* hashed once: the same value serves the lookup and, for a new flow, the insertion */
+	uint32_t hashv = flow_key_hash44(&k);
 	struct flow *f = NULL;
-	HASH_FIND(hh, t->hash, &k, sizeof k, f);
+	HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof k, hashv, f);
 	uint32_t idx = 0;
 
 	/* A fresh SYN on a closed connection's 5-tuple is a new connection (port reuse). */
@@ -705,7 +786,7 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 		int sender_is_orig = !(p->proto == 6 && (p->tcp_flags & 0x12) == 0x12);
 		f->orig_is_a = (uint8_t)(sender_is_orig ? src_is_a : !src_is_a);
 		flow_oom_flag = 0;
-		HASH_ADD(hh, t->hash, key, sizeof f->key, f);
+		HASH_ADD_BYHASHVALUE(hh, t->hash, key, sizeof f->key, hashv, f);
 		if (flow_oom_flag) {
 			pool_free(t, idx);
 			return UCF_ERR_RUNTIME;

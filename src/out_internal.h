@@ -55,11 +55,17 @@ void out_put_json_body(struct out_writer *w, const char *s);
  * common fields are appended with plain digit loops. */
 static inline void out_putn(struct out_writer *w, const char *s, size_t n)
 {
-	/* inline: with a literal's constant length the copy becomes a few moves */
-	if (n > sizeof w->line - 1 - w->len)
-		n = sizeof w->line - 1 - w->len;
-	memcpy(w->line + w->len, s, n);
-	w->len += n;
+	/* inline: with a literal's constant length the copy becomes a few moves. The copy that fits
+	 * (always, but for an overlong line) keeps n constant; clamping n first made every literal a
+	 * variable-length copy. */
+	size_t room = sizeof w->line - 1 - w->len;
+	if (n <= room) {
+		memcpy(w->line + w->len, s, n);
+		w->len += n;
+	} else {
+		memcpy(w->line + w->len, s, room);
+		w->len += room;
+	}
 	w->line[w->len] = '\0';
 }
 #define OUT_LIT(w, s) out_putn((w), (s), sizeof(s) - 1)

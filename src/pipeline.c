@@ -169,7 +169,10 @@ void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *b
 	if (p->cfg.ev) {
 		if (u.is_new)
 			changed |= evidence_flow_start(p->cfg.ev, u.flow, h->ts_us);
-		changed |= evidence_inspect(p->cfg.ev, u.flow, u.dir, &d, h->ts_us);
+		/* only TCP and UDP payload is inspected: skip the call for the rest (bare ACKs, ICMP),
+		 * for which evidence_inspect() returns 0 at once */
+		if (d.payload.len && (d.proto == 6 || d.proto == 17))
+			changed |= evidence_inspect(p->cfg.ev, u.flow, u.dir, &d, h->ts_us);
 	}
 	if (u.is_new || (changed & EV_CHG_CLASSIFY))
 		classify_with_evidence(p, p->cfg.db, u.flow);
