@@ -130,8 +130,9 @@ rule app=sametime service=meeting-media-k8s category=media proto=udp server_port
 
 # 19302 (UDP): default STUN port used for NAT traversal by both the clients and the Meeting Server.
 # Interpretation: both the clients and the Meeting Server are STUN *clients* here, so the STUN
-# server is not necessarily internal; server=any overrides the onprem default.
-rule app=sametime service=stun category=media proto=udp server=any server_port=19302 payload=stun \
+# server is not necessarily internal (server=any overrides the onprem default) while the client
+# side is (client=@internal: a site-declared Meeting Server is then a Sametime client of this row).
+rule app=sametime service=stun category=media proto=udp server=any server_port=19302 client=@internal payload=stun \
      label="UDP 19302: default STUN port for NAT traversal (clients and Meeting Server)"
 
 # 27017: the Meeting Server connects to the MongoDB server for managed meeting rooms and reserved
