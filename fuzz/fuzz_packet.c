@@ -3,8 +3,9 @@
  *
  * Input: byte 0 picks the link type (from the decoder's list, plus one it rejects), the rest is the
  * frame. The frame is fed twice, one second apart, so both the new-flow and the existing-flow
- * paths run; then the table is flushed. Each input gets a fresh pipeline (deterministic); the
- * signature database and the /dev/null writer are shared.
+ * paths run; then the table is flushed. Each input gets a fresh pipeline; the signature database,
+ * the payload-evidence stage (on, as main() runs it by default), the tunnel table and the
+ * /dev/null writer are shared.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "pipeline.h"
 #include "classify.h"
+#include "evidence.h"
 #include "tunnel_intern.h"
 
 #ifndef FUZZ_SIGDIR
@@ -30,6 +32,7 @@ static const int linktypes[] = {
 static struct sig_db *db;
 static struct out_writer *out;
 static struct tunnel_intern *tunnels;
+static struct evidence_ctx *ev;
 
 static const char *tunnel_name(void *user, uint16_t id)
 {
@@ -45,13 +48,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	char errbuf[UCF_ERRBUF_SIZE];
 	const char *dir = getenv("UCFLOW_SIGNATURES");
-	if (sig_db_load(&db, dir && *dir ? dir : FUZZ_SIGDIR, NULL, errbuf, sizeof errbuf) != UCF_OK) {
+	if (sig_db_load(&db, dir && *dir ? dir : FUZZ_SIGDIR, NULL, errbuf, sizeof errbuf) !=
+	    UCF_OK) {
 		fprintf(stderr, "fuzz_packet: signatures: %s\n", errbuf);
 		abort();
 	}
+	/* payload inspection on, as main() runs by default (its state lives across inputs) */
+	struct evidence_config ecfg;
+	evidence_config_defaults(&ecfg);
 	tunnels = tunnel_intern_create(errbuf);
-	struct out_names names = { db, NULL, tunnel_name, tunnels };
-	if (!tunnels || out_open(&out, out_format_find("json"), "/dev/null", &names, errbuf) != UCF_OK) {
+	if (!tunnels || evidence_create(&ev, &ecfg, errbuf) != UCF_OK) {
+		fprintf(stderr, "fuzz_packet: %s\n", errbuf);
+		abort();
+	}
+	struct out_names names = { db, ev, tunnel_name, tunnels };
+	if (
+	    out_open(&out, out_format_find("json"), "/dev/null", &names, errbuf) != UCF_OK) {
 		fprintf(stderr, "fuzz_packet: %s\n", errbuf);
 		abort();
 	}
@@ -70,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pc.db = db;
 	pc.out = out;
 	pc.tunnels = tunnels;
+	pc.ev = ev;
 	struct pipeline *pl = pipeline_create(&pc, errbuf);
 	if (!pl)
 		abort();

@@ -4,7 +4,8 @@
  *
  * The input is written to a memfd (a tmpfile where memfd_create is missing) and opened by name
  * through /proc/self/fd, so the capture source reads it exactly as it reads a file given with -r.
- * Each input gets a fresh pipeline; the signature database and the writer are shared.
+ * Each input gets a fresh pipeline; the signature database, the payload-evidence stage (on, as
+ * main() runs it by default), the tunnel table and the writer are shared.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "pipeline.h"
 #include "classify.h"
+#include "evidence.h"
 #include "tunnel_intern.h"
 
 #ifndef FUZZ_SIGDIR
@@ -24,6 +26,7 @@
 static struct sig_db *db;
 static struct out_writer *out;
 static struct tunnel_intern *tunnels;
+static struct evidence_ctx *ev;
 static FILE *devnull;
 static int fd = -1;
 static char path[64];
@@ -42,13 +45,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	char errbuf[UCF_ERRBUF_SIZE];
 	const char *dir = getenv("UCFLOW_SIGNATURES");
-	if (sig_db_load(&db, dir && *dir ? dir : FUZZ_SIGDIR, NULL, errbuf, sizeof errbuf) != UCF_OK) {
+	if (sig_db_load(&db, dir && *dir ? dir : FUZZ_SIGDIR, NULL, errbuf, sizeof errbuf) !=
+	    UCF_OK) {
 		fprintf(stderr, "fuzz_pcap: signatures: %s\n", errbuf);
 		abort();
 	}
+	/* payload inspection on, as main() runs by default (its state lives across inputs) */
+	struct evidence_config ecfg;
+	evidence_config_defaults(&ecfg);
 	tunnels = tunnel_intern_create(errbuf);
-	struct out_names names = { db, NULL, tunnel_name, tunnels };
-	if (!tunnels || out_open(&out, out_format_find("json"), "/dev/null", &names, errbuf) != UCF_OK) {
+	if (!tunnels || evidence_create(&ev, &ecfg, errbuf) != UCF_OK) {
+		fprintf(stderr, "fuzz_pcap: %s\n", errbuf);
+		abort();
+	}
+	struct out_names names = { db, ev, tunnel_name, tunnels };
+	if (
+	    out_open(&out, out_format_find("json"), "/dev/null", &names, errbuf) != UCF_OK) {
 		fprintf(stderr, "fuzz_pcap: %s\n", errbuf);
 		abort();
 	}
@@ -81,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pc.db = db;
 	pc.out = out;
 	pc.tunnels = tunnels;
+	pc.ev = ev;
 	struct pipeline *pl = pipeline_create(&pc, errbuf);
 	if (!pl)
 		abort();

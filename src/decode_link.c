@@ -2,8 +2,9 @@
  * BSD null/loopback), the decode_packet() entry point, the link-type dispatch (PPP, Cisco HDLC,
  * PPPoE, PPI, radiotap and 802.11 live in decode_ppp.c and decode_wlan.c) and link-type names.
  *
- * Formats follow the tcpdump.org link-type registry (https://www.tcpdump.org/linktypes.html) and
- * IEEE 802.1Q-2018 for VLAN tags.
+ * Formats follow the tcpdump.org link-type registry (https://www.tcpdump.org/linktypes.html),
+ * IEEE 802.1Q-2018 for VLAN tags, and Cisco's FabricPath frame format (ethertype 0x8903, as
+ * Wireshark's "cfp" dissector reads it) for the frames some Nexus switches mirror.
  */
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #define SLL2_HDR_LEN 20
 #define SLL2_PROTO_OFF 0
 #define NULL_HDR_LEN 4
+#define FABRICPATH_TAG_REST 2 /* FTAG and TTL after the 0x8903 ethertype */
 
 /* BSD address-family values for the null/loopback header. AF_INET is 2 everywhere; AF_INET6
  * differs per BSD, and a capture may come from any of them. */
@@ -64,6 +66,19 @@ enum decode_status decode_ethertype(uint16_t type, struct bview v, size_t off,
 		return decode_mpls(rest, out, depth);
 	case ETHERTYPE_PPPOE_SESS:
 		return decode_pppoe_session(rest, out, depth);
+	case ETHERTYPE_FABRICPATH: {
+		/* Cisco FabricPath wraps the whole original frame, whose VLAN tags are the
+		 * traffic's. Frames nest at most DECODE_MAX_DEPTH deep: nothing else bounds this
+		 * recursion. */
+		struct bview frame;
+		if (depth >= DECODE_MAX_DEPTH)
+			return DECODE_MALFORMED;
+		if (!bv_tail(rest, FABRICPATH_TAG_REST, &frame))
+			return DECODE_TRUNCATED;
+		out->vlan = 0;
+		out->inner_vlan = 0;
+		return decode_ether_frame(frame, out, depth + 1);
+	}
 	default:
 		/* ARP, LLDP, STP, PPPoE discovery, Cisco SLARP/CDP, 802.3 length + LLC ... */
 		return DECODE_NONIP;

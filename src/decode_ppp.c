@@ -85,9 +85,9 @@ enum decode_status decode_ppp(struct bview v, struct decoded_pkt *out, int depth
 	size_t off = 0;
 	if (!bv_u8(v, 0, &first))
 		return DECODE_TRUNCATED;
-	/* DLT_PPP_SERIAL may hold Cisco HDLC (RFC 1547 section 4.3.1), and captures labelled DLT_PPP
-	 * do too in practice. Neither value can start a PPP frame: 0x0f/0x8f would be a compressed
-	 * protocol number that is not assigned. */
+	/* DLT_PPP_SERIAL may hold Cisco HDLC (RFC 1547 section 4.3.1), and captures labelled
+	 * DLT_PPP do too in practice. Neither value can start a PPP frame: 0x0f/0x8f would be a
+	 * compressed protocol number that is not assigned. */
 	if (first == CHDLC_ADDR_UNICAST || first == CHDLC_ADDR_BCAST)
 		return decode_chdlc(v, out, depth);
 	if (first == PPP_ADDR_ALL) {

@@ -218,7 +218,7 @@ static enum decode_status decode_gre(struct bview l4, uint32_t l4_len, struct de
 	case ETHERTYPE_ERSPAN3:
 		return decode_erspan3(in, in_len, out, depth);
 	default:
-		/* Keepalives, WCCP redirection and the rest: a port-less GRE flow of the outer hosts. */
+		/* Keepalives, WCCP and the rest: a port-less GRE flow of the outer hosts. */
 		return decode_l4(IPPROTO_NUM_GRE, l4, l4_len, out);
 	}
 }

@@ -41,8 +41,8 @@ enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth
 	uint8_t version;
 	uint16_t len;
 	uint32_t dlt;
-	if (!bv_has(v, 0, PPI_HDR_MIN) || !bv_u8(v, 0, &version) || !bv_le16(v, PPI_LEN_OFF, &len) ||
-	    !bv_le32(v, PPI_DLT_OFF, &dlt))
+	if (!bv_has(v, 0, PPI_HDR_MIN) || !bv_u8(v, 0, &version) ||
+	    !bv_le16(v, PPI_LEN_OFF, &len) || !bv_le32(v, PPI_DLT_OFF, &dlt))
 		return DECODE_TRUNCATED;
 	if (version != 0 || len < PPI_HDR_MIN || dlt == DLT_PPI)
 		return DECODE_MALFORMED;
@@ -77,7 +77,8 @@ enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int
 	if (fc0 & WLAN_FC_VERSION_MASK)
 		return DECODE_MALFORMED; /* protocol version 0 is the only one */
 	unsigned type = (fc0 >> 2) & 0x03, subtype = fc0 >> 4;
-	if (type != WLAN_TYPE_DATA || (subtype & WLAN_SUBTYPE_NODATA) || (fc1 & WLAN_FLAG_PROTECTED))
+	if (type != WLAN_TYPE_DATA || (subtype & WLAN_SUBTYPE_NODATA) ||
+	    (fc1 & WLAN_FLAG_PROTECTED))
 		return DECODE_NONIP;
 
 	size_t hlen = WLAN_HDR_LEN;

@@ -88,8 +88,8 @@ uint16_t tunnel_intern_id(struct tunnel_intern *t, uint8_t type, const struct uc
 			e->dst = *dst;
 			if (has_addresses(type)) {
 				char a[UCF_ADDR_STRLEN], b[UCF_ADDR_STRLEN];
-				snprintf(e->desc, sizeof e->desc, "%s %s>%s", tunnel_type_name(type),
-					 ucf_addr_format(src, a, sizeof a),
+				snprintf(e->desc, sizeof e->desc, "%s %s>%s",
+					 tunnel_type_name(type), ucf_addr_format(src, a, sizeof a),
 					 ucf_addr_format(dst, b, sizeof b));
 			} else {
 				snprintf(e->desc, sizeof e->desc, "%s", tunnel_type_name(type));

@@ -9,7 +9,7 @@
  */
 #include "tunnel_frames.h"
 
-/* ---- hostile fields: MALFORMED when a header contradicts itself, never a read past the end ---- */
+/* ---- hostile fields: MALFORMED when a header contradicts itself, never a read past the end */
 
 static enum decode_status gre_variant(unsigned flags, unsigned ptype, unsigned nopt)
 {
@@ -26,7 +26,7 @@ START_TEST(test_gre_bad_flags)
 {
 	ck_assert_int_eq(gre_variant(0x0000, 0x0800, 0), DECODE_OK);
 	ck_assert_int_eq(gre_variant(0x4000, 0x0800, 1), DECODE_MALFORMED); /* routing present */
-	ck_assert_int_eq(gre_variant(0x0800, 0x0800, 0), DECODE_MALFORMED); /* strict source route */
+	ck_assert_int_eq(gre_variant(0x0800, 0x0800, 0), DECODE_MALFORMED); /* strict src route */
 	ck_assert_int_eq(gre_variant(0x0400, 0x0800, 0), DECODE_MALFORMED); /* recursion bit 5 */
 	ck_assert_int_eq(gre_variant(0x0078, 0x0800, 0), DECODE_OK);       /* bits 6-12 ignored */
 	for (unsigned v = 2; v < 8; v++)
@@ -98,7 +98,8 @@ START_TEST(test_inner_hostile)
 	struct hdr h = { .n = 0 };
 
 	/* Zero-length inner IPv4 header (IHL 0). */
-	payload(&f, "\x40\x00\x00\x14\x00\x00\x00\x00\x40\x11\x00\x00\x0a\x01\x01\x01\x0a\x02\x02\x02");
+	payload(&f, "\x40\x00\x00\x14\x00\x00\x00\x00\x40\x11\x00\x00"
+		    "\x0a\x01\x01\x01\x0a\x02\x02\x02");
 	pre_ipv4(&f, 4, OUT4_SRC, OUT4_DST);
 	ck_assert_int_eq(dec(DLT_RAW, &f, &d), DECODE_MALFORMED);
 
@@ -203,6 +204,20 @@ START_TEST(test_depth_bound)
 	assert_tunnel(&d, TUNNEL_GRE, OUT4_DST, OUT4_SRC, 4);
 	ck_assert_int_eq(nested(5, &f, &d), DECODE_MALFORMED);
 	ck_assert_int_eq(nested(40, &f, &d), DECODE_MALFORMED);
+
+	/* Cisco FabricPath frames inside each other recurse without any IP header: bounded too. */
+	size_t ip_tail;
+	for (int n = 1; n <= 40; n++) {
+		inner_udp4(&f, &ip_tail);
+		pre_eth(&f, 0x0800, 0);
+		for (int i = 0; i < n; i++) {
+			struct hdr h = { .n = 0 };
+			hbytes(&h, "\x02\x0a\xbd\x00\x00\x00\x02\x0a\xbc\x00\x00\x00"
+				   "\x89\x03\x40\x20", 16);
+			pre_hdr(&f, &h);
+		}
+		ck_assert_int_eq(dec(DLT_EN10MB, &f, &d), n <= 4 ? DECODE_OK : DECODE_MALFORMED);
+	}
 }
 END_TEST
 

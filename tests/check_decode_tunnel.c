@@ -29,7 +29,7 @@ static const struct {
 	[EN_CHDLC_MPLS] = { TUNNEL_MPLS, 0, 0 }, [EN_WLAN] = { TUNNEL_NONE, 0, 0 },
 	[EN_WLAN_QOS_WDS] = { TUNNEL_NONE, 0, 0 }, [EN_RADIOTAP] = { TUNNEL_NONE, 0, 0 },
 	[EN_PPI_WLAN] = { TUNNEL_NONE, 0, 0 },   [EN_PPI_ETH] = { TUNNEL_NONE, 0, 0 },
-	[EN_NESTED] = { TUNNEL_PPPOE, 0, 0 },
+	[EN_FABRICPATH] = { TUNNEL_NONE, 0, 7 }, [EN_NESTED] = { TUNNEL_PPPOE, 0, 0 },
 };
 
 START_TEST(test_encapsulation)

@@ -117,7 +117,8 @@ static inline void pre_tcp(struct frame *f, unsigned sp, unsigned dp, unsigned f
 	pre_hdr(f, &h);
 }
 
-static inline void pre_ipv4(struct frame *f, unsigned proto, const uint8_t src[4], const uint8_t dst[4])
+static inline void pre_ipv4(struct frame *f, unsigned proto, const uint8_t src[4],
+			    const uint8_t dst[4])
 {
 	struct hdr h = { .n = 0 };
 	h8(&h, 0x45);
@@ -133,7 +134,8 @@ static inline void pre_ipv4(struct frame *f, unsigned proto, const uint8_t src[4
 	pre_hdr(f, &h);
 }
 
-static inline void pre_ipv6(struct frame *f, unsigned nh, const uint8_t src[16], const uint8_t dst[16])
+static inline void pre_ipv6(struct frame *f, unsigned nh, const uint8_t src[16],
+			    const uint8_t dst[16])
 {
 	struct hdr h = { .n = 0 };
 	h32(&h, 0x60000000u);
@@ -255,8 +257,8 @@ static inline void assert_inner_tcp6(const struct decoded_pkt *d)
 	ck_assert_uint_eq(d->flags, 0);
 }
 
-static inline void assert_tunnel(const struct decoded_pkt *d, enum tunnel_type t, const uint8_t *src,
-			  const uint8_t *dst, int ver)
+static inline void assert_tunnel(const struct decoded_pkt *d, enum tunnel_type t,
+				 const uint8_t *src, const uint8_t *dst, int ver)
 {
 	ck_assert_uint_eq(d->tunnel_type, t);
 	assert_addr(&d->tunnel_src, src, ver);
@@ -317,7 +319,7 @@ enum encap {
 	EN_IPIP, EN_6IN4, EN_4IN6, EN_6IN6, EN_MPLS, EN_MPLS3_V6, EN_PPPOE, EN_PPPOE_V6,
 	EN_PPP, EN_PPP_NOACF, EN_PPP_PFC, EN_PPP_SERIAL_CHDLC, EN_PPP_ETHER, EN_CHDLC,
 	EN_CHDLC_MPLS, EN_WLAN, EN_WLAN_QOS_WDS, EN_RADIOTAP, EN_PPI_WLAN, EN_PPI_ETH,
-	EN_NESTED, EN_COUNT
+	EN_FABRICPATH, EN_NESTED, EN_COUNT
 };
 
 /* Builds encapsulation e around an inner packet; returns the link type. */
@@ -491,6 +493,11 @@ static inline int build(enum encap e, struct frame *f, size_t *ip_tail)
 		hbytes(&h, "\x00\x00\x08\x00\x01\x00\x00\x00", 8);
 		pre_hdr(f, &h);
 		return DLT_PPI;
+	case EN_FABRICPATH: /* Cisco FabricPath: outer MACs, 0x8903, FTAG/TTL, the original frame */
+		pre_eth(f, 0x0800, 7);
+		hbytes(&h, "\x02\x0a\xbd\x00\x00\x00\x02\x0a\xbc\x00\x00\x00\x89\x03\x40\x20", 16);
+		pre_hdr(f, &h);
+		return DLT_EN10MB;
 	case EN_NESTED: /* VXLAN inside GRE inside PPPoE: the outermost (PPPoE) is recorded */
 		pre_eth(f, 0x0800, 0);
 		h32(&h, 0x08000000u);
@@ -506,7 +513,7 @@ static inline int build(enum encap e, struct frame *f, size_t *ip_tail)
 	case EN_COUNT:
 		break;
 	}
-	/* A few ride in a VLAN: an IP-only tunnel keeps its id, an inner Ethernet frame replaces it. */
+	/* Some ride in a VLAN: IP-only tunnels keep the id, an inner Ethernet frame replaces it. */
 	bool tagged = e == EN_GRE4 || e == EN_ERSPAN3 || e == EN_ERSPAN3_SUB_IP;
 	pre_eth(f, f->b[0] >> 4 == 4 ? 0x0800 : 0x86dd, tagged ? 33 : 0);
 	return DLT_EN10MB;

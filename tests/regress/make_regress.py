@@ -251,3 +251,14 @@ write_pcap("bug-tso-zero-length.pcap", 1, [
     eth_ip(big),
     eth_ip(ipv4(S, C, 6, tcp(443, 50000, ACK, seq=5001, ack=3961))),
 ])
+
+# bug-fabricpath-nonip: Cisco FabricPath frames (ethertype 0x8903 wrapping the original frame, as a
+# Nexus switch mirrors them) were counted non-IP, so half of a connection went missing; found by
+# comparing the sweep's decoded packets with tshark's in ajp.pcap. The capture holds a handshake
+# seen twice, plain and FabricPath-wrapped, as ajp.pcap does: one flow of 6 packets.
+def fabricpath(frame):
+    return bytes.fromhex("020abd000000020abc000000") + b"\x89\x03\x40\x20" + frame
+
+
+hs = handshake(lambda ip, fwd: eth_ip(ip, vlan=7), "172.29.9.146", "172.29.9.147", 38856, 8009)[:3]
+write_pcap("bug-fabricpath-nonip.pcap", 1, [x for f in hs for x in (f, fabricpath(f))])
