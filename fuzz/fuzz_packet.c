@@ -7,18 +7,7 @@
  * the payload-evidence stage (on, as main() runs it by default), the tunnel table and the
  * /dev/null writer are shared.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "pipeline.h"
-#include "classify.h"
-#include "evidence.h"
-#include "tunnel_intern.h"
-
-#ifndef FUZZ_SIGDIR
-#define FUZZ_SIGDIR "signatures"
-#endif
+#include "fuzz_harness.h"
 
 static const int linktypes[] = {
 	1,   /* EN10MB */   113, /* LINUX_SLL */ 276, /* LINUX_SLL2 */ 12,  /* RAW (Linux) */
@@ -29,16 +18,6 @@ static const int linktypes[] = {
 };
 #define N_LINKTYPES (sizeof linktypes / sizeof linktypes[0])
 
-static struct sig_db *db;
-static struct out_writer *out;
-static struct tunnel_intern *tunnels;
-static struct evidence_ctx *ev;
-
-static const char *tunnel_name(void *user, uint16_t id)
-{
-	return tunnel_intern_name(user, id);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,27 +25,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char errbuf[UCF_ERRBUF_SIZE];
-	const char *dir = getenv("UCFLOW_SIGNATURES");
-	if (sig_db_load(&db, dir && *dir ? dir : FUZZ_SIGDIR, NULL, errbuf, sizeof errbuf) !=
-	    UCF_OK) {
-		fprintf(stderr, "fuzz_packet: signatures: %s\n", errbuf);
-		abort();
-	}
-	/* payload inspection on, as main() runs by default (its state lives across inputs) */
-	struct evidence_config ecfg;
-	evidence_config_defaults(&ecfg);
-	tunnels = tunnel_intern_create(errbuf);
-	if (!tunnels || evidence_create(&ev, &ecfg, errbuf) != UCF_OK) {
-		fprintf(stderr, "fuzz_packet: %s\n", errbuf);
-		abort();
-	}
-	struct out_names names = { db, ev, tunnel_name, tunnels };
-	if (
-	    out_open(&out, out_format_find("json"), "/dev/null", &names, errbuf) != UCF_OK) {
-		fprintf(stderr, "fuzz_packet: %s\n", errbuf);
-		abort();
-	}
+	harness_init("fuzz_packet");
 	return 0;
 }
 
@@ -74,18 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	char errbuf[UCF_ERRBUF_SIZE];
-	struct pipeline_config pc;
-	memset(&pc, 0, sizeof pc);
-	flow_table_config_defaults(&pc.flows);
-	pc.flows.max_flows = 8;
-	pc.db = db;
-	pc.out = out;
-	pc.tunnels = tunnels;
-	pc.ev = ev;
-	struct pipeline *pl = pipeline_create(&pc, errbuf);
-	if (!pl)
-		abort();
+	struct pipeline *pl = harness_pipeline(8);
 
 	/* The frame in an exact-size heap buffer, so AddressSanitizer sees any read past it. */
 	size_t len = size - 1;

@@ -14,27 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pipeline.h"
-#include "classify.h"
-#include "evidence.h"
-#include "tunnel_intern.h"
+#include "fuzz_harness.h"
 
-#ifndef FUZZ_SIGDIR
-#define FUZZ_SIGDIR "signatures"
-#endif
-
-static struct sig_db *db;
-static struct out_writer *out;
-static struct tunnel_intern *tunnels;
-static struct evidence_ctx *ev;
 static FILE *devnull;
 static int fd = -1;
 static char path[64];
-
-static const char *tunnel_name(void *user, uint16_t id)
-{
-	return tunnel_intern_name(user, id);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,27 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char errbuf[UCF_ERRBUF_SIZE];
-	const char *dir = getenv("UCFLOW_SIGNATURES");
-	if (sig_db_load(&db, dir && *dir ? dir : FUZZ_SIGDIR, NULL, errbuf, sizeof errbuf) !=
-	    UCF_OK) {
-		fprintf(stderr, "fuzz_pcap: signatures: %s\n", errbuf);
-		abort();
-	}
-	/* payload inspection on, as main() runs by default (its state lives across inputs) */
-	struct evidence_config ecfg;
-	evidence_config_defaults(&ecfg);
-	tunnels = tunnel_intern_create(errbuf);
-	if (!tunnels || evidence_create(&ev, &ecfg, errbuf) != UCF_OK) {
-		fprintf(stderr, "fuzz_pcap: %s\n", errbuf);
-		abort();
-	}
-	struct out_names names = { db, ev, tunnel_name, tunnels };
-	if (
-	    out_open(&out, out_format_find("json"), "/dev/null", &names, errbuf) != UCF_OK) {
-		fprintf(stderr, "fuzz_pcap: %s\n", errbuf);
-		abort();
-	}
+	harness_init("fuzz_pcap");
 	devnull = fopen("/dev/null", "w");
 #ifdef MFD_CLOEXEC
 	fd = memfd_create("fuzz_pcap", MFD_CLOEXEC);
@@ -86,17 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	char errbuf[UCF_ERRBUF_SIZE] = "";
-	struct pipeline_config pc;
-	memset(&pc, 0, sizeof pc);
-	flow_table_config_defaults(&pc.flows);
-	pc.flows.max_flows = 4096;
-	pc.db = db;
-	pc.out = out;
-	pc.tunnels = tunnels;
-	pc.ev = ev;
-	struct pipeline *pl = pipeline_create(&pc, errbuf);
-	if (!pl)
-		abort();
+	struct pipeline *pl = harness_pipeline(4096);
 	const char *files[] = { path };
 	struct cap_source *src = NULL;
 	if (cap_open_offline(&src, files, 1, NULL, errbuf) == UCF_OK) {

@@ -51,6 +51,14 @@ struct sig_rule_view {
  * counts rules only; rule indices are below CLASSIFY_RULE_DOMAIN_BASE. */
 #define CLASSIFY_RULE_DOMAIN_BASE 0x8000
 bool sig_rule_get(const struct sig_db *db, uint16_t idx, struct sig_rule_view *out);
+/* The fields a flow record prints, without filling a whole sig_rule_view (output runs this for
+ * every record): same values as sig_rule_get's. */
+struct sig_rule_brief {
+	const char *app, *service, *category, *file;
+	unsigned line;
+	int encrypted;
+};
+bool sig_rule_brief_get(const struct sig_db *db, uint16_t idx, struct sig_rule_brief *out);
 size_t sig_rule_count(const struct sig_db *db);
 
 /* App lookup by id ("finesse"); -1 when unknown. App indices are 0..sig_app_count()-1. */

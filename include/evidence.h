@@ -143,6 +143,9 @@ void evidence_clear_domains(struct evidence_ctx *ctx);
  * Lookup: one hash probe per label suffix (no scan over the patterns). */
 int evidence_domain_match(const struct evidence_ctx *ctx, const char *name, size_t len,
 			  const char **pattern);
+/* The same for an interned name (an id of evidence_name()): the result is memoised with the name
+ * until the patterns change, so flows naming the same host cost one lookup. */
+int evidence_domain_match_id(const struct evidence_ctx *ctx, uint32_t id, const char **pattern);
 
 /* A new flow (call once, when flow_table_update() reports is_new): looks the responder address,
  * then the originator address, up in the DNS cache and sets ev.dns_name. Returns EV_CHG_DNS or 0. */
@@ -251,6 +254,12 @@ void ev_domains_destroy(struct ev_domains *d);
 void ev_domains_clear(struct ev_domains *d);
 int ev_domains_add(struct ev_domains *d, const char *pattern, int user_id, char *errbuf);
 int ev_domains_match(const struct ev_domains *d, const char *name, size_t len, const char **pattern);
+/* ev_domains_match() (without the pattern) through a small cache of recent names: for names
+ * that are not interned, e.g. DNS answers, which repeat. */
+int ev_domains_match_cached(struct ev_domains *d, const char *name, size_t len);
+/* ev_domains_match() of interned name id, memoised in n per pattern generation of d. */
+int ev_names_domain_match(struct ev_names *n, const struct ev_domains *d, uint32_t id,
+			  const char **pattern);
 unsigned ev_domains_count(const struct ev_domains *d);
 
 /* DNS cache: address -> name id (holds a reference), expiry in packet time, LRU replacement when
@@ -283,12 +292,32 @@ struct ev_hs {
 #define EV_HS_ENCRYPTED 0x02 /* ChangeCipherSpec / application_data seen: later handshake is opaque */
 #define EV_HS_FULL      0x04 /* the buffer filled up: later handshake bytes were dropped */
 void ev_hs_init(struct ev_hs *hs, uint8_t *buf, uint32_t cap);
+/* ev_hs_init() and ev_hs_feed(data) in one, without the copy, for data holding the start of one
+ * handshake record and nothing after it (the usual first segment of a ClientHello or a server
+ * flight): hs->buf then points at the record's bytes in data (read only; *body gets them as a
+ * view, for copying on). false, and hs untouched, for any other data. */
+bool ev_hs_view(struct ev_hs *hs, struct bview data, uint32_t cap, struct bview *body);
 /* Feeds stream bytes; EV_BAD once the stream is not TLS records, else EV_OK. */
 int ev_hs_feed(struct ev_hs *hs, struct bview data);
 /* Whether a packet starts with a plausible TLS record header (type 20..23, version 3.0..3.4,
  * length 1..2^14+2048); *hs_type gets the first handshake message type for a handshake record
  * (-1 when not there). */
-bool ev_tls_record_start(struct bview pkt, int *hs_type);
+/* Inline: it runs for every TCP payload packet within the inspection budget. */
+#define EV_TLS_MAX_RECORD (16384 + 2048) /* RFC 5246 6.2.3: ciphertext may exceed 2^14 by 2048 */
+static inline bool ev_tls_record_start(struct bview pkt, int *hs_type)
+{
+	uint8_t type, maj, min, t;
+	uint16_t len;
+	*hs_type = -1;
+	if (!bv_u8(pkt, 0, &type) || !bv_u8(pkt, 1, &maj) || !bv_u8(pkt, 2, &min) ||
+	    !bv_be16(pkt, 3, &len))
+		return false;
+	if (type < 20 || type > 23 || maj != 3 || min > 4 || len == 0 || len > EV_TLS_MAX_RECORD)
+		return false;
+	if (type == 22 && bv_u8(pkt, 5, &t))
+		*hs_type = t;
+	return true;
+}
 
 /* ClientHello facts; views point into the parsed buffer. */
 struct ev_hello {

@@ -75,23 +75,29 @@ struct flow_evidence {
 	uint8_t detail;
 };
 
+/* Field order is about the cache. A packet's update reads and writes bytes 52 to 182 only: the hash
+ * value at the end of hh (the lookup compares the key in place, not through hh.key), the key, the
+ * timeout-list links, TCP state, ts_last, the counters, ts_first (active timeout) and the history.
+ * Whatever the flow's alignment in the pool (240-byte stride: 0, 16, 32 or 48 bytes into a cache
+ * line), that is three cache lines. What is read only when a flow starts or ends goes last. */
 struct flow {
 	UT_hash_handle hh;
 	struct flow_key key;
 	uint32_t lru_prev, lru_next; /* pool indices on the flow's timeout list (0 = none) */
-	uint32_t frag_pkts;         /* IP fragments attributed to this flow (first and later) */
-	uint64_t uid;               /* sequence number in creation order: deterministic per input */
-	uint64_t ts_first, ts_last; /* microseconds since the epoch, packet time */
-	struct flow_dir dir[2];     /* [FLOW_ORIG], [FLOW_RESP] */
-	struct flow_label label;
-	struct flow_evidence ev;
-	uint16_t tunnel;            /* interned tunnel description id, 0 = none */
-	uint8_t hist[6];            /* history letters in first-seen order, one 4-bit code each */
 	uint8_t orig_is_a : 1;      /* the originator is key side A */
 	uint8_t swapped : 1;        /* the classifier named the other side as originator */
 	uint8_t lru_list : 2;       /* which timeout list the flow is on */
 	uint8_t tcp_state;          /* FLOW_TCP_* bits */
 	uint8_t tcp_ep;             /* TCP endpoint states: originator in bits 0-2, responder 3-5 */
+	uint64_t ts_last;           /* microseconds since the epoch, packet time */
+	struct flow_dir dir[2];     /* [FLOW_ORIG], [FLOW_RESP] */
+	uint64_t ts_first;          /* start of the record's interval (the first packet's time) */
+	uint8_t hist[6];            /* history letters in first-seen order, one 4-bit code each */
+	uint16_t tunnel;            /* interned tunnel description id, 0 = none */
+	uint64_t uid;               /* sequence number in creation order: deterministic per input */
+	uint32_t frag_pkts;         /* IP fragments attributed to this flow (first and later) */
+	struct flow_evidence ev;
+	struct flow_label label;
 };
 
 /* Endpoint views in originator/responder terms. */
@@ -153,6 +159,29 @@ struct flow_update {
  * the head of each timeout list). Returns UCF_OK, or UCF_ERR_RUNTIME when memory ran out. */
 int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_t ts_us,
 		      struct flow_update *out);
+
+/* A packet's canonical key and its hash, worked out ahead of its update (batching). */
+struct flow_lookup {
+	struct flow_key key;
+	uint32_t hashv;
+	uint8_t src_is_a;  /* the packet's source is key side A */
+	uint8_t no_key;    /* a later fragment: no ports, so no key (looked up by fragment id) */
+	uint8_t pad[2];
+};
+
+/* Batched updates, to hide the cache misses of finding a packet's flow. flow_table_prepare() works
+ * out the packet's key and hash and prefetches its hash bucket; flow_table_prefetch(), called a few
+ * packets later (when the bucket has arrived), prefetches the flow at the head of the bucket's
+ * chain; flow_table_update_prepared() then accounts the packet exactly as flow_table_update() would
+ * (same flows, records, order and counters). Neither prepare nor prefetch changes the table (a key
+ * does not depend on it; prefetch reads the bucket as it is at that moment and only as a hint), so
+ * any number of packets may be prepared ahead; the updates must come in capture order, each with
+ * the lookup prepared from the same packet. */
+void flow_table_prepare(const struct flow_table *t, const struct decoded_pkt *p,
+			struct flow_lookup *lk);
+void flow_table_prefetch(const struct flow_table *t, const struct flow_lookup *lk);
+int flow_table_update_prepared(struct flow_table *t, const struct decoded_pkt *p,
+			       const struct flow_lookup *lk, uint64_t ts_us, struct flow_update *out);
 
 /* Expires flows idle at time now_us (packet time, or wall time for a quiet live capture). */
 void flow_table_expire(struct flow_table *t, uint64_t now_us);

@@ -12,23 +12,32 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* Every accessor is a few instructions, and the bounds check in it usually folds into one the
+ * caller already made: always inline them, whatever GCC's growth limits say about the (large)
+ * function that calls them. */
+#if defined(__GNUC__)
+#define BV_INLINE __attribute__((always_inline))
+#else
+#define BV_INLINE
+#endif
+
 struct bview {
 	const uint8_t *p; /* first byte */
 	size_t len;       /* bytes available from p; never more than were captured */
 };
 
-static inline struct bview bv_make(const uint8_t *p, size_t len)
+static inline BV_INLINE struct bview bv_make(const uint8_t *p, size_t len)
 {
 	struct bview v = { p, p ? len : 0 };
 	return v;
 }
 
-static inline bool bv_has(struct bview v, size_t off, size_t n)
+static inline BV_INLINE bool bv_has(struct bview v, size_t off, size_t n)
 {
 	return off <= v.len && n <= v.len - off;
 }
 
-static inline bool bv_u8(struct bview v, size_t off, uint8_t *out)
+static inline BV_INLINE bool bv_u8(struct bview v, size_t off, uint8_t *out)
 {
 	if (!bv_has(v, off, 1))
 		return false;
@@ -36,7 +45,7 @@ static inline bool bv_u8(struct bview v, size_t off, uint8_t *out)
 	return true;
 }
 
-static inline bool bv_be16(struct bview v, size_t off, uint16_t *out)
+static inline BV_INLINE bool bv_be16(struct bview v, size_t off, uint16_t *out)
 {
 	if (!bv_has(v, off, 2))
 		return false;
@@ -44,7 +53,7 @@ static inline bool bv_be16(struct bview v, size_t off, uint16_t *out)
 	return true;
 }
 
-static inline bool bv_le16(struct bview v, size_t off, uint16_t *out)
+static inline BV_INLINE bool bv_le16(struct bview v, size_t off, uint16_t *out)
 {
 	if (!bv_has(v, off, 2))
 		return false;
@@ -52,7 +61,7 @@ static inline bool bv_le16(struct bview v, size_t off, uint16_t *out)
 	return true;
 }
 
-static inline bool bv_be24(struct bview v, size_t off, uint32_t *out)
+static inline BV_INLINE bool bv_be24(struct bview v, size_t off, uint32_t *out)
 {
 	if (!bv_has(v, off, 3))
 		return false;
@@ -60,7 +69,7 @@ static inline bool bv_be24(struct bview v, size_t off, uint32_t *out)
 	return true;
 }
 
-static inline bool bv_be32(struct bview v, size_t off, uint32_t *out)
+static inline BV_INLINE bool bv_be32(struct bview v, size_t off, uint32_t *out)
 {
 	if (!bv_has(v, off, 4))
 		return false;
@@ -69,7 +78,7 @@ static inline bool bv_be32(struct bview v, size_t off, uint32_t *out)
 	return true;
 }
 
-static inline bool bv_le32(struct bview v, size_t off, uint32_t *out)
+static inline BV_INLINE bool bv_le32(struct bview v, size_t off, uint32_t *out)
 {
 	if (!bv_has(v, off, 4))
 		return false;
@@ -79,7 +88,7 @@ static inline bool bv_le32(struct bview v, size_t off, uint32_t *out)
 }
 
 /* Copies n bytes out; false (and nothing copied) when they are not all there. */
-static inline bool bv_copy(struct bview v, size_t off, void *dst, size_t n)
+static inline BV_INLINE bool bv_copy(struct bview v, size_t off, void *dst, size_t n)
 {
 	if (!bv_has(v, off, n))
 		return false;
@@ -89,7 +98,7 @@ static inline bool bv_copy(struct bview v, size_t off, void *dst, size_t n)
 }
 
 /* The sub-view [off, off+n). False when it does not fit entirely. */
-static inline bool bv_sub(struct bview v, size_t off, size_t n, struct bview *out)
+static inline BV_INLINE bool bv_sub(struct bview v, size_t off, size_t n, struct bview *out)
 {
 	if (!bv_has(v, off, n))
 		return false;
@@ -99,7 +108,7 @@ static inline bool bv_sub(struct bview v, size_t off, size_t n, struct bview *ou
 }
 
 /* The sub-view from off to the end (possibly empty). False when off is past the end. */
-static inline bool bv_tail(struct bview v, size_t off, struct bview *out)
+static inline BV_INLINE bool bv_tail(struct bview v, size_t off, struct bview *out)
 {
 	if (off > v.len)
 		return false;
@@ -109,7 +118,7 @@ static inline bool bv_tail(struct bview v, size_t off, struct bview *out)
 }
 
 /* The sub-view [off, off+n) clamped to what exists; *cut tells whether it was shortened. */
-static inline struct bview bv_clamp(struct bview v, size_t off, size_t n, bool *cut)
+static inline BV_INLINE struct bview bv_clamp(struct bview v, size_t off, size_t n, bool *cut)
 {
 	struct bview r = { v.p, 0 };
 	if (off > v.len) {

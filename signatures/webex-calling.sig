@@ -60,20 +60,24 @@ table "Connection purpose / source / destination port table (IP subnets for Webe
 # --- Row: Call signalling to Webex Calling (SIP TLS) (Webex Calling へのコール信号 (SIP TLS)) ---
 # Notes: outbound SIP-TLS signalling from local gateways, devices and the Webex app to the Webex
 # Calling cloud. Port 5062 required for certificate-based trunks, 8934 for registration-based trunks.
-# Sub-row: Local gateway external (NIC), source 8000-65535, TCP, dest Webex Calling subnets, 5062, 8934.
-rule app=webex-calling service=lgw-sip-tls category=signalling proto=tcp \
-     client_port=8000-65535 server=@webex_calling_service server_port=5062,8934 encrypted=yes payload=tls \
-     label="Local gateway (external NIC) SIP-TLS to Webex Calling: 5062 cert-based trunk, 8934 registration-based trunk"
 # Sub-row: Devices, source 5060-5080, dest port 8934 (デバイス 5060-5080 8934).
 rule app=webex-calling service=device-sip-tls category=signalling proto=tcp \
      client_port=5060-5080 server=@webex_calling_service server_port=8934 encrypted=yes dscp=24 payload=tls \
      label="Device SIP-TLS signalling to Webex Calling (source 5060-5080)"
 # Sub-row: Webex app, source ephemeral (OS dependent) (Webex アプリ 一時的 (OS 依存)).
+# Listed before the local gateway's sub-row on purpose: from an ephemeral source port (32768-65535)
+# an app and a registration-based gateway on 8934 look the same (the gateway's 8000-65535 then
+# counts as any port, ucflow-signatures(5)), and file order names the far more common app; the
+# gateway stays a candidate. A gateway source port below 32768 still names the gateway.
 # The flattened row has no destination port cell for this sub-row; 8934 is taken from the QoS
 # table's "Webex app / signalling / ephemeral / 8934" row (interpretation).
 rule app=webex-calling service=app-sip-tls category=signalling proto=tcp \
      server=@webex_calling_service server_port=8934 encrypted=yes dscp=0 payload=tls \
      label="Webex app SIP-TLS signalling to Webex Calling (source ephemeral, OS dependent)"
+# Sub-row: Local gateway external (NIC), source 8000-65535, TCP, dest Webex Calling subnets, 5062, 8934.
+rule app=webex-calling service=lgw-sip-tls category=signalling proto=tcp \
+     client_port=8000-65535 server=@webex_calling_service server_port=5062,8934 encrypted=yes payload=tls \
+     label="Local gateway (external NIC) SIP-TLS to Webex Calling: 5062 cert-based trunk, 8934 registration-based trunk"
 
 # --- Row: Call signalling from Webex Calling (SIP TLS) to local gateway ---
 # (Webex Calling (SIP TLS) からローカル ゲートウェイへの通話シグナリング)

@@ -3,6 +3,7 @@
 #define CAPTURE_INTERNAL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <pcap/pcap.h>
 
 #include "capture.h"
@@ -17,7 +18,10 @@ struct cap_ops {
 struct cap_source {
 	const struct cap_ops *ops;
 	pcap_t *pcap;              /* the handle being read, NULL between files */
-	volatile sig_atomic_t stop;
+	/* Set by cap_break, possibly from a signal handler: a lock-free atomic (async-signal-safe in
+	 * C11) rather than volatile sig_atomic_t, because the offline consumer and reader threads
+	 * both look at it. */
+	atomic_int stop;
 	const char *name;
 	/* delivery state shared with the pcap callback */
 	cap_packet_fn on_packet;
@@ -31,5 +35,20 @@ void cap_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes);
 
 /* Compiles and installs a BPF filter on s->pcap; UCF_ERR_CONFIG with errbuf on failure. */
 int cap_set_filter(struct cap_source *s, const char *bpf, char *errbuf);
+
+/* Test hooks of the offline reader thread (capture_offline.c). The ring size applies to later
+ * cap_run calls: 0 restores the default, other values are rounded up to a power of two of at
+ * least 4 KiB. Records larger than a quarter of the ring are handed over by pointer instead. */
+void cap_offline_set_ring_size(size_t bytes);
+
+struct cap_offline_diag {
+	bool threaded;  /* the last cap_run used the reader thread */
+	size_t ring_size;
+	uint64_t wraps; /* times the reader wrapped around the ring */
+	uint64_t big;   /* packets handed over by pointer (too large for the ring) */
+	uint64_t producer_waits, consumer_waits; /* times either side went to sleep */
+};
+/* What the last cap_run on offline source s did (zeroes if it was never run). */
+void cap_offline_get_diag(const struct cap_source *s, struct cap_offline_diag *d);
 
 #endif

@@ -1,13 +1,81 @@
 /* capture_offline.c - offline packet source: pcap and pcapng files (or stdin) read as one stream. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "capture_internal.h"
 
 /* Large stdio buffer: offline reading is bound by read() calls, not by parsing. */
 #define OFFLINE_STDIO_BUF (1u << 20)
+
+/*
+ * Reading a file costs libpcap's parsing plus read() system calls, about 40% of the time the
+ * pipeline spends on the packets. By default a reader thread therefore runs libpcap ahead of the
+ * pipeline: it copies every packet into a single-producer/single-consumer byte ring, and the thread
+ * that called cap_run pops the packets and calls on_packet exactly as the synchronous loop does.
+ * Input starts, errors and the end of the stream travel through the same ring, so the order of
+ * everything the caller sees is unchanged. UCFLOW_READER_THREAD=0 selects the synchronous loop
+ * (for comparisons), =1 the thread even on one CPU (for tests); inputs that may block indefinitely (pipes, terminals, sockets) use it too, so
+ * that stopping never waits on a read() that only a writer can end, and so does a process allowed
+ * on one CPU only, where the thread could only add the copy and the hand-over.
+ */
+#ifndef RING_DEFAULT
+#define RING_DEFAULT (4u << 20) /* fits the shared cache, holds ~10k average packets */
+#endif
+#define RING_MIN 4096u
+#define SPIN_ITERS 256          /* polls before a waiting side sleeps on the condition variable */
+#define PUB_PKTS 32             /* the reader publishes after this many packets or ... */
+#define PUB_BYTES (64u << 10)   /* ... this many bytes (or the ring size / 8 if smaller) */
+
+enum rec_kind { REC_PAD = 1, REC_PKT, REC_BIG, REC_INPUT, REC_END };
+
+/* One ring record; whole records are multiples of 8 bytes, so the header is always aligned. A PAD
+ * record (the unused tail of the ring before a wrap) may be just the 8 bytes of kind and len. */
+struct rec {
+	uint32_t kind;
+	uint32_t len;   /* the whole record, header included */
+	uint32_t a, b;  /* PKT/BIG: caplen, wirelen; INPUT: file index, link type; END: status */
+	uint64_t ts_us; /* PKT/BIG */
+	/* PKT: caplen bytes follow; BIG: a pointer to them (valid until the consumer releases it) */
+};
+
+struct ring {
+	/* written by the reader; the consumer reads them when it runs out of records */
+	_Alignas(64) atomic_size_t head; /* bytes published */
+	atomic_int prod_waiting;
+	atomic_size_t prod_want;         /* the sleeping reader needs tail >= this */
+	/* written by the consumer */
+	_Alignas(64) atomic_size_t tail; /* bytes released */
+	atomic_int cons_waiting;
+	atomic_size_t cons_at;           /* where the sleeping consumer waits */
+	atomic_int stop;                 /* the consumer is done: the reader must quit */
+	_Alignas(64) pthread_mutex_t mu;
+	pthread_cond_t prod_cv, cons_cv;
+	/* set before the reader starts, read-only afterwards */
+	_Alignas(64) size_t size, mask, pub_bytes, big_limit;
+	size_t wake_bytes;
+	unsigned char *buf;
+	struct cap_offline *o;
+	/* reader-private: on lines of their own, as the reader writes them for every packet */
+	_Alignas(64) size_t w, w_pub, t_cache;
+	unsigned npend;
+	uint64_t queued, max_packets;
+	bool limit_hit;
+	pcap_t *pcap;
+	FILE *fp;
+	uint64_t wraps, big, prod_waits;
+	char err[UCF_ERRBUF_SIZE]; /* the message of a failing END; read after its record */
+};
 
 struct cap_offline {
 	struct cap_source base; /* first: the generic handle */
@@ -16,7 +84,21 @@ struct cap_offline {
 	const char *bpf;
 	FILE *fp;
 	char *iobuf;
+	struct cap_offline_diag diag;
 };
+
+/* cap_break stores to cap_source.stop from signal handlers: only lock-free atomics may be used there */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "cap_break needs a lock-free atomic_int");
+
+static size_t ring_size_override;
+
+void cap_offline_set_ring_size(size_t bytes)
+{
+	size_t n = RING_MIN;
+	while (bytes && n < bytes)
+		n <<= 1;
+	ring_size_override = bytes ? n : 0;
+}
 
 void cap_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 {
@@ -36,73 +118,88 @@ void cap_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 	}
 }
 
-int cap_set_filter(struct cap_source *s, const char *bpf, char *errbuf)
+static int set_filter(pcap_t *p, const char *bpf, char *errbuf)
 {
 	struct bpf_program prog;
 	if (!bpf || !*bpf)
 		return UCF_OK;
-	if (pcap_compile(s->pcap, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "bad filter expression '%s': %s", bpf,
-			 pcap_geterr(s->pcap));
+			 pcap_geterr(p));
 		return UCF_ERR_CONFIG;
 	}
-	int rc = pcap_setfilter(s->pcap, &prog);
+	int rc = pcap_setfilter(p, &prog);
 	pcap_freecode(&prog);
 	if (rc != 0) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot install filter: %s", pcap_geterr(s->pcap));
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot install filter: %s", pcap_geterr(p));
 		return UCF_ERR_RUNTIME;
 	}
 	return UCF_OK;
 }
 
-static void offline_close_file(struct cap_offline *o)
+int cap_set_filter(struct cap_source *s, const char *bpf, char *errbuf)
 {
-	if (o->base.pcap) {
-		pcap_close(o->base.pcap); /* also closes o->fp */
-		o->base.pcap = NULL;
-		o->fp = NULL;
-	} else if (o->fp && o->fp != stdin) {
-		fclose(o->fp);
-	}
-	o->fp = NULL;
+	return set_filter(s->pcap, bpf, errbuf);
 }
 
-static int offline_open_file(struct cap_offline *o, const char *name, char *errbuf)
+static void close_file(pcap_t **pp, FILE **fpp)
+{
+	if (*pp) {
+		pcap_close(*pp); /* also closes the FILE */
+		*pp = NULL;
+	} else if (*fpp && *fpp != stdin) {
+		fclose(*fpp);
+	}
+	*fpp = NULL;
+}
+
+static int open_file(const char *name, char *iobuf, pcap_t **pp, FILE **fpp, char *errbuf)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
+	FILE *fp;
 	if (strcmp(name, "-") == 0) {
-		o->fp = stdin;
+		fp = stdin;
 	} else {
-		o->fp = fopen(name, "rb");
-		if (!o->fp) {
+		fp = fopen(name, "rb");
+		if (!fp) {
 			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", name, strerror(errno));
 			return UCF_ERR_RUNTIME;
 		}
 	}
-	setvbuf(o->fp, o->iobuf, _IOFBF, OFFLINE_STDIO_BUF);
-	o->base.pcap = pcap_fopen_offline_with_tstamp_precision(o->fp, PCAP_TSTAMP_PRECISION_MICRO,
-								 perr);
-	if (!o->base.pcap) {
+	setvbuf(fp, iobuf, _IOFBF, OFFLINE_STDIO_BUF);
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	if (!p) {
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: not a readable pcap or pcapng file: %s",
 			 name, perr);
-		if (o->fp != stdin)
-			fclose(o->fp);
-		o->fp = NULL;
+		if (fp != stdin)
+			fclose(fp);
 		return UCF_ERR_RUNTIME;
 	}
+	*pp = p;
+	*fpp = fp;
+	return UCF_OK;
+}
+
+/* ---- the synchronous loop (UCFLOW_READER_THREAD=0, and inputs that may block) ---- */
+
+static void offline_close_file(struct cap_offline *o)
+{
+	close_file(&o->base.pcap, &o->fp);
+}
+
+static int offline_open_file(struct cap_offline *o, const char *name, char *errbuf)
+{
+	int rc = open_file(name, o->iobuf, &o->base.pcap, &o->fp, errbuf);
+	if (rc != UCF_OK)
+		return rc;
 	o->base.name = name;
 	o->base.linktype = pcap_datalink(o->base.pcap);
 	return UCF_OK;
 }
 
-static int offline_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet,
-		       void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf)
+static int sync_run(struct cap_offline *o, cap_input_fn on_input, void *user, char *errbuf)
 {
-	struct cap_offline *o = (struct cap_offline *)s;
-	(void)tick;
-	s->on_packet = on_packet;
-	s->user = user;
-	s->max_packets = max_packets;
+	struct cap_source *s = &o->base;
 	for (size_t i = 0; i < o->nfiles && !s->stop; i++) {
 		int rc = offline_open_file(o, o->files[i], errbuf);
 		if (rc != UCF_OK)
@@ -125,6 +222,446 @@ static int offline_run(struct cap_source *s, cap_input_fn on_input, cap_packet_f
 		offline_close_file(o);
 	}
 	return UCF_OK;
+}
+
+/* ---- the ring between the reader thread and the consumer ---- */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("pause");
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static struct ring *ring_new(size_t size)
+{
+	struct ring *r = aligned_alloc(64, (sizeof(struct ring) + 63) & ~(size_t)63);
+	if (!r)
+		return NULL;
+	memset(r, 0, sizeof *r);
+	r->buf = malloc(size);
+	if (!r->buf) {
+		free(r);
+		return NULL;
+	}
+	atomic_init(&r->head, 0);
+	atomic_init(&r->prod_waiting, 0);
+	atomic_init(&r->prod_want, 0);
+	atomic_init(&r->tail, 0);
+	atomic_init(&r->cons_waiting, 0);
+	atomic_init(&r->cons_at, 0);
+	atomic_init(&r->stop, 0);
+	r->size = size;
+	r->mask = size - 1;
+	r->pub_bytes = size / 8 < PUB_BYTES ? size / 8 : PUB_BYTES;
+	r->big_limit = size / 4;
+	r->wake_bytes = size / 8;
+	if (pthread_mutex_init(&r->mu, NULL) != 0) {
+		free(r->buf);
+		free(r);
+		return NULL;
+	}
+	if (pthread_cond_init(&r->prod_cv, NULL) != 0) {
+		pthread_mutex_destroy(&r->mu);
+		free(r->buf);
+		free(r);
+		return NULL;
+	}
+	if (pthread_cond_init(&r->cons_cv, NULL) != 0) {
+		pthread_cond_destroy(&r->prod_cv);
+		pthread_mutex_destroy(&r->mu);
+		free(r->buf);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void ring_free(struct ring *r)
+{
+	pthread_cond_destroy(&r->cons_cv);
+	pthread_cond_destroy(&r->prod_cv);
+	pthread_mutex_destroy(&r->mu);
+	free(r->buf);
+	free(r);
+}
+
+/* Makes the reader's records up to r->w visible. The seq_cst store and load pair with those in
+ * cons_wait: either the consumer sees the new head, or this sees it waiting and wakes it (under
+ * the mutex it holds while it checks the head, so the signal cannot fall between check and wait).
+ * A sleeping consumer is woken only for an eighth of the ring's worth of packets, or when `force`
+ * (events, and before the reader itself sleeps), so that a consumer faster than the reader does
+ * not trade a wake-up for every batch. */
+static void prod_publish(struct ring *r, bool force)
+{
+	r->npend = 0;
+	if (r->w == r->w_pub)
+		return;
+	r->w_pub = r->w;
+	atomic_store_explicit(&r->head, r->w, memory_order_seq_cst);
+	if (atomic_load_explicit(&r->cons_waiting, memory_order_seq_cst) &&
+	    (force || r->w - atomic_load_explicit(&r->cons_at, memory_order_relaxed) >=
+			      r->wake_bytes)) {
+		pthread_mutex_lock(&r->mu);
+		pthread_cond_signal(&r->cons_cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+/* Waits until the consumer has released everything before position want; false if it stopped. */
+static bool prod_wait(struct ring *r, size_t want)
+{
+	size_t t;
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		t = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (t >= want) {
+			r->t_cache = t;
+			return true;
+		}
+		if (atomic_load_explicit(&r->stop, memory_order_relaxed))
+			return false;
+		cpu_relax();
+	}
+	r->prod_waits++;
+	pthread_mutex_lock(&r->mu);
+	atomic_store_explicit(&r->prod_want, want, memory_order_relaxed);
+	atomic_store_explicit(&r->prod_waiting, 1, memory_order_seq_cst);
+	bool stop;
+	while (!(stop = atomic_load_explicit(&r->stop, memory_order_acquire)) &&
+	       (t = atomic_load_explicit(&r->tail, memory_order_seq_cst)) < want)
+		pthread_cond_wait(&r->prod_cv, &r->mu);
+	atomic_store_explicit(&r->prod_waiting, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&r->mu);
+	if (stop)
+		return false;
+	r->t_cache = t;
+	return true;
+}
+
+/* Room for a need-byte record at r->w (after a PAD to the end of the ring if it would not fit
+ * before it); NULL if the consumer stopped. need <= r->big_limit. */
+static unsigned char *prod_reserve(struct ring *r, size_t need)
+{
+	size_t off = r->w & r->mask;
+	size_t pad = off + need > r->size ? r->size - off : 0;
+	if (r->size - (r->w - r->t_cache) < pad + need) {
+		r->t_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (r->size - (r->w - r->t_cache) < pad + need) {
+			/* full: let the consumer see everything, then sleep until a quarter of the
+			 * ring is free, not just this record's room, so the two sides do not trade a
+			 * wake-up for every packet */
+			size_t target = pad + need > r->size / 4 ? pad + need : r->size / 4;
+			prod_publish(r, true);
+			if (!prod_wait(r, r->w + target - r->size))
+				return NULL;
+		}
+	}
+	if (pad) {
+		struct rec *p = (struct rec *)(r->buf + off);
+		p->kind = REC_PAD;
+		p->len = (uint32_t)pad;
+		r->w += pad;
+		r->wraps++;
+		off = 0;
+	}
+	return r->buf + off;
+}
+
+/* Queues a non-packet record and publishes it at once; false if the consumer stopped. */
+static bool prod_event(struct ring *r, uint32_t kind, uint32_t a, uint32_t b)
+{
+	struct rec *p = (struct rec *)prod_reserve(r, sizeof(struct rec));
+	if (!p)
+		return false;
+	p->kind = kind;
+	p->len = sizeof(struct rec);
+	p->a = a;
+	p->b = b;
+	p->ts_us = 0;
+	r->w += sizeof(struct rec);
+	prod_publish(r, true);
+	return true;
+}
+
+/* The reader's pcap_handler: copies the packet into the ring (or, when it is larger than a
+ * quarter of the ring, hands the consumer a pointer and waits until it is done with it). */
+static void reader_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct ring *r = (struct ring *)arg;
+	if (atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		pcap_breakloop(r->pcap);
+		return;
+	}
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000ULL + (uint64_t)h->ts.tv_usec;
+	size_t need = sizeof(struct rec) + (((size_t)h->caplen + 7) & ~(size_t)7);
+	if (need <= r->big_limit) {
+		struct rec *p = (struct rec *)prod_reserve(r, need);
+		if (!p) {
+			pcap_breakloop(r->pcap);
+			return;
+		}
+		p->kind = REC_PKT;
+		p->len = (uint32_t)need;
+		p->a = h->caplen;
+		p->b = h->len;
+		p->ts_us = ts;
+		memcpy(p + 1, bytes, h->caplen);
+		r->w += need;
+		if (++r->npend >= PUB_PKTS || r->w - r->w_pub >= r->pub_bytes)
+			prod_publish(r, false);
+	} else {
+		need = sizeof(struct rec) + sizeof bytes;
+		struct rec *p = (struct rec *)prod_reserve(r, need);
+		if (!p) {
+			pcap_breakloop(r->pcap);
+			return;
+		}
+		p->kind = REC_BIG;
+		p->len = (uint32_t)need;
+		p->a = h->caplen;
+		p->b = h->len;
+		p->ts_us = ts;
+		memcpy(p + 1, &bytes, sizeof bytes);
+		r->w += need;
+		r->big++;
+		prod_publish(r, true);
+		/* bytes belong to libpcap until this callback returns */
+		if (!prod_wait(r, r->w)) {
+			pcap_breakloop(r->pcap);
+			return;
+		}
+	}
+	if (r->max_packets && ++r->queued >= r->max_packets) {
+		/* the consumer stops at this packet: read no further, as the synchronous loop */
+		r->limit_hit = true;
+		pcap_breakloop(r->pcap);
+	}
+}
+
+/* The reader thread: everything libpcap does for the files, in order, ending with REC_END. */
+static void *reader_main(void *arg)
+{
+	struct ring *r = arg;
+	struct cap_offline *o = r->o;
+	int rc = UCF_OK;
+#ifdef __linux__
+	prctl(PR_SET_NAME, "ucflow-reader", 0, 0, 0); /* for top -H and perf; tests count it */
+#endif
+	for (size_t i = 0; i < o->nfiles && !r->limit_hit; i++) {
+		if (atomic_load_explicit(&r->stop, memory_order_relaxed))
+			return NULL;
+		rc = open_file(o->files[i], o->iobuf, &r->pcap, &r->fp, r->err);
+		if (rc != UCF_OK)
+			break;
+		if (!prod_event(r, REC_INPUT, (uint32_t)i, (uint32_t)pcap_datalink(r->pcap))) {
+			close_file(&r->pcap, &r->fp);
+			return NULL;
+		}
+		rc = set_filter(r->pcap, o->bpf, r->err);
+		if (rc == UCF_OK && pcap_loop(r->pcap, -1, reader_packet, (u_char *)r) == PCAP_ERROR) {
+			snprintf(r->err, sizeof r->err, "%s: %s", o->files[i], pcap_geterr(r->pcap));
+			rc = UCF_ERR_RUNTIME;
+		}
+		close_file(&r->pcap, &r->fp);
+		if (rc != UCF_OK)
+			break;
+	}
+	(void)prod_event(r, REC_END, (uint32_t)rc, 0);
+	return NULL;
+}
+
+/* Releases the consumer's records up to t to the reader, waking it if it sleeps for them. */
+static void cons_publish(struct ring *r, size_t t)
+{
+	atomic_store_explicit(&r->tail, t, memory_order_seq_cst);
+	if (atomic_load_explicit(&r->prod_waiting, memory_order_seq_cst) &&
+	    t >= atomic_load_explicit(&r->prod_want, memory_order_relaxed)) {
+		pthread_mutex_lock(&r->mu);
+		pthread_cond_signal(&r->prod_cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+/* Waits until the reader has published beyond position t; returns the new head. The reader
+ * always ends with REC_END, so this cannot wait forever while the reader runs. */
+static size_t cons_wait(struct ring *r, size_t t, uint64_t *waits)
+{
+	size_t h;
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		h = atomic_load_explicit(&r->head, memory_order_acquire);
+		if (h != t)
+			return h;
+		cpu_relax();
+	}
+	(*waits)++;
+	pthread_mutex_lock(&r->mu);
+	atomic_store_explicit(&r->cons_at, t, memory_order_relaxed);
+	atomic_store_explicit(&r->cons_waiting, 1, memory_order_seq_cst);
+	while ((h = atomic_load_explicit(&r->head, memory_order_seq_cst)) == t)
+		pthread_cond_wait(&r->cons_cv, &r->mu);
+	atomic_store_explicit(&r->cons_waiting, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&r->mu);
+	return h;
+}
+
+/* true when every input is something whose read() returns by itself (a regular file, a
+ * directory, a name that does not exist): a pipe or terminal could hold the reader in read()
+ * after the consumer stopped, and joining it would then wait on the writer. *bytes: the
+ * inputs' total size, for sizing the ring. */
+static bool inputs_never_block(const struct cap_offline *o, uint64_t *bytes)
+{
+	*bytes = 0;
+	for (size_t i = 0; i < o->nfiles; i++) {
+		struct stat st;
+		int rc = strcmp(o->files[i], "-") == 0 ? fstat(STDIN_FILENO, &st)
+						       : stat(o->files[i], &st);
+		if (rc == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode)))
+			return false;
+		if (rc == 0 && S_ISREG(st.st_mode))
+			*bytes += (uint64_t)st.st_size;
+	}
+	return true;
+}
+
+/* More than one CPU to run on (the affinity mask, e.g. taskset, or else the online count)? */
+static bool several_cpus(void)
+{
+#ifdef __linux__
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set) > 1;
+#endif
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
+/* The consumer side of cap_run; -1 if the thread could not be started (run synchronously). */
+static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet_fn on_packet,
+			void *user, uint64_t max_packets, uint64_t input_bytes, char *errbuf)
+{
+	struct cap_source *s = &o->base;
+	/* Small inputs get a small ring (records take at most twice their bytes in the file): less
+	 * memory to set up for each of many small files, as a fuzzer runs them. */
+	size_t size = RING_MIN;
+	while (size < RING_DEFAULT && size < 2 * input_bytes)
+		size <<= 1;
+	struct ring *r = ring_new(ring_size_override ? ring_size_override : size);
+	if (!r)
+		return -1;
+	r->o = o;
+	r->max_packets = max_packets;
+	/* signals are for the caller's thread: the reader runs with all of them blocked */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t tid;
+	int prc = pthread_create(&tid, NULL, reader_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (prc != 0) {
+		ring_free(r);
+		return -1;
+	}
+
+	int rc = UCF_OK;
+	size_t t = 0, h = 0, t_pub = 0;
+	uint64_t cons_waits = 0;
+	struct cap_pkthdr ph;
+	while (!s->stop) {
+		if (t == h) {
+			if (t != t_pub) {
+				cons_publish(r, t);
+				t_pub = t;
+			}
+			h = cons_wait(r, t, &cons_waits);
+		}
+		const struct rec *rec = (const struct rec *)(r->buf + (t & r->mask));
+		uint32_t kind = rec->kind, len = rec->len;
+		/* The reader wrote the next record on its core: start pulling its header and the
+		 * frame's first headers over now, while this packet is processed, rather than stall
+		 * on them (a miss on every record otherwise; the synchronous loop gets them hot). */
+		if (t + len != h) {
+			const unsigned char *next = r->buf + ((t + len) & r->mask);
+			__builtin_prefetch(next);
+			__builtin_prefetch(next + 64);
+			__builtin_prefetch(next + 128);
+		}
+		if (kind == REC_PKT || kind == REC_BIG) {
+			const uint8_t *bytes;
+			if (kind == REC_PKT)
+				bytes = (const uint8_t *)(rec + 1);
+			else
+				memcpy(&bytes, rec + 1, sizeof bytes);
+			ph.ts_us = rec->ts_us;
+			ph.caplen = rec->a;
+			ph.wirelen = rec->b;
+			ph.linktype = s->linktype;
+			on_packet(user, &ph, bytes);
+			t += len;
+			if (kind == REC_BIG || t - t_pub >= r->pub_bytes) {
+				cons_publish(r, t); /* a BIG record's reader waits for exactly this */
+				t_pub = t;
+			}
+			if (max_packets && ++s->delivered >= max_packets)
+				break;
+		} else if (kind == REC_PAD) {
+			t += len;
+		} else if (kind == REC_INPUT) {
+			s->name = o->files[rec->a];
+			s->linktype = (int)rec->b;
+			t += len;
+			if (on_input && !on_input(user, s->name, s->linktype, errbuf)) {
+				rc = UCF_ERR_RUNTIME;
+				break;
+			}
+		} else { /* REC_END */
+			rc = (int)rec->a;
+			if (rc != UCF_OK)
+				snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", r->err);
+			break;
+		}
+	}
+
+	/* stop the reader (wherever it is: copying, sleeping for room, or already finished) */
+	atomic_store(&r->stop, 1);
+	pthread_mutex_lock(&r->mu);
+	pthread_cond_broadcast(&r->prod_cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(tid, NULL);
+	o->diag.threaded = true;
+	o->diag.ring_size = r->size;
+	o->diag.wraps = r->wraps;
+	o->diag.big = r->big;
+	o->diag.producer_waits = r->prod_waits;
+	o->diag.consumer_waits = cons_waits;
+	ring_free(r);
+	return rc;
+}
+
+static int offline_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet,
+		       void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf)
+{
+	struct cap_offline *o = (struct cap_offline *)s;
+	(void)tick;
+	s->on_packet = on_packet;
+	s->user = user;
+	s->max_packets = max_packets;
+	memset(&o->diag, 0, sizeof o->diag);
+	/* UCFLOW_READER_THREAD: 0 never, 1 even on one CPU, unset (or else) when several */
+	const char *env = getenv("UCFLOW_READER_THREAD");
+	bool never = env && strcmp(env, "0") == 0, always = env && strcmp(env, "1") == 0;
+	uint64_t bytes;
+	if (!never && !s->stop && inputs_never_block(o, &bytes) && (always || several_cpus())) {
+		int rc = threaded_run(o, on_input, on_packet, user, max_packets, bytes, errbuf);
+		if (rc >= 0)
+			return rc;
+	}
+	return sync_run(o, on_input, user, errbuf);
+}
+
+void cap_offline_get_diag(const struct cap_source *s, struct cap_offline_diag *d)
+{
+	*d = ((const struct cap_offline *)s)->diag;
 }
 
 static void offline_stats(struct cap_source *s, struct cap_stats *st)
@@ -156,6 +693,7 @@ int cap_open_offline(struct cap_source **out, const char *const *files, size_t n
 		return UCF_ERR_RUNTIME;
 	}
 	o->base.ops = &offline_ops;
+	atomic_init(&o->base.stop, 0);
 	o->files = files;
 	o->nfiles = nfiles;
 	o->bpf = bpf;
@@ -173,6 +711,8 @@ int cap_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet
 	return s->ops->run(s, on_input, on_packet, tick, user, max_packets, errbuf);
 }
 
+/* In the threaded offline path s->pcap stays NULL (the reader's handle is its own), so this only
+ * sets the flag, which the consumer checks after every record. */
 void cap_break(struct cap_source *s)
 {
 	s->stop = 1;

@@ -105,11 +105,14 @@ static bool better(const struct match *a, const struct match *b)
 	return a->rule < b->rule;
 }
 
-static void insert(struct orient *o, const struct match *m)
+/* dedup: the rule may have been found already through another index (port table, server or
+ * client prefix groups); a rule appears at most once in each, and the port table comes first */
+static void insert(struct orient *o, const struct match *m, bool dedup)
 {
-	for (unsigned i = 0; i < o->n; i++)
-		if (o->m[i].rule == m->rule)
-			return; /* found again through another index: same verdict */
+	if (dedup)
+		for (unsigned i = 0; i < o->n; i++)
+			if (o->m[i].rule == m->rule)
+				return; /* found again through another index: same verdict */
 	unsigned pos = o->n;
 	while (pos > 0 && better(m, &o->m[pos - 1]))
 		pos--;
@@ -153,15 +156,59 @@ static uint8_t payload_verdict(const struct sig_rule *r, uint8_t proto)
 	return (r->payload >> proto) & 1u ? PV_OK : PV_BAD; /* EV_PROTO_UNKNOWN is never in a set */
 }
 
-/* Checks every constraint of rule idx for this orientation and records the match. */
-static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s, uint16_t idx)
+/* sig_pspec_find() with the common cases (any, a few ranges) inline: it runs for every
+ * candidate rule of every classification. */
+static inline bool pspec_width(const struct sig_pspec *ps, uint16_t port, uint32_t *width)
+{
+	if (ps->any) {
+		*width = 65536;
+		return true;
+	}
+	if (ps->nr <= 8) {
+		for (uint32_t k = 0; k < ps->nr; k++) { /* sorted, disjoint */
+			if (port < ps->r[k].lo)
+				return false;
+			if (port <= ps->r[k].hi) {
+				*width = (uint32_t)ps->r[k].hi - ps->r[k].lo + 1;
+				return true;
+			}
+		}
+		return false;
+	}
+	return sig_pspec_find(ps, port, width) >= 0;
+}
+
+/* Client ports every common stack picks ephemeral ports from (Linux 32768-60999, Windows and
+ * macOS 49152-65535). A client range covering all of it (say a gateway's 8000-65535) says nothing
+ * about a client on such a port, which any client could have drawn: for ranking it counts as
+ * 65536 wide, like a rule without client ports, so it does not outrank one. */
+#define EPHEMERAL_LO 32768u
+#define EPHEMERAL_SPAN (65536u - EPHEMERAL_LO)
+
+static __attribute__((noinline)) uint32_t ephemeral_width(const struct sig_pspec *ps,
+							  uint16_t port, uint32_t w)
+{
+	for (uint32_t k = 0; k < ps->nr; k++)
+		if (ps->r[k].lo <= port && port <= ps->r[k].hi)
+			return ps->r[k].lo <= EPHEMERAL_LO && ps->r[k].hi == 65535 ? 65536 : w;
+	return w;
+}
+
+/* Checks every constraint of rule idx for this orientation and records the match. from_ports:
+ * found through the port table (which holds the rule for this transport and server port). */
+static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, struct orient *o,
+						     const struct side *s, uint16_t idx,
+		 bool from_ports)
 {
 	const struct sig_db *db = c->db;
 	const struct sig_rule *r = sig_rule_at(db, idx);
 	uint32_t sw, cw;
-	if (!(r->proto & c->proto) || sig_pspec_find(&r->sport, s->sport, &sw) < 0 ||
-	    sig_pspec_find(&r->cport, s->cport, &cw) < 0)
+	if (!from_ports && !(r->proto & c->proto))
 		return;
+	if (!pspec_width(&r->sport, s->sport, &sw) || !pspec_width(&r->cport, s->cport, &cw))
+		return;
+	if (cw >= EPHEMERAL_SPAN && s->cport >= EPHEMERAL_LO && cw != 65536)
+		cw = ephemeral_width(&r->cport, s->cport, cw);
 	/* A site-declared server of the app stands in for the rule's server address constraint,
 	 * but only together with a documented server port. In a row where the product is the
 	 * client (client=@internal with an explicit server=, e.g. SocialMiner sending mail to any
@@ -228,7 +275,7 @@ static void eval(const struct cls_ctx *c, struct orient *o, const struct side *s
 		m.eligible = 0;
 		m.why = m.pv == PV_BAD ? CLASSIFY_R_PAYLOAD_MISMATCH : CLASSIFY_R_NEEDS_PAYLOAD;
 	}
-	insert(o, &m);
+	insert(o, &m, !from_ports);
 }
 
 static void eval_groups(const struct cls_ctx *c, struct orient *o, const struct side *s,
@@ -238,7 +285,7 @@ static void eval_groups(const struct cls_ctx *c, struct orient *o, const struct 
 	unsigned nh = cidr_lookup_all(g->trie, a, hits, CIDR_MAX_HITS);
 	for (unsigned h = 0; h < nh; h++)
 		for (uint32_t k = g->off[hits[h].value]; k < g->off[hits[h].value + 1]; k++)
-			eval(c, o, s, g->items[k]);
+			eval(c, o, s, g->items[k], false);
 }
 
 /* Site server entries whose addresses contain a, longest prefix first. */
@@ -270,7 +317,7 @@ static void collect(const struct cls_ctx *c, struct orient *o, const struct side
 	size_t n;
 	const uint16_t *list = port_table_get(db->ports, c->proto, s->sport, &n);
 	for (size_t i = 0; i < n; i++)
-		eval(c, o, s, list[i]);
+		eval(c, o, s, list[i], true);
 	if (db->srv_groups.ngroups)
 		eval_groups(c, o, s, &db->srv_groups, s->srv);
 	if (db->cli_groups.ngroups)

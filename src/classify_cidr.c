@@ -14,18 +14,46 @@ struct cnode {
 	uint8_t len;
 };
 
+/* The flattened form (cidr_finalize): the address space cut into the intervals on which the set
+ * of matching prefixes is constant, sorted by start. A lookup is a binary search over starts
+ * instead of a walk with a mask test per node: classification looks up every flow's addresses in
+ * several tries, each a few times. */
+struct civ {
+	uint64_t hi, lo;  /* first address of the interval */
+	uint32_t best;    /* longest match, CIDR_NONE = none */
+	uint32_t hoff;    /* its matches, longest first: hits[hoff .. hoff + nhits) */
+	uint8_t blen;     /* length of best */
+	uint8_t nhits;
+};
+
 struct cidr {
 	struct cnode *n;
 	uint32_t used, cap;
 	int32_t root;
 	size_t count;
+	struct civ *iv;      /* NULL = not flattened (built, or changed since): walk the trie */
+	uint32_t niv;
+	struct cidr_hit *hits;
+	size_t nhits, hcap;
+	/* IPv4 shortcut over iv: the intervals meeting ::ffff:0:0/96 by their low 32 bits (v4key[0]
+	 * = 0 is the one holding 0.0.0.0, iv index v4first + k), and v4b8[o]: the one holding o.0.0.0
+	 * (v4b8[256] the last), so a lookup searches only the few starting in the address's /8. */
+	uint32_t *v4key;
+	uint32_t v4first, v4n;
+	uint32_t v4b8[257];
 };
 
 static inline uint64_t load_be64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#elif !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+	v = 0;
 	for (int i = 0; i < 8; i++)
 		v = (v << 8) | p[i];
+#endif
 	return v;
 }
 
@@ -80,10 +108,24 @@ struct cidr *cidr_new(void)
 	return t;
 }
 
+static void flat_drop(struct cidr *t)
+{
+	free(t->iv);
+	free(t->hits);
+	free(t->v4key);
+	t->v4key = NULL;
+	t->v4n = 0;
+	t->iv = NULL;
+	t->hits = NULL;
+	t->niv = 0;
+	t->nhits = t->hcap = 0;
+}
+
 void cidr_free(struct cidr *t)
 {
 	if (!t)
 		return;
+	flat_drop(t);
 	free(t->n);
 	free(t);
 }
@@ -121,6 +163,7 @@ uint32_t cidr_insert(struct cidr *t, const struct ucf_addr *a, unsigned len, uin
 {
 	if (!t || len > 128 || value == CIDR_NONE)
 		return CIDR_NONE;
+	flat_drop(t); /* stale now; cidr_finalize builds it again */
 	uint64_t hi, lo, mh, ml;
 	key_of(a, &hi, &lo);
 	mask_of(len, &mh, &ml);
@@ -191,10 +234,204 @@ uint32_t cidr_insert(struct cidr *t, const struct ucf_addr *a, unsigned len, uin
 	}
 }
 
+/* ---- flattened form ---- */
+
+struct flat_build {
+	struct cidr *t;
+	struct civ *iv;
+	uint32_t niv, cap;
+	struct cidr_hit stack[CIDR_MAX_HITS]; /* valued prefixes containing the current position */
+	unsigned depth;
+	bool oom;
+};
+
+static bool same_stack(const struct flat_build *b, const struct civ *last)
+{
+	if (last->nhits != b->depth)
+		return false;
+	for (unsigned i = 0; i < b->depth; i++) {
+		const struct cidr_hit *h = &b->t->hits[last->hoff + i];
+		const struct cidr_hit *s = &b->stack[b->depth - 1 - i];
+		if (h->value != s->value || h->len != s->len)
+			return false;
+	}
+	return true;
+}
+
+/* Emits the interval starting at (hi, lo) with the current stack as its matches. */
+static void emit(struct flat_build *b, uint64_t hi, uint64_t lo)
+{
+	struct cidr *t = b->t;
+	if (b->oom)
+		return;
+	if (b->niv && b->iv[b->niv - 1].hi == hi && b->iv[b->niv - 1].lo == lo) {
+		b->niv--; /* empty: replaced by this one (its hits are the last ones) */
+		t->nhits = b->iv[b->niv].hoff;
+	}
+	if (b->niv && same_stack(b, &b->iv[b->niv - 1]))
+		return; /* the previous interval goes on */
+	if (b->niv == b->cap) {
+		uint32_t cap = b->cap ? b->cap * 2 : 16;
+		struct civ *iv = realloc(b->iv, (size_t)cap * sizeof *iv);
+		if (!iv) {
+			b->oom = true;
+			return;
+		}
+		b->iv = iv;
+		b->cap = cap;
+	}
+	if (t->nhits + b->depth > t->hcap) {
+		size_t cap = t->hcap ? t->hcap * 2 : 16;
+		while (cap < t->nhits + b->depth)
+			cap *= 2;
+		struct cidr_hit *h = realloc(t->hits, cap * sizeof *h);
+		if (!h) {
+			b->oom = true;
+			return;
+		}
+		t->hits = h;
+		t->hcap = cap;
+	}
+	struct civ *v = &b->iv[b->niv++];
+	v->hi = hi;
+	v->lo = lo;
+	v->hoff = (uint32_t)t->nhits;
+	v->nhits = (uint8_t)b->depth;
+	for (unsigned i = 0; i < b->depth; i++)
+		t->hits[t->nhits++] = b->stack[b->depth - 1 - i];
+	v->best = b->depth ? b->stack[b->depth - 1].value : CIDR_NONE;
+	v->blen = b->depth ? b->stack[b->depth - 1].len : 0;
+}
+
+/* Last address of node n's prefix. */
+static void node_end(const struct cnode *n, uint64_t *hi, uint64_t *lo)
+{
+	uint64_t mh, ml;
+	mask_of(n->len, &mh, &ml);
+	*hi = n->hi | ~mh;
+	*lo = n->lo | ~ml;
+}
+
+/* In address order: node idx's intervals. On entry every address before the cursor (*chi, *clo)
+ * is described and the cursor is at or before the node's first address; on return the cursor is
+ * past the node's last address (*done when that was the end of the space). */
+static void flatten(struct flat_build *b, int32_t idx, uint64_t *chi, uint64_t *clo, bool *done)
+{
+	const struct cnode *n = &b->t->n[idx];
+	if (n->hi != *chi || n->lo != *clo)
+		emit(b, *chi, *clo); /* a gap before the node: the enclosing prefixes' matches */
+	*chi = n->hi;
+	*clo = n->lo;
+	bool valued = n->value != CIDR_NONE;
+	if (valued) {
+		b->stack[b->depth].value = n->value;
+		b->stack[b->depth].len = n->len;
+		b->depth++;
+		emit(b, n->hi, n->lo);
+	}
+	for (int c = 0; c < 2 && !*done; c++) {
+		int32_t k = b->t->n[idx].child[c];
+		if (k >= 0)
+			flatten(b, k, chi, clo, done);
+	}
+	n = &b->t->n[idx];
+	uint64_t ehi, elo;
+	node_end(n, &ehi, &elo);
+	/* the rest of the node, outside its children */
+	if (!*done && (*chi < ehi || (*chi == ehi && *clo <= elo)))
+		emit(b, *chi, *clo);
+	if (valued)
+		b->depth--;
+	if (ehi == ~0ULL && elo == ~0ULL) {
+		*done = true;
+	} else {
+		*clo = elo + 1;
+		*chi = ehi + (*clo == 0);
+	}
+}
+
+/* The interval holding (hi, lo): the last one starting at or before it (the first starts at 0). */
+static inline const struct civ *flat_find(const struct cidr *t, uint64_t hi, uint64_t lo)
+{
+	const struct civ *base = t->iv;
+	uint32_t n = t->niv;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		const struct civ *m = base + half;
+		if (m->hi < hi || (m->hi == hi && m->lo <= lo))
+			base = m;
+		n -= half;
+	}
+	return base;
+}
+
+int cidr_finalize(struct cidr *t)
+{
+	if (!t)
+		return -1;
+	flat_drop(t);
+	struct flat_build b = { .t = t };
+	uint64_t chi = 0, clo = 0;
+	bool done = false;
+	emit(&b, 0, 0); /* the space starts with no match */
+	if (t->root >= 0)
+		flatten(&b, t->root, &chi, &clo, &done);
+	if (!done)
+		emit(&b, chi, clo); /* past the root's prefix: no match */
+	if (b.oom || b.niv == 0) {
+		free(b.iv);
+		flat_drop(t);
+		return -1;
+	}
+	t->iv = b.iv;
+	t->niv = b.niv;
+	/* the IPv4 shortcut */
+	const uint64_t v4lo = 0x0000ffff00000000ULL;
+	uint32_t first = (uint32_t)(flat_find(t, 0, v4lo) - t->iv);
+	uint32_t last = (uint32_t)(flat_find(t, 0, v4lo | 0xffffffffULL) - t->iv);
+	uint32_t n = last - first + 1;
+	if (!(t->v4key = malloc(n * sizeof *t->v4key)))
+		return 0; /* the general search still works */
+	for (uint32_t k = 0; k < n; k++)
+		t->v4key[k] = k ? (uint32_t)t->iv[first + k].lo : 0;
+	t->v4first = first;
+	t->v4n = n;
+	uint32_t k = 0;
+	for (uint32_t o = 0; o < 256; o++) {
+		while (k + 1 < n && t->v4key[k + 1] <= o << 24)
+			k++;
+		t->v4b8[o] = k;
+	}
+	t->v4b8[256] = n - 1;
+	return 0;
+}
+
+/* The interval holding IPv4 address x (host order), as an index into iv. */
+static inline uint32_t v4_find(const struct cidr *t, uint32_t x)
+{
+	uint32_t base = t->v4b8[x >> 24], n = t->v4b8[(x >> 24) + 1] - base + 1;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		if (t->v4key[base + half] <= x)
+			base += half;
+		n -= half;
+	}
+	return t->v4first + base;
+}
+
 uint32_t cidr_lookup(const struct cidr *t, const struct ucf_addr *a, unsigned *len_out)
 {
 	uint32_t best = CIDR_NONE;
 	unsigned best_len = 0;
+	if (t && t->iv) {
+		uint64_t hi = load_be64(a->b), lo = load_be64(a->b + 8);
+		const struct civ *v = t->v4key && hi == 0 && (lo >> 32) == 0xffff
+					      ? &t->iv[v4_find(t, (uint32_t)lo)]
+					      : flat_find(t, hi, lo);
+		if (len_out)
+			*len_out = v->blen;
+		return v->best;
+	}
 	if (t) {
 		uint64_t hi, lo;
 		key_of(a, &hi, &lo);
@@ -222,6 +459,16 @@ unsigned cidr_lookup_all(const struct cidr *t, const struct ucf_addr *a, struct 
 {
 	if (!t || max == 0)
 		return 0;
+	if (t->iv) {
+		uint64_t hi = load_be64(a->b), lo = load_be64(a->b + 8);
+		const struct civ *v = t->v4key && hi == 0 && (lo >> 32) == 0xffff
+					      ? &t->iv[v4_find(t, (uint32_t)lo)]
+					      : flat_find(t, hi, lo);
+		unsigned m = v->nhits < max ? v->nhits : max;
+		if (m) /* t->hits is NULL in a table without hits: no memcpy from NULL, even of 0 */
+			memcpy(out, t->hits + v->hoff, m * sizeof *out);
+		return m;
+	}
 	/* Walk root to leaf (shortest first), keep the last `max`, then reverse. */
 	struct cidr_hit tmp[CIDR_MAX_HITS];
 	unsigned k = 0;
@@ -254,7 +501,10 @@ size_t cidr_count(const struct cidr *t)
 
 size_t cidr_bytes(const struct cidr *t)
 {
-	return t ? sizeof *t + (size_t)t->cap * sizeof(struct cnode) : 0;
+	return t ? sizeof *t + (size_t)t->cap * sizeof(struct cnode) +
+			   (size_t)t->niv * sizeof(struct civ) + t->hcap * sizeof(struct cidr_hit) +
+			   (size_t)t->v4n * sizeof(uint32_t)
+		 : 0;
 }
 
 void cidr_mask(struct ucf_addr *a, unsigned len)

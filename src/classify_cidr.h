@@ -39,6 +39,11 @@ uint32_t cidr_lookup(const struct cidr *t, const struct ucf_addr *a, unsigned *l
 unsigned cidr_lookup_all(const struct cidr *t, const struct ucf_addr *a, struct cidr_hit *out,
 			 unsigned max);
 
+/* Builds the flattened lookup form (sorted intervals, a binary search per lookup) once all
+ * prefixes are in; a later cidr_insert drops it until the next call. Lookups work either way,
+ * with the same results. 0, or -1 when memory ran out (lookups then walk the trie). */
+int cidr_finalize(struct cidr *t);
+
 static inline bool cidr_contains(const struct cidr *t, const struct ucf_addr *a)
 {
 	return t && cidr_lookup(t, a, NULL) != CIDR_NONE;

@@ -11,6 +11,7 @@
 #define DECODE_INTERNAL_H
 
 #include <pcap/dlt.h>
+#include <string.h>
 
 #include "decode.h"
 
@@ -98,6 +99,30 @@ enum decode_status decode_ip(struct bview ip, int want_ver, struct decoded_pkt *
  * flags already in out->flags: a later fragment carries no transport header. */
 enum decode_status decode_l4(uint8_t proto, struct bview l4, uint32_t l4_len,
 			     struct decoded_pkt *out);
+
+/* An IPv4-mapped address (as ucf_addr_set_v4() stores it) from the 4 bytes at v[off]; false when
+ * they were not captured. Inline: the decoder sets two addresses per packet. */
+static inline bool decode_addr_v4(struct bview v, size_t off, struct ucf_addr *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (!bv_copy(v, off, a->b + 12, 4))
+		return false;
+	memcpy(a->b, mapped, sizeof mapped);
+	return true;
+}
+
+/* ---- entry points (decode_link.c) ---- */
+
+/* decode_packet() is decode_fast(), and decode_packet_general() when that returns false. */
+
+/* The common case in one pass (see decode_link.c): true and *out completely set (as the general
+ * path would set it, status DECODE_OK) when the frame is one it handles; false otherwise, with
+ * *out partly written. */
+bool decode_fast(int linktype, const uint8_t *data, uint32_t caplen, struct decoded_pkt *out);
+
+/* The general decoder for every frame: decode_packet() without the fast path. */
+enum decode_status decode_packet_general(int linktype, const uint8_t *data, uint32_t caplen,
+					 struct decoded_pkt *out);
 
 /* ---- link layers (decode_link.c) ---- */
 

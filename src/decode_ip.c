@@ -78,7 +78,6 @@ static enum decode_status decode_ipv4(struct bview ip, struct decoded_pkt *out, 
 {
 	uint8_t ver_ihl, tos, proto;
 	uint16_t total_len, id, frag;
-	uint8_t addr[4];
 
 	if (!bv_u8(ip, 0, &ver_ihl))
 		return DECODE_TRUNCATED;
@@ -101,12 +100,8 @@ static enum decode_status decode_ipv4(struct bview ip, struct decoded_pkt *out, 
 	out->proto = proto;
 	out->ip_len = ip_len;
 	out->frag_id = id;
-	if (!bv_copy(ip, 12, addr, sizeof addr))
+	if (!decode_addr_v4(ip, 12, &out->src) || !decode_addr_v4(ip, 16, &out->dst))
 		return DECODE_TRUNCATED;
-	ucf_addr_set_v4(&out->src, addr);
-	if (!bv_copy(ip, 16, addr, sizeof addr))
-		return DECODE_TRUNCATED;
-	ucf_addr_set_v4(&out->dst, addr);
 	set_frag_flags(out, (frag & IPV4_FLAG_MF) != 0,
 		       (uint16_t)((frag & IPV4_FRAG_OFF_MASK) * 8));
 
@@ -160,7 +155,6 @@ static enum decode_status decode_ipv6(struct bview ip, struct decoded_pkt *out, 
 	uint32_t ver_tc_flow;
 	uint16_t payload_len;
 	uint8_t nh;
-	uint8_t addr[16];
 
 	if (!bv_has(ip, 0, IPV6_HDR_LEN))
 		return DECODE_TRUNCATED;
@@ -172,12 +166,8 @@ static enum decode_status decode_ipv6(struct bview ip, struct decoded_pkt *out, 
 	out->ipver = 6;
 	out->dscp = (uint8_t)(((ver_tc_flow >> 20) & 0xff) >> 2);
 	out->ip_len = IPV6_HDR_LEN + (uint32_t)payload_len;
-	if (!bv_copy(ip, 8, addr, sizeof addr))
+	if (!bv_copy(ip, 8, out->src.b, 16) || !bv_copy(ip, 24, out->dst.b, 16))
 		return DECODE_TRUNCATED;
-	ucf_addr_set_v6(&out->src, addr);
-	if (!bv_copy(ip, 24, addr, sizeof addr))
-		return DECODE_TRUNCATED;
-	ucf_addr_set_v6(&out->dst, addr);
 
 	/* The payload, padding dropped. A jumbogram (payload length 0, RFC 2675) is not supported:
 	 * its hop-by-hop header then lies outside the claimed payload and the packet is MALFORMED. */

@@ -192,12 +192,273 @@ enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt 
 	}
 }
 
-enum decode_status decode_packet(int linktype, const uint8_t *data, uint32_t caplen,
-				 struct decoded_pkt *out)
+enum decode_status decode_packet_general(int linktype, const uint8_t *data, uint32_t caplen,
+					 struct decoded_pkt *out)
 {
 	memset(out, 0, sizeof *out);
 	out->tunnel_type = TUNNEL_NONE;
 	return decode_link(linktype, bv_make(data, caplen), out, 0);
+}
+
+/* ---- the fast path ----
+ *
+ * Nearly every packet is Ethernet (0-2 VLAN tags), Linux cooked or raw IP carrying IPv4 without
+ * options or fragmentation, or IPv6 without extension headers, then TCP, UDP, ICMP or ICMPv6, all
+ * of it captured. Walking that through the general decoders costs a call per layer, a memset of
+ * the whole result and re-checks of the same lengths. The fast path does it in one pass without a
+ * call: every read still goes through pkt_access.h (the compiler folds the checks that a
+ * dominating length test implies), and every field of *out is written. It applies exactly the
+ * general path's rules to what it accepts; anything else (other link types, a third VLAN tag or
+ * one in a cooked header, IP options, fragments, extension headers, tunnels, VXLAN's port, TSO's
+ * zero length, a packet cut by the snap length, and errors of any kind) makes it return false, and
+ * decode_packet() then decodes the frame again from scratch with the general path, so the two
+ * cannot disagree on a status. tests/check_decode.c compares both paths on many frames.
+ *
+ * Every exit is marked unlikely: otherwise GCC rates the code after a long chain of exits cold and
+ * lays it out (and inlines into it) as such. */
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* The transport header, after either IP version. l4 is the IP payload, entirely captured (the
+ * fast path leaves packets cut by the snap length to the general path), so no payload is cut
+ * either and the cut flags stay clear. Inlined into each IP branch: sharing one copy made GCC
+ * carry every IP field to a common join point. */
+static inline __attribute__((always_inline)) bool fast_l4(uint8_t proto, struct bview l4,
+							 struct decoded_pkt *out)
+{
+	uint32_t ports;
+
+	out->proto = proto;
+	out->flags = 0;
+	out->tunnel_type = TUNNEL_NONE;
+	memset(&out->tunnel_src, 0, sizeof out->tunnel_src);
+	memset(&out->tunnel_dst, 0, sizeof out->tunnel_dst);
+	if (proto == IPPROTO_NUM_TCP) {
+		uint8_t data_off;
+		if (unlikely(!bv_has(l4, 0, 20) || !bv_be32(l4, 0, &ports) ||
+			     !bv_be32(l4, 4, &out->tcp_seq) || !bv_be32(l4, 8, &out->tcp_ack) ||
+			     !bv_u8(l4, 12, &data_off) || !bv_u8(l4, 13, &out->tcp_flags)))
+			return false;
+		size_t hdr_len = (size_t)(data_off >> 4) * 4;
+		/* An offset below the minimum or past the segment: the general path. */
+		if (unlikely(hdr_len < 20 || !bv_tail(l4, hdr_len, &out->payload)))
+			return false;
+		out->payload_len = (uint32_t)out->payload.len;
+		out->frag_off = 0;
+		out->sport = (uint16_t)(ports >> 16);
+		out->dport = (uint16_t)ports;
+		out->icmp_type = 0;
+		out->icmp_code = 0;
+	} else if (proto == IPPROTO_NUM_UDP) {
+		uint16_t udp_len;
+		if (unlikely(!bv_has(l4, 0, 8) || !bv_be32(l4, 0, &ports) ||
+			     !bv_be16(l4, 4, &udp_len)))
+			return false;
+		/* Not a fragment, so the UDP length must fit the IP payload; it wins over a longer
+		 * one. Port 4789 may be VXLAN: the general path decides. */
+		if (unlikely(udp_len < 8 || (uint16_t)ports == 4789 ||
+			     !bv_sub(l4, 8, (size_t)udp_len - 8, &out->payload)))
+			return false;
+		out->payload_len = (uint32_t)udp_len - 8;
+		out->frag_off = 0;
+		out->sport = (uint16_t)(ports >> 16);
+		out->dport = (uint16_t)ports;
+		out->tcp_flags = 0;
+		out->icmp_type = 0;
+		out->icmp_code = 0;
+		out->tcp_seq = 0;
+		out->tcp_ack = 0;
+	} else if (proto == IPPROTO_NUM_ICMP || proto == IPPROTO_NUM_ICMPV6) {
+		if (unlikely(!bv_has(l4, 0, 4) || !bv_u8(l4, 0, &out->icmp_type) ||
+			     !bv_u8(l4, 1, &out->icmp_code) || !bv_tail(l4, 4, &out->payload)))
+			return false;
+		out->payload_len = (uint32_t)out->payload.len;
+		out->frag_off = 0;
+		out->sport = 0;
+		out->dport = 0;
+		out->tcp_flags = 0;
+		out->tcp_seq = 0;
+		out->tcp_ack = 0;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* An IPv4 header without options that is not a fragment, all of the packet captured, then
+ * fast_l4(). */
+static inline __attribute__((always_inline)) bool fast_ipv4(struct bview ip,
+							   struct decoded_pkt *out)
+{
+	uint8_t ver_ihl, tos, proto;
+	uint16_t total_len, id, frag;
+	struct bview l4;
+
+	if (unlikely(!bv_has(ip, 0, 20) || !bv_u8(ip, 0, &ver_ihl) || !bv_be16(ip, 6, &frag) ||
+		     !bv_be16(ip, 2, &total_len)))
+		return false;
+	/* Version 4 without options; not a fragment (DF alone is fine); a total length that holds
+	 * the header (0, TSO's, and the lies are the general path's) and was captured (the bytes
+	 * after it are link padding, dropped from l4). */
+	if (unlikely(ver_ihl != 0x45 || (frag & 0x3fff) != 0 || total_len < 20 ||
+		     !bv_sub(ip, 20, (size_t)total_len - 20, &l4)))
+		return false;
+	/* Each field is stored as soon as it is read (every read is inside the 20 bytes checked
+	 * above), which keeps few values live at once. */
+	out->ipver = 4;
+	out->ip_len = total_len;
+	if (unlikely(!bv_u8(ip, 1, &tos)))
+		return false;
+	out->dscp = tos >> 2;
+	if (unlikely(!bv_be16(ip, 4, &id)))
+		return false;
+	out->frag_id = id;
+	if (unlikely(!decode_addr_v4(ip, 12, &out->src) || !decode_addr_v4(ip, 16, &out->dst) ||
+		     !bv_u8(ip, 9, &proto)))
+		return false;
+	return fast_l4(proto, l4, out);
+}
+
+/* An IPv6 header directly followed by the transport header (extension headers and tunnels are
+ * not among the protocols fast_l4() accepts), all of the packet captured. */
+static inline __attribute__((always_inline)) bool fast_ipv6(struct bview ip,
+							   struct decoded_pkt *out)
+{
+	uint32_t ver_tc_flow;
+	uint16_t payload_len;
+	uint8_t nh;
+	struct bview l4;
+
+	if (unlikely(!bv_has(ip, 0, 40) || !bv_be32(ip, 0, &ver_tc_flow) ||
+		     !bv_be16(ip, 4, &payload_len) || !bv_u8(ip, 6, &nh)))
+		return false;
+	if (unlikely((ver_tc_flow >> 28) != 6 || !bv_sub(ip, 40, payload_len, &l4)))
+		return false;
+	if (unlikely(!bv_copy(ip, 8, out->src.b, 16) || !bv_copy(ip, 24, out->dst.b, 16)))
+		return false;
+	out->ipver = 6;
+	out->dscp = (uint8_t)(((ver_tc_flow >> 20) & 0xff) >> 2);
+	out->ip_len = 40 + (uint32_t)payload_len;
+	out->frag_id = 0;
+	return fast_l4(nh, l4, out);
+}
+
+/* Ethernet with up to two VLAN tags (recorded as decode_ethertype() records them), then
+ * fast_ipv4() or fast_ipv6(). Untagged and single-tagged IPv4, the bulk of most captures, each get
+ * a copy of their own in which the headers sit at constant offsets. */
+static inline __attribute__((always_inline)) bool fast_ether(struct bview v,
+							    struct decoded_pkt *out)
+{
+	uint16_t type;
+	uint32_t tag;
+	size_t off = ETH_HDR_LEN;
+	struct bview ip;
+
+	out->vlan = 0;
+	out->inner_vlan = 0;
+	if (unlikely(!bv_be16(v, ETH_TYPE_OFF, &type))) /* the whole 14-byte header is there */
+		return false;
+	if (type == ETHERTYPE_IPV4 && bv_tail(v, ETH_HDR_LEN, &ip))
+		return fast_ipv4(ip, out);
+	/* A tag is the TCI and the next ethertype: one 4-byte read. */
+	if (is_vlan_tpid(type)) {
+		if (unlikely(!bv_be32(v, ETH_HDR_LEN, &tag)))
+			return false;
+		out->vlan = (uint16_t)(tag >> 16) & VLAN_ID_MASK;
+		type = (uint16_t)tag;
+		off = ETH_HDR_LEN + VLAN_TAG_LEN;
+		if (type == ETHERTYPE_IPV4 && bv_tail(v, off, &ip))
+			return fast_ipv4(ip, out);
+		if (is_vlan_tpid(type)) {
+			if (unlikely(!bv_be32(v, off, &tag)))
+				return false;
+			out->inner_vlan = (uint16_t)(tag >> 16) & VLAN_ID_MASK;
+			type = (uint16_t)tag;
+			off = ETH_HDR_LEN + 2 * VLAN_TAG_LEN; /* a third tag: general path */
+		}
+	}
+	if (unlikely(!bv_tail(v, off, &ip)))
+		return false;
+	if (type == ETHERTYPE_IPV4)
+		return fast_ipv4(ip, out);
+	if (type == ETHERTYPE_IPV6)
+		return fast_ipv6(ip, out);
+	return false;
+}
+
+/* The other link types of the fast path: Linux cooked v1/v2 (no VLAN tags here: they go the
+ * general way) and raw IP. Out of line: these captures are rarer, and one copy will do. */
+static __attribute__((noinline)) bool fast_other(int linktype, struct bview v,
+						 struct decoded_pkt *out)
+{
+	uint16_t type;
+	size_t off;
+	uint8_t first;
+	struct bview ip;
+
+	out->vlan = 0;
+	out->inner_vlan = 0;
+	switch (linktype) {
+	case DLT_LINUX_SLL:
+		if (unlikely(!bv_be16(v, SLL_PROTO_OFF, &type))) /* it ends the 16-byte header */
+			return false;
+		off = SLL_HDR_LEN;
+		break;
+	case DLT_LINUX_SLL2:
+		if (unlikely(!bv_has(v, 0, SLL2_HDR_LEN) || !bv_be16(v, SLL2_PROTO_OFF, &type)))
+			return false;
+		off = SLL2_HDR_LEN;
+		break;
+	case DLT_IPV4:
+		return fast_ipv4(v, out);
+	case DLT_IPV6:
+		return fast_ipv6(v, out);
+	case DLT_RAW:
+	case LINKTYPE_RAW: /* the version nibble decides (and is checked again) */
+		if (unlikely(!bv_u8(v, 0, &first)))
+			return false;
+		type = (first >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+		off = 0;
+		break;
+	default:
+		return false;
+	}
+	if (unlikely(!bv_tail(v, off, &ip)))
+		return false;
+	if (type == ETHERTYPE_IPV4)
+		return fast_ipv4(ip, out);
+	if (type == ETHERTYPE_IPV6)
+		return fast_ipv6(ip, out);
+	return false;
+}
+
+bool decode_fast(int linktype, const uint8_t *data, uint32_t caplen, struct decoded_pkt *out)
+{
+	struct bview v = bv_make(data, caplen);
+	if (linktype == DLT_EN10MB)
+		return fast_ether(v, out);
+	return fast_other(linktype, v, out);
+}
+
+/* Every link type but Ethernet: out of line, so that decode_packet() reaches it by a tail call
+ * and keeps nothing alive across a call. */
+static __attribute__((noinline)) enum decode_status decode_other(int linktype,
+								  const uint8_t *data,
+								  uint32_t caplen,
+								  struct decoded_pkt *out)
+{
+	if (fast_other(linktype, bv_make(data, caplen), out))
+		return DECODE_OK;
+	return decode_packet_general(linktype, data, caplen, out);
+}
+
+enum decode_status decode_packet(int linktype, const uint8_t *data, uint32_t caplen,
+				 struct decoded_pkt *out)
+{
+	if (linktype != DLT_EN10MB)
+		return decode_other(linktype, data, caplen, out);
+	if (fast_ether(bv_make(data, caplen), out))
+		return DECODE_OK;
+	return decode_packet_general(DLT_EN10MB, data, caplen, out);
 }
 
 bool decode_linktype_supported(int linktype)

@@ -151,6 +151,11 @@ int evidence_domain_match(const struct evidence_ctx *x, const char *name, size_t
 	return ev_domains_match(x->dom, name, len, pattern);
 }
 
+int evidence_domain_match_id(const struct evidence_ctx *x, uint32_t id, const char **pattern)
+{
+	return ev_names_domain_match(x->names, x->dom, id, pattern);
+}
+
 const char *evidence_name(const struct evidence_ctx *x, uint32_t id)
 {
 	return x ? ev_names_get(x->names, id) : NULL;
@@ -241,7 +246,7 @@ static unsigned set_verdict(struct flow *f, uint8_t p)
 /* ---------------------------------------------------------------------------------------------- */
 /* Reassembly slots */
 
-static struct slot *slot_of(struct evidence_ctx *x, struct flow *f)
+static inline struct slot *slot_of(struct evidence_ctx *x, struct flow *f)
 {
 	if (!(f->ev.state & EVS_SLOT))
 		return NULL;
@@ -374,8 +379,13 @@ static unsigned tls_start(struct evidence_ctx *x, struct flow *f, unsigned side,
 	struct ev_hs hs;
 	bool done;
 	int kind = 0;
-	ev_hs_init(&hs, x->scratch, x->cfg.reasm_slot_bytes);
-	ev_hs_feed(&hs, p->payload);
+	struct bview body;
+	/* one record in the segment, the usual case: read in place, copied only into a slot */
+	bool inplace = ev_hs_view(&hs, p->payload, x->cfg.reasm_slot_bytes, &body);
+	if (!inplace) {
+		ev_hs_init(&hs, x->scratch, x->cfg.reasm_slot_bytes);
+		ev_hs_feed(&hs, p->payload);
+	}
 	/* a continuation needs every byte of this segment and a free slot for the flow */
 	bool final = p->payload.len < p->payload_len || (f->ev.state & EVS_SLOT) ||
 		     x->cfg.reasm_slots == 0;
@@ -390,7 +400,10 @@ static unsigned tls_start(struct evidence_ctx *x, struct flow *f, unsigned side,
 	}
 	s->hs = hs;
 	s->hs.buf = x->slot_mem + (size_t)(s - x->slots) * x->cfg.reasm_slot_bytes;
-	memcpy(s->hs.buf, hs.buf, hs.len);
+	if (inplace)
+		bv_copy(body, 0, s->hs.buf, hs.len);
+	else
+		memcpy(s->hs.buf, hs.buf, hs.len);
 	s->next_seq = p->tcp_seq + p->payload_len;
 	s->side = (uint8_t)side;
 	s->kind = (uint8_t)kind;
@@ -437,9 +450,11 @@ static unsigned tls_continue(struct evidence_ctx *x, struct flow *f, struct slot
 
 static void dns_cache_answers(struct evidence_ctx *x, const struct ev_dns_msg *m, uint64_t ts)
 {
+	/* the first chain name a pattern matches (the same names are answered again and again:
+	 * their matches are cached) */
 	unsigned pick;
 	for (pick = 0; pick < m->nchain; pick++)
-		if (ev_domains_match(x->dom, m->chain[pick], strlen(m->chain[pick]), NULL) >= 0)
+		if (ev_domains_match_cached(x->dom, m->chain[pick], strlen(m->chain[pick])) >= 0)
 			break;
 	if (pick == m->nchain)
 		return;
@@ -651,6 +666,16 @@ static unsigned udp_packet(struct evidence_ctx *x, struct flow *f, unsigned side
 	return 0;
 }
 
+/* Whether a payload could be a STUN message (ev_stun_check() says EV_BAD at once otherwise). */
+static inline bool stun_like(struct bview pl)
+{
+	uint8_t b0;
+	uint16_t mlen;
+	uint32_t cookie;
+	return bv_has(pl, 0, 20) && bv_u8(pl, 0, &b0) && !(b0 & 0xc0) && bv_be16(pl, 2, &mlen) &&
+	       !(mlen & 3) && bv_be32(pl, 4, &cookie) && cookie == 0x2112A442u;
+}
+
 static unsigned tcp_packet(struct evidence_ctx *x, struct flow *f, unsigned side, bool orig,
 			   const struct decoded_pkt *p, uint64_t ts, bool *hit)
 {
@@ -678,7 +703,7 @@ static unsigned tcp_packet(struct evidence_ctx *x, struct flow *f, unsigned side
 		return tls_start(x, f, side, p, ts);
 	}
 	unsigned chg = text_protocols(x, f, p->payload, orig, hit);
-	if (!*hit)
+	if (!*hit && stun_like(p->payload)) /* else ev_stun_check() rejects it at once */
 		chg |= stun_packet(x, f, p->payload, true, hit);
 	return chg;
 }
@@ -701,6 +726,31 @@ unsigned evidence_flow_start(struct evidence_ctx *x, struct flow *f, uint64_t ts
 	return EV_CHG_DNS;
 }
 
+/* A TCP packet that cannot change any fact the flow holds, so that tcp_packet() need not parse
+ * it. The verdict is final (rank 6: only DNS, which is not on this path, and the same rank
+ * follow), no handshake is being reassembled, the packet is too long to start a handshake
+ * record's header and no STUN message can be in it. Then either
+ *  - the flow is TLS with both handshake halves done and both the SNI and the ALPN from the
+ *    ClientHello: no recogniser may replace them (set_host, stun_packet), or
+ *  - the packet comes from the responder and is no TLS record: the text recognisers take a host
+ *    from the originator only, and their verdicts cannot rank higher.
+ * Only the unrecognised-packet count (EVD_MISS) is not kept for such packets; it matters while
+ * the verdict is undecided only. */
+static inline bool tcp_quiet(const struct flow *f, const struct decoded_pkt *p, bool orig)
+{
+	uint8_t st = f->ev.state;
+	if (rank(f->ev.payload_proto) != 6 || (st & EVS_SLOT) || p->payload.len <= 5)
+		return false;
+	int hs_type;
+	bool settled_tls = f->ev.payload_proto == EV_PROTO_TLS &&
+			   (st & (EVS_CH_DONE | EVS_CERT_DONE | EVS_HOST | EVS_SOFTWARE)) ==
+				   (EVS_CH_DONE | EVS_CERT_DONE) &&
+			   f->ev.sni && f->ev.alpn;
+	if (!settled_tls && (orig || ev_tls_record_start(p->payload, &hs_type)))
+		return false;
+	return !stun_like(p->payload);
+}
+
 /* The inspection proper, for a packet within the budget. Kept out of line so that the common
  * case, a packet past the budget, returns from evidence_inspect() without this one's frame. */
 static __attribute__((noinline)) unsigned inspect_in_budget(struct evidence_ctx *x, struct flow *f,
@@ -714,20 +764,21 @@ static __attribute__((noinline)) unsigned inspect_in_budget(struct evidence_ctx 
 	x->st.inspected++;
 	/* key side of the sender: survives flow_swap_direction() */
 	unsigned side = (dir == FLOW_ORIG) ? !f->orig_is_a : f->orig_is_a;
-	unsigned chg;
-	if (dns_port(p))
+	unsigned chg = 0;
+	bool spent = d->inspected >= x->cfg.max_pkts_per_dir;
+	if (dns_port(p)) {
 		chg = dns_packet(x, f, p, ts_us, &hit);
-	else if (p->proto == 6)
+	} else if (p->proto == 6) {
 		chg = tcp_packet(x, f, side, dir == FLOW_ORIG, p, ts_us, &hit);
-	else
+	} else {
 		chg = udp_packet(x, f, side, p, &hit);
+	}
 
 	unsigned miss = EVD_MISS(f->ev.detail);
 	if (!hit && miss < 7) {
 		miss++;
 		f->ev.detail = (uint8_t)((f->ev.detail & ~(0x07u << 3)) | (miss << 3));
 	}
-	bool spent = d->inspected >= x->cfg.max_pkts_per_dir;
 	if (f->ev.payload_proto == EV_PROTO_NONE && (miss >= x->cfg.unknown_after || spent))
 		chg |= set_verdict(f, EV_PROTO_UNKNOWN);
 	if (spent) {
@@ -742,21 +793,47 @@ static __attribute__((noinline)) unsigned inspect_in_budget(struct evidence_ctx 
 	return chg;
 }
 
+/* A packet within the budget. One that cannot change anything (tcp_quiet) only uses up budget,
+ * as inspect_in_budget() would: the miss count does not matter once the verdict is final, and
+ * without a slot the slot releases there are no-ops. Out of line, so that the packets past the
+ * budget pass evidence_inspect() without a frame. */
+static __attribute__((noinline)) unsigned inspect_entry(struct evidence_ctx *x, struct flow *f,
+							 unsigned dir, const struct decoded_pkt *p,
+							 uint64_t ts_us)
+{
+	if (p->proto != 6 || p->sport == 53 || p->dport == 53 || !tcp_quiet(f, p, dir == FLOW_ORIG))
+		return inspect_in_budget(x, f, dir, p, ts_us);
+	struct flow_dir *d = &f->dir[dir];
+	d->inspected++;
+	x->st.inspected++;
+	if (d->inspected >= x->cfg.max_pkts_per_dir &&
+	    f->dir[!dir].inspected >= x->cfg.max_pkts_per_dir)
+		f->ev.state |= EVS_DONE;
+	return 0;
+}
+
+/* Past the budget: nothing is read, except DNS answers feeding the cache. Out of line, like
+ * inspect_in_budget(), so that evidence_inspect() needs no frame of its own. */
+static __attribute__((noinline)) unsigned dns_beyond_budget(struct evidence_ctx *x, struct flow *f,
+							     const struct decoded_pkt *p,
+							     uint64_t ts_us)
+{
+	bool hit = false;
+	return dns_packet(x, f, p, ts_us, &hit);
+}
+
 unsigned evidence_inspect(struct evidence_ctx *x, struct flow *f, unsigned dir,
 			  const struct decoded_pkt *p, uint64_t ts_us)
 {
 	if (p->payload.len == 0 || dir > 1 || (p->proto != 6 && p->proto != 17))
 		return 0;
-	if (f->dir[dir].inspected >= x->cfg.max_pkts_per_dir || (f->ev.state & EVS_DONE)) {
-		/* budget spent: nothing is read, except DNS answers feeding the cache */
-		if (x->cfg.dns_beyond_budget && dns_port(p) && p->sport == 53) {
-			bool hit = false;
-			return dns_packet(x, f, p, ts_us, &hit);
-		}
-		x->st.skipped++;
-		return 0;
-	}
-	return inspect_in_budget(x, f, dir, p, ts_us);
+	if (f->dir[dir].inspected < x->cfg.max_pkts_per_dir && !(f->ev.state & EVS_DONE))
+		return inspect_entry(x, f, dir, p, ts_us);
+	/* TCP or UDP here: dns_port() is the source port test alone */
+	if (p->sport == 53 && x->cfg.dns_beyond_budget)
+		return dns_beyond_budget(x, f, p, ts_us);
+	x->st.skipped++;
+	return 0;
 }
 
 void evidence_flow_end(struct evidence_ctx *x, struct flow *f)

@@ -13,6 +13,41 @@
 
 #define DNS_HDR 12
 
+/* A name octet as it is written out: lower case; outside '!'..'~', '.' (which must not fake a label
+ * boundary) and ',' (the list separator) become '?'. */
+static const uint8_t name_octet[256] = {
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x3f, 0x2d, 0x3f, 0x2f,
+	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+	0x40, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+	0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+};
+
+
+/* Copies the bytes of msg from pos, at most 256 of them, to win; returns how many. A run of labels
+ * read from pos spans at most 254 + 2 bytes (the wire limit below), so every byte it may use is in
+ * the window unless msg ends first: one bounds-checked copy per run instead of a check per byte. */
+static size_t name_window(struct bview msg, size_t pos, uint8_t win[256])
+{
+	size_t m = pos < msg.len ? msg.len - pos : 0;
+	if (m > 256)
+		m = 256;
+	if (!bv_copy(msg, pos, win, m))
+		m = 0;
+	return m;
+}
+
 int ev_dns_name(struct bview msg, size_t off, char *out, size_t cap, size_t *out_len,
 		size_t *next)
 {
@@ -22,20 +57,22 @@ int ev_dns_name(struct bview msg, size_t off, char *out, size_t cap, size_t *out
 	size_t maxn = cap > 0 ? cap - 1 : 0;
 	if (maxn > EV_NAME_MAX)
 		maxn = EV_NAME_MAX;
+	uint8_t win[256];
+	size_t wbase = pos, wlen = name_window(msg, pos, win);
 	for (;;) {
-		uint8_t l;
-		if (!bv_u8(msg, pos, &l))
+		size_t k = pos - wbase; /* at most 254: wire below */
+		if (k >= wlen)
 			return EV_BAD;
+		uint8_t l = win[k];
 		if (l == 0) {
 			if (!jumped)
 				after = pos + 1;
 			break;
 		}
 		if ((l & 0xc0) == 0xc0) {
-			uint8_t l2;
-			if (!bv_u8(msg, pos + 1, &l2))
+			if (k + 1 >= wlen)
 				return EV_BAD;
-			size_t target = ((size_t)(l & 0x3f) << 8) | l2;
+			size_t target = ((size_t)(l & 0x3f) << 8) | win[k + 1];
 			/* strictly before this run of labels, and not into the header */
 			if (target >= limit || target < DNS_HDR || ++jumps > EV_DNS_MAX_JUMPS)
 				return EV_BAD;
@@ -44,6 +81,8 @@ int ev_dns_name(struct bview msg, size_t off, char *out, size_t cap, size_t *out
 				jumped = true;
 			}
 			pos = limit = target;
+			wbase = pos;
+			wlen = name_window(msg, pos, win);
 			continue;
 		}
 		if (l & 0xc0) /* 0x40 / 0x80: extended and reserved label types */
@@ -51,18 +90,13 @@ int ev_dns_name(struct bview msg, size_t off, char *out, size_t cap, size_t *out
 		wire += 1u + l;
 		if (wire > 254 || n + (n ? 1u : 0u) + l > maxn)
 			return EV_BAD;
-		if (!bv_has(msg, pos + 1, l))
+		if (k + 1 + l > wlen) /* the label is cut */
 			return EV_BAD;
 		if (n)
 			out[n++] = '.';
-		for (size_t i = 0; i < l; i++) {
-			uint8_t c = 0;
-			bv_u8(msg, pos + 1 + i, &c);
-			/* a '.' inside a label must not fake a label boundary */
-			if (c < 0x21 || c > 0x7e || c == '.' || c == ',')
-				c = '?';
-			out[n++] = (char)ev_lower(c);
-		}
+		for (size_t i = 0; i < l; i++)
+			out[n + i] = (char)name_octet[win[k + 1 + i]];
+		n += l;
 		pos += 1u + l;
 	}
 	if (cap)
@@ -81,12 +115,22 @@ struct rr {
 	uint16_t rdlen;
 };
 
-static int read_rr(struct bview msg, size_t *off, struct rr *rr)
+/* Reads one record; its owner name, normalised, goes to owner (EV_NAME_MAX + 1 bytes). q/qlen:
+ * the question name (decoded from DNS_HDR with the same limits), which an owner name that is
+ * just a pointer to it (the usual answer) is a copy of. */
+static int read_rr(struct bview msg, size_t *off, struct rr *rr, char *owner, size_t *owner_len,
+		   const char *q, size_t qlen)
 {
-	char tmp[EV_NAME_MAX + 1];
-	size_t nl, next;
-	if (ev_dns_name(msg, *off, tmp, sizeof tmp, &nl, &next) != EV_OK)
+	size_t next;
+	uint8_t b0, b1;
+	if (bv_u8(msg, *off, &b0) && bv_u8(msg, *off + 1, &b1) && b0 == 0xc0 && b1 == DNS_HDR &&
+	    *off > DNS_HDR) {
+		memcpy(owner, q, qlen + 1);
+		*owner_len = qlen;
+		next = *off + 2;
+	} else if (ev_dns_name(msg, *off, owner, EV_NAME_MAX + 1, owner_len, &next) != EV_OK) {
 		return EV_BAD;
+	}
 	rr->owner = *off;
 	if (!bv_be16(msg, next, &rr->type) || !bv_be16(msg, next + 2, &rr->klass) ||
 	    !bv_be32(msg, next + 4, &rr->ttl) || !bv_be16(msg, next + 8, &rr->rdlen))
@@ -98,14 +142,6 @@ static int read_rr(struct bview msg, size_t *off, struct rr *rr)
 		rr->ttl = 0;
 	*off = rr->rdata + rr->rdlen;
 	return EV_OK;
-}
-
-static bool owner_is(struct bview msg, const struct rr *rr, const char *name)
-{
-	char tmp[EV_NAME_MAX + 1];
-	size_t nl, next;
-	return ev_dns_name(msg, rr->owner, tmp, sizeof tmp, &nl, &next) == EV_OK &&
-	       strcmp(tmp, name) == 0;
 }
 
 int ev_dns_parse(struct bview msg, struct ev_dns_msg *out)
@@ -133,22 +169,29 @@ int ev_dns_parse(struct bview msg, struct ev_dns_msg *out)
 	out->chain_ttl[0] = 0;
 	off += 4;
 
-	/* answer records: never more than are present, never more than EV_DNS_MAX_RRS */
+	/* answer records: never more than are present, never more than EV_DNS_MAX_RRS; their
+	 * owner names are kept (decoded once) for the chain and address matching below */
 	struct rr rrs[EV_DNS_MAX_RRS];
+	char oname[EV_DNS_MAX_RRS][EV_NAME_MAX + 1];
+	size_t owner_len[EV_DNS_MAX_RRS];
+	size_t chain_len[EV_DNS_MAX_CHAIN];
+	chain_len[0] = nl;
 	unsigned nrr = 0;
 	for (unsigned i = 0; i < an && nrr < EV_DNS_MAX_RRS; i++) {
-		if (read_rr(msg, &off, &rrs[nrr]) != EV_OK)
+		if (read_rr(msg, &off, &rrs[nrr], oname[nrr], &owner_len[nrr], out->chain[0],
+			    chain_len[0]) != EV_OK)
 			return EV_MORE; /* the header and question stand; the answers are unusable */
 		if (rrs[nrr].klass == 1) /* IN */
 			nrr++;
 	}
+#define OWNER_IS(k, j) \
+	(owner_len[k] == chain_len[j] && memcmp(oname[k], out->chain[j], chain_len[j]) == 0)
 
 	/* follow the CNAME chain from the question name */
 	while (out->nchain < EV_DNS_MAX_CHAIN) {
-		const char *cur = out->chain[out->nchain - 1];
 		unsigned k;
 		for (k = 0; k < nrr; k++)
-			if (rrs[k].type == 5 && owner_is(msg, &rrs[k], cur))
+			if (rrs[k].type == 5 && OWNER_IS(k, out->nchain - 1))
 				break;
 		if (k == nrr)
 			break;
@@ -161,10 +204,11 @@ int ev_dns_parse(struct bview msg, struct ev_dns_msg *out)
 		}
 		bool loop = false;
 		for (unsigned j = 0; j < out->nchain; j++)
-			loop = loop || strcmp(out->chain[j], dst) == 0;
+			loop = loop || (chain_len[j] == nl && memcmp(out->chain[j], dst, nl) == 0);
 		if (loop || nl == 0)
 			break;
 		out->chain_ttl[out->nchain] = rrs[k].ttl;
+		chain_len[out->nchain] = nl;
 		out->nchain++;
 	}
 
@@ -175,7 +219,7 @@ int ev_dns_parse(struct bview msg, struct ev_dns_msg *out)
 			continue;
 		int owner = -1;
 		for (unsigned j = 0; j < out->nchain && owner < 0; j++)
-			if (owner_is(msg, &rrs[k], out->chain[j]))
+			if (OWNER_IS(k, j))
 				owner = (int)j;
 		if (owner < 0 || !bv_copy(msg, rrs[k].rdata, raw, rrs[k].rdlen))
 			continue;
@@ -187,5 +231,6 @@ int ev_dns_parse(struct bview msg, struct ev_dns_msg *out)
 		a->ttl = rrs[k].ttl;
 		a->chain_idx = (uint8_t)owner;
 	}
+#undef OWNER_IS
 	return EV_OK;
 }

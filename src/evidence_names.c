@@ -5,20 +5,29 @@
  * Why fixed-size structures: the per-packet path must not allocate, and a hostile capture must not
  * be able to grow memory. Everything here is sized at create time; when full, facts are dropped.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 
 #include "evidence.h"
 
-/* Seeded 64-bit FNV-1a with a final mix: the seed keeps crafted names from colliding on purpose. */
-static uint64_t hash_bytes(uint64_t seed, const void *p, size_t n)
+/* Seeded hash, a word at a time (intern table, DNS cache): every byte mixed in, final avalanche;
+ * the seed keeps crafted names from colliding on purpose. Only bucket choice depends on it, never an output. */
+static uint64_t hash_words(uint64_t seed, const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	uint64_t h = 1469598103934665603ULL ^ seed;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
+	const unsigned char *b = p;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
+	for (; n >= 8; b += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, b, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
@@ -46,6 +55,10 @@ struct ev_name_ent {
 	uint32_t hash;
 	uint16_t len;
 	uint8_t cls;
+	/* the domain-pattern match of this name, memoised (ev_names_domain_match): valid while
+	 * dgen equals the pattern table's generation; dcode -1 = no match, else entry * 2 + wild */
+	uint32_t dgen;
+	int32_t dcode;
 };
 
 struct ev_names {
@@ -120,7 +133,7 @@ uint32_t ev_names_intern(struct ev_names *n, const char *s, size_t len)
 {
 	if (!n || len == 0 || len > EV_INTERN_MAXLEN)
 		return 0;
-	uint32_t h = (uint32_t)hash_bytes(n->seed, s, len);
+	uint32_t h = (uint32_t)hash_words(n->seed, s, len);
 	uint32_t b = h & (n->nbucket - 1);
 	for (uint32_t i = n->bucket[b]; i; i = n->ent[i].next) {
 		struct ev_name_ent *e = &n->ent[i];
@@ -153,6 +166,7 @@ uint32_t ev_names_intern(struct ev_names *n, const char *s, size_t len)
 	e->cls = (uint8_t)cls;
 	e->hash = h;
 	e->refs = 1;
+	e->dgen = 0; /* generations start at 1: nothing memoised for a new name */
 	e->next = n->bucket[b];
 	n->bucket[b] = id;
 	n->live++;
@@ -202,17 +216,35 @@ uint32_t ev_names_live(const struct ev_names *n)
 	return n ? n->live : 0;
 }
 
+/* A host octet as it is stored: lower case; outside '!'..'~' and ',' (the list separator) '?'. */
+static const uint8_t host_octet[256] = {
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x3f, 0x2d, 0x2e, 0x2f,
+	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+	0x40, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+	0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+};
+
 size_t ev_norm_host(struct bview in, char *out, size_t cap)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < in.len && n + 1 < cap; i++) {
-		uint8_t c;
-		if (!bv_u8(in, i, &c))
-			break;
-		if (c < 0x21 || c > 0x7e || c == ',')
-			c = '?';
-		out[n++] = (char)ev_lower(c);
-	}
+	if (cap == 0)
+		return 0; /* (cap >= 1 in every caller) */
+	size_t n = in.len < cap - 1 ? in.len : cap - 1;
+	if (!bv_copy(in, 0, out, n))
+		n = 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)host_octet[(uint8_t)out[i]];
 	if (n > 0 && out[n - 1] == '.')
 		n--;
 	out[n] = '\0';
@@ -237,11 +269,34 @@ struct ev_domains {
 	unsigned n, cap;
 	uint32_t *slot;    /* open addressing: entry index + 1 */
 	uint32_t nslot;
+	uint32_t gen;      /* changes with every change of the patterns (never 0), unique per process */
+	/* recent names not interned (DNS answers) and their match (ev_domains_match_cached):
+	 * direct-mapped by name, valid while gen matches */
+	struct dom_recent {
+		uint32_t gen;
+		int32_t code; /* -1 = no match, else entry * 2 + wild */
+		uint16_t len;
+		char name[EV_NAME_MAX];
+	} recent[64];
 };
+
+/* A fresh generation for a changed pattern table: names memoise their match per generation. */
+static uint32_t next_gen(void)
+{
+	static atomic_uint counter;
+	uint32_t g;
+	do
+		g = (uint32_t)atomic_fetch_add(&counter, 1u) + 1u;
+	while (g == 0);
+	return g;
+}
 
 struct ev_domains *ev_domains_create(void)
 {
-	return calloc(1, sizeof(struct ev_domains));
+	struct ev_domains *d = calloc(1, sizeof(struct ev_domains));
+	if (d)
+		d->gen = next_gen();
+	return d;
 }
 
 void ev_domains_clear(struct ev_domains *d)
@@ -256,6 +311,7 @@ void ev_domains_clear(struct ev_domains *d)
 	free(d->ent);
 	free(d->slot);
 	memset(d, 0, sizeof *d);
+	d->gen = next_gen();
 }
 
 void ev_domains_destroy(struct ev_domains *d)
@@ -267,6 +323,30 @@ void ev_domains_destroy(struct ev_domains *d)
 unsigned ev_domains_count(const struct ev_domains *d)
 {
 	return d ? d->n : 0;
+}
+
+/* FNV-1a over the name read from its end, with a final mix: every parent suffix's hash is a state
+ * of one right-to-left pass, so a lookup hashes the name once instead of once per label. */
+#define DOM_FNV_INIT 1469598103934665603ULL
+static inline uint64_t dom_step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 1099511628211ULL;
+}
+
+static inline uint64_t dom_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t dom_hash(const char *s, size_t len)
+{
+	uint64_t h = DOM_FNV_INIT;
+	while (len)
+		h = dom_step(h, (unsigned char)s[--len]);
+	return dom_mix(h);
 }
 
 static const struct dom_ent *dom_find(const struct ev_domains *d, const char *s, size_t len,
@@ -348,8 +428,9 @@ int ev_domains_add(struct ev_domains *d, const char *pattern, int user_id, char 
 		base[i] = (char)ev_lower(c);
 	}
 	base[len] = '\0';
-	uint64_t h = hash_bytes(0, base, len);
+	uint64_t h = dom_hash(base, len);
 	struct dom_ent *e = (struct dom_ent *)dom_find(d, base, len, h);
+	d->gen = next_gen();
 	if (!e) {
 		if (d->n == d->cap) {
 			unsigned nc = d->cap ? d->cap * 2 : 16;
@@ -391,12 +472,12 @@ oom:
 	return UCF_ERR_RUNTIME;
 }
 
-int ev_domains_match(const struct ev_domains *d, const char *name, size_t len, const char **pattern)
+/* The entry matching name and whether through its wildcard pattern; NULL when none. */
+static const struct dom_ent *dom_match(const struct ev_domains *d, const char *name, size_t len,
+				       bool *wild)
 {
-	if (pattern)
-		*pattern = NULL;
 	if (!d || d->n == 0 || !name)
-		return -1;
+		return NULL;
 	char buf[EV_NAME_MAX + 1];
 	bool certwild = false;
 	if (len >= 2 && name[0] == '*' && name[1] == '.') { /* certificate wildcard name */
@@ -407,37 +488,101 @@ int ev_domains_match(const struct ev_domains *d, const char *name, size_t len, c
 	if (len > 0 && name[len - 1] == '.')
 		len--;
 	if (len == 0 || len > EV_NAME_MAX)
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (char)ev_lower((unsigned char)name[i]);
+		return NULL;
+	/* lower-case and hash right to left; sfx[] gets each parent suffix's start and hash */
+	size_t sfx_at[EV_NAME_MAX / 2 + 1];
+	uint64_t sfx_h[EV_NAME_MAX / 2 + 1];
+	unsigned nsfx = 0;
+	uint64_t h = DOM_FNV_INIT;
+	for (size_t i = len; i-- > 0;) {
+		unsigned char c = (unsigned char)ev_lower((unsigned char)name[i]);
+		buf[i] = (char)c;
+		if (c == '.' && i + 1 < len) {
+			sfx_at[nsfx] = i + 1;
+			sfx_h[nsfx] = h;
+			nsfx++;
+		}
+		h = dom_step(h, c);
+	}
 	/* the full name: exact pattern (not for a certificate wildcard) or wildcard on itself */
-	const struct dom_ent *e = dom_find(d, buf, len, hash_bytes(0, buf, len));
+	const struct dom_ent *e = dom_find(d, buf, len, dom_mix(h));
 	if (e) {
 		if (!certwild && e->exact_id >= 0) {
-			if (pattern)
-				*pattern = e->pat_exact;
-			return e->exact_id;
+			*wild = false;
+			return e;
 		}
 		if (e->wild_id >= 0) {
-			if (pattern)
-				*pattern = e->pat_wild;
-			return e->wild_id;
+			*wild = true;
+			return e;
 		}
 	}
 	/* parents: wildcard patterns only; the first hit from the left is the longest */
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] != '.' || i + 1 >= len)
-			continue;
-		const char *sfx = buf + i + 1;
-		size_t sl = len - i - 1;
-		e = dom_find(d, sfx, sl, hash_bytes(0, sfx, sl));
+	for (unsigned k = nsfx; k-- > 0;) {
+		size_t at = sfx_at[k];
+		e = dom_find(d, buf + at, len - at, dom_mix(sfx_h[k]));
 		if (e && e->wild_id >= 0) {
-			if (pattern)
-				*pattern = e->pat_wild;
-			return e->wild_id;
+			*wild = true;
+			return e;
 		}
 	}
-	return -1;
+	return NULL;
+}
+
+int ev_domains_match(const struct ev_domains *d, const char *name, size_t len, const char **pattern)
+{
+	bool wild;
+	const struct dom_ent *e = dom_match(d, name, len, &wild);
+	if (pattern)
+		*pattern = e ? (wild ? e->pat_wild : e->pat_exact) : NULL;
+	return e ? (wild ? e->wild_id : e->exact_id) : -1;
+}
+
+int ev_domains_match_cached(struct ev_domains *d, const char *name, size_t len)
+{
+	if (!d || d->n == 0 || !name)
+		return -1;
+	if (len == 0 || len > EV_NAME_MAX)
+		return ev_domains_match(d, name, len, NULL);
+	struct dom_recent *r = &d->recent[hash_words(0, name, len) & 63];
+	if (r->gen != d->gen || r->len != len || memcmp(r->name, name, len) != 0) {
+		bool wild;
+		const struct dom_ent *e = dom_match(d, name, len, &wild);
+		r->code = e ? (int32_t)((e - d->ent) * 2 + wild) : -1;
+		r->gen = d->gen;
+		r->len = (uint16_t)len;
+		memcpy(r->name, name, len);
+	}
+	if (r->code < 0)
+		return -1;
+	const struct dom_ent *e = &d->ent[r->code >> 1];
+	return (r->code & 1) ? e->wild_id : e->exact_id;
+}
+
+int ev_names_domain_match(struct ev_names *n, const struct ev_domains *d, uint32_t id,
+			  const char **pattern)
+{
+	struct ev_name_ent *ne = live_ent(n, id);
+	if (!ne || !d) {
+		if (pattern)
+			*pattern = NULL;
+		return -1;
+	}
+	if (ne->dgen != d->gen) {
+		bool wild;
+		const struct dom_ent *e = dom_match(d, n->arena + ne->off, ne->len, &wild);
+		ne->dcode = e ? (int32_t)((e - d->ent) * 2 + wild) : -1;
+		ne->dgen = d->gen;
+	}
+	if (ne->dcode < 0) {
+		if (pattern)
+			*pattern = NULL;
+		return -1;
+	}
+	const struct dom_ent *e = &d->ent[ne->dcode >> 1];
+	bool wild = ne->dcode & 1;
+	if (pattern)
+		*pattern = wild ? e->pat_wild : e->pat_exact;
+	return wild ? e->wild_id : e->exact_id;
 }
 
 /* ============================================================================================== */
@@ -502,7 +647,7 @@ void ev_dnscache_destroy(struct ev_dnscache *c)
 
 static uint32_t dns_home(const struct ev_dnscache *c, const struct ucf_addr *a)
 {
-	return (uint32_t)hash_bytes(c->seed, a->b, 16) & (c->nslot - 1);
+	return (uint32_t)hash_words(c->seed, a->b, 16) & (c->nslot - 1);
 }
 
 static void lru_unlink(struct ev_dnscache *c, uint32_t i)
@@ -678,8 +823,9 @@ int evidence_domain_of(const struct evidence_ctx *x, const struct flow *f, struc
 	const char *dns = evidence_name(x, f->ev.dns_name);
 	const char *pat;
 	int id;
+	/* single names: the match memoised with the interned name (evidence_domain_match_id) */
 	if (sni) {
-		if ((id = evidence_domain_match(x, sni, strlen(sni), &pat)) >= 0) {
+		if ((id = evidence_domain_match_id(x, f->ev.sni, &pat)) >= 0) {
 			*m = (struct evidence_match){ id, (f->ev.state & EVS_HOST) ? EV_SRC_HOST
 										   : EV_SRC_SNI,
 						      pat, sni };
@@ -689,7 +835,7 @@ int evidence_domain_of(const struct evidence_ctx *x, const struct flow *f, struc
 		*m = (struct evidence_match){ id, EV_SRC_CERT, pat, certs };
 		return id;
 	}
-	if (dns && (id = evidence_domain_match(x, dns, strlen(dns), &pat)) >= 0) {
+	if (dns && (id = evidence_domain_match_id(x, f->ev.dns_name, &pat)) >= 0) {
 		*m = (struct evidence_match){ id, EV_SRC_DNS, pat, dns };
 		return id;
 	}
@@ -716,7 +862,9 @@ static void put_token(char *buf, size_t cap, size_t *len, const char *a, const c
 
 void evidence_view(const struct evidence_ctx *x, const struct flow *f, struct evidence_view *v)
 {
-	memset(v, 0, sizeof *v);
+	/* field by field: the reason buffer is large and only needs its terminator (every record) */
+	v->sni = v->alpn = v->host = v->software = NULL;
+	v->reason[0] = '\0';
 	const char *sni = evidence_name(x, f->ev.sni);
 	const char *alpn = evidence_name(x, f->ev.alpn);
 	v->proto = evidence_proto_name(f->ev.payload_proto);
@@ -734,7 +882,11 @@ void evidence_view(const struct evidence_ctx *x, const struct flow *f, struct ev
 	size_t len = 0;
 	char key[8];
 	if (v->match.user_id >= 0) {
-		snprintf(key, sizeof key, "%s=", evidence_src_name(v->match.src));
+		const char *sn = evidence_src_name(v->match.src);
+		size_t kn = strlen(sn); /* at most 4 */
+		memcpy(key, sn, kn);
+		key[kn] = '=';
+		key[kn + 1] = '\0';
 		put_token(v->reason, sizeof v->reason, &len, key, v->match.pattern, false);
 	}
 	put_token(v->reason, sizeof v->reason, &len, v->proto, NULL, false);

@@ -15,15 +15,22 @@ static bool is_ws(uint8_t c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Offset of the CRLF (or bare LF) ending the line that starts at off; SIZE_MAX when not present. */
+/* Offset of the CRLF (or bare LF) ending the line that starts at off; SIZE_MAX when not present.
+ * Searched a copied block at a time (memchr), not byte by byte: header sections are long. */
 static size_t line_end(struct bview v, size_t off)
 {
 	size_t lim = v.len < TEXT_SCAN ? v.len : TEXT_SCAN;
-	for (size_t i = off; i < lim; i++) {
-		uint8_t c = 0;
-		bv_u8(v, i, &c);
-		if (c == '\n')
+	uint8_t buf[256];
+	for (size_t at = off; at < lim; at += sizeof buf) {
+		size_t n = lim - at < sizeof buf ? lim - at : sizeof buf;
+		if (!bv_copy(v, at, buf, n))
+			break;
+		const uint8_t *nl = memchr(buf, '\n', n);
+		if (nl) {
+			size_t i = at + (size_t)(nl - buf);
+			uint8_t c;
 			return (i > off && bv_u8(v, i - 1, &c) && c == '\r') ? i - 1 : i;
+		}
 	}
 	return SIZE_MAX;
 }
@@ -74,7 +81,11 @@ static bool digits3(struct bview v, size_t off)
 int ev_sip_check(struct bview pkt)
 {
 	uint8_t c;
-	if (pkt.len == 0)
+	if (!bv_u8(pkt, 0, &c))
+		return EV_BAD;
+	/* what the tests below accept starts with CR, LF or an upper-case letter: binary and most
+	 * text payloads end here, at the first byte */
+	if (c != '\r' && c != '\n' && (c < 'A' || c > 'Z'))
 		return EV_BAD;
 	/* RFC 5626 keep-alive: only CR/LF */
 	bool crlf_only = true;
@@ -169,7 +180,8 @@ int ev_http_check(struct bview pkt, struct bview *host)
 {
 	uint8_t c;
 	*host = bv_make(NULL, 0);
-	if (pkt.len == 0)
+	/* a status line or a request method: an upper-case letter first (see upper_token) */
+	if (!bv_u8(pkt, 0, &c) || c < 'A' || c > 'Z')
 		return EV_BAD;
 	int r = prefix(pkt, 0, "HTTP/1.", false);
 	if (r == EV_MORE)
@@ -268,10 +280,15 @@ int ev_xmpp_check(struct bview pkt, uint8_t *proto, struct bview *to)
 	size_t off = 0;
 	*proto = EV_PROTO_NONE;
 	*to = bv_make(NULL, 0);
+	/* white space or '<' first, else neither prefix below can match */
+	if (bv_u8(pkt, 0, &c) && c != '<' && !is_ws(c))
+		return EV_BAD;
 	while (off < pkt.len && off < 64 && bv_u8(pkt, off, &c) && is_ws(c))
 		off++;
 	if (off == pkt.len)
 		return pkt.len ? EV_MORE : EV_BAD;
+	if (bv_u8(pkt, off, &c) && c != '<')
+		return EV_BAD; /* both prefixes below start with '<' */
 	int r = prefix(pkt, off, "<?xml", false);
 	if (r == EV_MORE)
 		return EV_MORE;

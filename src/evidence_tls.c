@@ -11,31 +11,39 @@
 
 #include "evidence.h"
 
-#define TLS_MAX_RECORD (16384 + 2048) /* RFC 5246 6.2.3: ciphertext may exceed 2^14 by 2048 */
+#define TLS_MAX_RECORD EV_TLS_MAX_RECORD
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Record layer */
 
-bool ev_tls_record_start(struct bview pkt, int *hs_type)
-{
-	uint8_t type, maj, min, t;
-	uint16_t len;
-	*hs_type = -1;
-	if (!bv_u8(pkt, 0, &type) || !bv_u8(pkt, 1, &maj) || !bv_u8(pkt, 2, &min) ||
-	    !bv_be16(pkt, 3, &len))
-		return false;
-	if (type < 20 || type > 23 || maj != 3 || min > 4 || len == 0 || len > TLS_MAX_RECORD)
-		return false;
-	if (type == 22 && bv_u8(pkt, 5, &t))
-		*hs_type = t;
-	return true;
-}
 
 void ev_hs_init(struct ev_hs *hs, uint8_t *buf, uint32_t cap)
 {
 	memset(hs, 0, sizeof *hs);
 	hs->buf = buf;
 	hs->cap = cap;
+}
+
+bool ev_hs_view(struct ev_hs *hs, struct bview data, uint32_t cap, struct bview *body)
+{
+	uint8_t hdr[5];
+	if (!bv_copy(data, 0, hdr, sizeof hdr))
+		return false;
+	uint32_t len = ((uint32_t)hdr[3] << 8) | hdr[4];
+	/* what ev_hs_feed accepts as a handshake record header, not empty */
+	if (hdr[0] != 22 || hdr[1] != 3 || hdr[2] > 4 || len == 0 || len > TLS_MAX_RECORD)
+		return false;
+	/* the record holds the rest of data (no second record) and the buffer would take it all */
+	if (!bv_tail(data, sizeof hdr, body) || body->len > len || body->len > cap)
+		return false;
+	memset(hs, 0, sizeof *hs);
+	memcpy(hs->hdr, hdr, sizeof hdr); /* as the feed leaves it */
+	hs->buf = (uint8_t *)(uintptr_t)body->p; /* only read through hs (tls_parse) */
+	hs->cap = cap;
+	hs->len = (uint32_t)body->len;
+	hs->rec_type = 22;
+	hs->rec_left = len - (uint32_t)body->len;
+	return true;
 }
 
 int ev_hs_feed(struct ev_hs *hs, struct bview data)

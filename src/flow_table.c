@@ -4,6 +4,7 @@
  * pool grown in chunks, so creating a flow on the per-packet path does not call malloc; idle flows are
  * found by looking only at the heads of per-timeout lists ordered by last-seen time.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -33,7 +34,9 @@ _Static_assert(sizeof(struct flow_key) == FLOW_KEY_BYTES, "FLOW_KEY_BYTES must m
  * to 2.4M flows, for sequential and for random keys. The price is longer chains: in
  * flow_table_update, +5% L1 misses on bench's 1M-packet mix and +19% on 1M distinct flows (callgrind);
  * instructions +0.4% and +1.8%. Only read where the HASH_ macros expand, so it can follow the
- * inclusion. */
+ * inclusion. (grow_buckets() now also doubles the array by a load rule of its own, which shortens
+ * the chains; with it the all-in figure stayed at or below 253.1 bytes/flow from 40k to 2.4M flows,
+ * 248.7 at 1M.) */
 #undef HASH_BKT_CAPACITY_THRESH
 #define HASH_BKT_CAPACITY_THRESH 12U
 
@@ -123,8 +126,49 @@ static inline uint64_t hash_word(uint64_t h, const uint8_t *p)
 	return h ^ (h >> 29);
 }
 
-/* flow_key_hash() for a flow key, written out: the same value, without the loop (the compiler did
- * not unroll it), inlined into flow_table_update, which hashes once per packet. */
+#ifdef __SIZEOF_INT128__
+/* Keys of flow_key_hash44, derived from the seed by flow_table_create(). */
+static uint64_t flow_hash_k[8];
+
+__extension__ typedef unsigned __int128 flow_u128;
+
+/* The 128-bit product of a and b, folded to 64 bits: every bit of either input reaches the
+ * middle of the product. */
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+	flow_u128 r = (flow_u128)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* The hash of a flow key, once per packet: three independent multiplies of keyed word pairs (as
+ * wyhash does), folded, then one more to spread them over the low bits that uthash takes for the
+ * bucket index. A quarter fewer instructions than the word-by-word chain (kept below for targets
+ * without 128-bit multiplies), and the multiplies do not wait for one another. */
+static inline uint32_t flow_key_hash44(const struct flow_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t w0, w1, w2, w3, w4;
+	uint32_t w5;
+	memcpy(&w0, p, 8);
+	memcpy(&w1, p + 8, 8);
+	memcpy(&w2, p + 16, 8);
+	memcpy(&w3, p + 24, 8);
+	memcpy(&w4, p + 32, 8);
+	memcpy(&w5, p + 40, 4);
+	const uint64_t *kk = flow_hash_k;
+	uint64_t h = mum(w0 ^ kk[0], w1 ^ kk[1]) ^ mum(w2 ^ kk[2], w3 ^ kk[3]) ^
+		     mum(w4 ^ kk[4], w5 ^ kk[5]);
+	h = mum(h ^ kk[6], kk[7]);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void flow_hash_keys(uint64_t seed)
+{
+	for (unsigned i = 0; i < 8; i++)
+		flow_hash_k[i] = mix64(seed + (i + 1) * 0x9e3779b97f4a7c15ULL) | 1; /* odd: no zero */
+}
+#else
+/* Without 128-bit multiplies: one multiply and one shift per word, then a full avalanche. */
 static inline uint32_t flow_key_hash44(const struct flow_key *k)
 {
 	const uint8_t *p = (const uint8_t *)k;
@@ -139,6 +183,12 @@ static inline uint32_t flow_key_hash44(const struct flow_key *k)
 	h = mix64(h ^ t4 ^ ((uint64_t)FLOW_KEY_BYTES << 56));
 	return (uint32_t)(h ^ (h >> 32));
 }
+
+static void flow_hash_keys(uint64_t seed)
+{
+	(void)seed;
+}
+#endif
 
 /* Key equality for uthash (0 = equal): five 8-byte words and a 4-byte tail for a flow key. */
 static inline int flow_key_cmp(const void *x, const void *y, size_t len)
@@ -159,24 +209,15 @@ static inline int flow_key_cmp(const void *x, const void *y, size_t len)
 
 static uint32_t flow_key_hash(const void *key, size_t len)
 {
+	/* a flow key: the table's hash (uthash's HASH_FUNCTION then agrees with the lookups) */
+	if (len == FLOW_KEY_BYTES)
+		return flow_key_hash44(key);
 	/* One multiply and one shift per word, then a full avalanche at the end: the per-word
 	 * step only has to keep every input bit in play; mix64 spreads them over the low bits
 	 * that uthash takes for the bucket index. */
 	const uint8_t *p = key;
 	uint64_t h = flow_hash_seed ^ (len * 0x9e3779b97f4a7c15ULL);
 	size_t i = 0;
-	if (len == FLOW_KEY_BYTES) { /* the flow key: a constant length the compiler unrolls */
-		for (; i + 8 <= FLOW_KEY_BYTES; i += 8) {
-			uint64_t w;
-			memcpy(&w, p + i, 8);
-			h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-			h ^= h >> 29;
-		}
-		uint32_t t4;
-		memcpy(&t4, p + i, 4);
-		h = mix64(h ^ t4 ^ ((uint64_t)len << 56));
-		return (uint32_t)(h ^ (h >> 32));
-	}
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);
@@ -302,6 +343,7 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg, flow_e
 	t->active_us = (uint64_t)cfg->active_timeout_s * 1000000ULL;
 	t->next_uid = 1;
 	flow_hash_seed = cfg->hash_seed;
+	flow_hash_keys(cfg->hash_seed);
 	t->pool_cap = cfg->max_flows ? cfg->max_flows : POOL_DEFAULT_CAP;
 	t->pool_bytes = (size_t)t->pool_cap * sizeof(struct flow);
 	void *m = mmap(NULL, t->pool_bytes, PROT_READ | PROT_WRITE,
@@ -383,15 +425,10 @@ static void flow_interim(struct flow_table *t, struct flow *f, uint64_t now_us)
  * about to be written anyway, get no interim record either. */
 static inline bool interval_expired(const struct flow *f, uint64_t now_us, uint64_t active_us)
 {
-	return active_us && f->lru_list != LIST_CLOSED && now_us > f->ts_first &&
-	       now_us - f->ts_first > active_us && (f->dir[0].pkts | f->dir[1].pkts) != 0;
-}
-
-/* The first packet of an interval after an interim record: the interval's time starts there. */
-static inline void interval_begin(struct flow *f, uint64_t ts)
-{
-	if ((f->dir[0].pkts | f->dir[1].pkts) == 0)
-		f->ts_first = ts;
+	/* the test that is almost always false first (when now_us < ts_first it wraps to true,
+	 * and the next one decides) */
+	return active_us && now_us - f->ts_first > active_us && now_us > f->ts_first &&
+	       f->lru_list != LIST_CLOSED && (f->dir[0].pkts | f->dir[1].pkts) != 0;
 }
 
 void flow_table_active_timeout(struct flow_table *t, uint64_t now_us, uint64_t active_us)
@@ -451,6 +488,31 @@ size_t flow_table_memory(const struct flow_table *t)
 	return (size_t)t->pool_used * sizeof(struct flow) + buckets + sizeof *t;
 }
 
+/* uthash doubles its bucket array only when one chain reaches HASH_BKT_CAPACITY_THRESH, which
+ * leaves a table at 3 to 5 flows per bucket: a lookup then visits 2 to 3 flows, a cache miss each,
+ * before it finds its own (bench's mix: 13k open flows in 4096 buckets). So the table also doubles
+ * the array itself: up to EAGER_BUCKETS buckets (a 256 KiB array) as soon as it holds more flows
+ * than buckets, and past that as soon as the doubled array costs at most BUCKET_BYTES_MAX bytes a
+ * flow (8/3 flows a bucket), which keeps the all-in size within 256 bytes a flow (240 + 12 + the
+ * table's fixed part) at any size from 64k flows up. Below that the fixed part (frags[]) already
+ * dominates, and the eager array adds at most 256 KiB. uthash's own rule still applies on top. */
+#define EAGER_BUCKETS (1u << 14)
+#define BUCKET_BYTES_MAX 12u
+
+static void grow_buckets(struct flow_table *t)
+{
+	UT_hash_table *tbl = t->hash->hh.tbl;
+	uint64_t items = tbl->num_items, buckets = tbl->num_buckets;
+	bool grow = buckets < EAGER_BUCKETS
+			    ? items > buckets
+			    : items * BUCKET_BYTES_MAX >= 2 * buckets * sizeof(UT_hash_bucket);
+	if (grow && !tbl->noexpand) {
+		int oomed = 0; /* out of memory: the table keeps its array, lookups stay correct */
+		HASH_EXPAND_BUCKETS(hh, tbl, oomed);
+		(void)oomed;
+	}
+}
+
 /* Evicts the least recently seen flow (the oldest head of all lists). */
 static void evict_one(struct flow_table *t)
 {
@@ -476,22 +538,33 @@ static inline uint64_t zero_nibbles(uint64_t x)
 	return (x - 0x111111111111ULL) & ~x & 0x888888888888ULL;
 }
 
-/* Appends a history letter unless the flow already has it. Called for most packets, and the
- * letter is usually there already: one word-wide test instead of a loop over the nibbles.
- * Letters fill nibbles from 0 without gaps, so a match can only be among the filled ones. */
-static void hist_add(struct flow *f, unsigned code)
+/* The 12 history nibbles as one word: nibble i is bits 4i..4i+3 (written out: the compiler merges
+ * these into two loads). */
+static inline uint64_t hist_word(const struct flow *f)
 {
-	/* nibble i is bits 4i..4i+3 (written out: the compiler merges these into two loads) */
 	const uint8_t *b = f->hist;
-	uint64_t h = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
-		     (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40;
-	if (zero_nibbles(h ^ (code * 0x111111111111ULL)))
-		return; /* already present */
+	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
+	       (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40;
+}
+
+/* hist_add() for a letter the flow does not have yet: a few times per flow. */
+static __attribute__((noinline)) void hist_append(struct flow *f, unsigned code, uint64_t h)
+{
 	uint64_t empty = zero_nibbles(h);
 	if (!empty)
 		return; /* all 12 taken */
 	unsigned i = (unsigned)__builtin_ctzll(empty) / 4; /* the first empty nibble */
 	f->hist[i / 2] |= (uint8_t)(code << ((i & 1) * 4));
+}
+
+/* Appends a history letter unless the flow already has it. Called for most packets, and the
+ * letter is usually there already: one word-wide test, inline, instead of a loop over the nibbles.
+ * Letters fill nibbles from 0 without gaps, so a match can only be among the filled ones. */
+static inline void hist_add(struct flow *f, unsigned code)
+{
+	uint64_t h = hist_word(f);
+	if (!zero_nibbles(h ^ (code * 0x111111111111ULL)))
+		hist_append(f, code, h);
 }
 
 static inline unsigned ep_get(const struct flow *f, unsigned dir)
@@ -505,7 +578,8 @@ static inline void ep_set(struct flow *f, unsigned dir, unsigned st)
 }
 
 /* Advances the endpoint state machine of the sender `dir` for one TCP segment. */
-static void tcp_track(struct flow *f, unsigned dir, uint8_t fl, uint32_t paylen)
+static __attribute__((noinline)) void tcp_track_slow(struct flow *f, unsigned dir, uint8_t fl,
+						     uint32_t paylen)
 {
 	const unsigned base = dir == FLOW_ORIG ? 0 : 6;
 	unsigned me = ep_get(f, dir), peer = ep_get(f, !dir);
@@ -552,6 +626,22 @@ static void tcp_track(struct flow *f, unsigned dir, uint8_t fl, uint32_t paylen)
 	peer = ep_get(f, !dir);
 	if (me == EP_RESET || peer == EP_RESET || (me == EP_CLOSED && peer == EP_CLOSED))
 		f->tcp_state |= FLOW_TCP_CLOSED;
+}
+
+/* tcp_track_slow() with the common case inline: an established endpoint sending neither SYN, FIN
+ * nor RST changes no state (its peer cannot be reset without the flow being closed already), so
+ * only the A or D history letter is left to note. */
+static inline void tcp_track(struct flow *f, unsigned dir, uint8_t fl, uint32_t paylen)
+{
+	if ((fl & 0x07) == 0 && ep_get(f, dir) == EP_ESTABLISHED) {
+		const unsigned base = dir == FLOW_ORIG ? 0 : 6;
+		if (paylen)
+			hist_add(f, base + HL_DATA);
+		else if (fl & 0x10)
+			hist_add(f, base + HL_ACK);
+		return;
+	}
+	tcp_track_slow(f, dir, fl, paylen);
 }
 
 const char *flow_conn_state(const struct flow *f)
@@ -635,13 +725,19 @@ void flow_swap_direction(struct flow *f)
 	f->tcp_state = st;
 }
 
+/* Counts one packet sent by `dir`. The first packet of an interval (after an interim record, when
+ * both directions' counts are zero) starts the interval's time; tested only when this direction's
+ * count is zero anyway. For a new flow that sets ts_first to what it already is. */
 static inline void account(struct flow *f, unsigned dir, const struct decoded_pkt *p, uint64_t ts)
 {
 	struct flow_dir *d = &f->dir[dir];
-	if (d->pkts == 0)
+	if (d->pkts == 0) {
 		d->dscp_first = p->dscp;
-	else if (p->dscp != d->dscp_first)
+		if (f->dir[!dir].pkts == 0)
+			f->ts_first = ts;
+	} else if (p->dscp != d->dscp_first) {
 		d->dscp_changed = 1;
+	}
 	d->pkts++;
 	d->ip_bytes += p->ip_len;
 	d->payload_bytes += p->payload_len;
@@ -674,7 +770,8 @@ static inline int src_sorts_first(const struct decoded_pkt *p)
 	return p->sport <= p->dport;
 }
 
-static void key_from_pkt(const struct decoded_pkt *p, struct flow_key *k, int *src_is_a)
+static inline __attribute__((always_inline)) void key_from_pkt(const struct decoded_pkt *p,
+								struct flow_key *k, int *src_is_a)
 {
 	/* every byte of the key is a named member: assigning them all replaces the memset */
 	*src_is_a = src_sorts_first(p);
@@ -724,7 +821,6 @@ static void update_later_fragment(struct flow_table *t, const struct decoded_pkt
 	unsigned dir = ucf_addr_cmp(&p->src, flow_orig_addr(f)) == 0 ? FLOW_ORIG : FLOW_RESP;
 	if (interval_expired(f, ts, t->active_us))
 		flow_interim(t, f, ts);
-	interval_begin(f, ts);
 	account(f, dir, p, ts);
 	f->frag_pkts++;
 	t->st.frags_attributed++;
@@ -733,6 +829,192 @@ static void update_later_fragment(struct flow_table *t, const struct decoded_pkt
 								      : list_for_proto(f->key.proto));
 	out->flow = f;
 	out->dir = (uint8_t)dir;
+}
+
+/* The key and hash of a packet that has ports (not a later fragment). */
+static inline void lookup_from_pkt(const struct decoded_pkt *p, struct flow_lookup *lk)
+{
+	int src_is_a;
+	key_from_pkt(p, &lk->key, &src_is_a);
+	/* hashed once: the same value serves the lookup and, for a new flow, the insertion */
+	lk->hashv = flow_key_hash44(&lk->key);
+	lk->src_is_a = (uint8_t)src_is_a;
+	lk->no_key = 0;
+}
+
+void flow_table_prepare(const struct flow_table *t, const struct decoded_pkt *p,
+			struct flow_lookup *lk)
+{
+	if (p->flags & DPKT_FRAG_LATER) {
+		lk->no_key = 1;
+		return;
+	}
+	lookup_from_pkt(p, lk);
+	if (t->hash) {
+		const UT_hash_table *tbl = t->hash->hh.tbl;
+		__builtin_prefetch(&tbl->buckets[lk->hashv & (tbl->num_buckets - 1)]);
+	}
+}
+
+void flow_table_prefetch(const struct flow_table *t, const struct flow_lookup *lk)
+{
+	if (lk->no_key || !t->hash)
+		return;
+	const UT_hash_table *tbl = t->hash->hh.tbl;
+	const UT_hash_handle *hh = tbl->buckets[lk->hashv & (tbl->num_buckets - 1)].hh_head;
+	if (!hh)
+		return;
+	/* what a lookup and an update of the chain head read and write: bytes 52 to 182, three
+	 * cache lines (see struct flow) */
+	const char *e = (const char *)hh - offsetof(struct flow, hh);
+	__builtin_prefetch(e + 52);
+	__builtin_prefetch(e + 116);
+	__builtin_prefetch(e + 181);
+}
+
+/* Starts the flow of a packet that has none: once per flow, so out of line. `old` is a closed
+ * connection on the same 5-tuple that a fresh SYN replaces (port reuse), or NULL. Returns NULL when
+ * memory ran out. */
+static __attribute__((noinline)) struct flow *
+flow_start(struct flow_table *t, const struct decoded_pkt *p, const struct flow_lookup *lk,
+	   uint64_t ts_us, struct flow *old)
+{
+	if (old)
+		flow_end(t, pool_index_of(t, old), FLOW_END_CLOSED);
+	if (t->cfg.max_flows && t->st.active >= t->cfg.max_flows)
+		evict_one(t);
+	uint32_t idx = pool_alloc(t);
+	if (!idx) { /* the reservation is full: make room rather than lose the packet */
+		evict_one(t);
+		idx = pool_alloc(t);
+		if (!idx)
+			return NULL;
+	}
+	struct flow *f = pool_get(t, idx);
+	f->key = lk->key;
+	f->uid = t->next_uid++;
+	f->ts_first = f->ts_last = ts_us;
+	f->label.rule = FLOW_RULE_NONE;
+	for (unsigned i = 0; i < FLOW_MAX_CANDIDATES; i++)
+		f->label.cand[i] = FLOW_RULE_NONE;
+	f->label.expected_dscp = 0xff;
+	/* The originator is the SYN sender; a SYN-ACK seen first means the receiver sent the SYN. */
+	int sender_is_orig = !(p->proto == 6 && (p->tcp_flags & 0x12) == 0x12);
+	f->orig_is_a = (uint8_t)(sender_is_orig ? lk->src_is_a : !lk->src_is_a);
+	flow_oom_flag = 0;
+	HASH_ADD_BYHASHVALUE(hh, t->hash, key, sizeof f->key, lk->hashv, f);
+	if (flow_oom_flag) {
+		pool_free(t, idx);
+		return NULL;
+	}
+	grow_buckets(t);
+	t->st.active++;
+	t->st.created++;
+	list_append(t, idx, list_for_proto(p->proto));
+	return f;
+}
+
+/* The first fragment of a datagram: remember its flow for the later ones (no ports). */
+static __attribute__((noinline)) void frag_first(struct flow_table *t, const struct decoded_pkt *p,
+						 struct flow *f, uint32_t idx, uint64_t ts_us)
+{
+	struct frag_slot *s = frag_slot_for(t, p);
+	s->src = p->src;
+	s->dst = p->dst;
+	s->id = p->frag_id;
+	s->proto = p->proto;
+	s->flow_idx = idx;
+	s->flow_uid = f->uid;
+	s->ts = ts_us;
+	s->used = 1;
+	f->frag_pkts++;
+	t->st.frags_attributed++;
+}
+
+/* Moves flow f (pool index idx, not at the tail of `list`) to the tail of `list`. */
+static inline void list_move_to_tail(struct flow_table *t, struct flow *f, uint32_t idx,
+				     unsigned list)
+{
+	struct fl_list *l = &t->lists[list];
+	if (f->lru_list != list || !l->tail) {
+		list_unlink(t, idx);
+		list_append(t, idx, list);
+		return;
+	}
+	/* within its list, the usual case: f has a successor (it is not the tail) and the list a
+	 * tail that stays non-empty, so list_unlink's and list_append's end cases fall away */
+	uint32_t prev = f->lru_prev, next = f->lru_next;
+	if (prev) {
+		pool_get(t, prev)->lru_next = next;
+	} else {
+		l->head = next;
+		t->expire_bound = 0; /* a new head: recompute */
+	}
+	pool_get(t, next)->lru_prev = prev;
+	pool_get(t, l->tail)->lru_next = idx;
+	f->lru_prev = l->tail;
+	f->lru_next = 0;
+	l->tail = idx;
+}
+
+/* The flow with lk's key, or NULL: uthash's HASH_FIND_BYHASHVALUE written out for this table.
+ * Every key is a flow key, so the key is compared in place (f->key) rather than through hh.key
+ * after a keylen test: a lookup reads no more of the flow than hh.hashv and the key (and hh.hh_next
+ * to go past it), which struct flow keeps in the cache lines an update touches anyway. */
+static inline struct flow *flow_find(const struct flow_table *t, const struct flow_lookup *lk)
+{
+	if (!t->hash)
+		return NULL;
+	const UT_hash_table *tbl = t->hash->hh.tbl;
+	UT_hash_handle *hh = tbl->buckets[lk->hashv & (tbl->num_buckets - 1)].hh_head;
+	for (; hh; hh = hh->hh_next) {
+		if (hh->hashv != lk->hashv)
+			continue;
+		struct flow *f = (struct flow *)(void *)((char *)hh - offsetof(struct flow, hh));
+		if (flow_key_cmp(&f->key, &lk->key, FLOW_KEY_BYTES) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/* flow_table_update() past the fragment check and the key: shared with the batched path. */
+static inline __attribute__((always_inline)) int
+update_keyed(struct flow_table *t, const struct decoded_pkt *p, const struct flow_lookup *lk,
+	     uint64_t ts_us, struct flow_update *out)
+{
+	struct flow *f = flow_find(t, lk);
+
+	/* A fresh SYN on a closed connection's 5-tuple is a new connection (port reuse). */
+	if (__builtin_expect(!f || ((f->tcp_state & FLOW_TCP_CLOSED) && p->proto == 6 &&
+				    (p->tcp_flags & 0x12) == 0x02), 0)) {
+		f = flow_start(t, p, lk, ts_us, f);
+		if (!f)
+			return UCF_ERR_RUNTIME;
+		out->is_new = 1;
+	} else if (__builtin_expect(t->active_us != 0, 0) &&
+		   interval_expired(f, ts_us, t->active_us)) {
+		flow_interim(t, f, ts_us);
+	}
+	uint32_t idx = pool_index_of(t, f);
+	unsigned dir = (lk->src_is_a == f->orig_is_a) ? FLOW_ORIG : FLOW_RESP;
+	account(f, dir, p, ts_us);
+	if (p->proto == 6) {
+		tcp_track(f, dir, p->tcp_flags, p->payload_len);
+	} else if (p->payload_len) {
+		hist_add(f, (dir == FLOW_ORIG ? 0 : 6) + HL_DATA);
+	}
+	if (__builtin_expect(p->flags & DPKT_FRAG_FIRST, 0))
+		frag_first(t, p, f, idx, ts_us);
+
+	/* move to the tail of its list: the list stays ordered by last-seen time (a flow already
+	 * at the tail of the right list, as in a burst, stays put; its head deadline only grew) */
+	unsigned list = (f->tcp_state & FLOW_TCP_CLOSED) ? LIST_CLOSED : list_for_proto(p->proto);
+	if (f->lru_list != list || t->lists[list].tail != idx)
+		list_move_to_tail(t, f, idx, list);
+
+	out->flow = f;
+	out->dir = (uint8_t)dir;
+	return UCF_OK;
 }
 
 int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_t ts_us,
@@ -746,94 +1028,21 @@ int flow_table_update(struct flow_table *t, const struct decoded_pkt *p, uint64_
 		update_later_fragment(t, p, ts_us, out);
 		return UCF_OK;
 	}
+	struct flow_lookup lk;
+	lookup_from_pkt(p, &lk);
+	return update_keyed(t, p, &lk, ts_us, out);
+}
 
-	struct flow_key k;
-	int src_is_a;
-	key_from_pkt(p, &k, &src_is_a);
+int flow_table_update_prepared(struct flow_table *t, const struct decoded_pkt *p,
+			       const struct flow_lookup *lk, uint64_t ts_us, struct flow_update *out)
+{
+	memset(out, 0, sizeof *out);
+	out->is_fragment = (p->flags & DPKT_FRAG) != 0;
+	flow_table_expire(t, ts_us);
 
-	/* hashed once: the same value serves the lookup and, for a new flow, the insertion */
-	uint32_t hashv = flow_key_hash44(&k);
-	struct flow *f = NULL;
-	HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof k, hashv, f);
-	uint32_t idx = 0;
-
-	/* A fresh SYN on a closed connection's 5-tuple is a new connection (port reuse). */
-	if (f && (f->tcp_state & FLOW_TCP_CLOSED) && p->proto == 6 &&
-	    (p->tcp_flags & 0x12) == 0x02) {
-		flow_end(t, pool_index_of(t, f), FLOW_END_CLOSED);
-		f = NULL;
+	if (p->flags & DPKT_FRAG_LATER) {
+		update_later_fragment(t, p, ts_us, out);
+		return UCF_OK;
 	}
-
-	if (!f) {
-		if (t->cfg.max_flows && t->st.active >= t->cfg.max_flows)
-			evict_one(t);
-		idx = pool_alloc(t);
-		if (!idx) { /* the reservation is full: make room rather than lose the packet */
-			evict_one(t);
-			idx = pool_alloc(t);
-			if (!idx)
-				return UCF_ERR_RUNTIME;
-		}
-		f = pool_get(t, idx);
-		f->key = k;
-		f->uid = t->next_uid++;
-		f->ts_first = f->ts_last = ts_us;
-		f->label.rule = FLOW_RULE_NONE;
-		for (unsigned i = 0; i < FLOW_MAX_CANDIDATES; i++)
-			f->label.cand[i] = FLOW_RULE_NONE;
-		f->label.expected_dscp = 0xff;
-		/* The originator is the SYN sender; a SYN-ACK seen first means the receiver sent the SYN. */
-		int sender_is_orig = !(p->proto == 6 && (p->tcp_flags & 0x12) == 0x12);
-		f->orig_is_a = (uint8_t)(sender_is_orig ? src_is_a : !src_is_a);
-		flow_oom_flag = 0;
-		HASH_ADD_BYHASHVALUE(hh, t->hash, key, sizeof f->key, hashv, f);
-		if (flow_oom_flag) {
-			pool_free(t, idx);
-			return UCF_ERR_RUNTIME;
-		}
-		t->st.active++;
-		t->st.created++;
-		out->is_new = 1;
-		list_append(t, idx, list_for_proto(p->proto));
-	} else {
-		idx = pool_index_of(t, f);
-	}
-
-	if (!out->is_new) {
-		if (interval_expired(f, ts_us, t->active_us))
-			flow_interim(t, f, ts_us);
-		interval_begin(f, ts_us);
-	}
-	unsigned dir = (src_is_a == f->orig_is_a) ? FLOW_ORIG : FLOW_RESP;
-	account(f, dir, p, ts_us);
-	if (p->proto == 6) {
-		tcp_track(f, dir, p->tcp_flags, p->payload_len);
-	} else if (p->payload_len) {
-		hist_add(f, (dir == FLOW_ORIG ? 0 : 6) + HL_DATA);
-	}
-	if (p->flags & DPKT_FRAG_FIRST) {
-		struct frag_slot *s = frag_slot_for(t, p);
-		s->src = p->src;
-		s->dst = p->dst;
-		s->id = p->frag_id;
-		s->proto = p->proto;
-		s->flow_idx = idx;
-		s->flow_uid = f->uid;
-		s->ts = ts_us;
-		s->used = 1;
-		f->frag_pkts++;
-		t->st.frags_attributed++;
-	}
-
-	/* move to the tail of its list: the list stays ordered by last-seen time (a flow already
-	 * at the tail of the right list, as in a burst, stays put; its head deadline only grew) */
-	unsigned list = (f->tcp_state & FLOW_TCP_CLOSED) ? LIST_CLOSED : list_for_proto(p->proto);
-	if (f->lru_list != list || t->lists[list].tail != idx) {
-		list_unlink(t, idx);
-		list_append(t, idx, list);
-	}
-
-	out->flow = f;
-	out->dir = (uint8_t)dir;
-	return UCF_OK;
+	return update_keyed(t, p, lk, ts_us, out);
 }

@@ -291,7 +291,7 @@ static void proto_name(uint8_t p, char *buf, size_t len)
 	}
 }
 
-static void format_uid(uint64_t uid, char *buf)
+void out_fmt_uid(char *buf, uint64_t uid)
 {
 	/* a bijective mix of the creation number: unique in a run, stable for a given input */
 	static const char alpha[] =
@@ -301,10 +301,27 @@ static void format_uid(uint64_t uid, char *buf)
 	x *= 0xbf58476d1ce4e5b9ULL;
 	x ^= x >> 29;
 	buf[0] = 'C';
-	for (int i = 1; i <= 11; i++) {
-		buf[i] = alpha[x % 62];
-		x /= 62;
+	/* the 11 base-62 digits of x, lowest first: five from each 62^5 part with 32-bit
+	 * arithmetic (62^5 < 2^32), then the last */
+	const uint64_t p5 = 916132832ULL; /* 62^5 */
+	uint32_t lo = (uint32_t)(x % p5);
+	x /= p5;
+	uint32_t mid = (uint32_t)(x % p5);
+	x /= p5;
+	for (int i = 1; i <= 5; i++) {
+		buf[i] = alpha[lo % 62];
+		lo /= 62;
 	}
+	for (int i = 6; i <= 10; i++) {
+		buf[i] = alpha[mid % 62];
+		mid /= 62;
+	}
+	buf[11] = alpha[x % 62];
+}
+
+static void format_uid(uint64_t uid, char *buf)
+{
+	out_fmt_uid(buf, uid);
 	buf[12] = '\0';
 }
 
@@ -324,7 +341,6 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 		     struct out_record *r)
 {
 	memset(r, 0, sizeof *r);
-	r->f = f;
 	out_fmt_usec(r->ts, f->ts_first);
 	out_fmt_usec(r->duration, f->ts_last >= f->ts_first ? f->ts_last - f->ts_first : 0);
 	format_uid(f->uid, r->uid);
@@ -333,9 +349,20 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 	r->orig_p = flow_orig_port(f);
 	r->resp_p = flow_resp_port(f);
 	proto_name(f->key.proto, r->proto, sizeof r->proto);
-	r->conn_state = flow_conn_state(f);
 	flow_history_string(f, r->history, sizeof r->history);
+	out_record_resolve(w, f, why, r);
+}
+
+void out_record_resolve(const struct out_writer *w, const struct flow *f, enum flow_end why,
+			struct out_record *r)
+{
+	r->f = f;
+	r->conn_state = flow_conn_state(f);
 	r->end_reason = end_reason_name(why);
+	r->app = r->app_service = r->app_category = r->rule_file = NULL;
+	r->rule_line = 0;
+	r->ncand = 0;
+	r->tunnel = NULL;
 	r->encrypted = -1;
 	r->confidence = "none";
 	r->reason = "";
@@ -343,8 +370,8 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 	if (db) {
 		r->confidence = classify_confidence_name(f->label.confidence);
 		r->reason = classify_reason_name(f->label.reason);
-		struct sig_rule_view v;
-		if (f->label.rule != FLOW_RULE_NONE && sig_rule_get(db, f->label.rule, &v)) {
+		struct sig_rule_brief v;
+		if (f->label.rule != FLOW_RULE_NONE && sig_rule_brief_get(db, f->label.rule, &v)) {
 			r->app = v.app;
 			r->app_service = v.service;
 			r->app_category = v.category;
@@ -358,7 +385,7 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 		}
 		for (unsigned i = 0; i < f->label.ncand && i < FLOW_MAX_CANDIDATES; i++) {
 			if (f->label.cand[i] != FLOW_RULE_NONE &&
-			    sig_rule_get(db, f->label.cand[i], &v)) {
+			    sig_rule_brief_get(db, f->label.cand[i], &v)) {
 				r->cand[r->ncand][0] = v.app;
 				r->cand[r->ncand][1] = v.service;
 				r->ncand++;
@@ -367,6 +394,8 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 	}
 	if (w->names.ev)
 		evidence_view(w->names.ev, f, &r->ev);
+	else
+		memset(&r->ev, 0, sizeof r->ev);
 	if (w->names.tunnel_of && f->tunnel)
 		r->tunnel = w->names.tunnel_of(w->names.user, f->tunnel);
 }

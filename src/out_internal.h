@@ -42,6 +42,12 @@ struct out_record {
 
 void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow_end why,
 		     struct out_record *r);
+/* The part of out_record_fill that formats nothing: the name and evidence fields (everything from
+ * conn_state on but history); the JSON writer formats the rest straight into its line. */
+void out_record_resolve(const struct out_writer *w, const struct flow *f, enum flow_end why,
+			struct out_record *r);
+/* format_uid's 12 characters (no NUL) */
+void out_fmt_uid(char *buf, uint64_t uid);
 
 /* Line buffer helpers: append text; on overflow the line is marked and truncated safely. */
 void out_line_reset(struct out_writer *w);

@@ -37,9 +37,10 @@ static void put_u16_or_null(struct out_writer *w, uint16_t v)
 		OUT_LIT(w, "null");
 }
 
-/* Builds the record in w's line buffer (no newline); shared by the writer and out_json_format.
- * Literal keys and digit loops, no printf: a record is built for every flow that ends. */
-static void json_build(struct out_writer *w, const struct flow *f, enum flow_end why)
+/* Builds the record in w's line buffer (no newline) through the bounded line helpers: the
+ * reference form, used when a record might not fit the line (json_build then keeps its exact
+ * truncation behaviour). */
+static void json_build_slow(struct out_writer *w, const struct flow *f, enum flow_end why)
 {
 	struct out_record r;
 	out_record_fill(w, f, why, &r);
@@ -152,6 +153,345 @@ static void json_build(struct out_writer *w, const struct flow *f, enum flow_end
 	else
 		OUT_LIT(w, "null");
 	OUT_LIT(w, "}");
+}
+
+/* ---- the fast form: one bound check per record, then plain stores into the line ---- */
+
+/* More than the keys, punctuation, numbers, addresses, timestamps and uid of a record take. */
+#define JSON_FIXED_MAX 2048
+
+/* Bytes a JSON string must escape (out_json_escape). */
+static const unsigned char json_esc[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+	[0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+	[0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
+
+static const char dig2[201] = "00010203040506070809101112131415161718192021222324252627282930313233"
+			      "34353637383940414243444546474849505152535455565758596061626364656667"
+			      "6869707172737475767778798081828384858687888990919293949596979899";
+
+static inline char *put_mem(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+#define PUT(p, s) ((p) = put_mem((p), (s), sizeof(s) - 1))
+
+/* Decimal digits of v, written from the last pair backwards: no temporary, no variable copy. */
+static inline char *put_u64(char *p, uint64_t v)
+{
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	if (v < 100) {
+		memcpy(p, dig2 + 2 * v, 2);
+		return p + 2;
+	}
+	unsigned nd; /* digits, by comparisons: counters and timestamps have up to 10 */
+	if (v < 1000000) {
+		nd = v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : 6;
+	} else if (v < 10000000000ULL) {
+		nd = v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+	} else {
+		nd = 11;
+		for (uint64_t t = v / 100000000000ULL; t; t /= 10)
+			nd++;
+	}
+	char *q = p + nd;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		q -= 2;
+		memcpy(q, dig2 + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(q - 2, dig2 + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
+	return p + nd;
+}
+
+/* out_fmt_usec's text */
+static char *put_usec(char *p, uint64_t us)
+{
+	p = put_u64(p, us / 1000000);
+	unsigned frac = (unsigned)(us % 1000000);
+	*p++ = '.';
+	memcpy(p, dig2 + 2 * (frac / 10000), 2);
+	memcpy(p + 2, dig2 + 2 * (frac / 100 % 100), 2);
+	memcpy(p + 4, dig2 + 2 * (frac % 100), 2);
+	return p + 6;
+}
+
+/* ucf_addr_format's text */
+static char *put_addr(char *p, const struct ucf_addr *a)
+{
+	static const uint8_t mapped[4] = { 0, 0, 0xff, 0xff };
+	uint64_t w0;
+	memcpy(&w0, a->b, 8);
+	if (w0 == 0 && memcmp(a->b + 8, mapped, 4) == 0) { /* ucf_addr_is_v4 */
+		for (int i = 12; i < 16; i++) {
+			unsigned v = a->b[i];
+			if (v >= 100) {
+				*p++ = (char)('0' + v / 100);
+				memcpy(p, dig2 + 2 * (v % 100), 2);
+				p += 2;
+			} else if (v >= 10) {
+				memcpy(p, dig2 + 2 * v, 2);
+				p += 2;
+			} else {
+				*p++ = (char)('0' + v);
+			}
+			*p++ = '.';
+		}
+		return p - 1;
+	}
+	char buf[UCF_ADDR_STRLEN];
+	ucf_addr_format(a, buf, sizeof buf);
+	return put_mem(p, buf, strlen(buf));
+}
+
+/* Whether any byte of the 8 in x needs escaping (< 0x20, '"', '\\', 0x7f): the haszero/hasless
+ * word tricks, exact as a yes/no answer. */
+static inline bool word_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), d = x ^ (ones * 0x7f);
+	uint64_t t = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) |
+		     ((d - ones) & ~d);
+	return (t & high) != 0;
+}
+
+/* A string value's body, escaped; the caller made room for 6 bytes per input byte. */
+static inline char *put_body(char *p, const char *s, size_t n)
+{
+	/* copy while testing, a word at a time: most values need no escaping */
+	bool bad = false;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		memcpy(p + i, &x, 8);
+		bad |= word_special(x);
+	}
+	unsigned tail = 0;
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		p[i] = (char)c;
+		tail |= json_esc[c];
+	}
+	if (!bad && !tail)
+		return p + n;
+	return p + out_json_escape(p, n * 6 + 1, s);
+}
+
+/* The variable-length values of a record, in output order, with their lengths. */
+enum {
+	JV_CONN, JV_HIST, JV_END, JV_APP, JV_SVC, JV_CAT, JV_CONF, JV_REASON, JV_RULE,
+	JV_PPROTO, JV_SNI, JV_ALPN, JV_SNAMES, JV_DNS, JV_HOST, JV_SOFT, JV_EVID, JV_TUNNEL,
+	JV_CAND, /* then two per candidate */
+	JV_MAX = JV_CAND + 2 * FLOW_MAX_CANDIDATES
+};
+
+#define JKEY(p, k) PUT((p), ",\"" k "\":\"")
+#define JSTR(p, i) ((p) = put_body((p), v[i], n[i]))
+
+/* The record as json_build_slow writes it, when it surely fits the line; false (nothing
+ * written) otherwise. */
+static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flow_end why)
+{
+	struct out_record r;
+	char hist[32];
+	out_record_resolve(w, f, why, &r);
+	flow_history_string(f, hist, sizeof hist);
+	const char *v[JV_MAX];
+	size_t n[JV_MAX];
+	v[JV_CONN] = r.conn_state;
+	v[JV_HIST] = hist;
+	v[JV_END] = r.end_reason;
+	v[JV_APP] = r.app;
+	v[JV_SVC] = r.app_service;
+	v[JV_CAT] = r.app_category;
+	v[JV_CONF] = r.confidence;
+	v[JV_REASON] = r.reason;
+	v[JV_RULE] = r.rule_file;
+	v[JV_PPROTO] = r.ev.proto;
+	v[JV_SNI] = r.ev.sni;
+	v[JV_ALPN] = r.ev.alpn;
+	v[JV_SNAMES] = r.ev.server_names;
+	v[JV_DNS] = r.ev.dns_name;
+	v[JV_HOST] = r.ev.host;
+	v[JV_SOFT] = r.ev.software;
+	v[JV_EVID] = r.ev.reason;
+	v[JV_TUNNEL] = r.tunnel;
+	unsigned nv = JV_CAND;
+	for (unsigned i = 0; i < r.ncand; i++) {
+		v[nv++] = r.cand[i][0];
+		v[nv++] = r.cand[i][1];
+	}
+	size_t total = JSON_FIXED_MAX;
+	for (unsigned i = 0; i < nv; i++) {
+		n[i] = v[i] ? strlen(v[i]) : 0;
+		total += 6 * n[i];
+	}
+	if (total > sizeof w->line - 1)
+		return false;
+
+	char *p = w->line;
+	PUT(p, "{\"ts\":");
+	p = put_usec(p, f->ts_first);
+	PUT(p, ",\"uid\":\"");
+	out_fmt_uid(p, f->uid);
+	p += 12;
+	PUT(p, "\",\"id.orig_h\":\"");
+	p = put_addr(p, flow_orig_addr(f));
+	PUT(p, "\",\"id.orig_p\":");
+	p = put_u64(p, flow_orig_port(f));
+	PUT(p, ",\"id.resp_h\":\"");
+	p = put_addr(p, flow_resp_addr(f));
+	PUT(p, "\",\"id.resp_p\":");
+	p = put_u64(p, flow_resp_port(f));
+	PUT(p, ",\"proto\":\"");
+	switch (f->key.proto) {
+	case 6: PUT(p, "tcp"); break;
+	case 17: PUT(p, "udp"); break;
+	case 1: case 58: PUT(p, "icmp"); break;
+	default: p = put_u64(p, f->key.proto); break;
+	}
+	PUT(p, "\",\"duration\":");
+	p = put_usec(p, f->ts_last >= f->ts_first ? f->ts_last - f->ts_first : 0);
+	PUT(p, ",\"orig_bytes\":");
+	p = put_u64(p, f->dir[0].payload_bytes);
+	PUT(p, ",\"resp_bytes\":");
+	p = put_u64(p, f->dir[1].payload_bytes);
+	JKEY(p, "conn_state");
+	JSTR(p, JV_CONN);
+	PUT(p, "\"");
+	JKEY(p, "history");
+	JSTR(p, JV_HIST);
+	PUT(p, "\",\"orig_pkts\":");
+	p = put_u64(p, f->dir[0].pkts);
+	PUT(p, ",\"orig_ip_bytes\":");
+	p = put_u64(p, f->dir[0].ip_bytes);
+	PUT(p, ",\"resp_pkts\":");
+	p = put_u64(p, f->dir[1].pkts);
+	PUT(p, ",\"resp_ip_bytes\":");
+	p = put_u64(p, f->dir[1].ip_bytes);
+	PUT(p, ",\"vlan\":");
+	if (f->key.vlan)
+		p = put_u64(p, f->key.vlan);
+	else
+		PUT(p, "null");
+	PUT(p, ",\"inner_vlan\":");
+	if (f->key.inner_vlan)
+		p = put_u64(p, f->key.inner_vlan);
+	else
+		PUT(p, "null");
+	PUT(p, ",\"orig_dscp\":");
+	if (f->dir[0].pkts)
+		p = put_u64(p, f->dir[0].dscp_first);
+	else
+		PUT(p, "null");
+	PUT(p, ",\"resp_dscp\":");
+	if (f->dir[1].pkts)
+		p = put_u64(p, f->dir[1].dscp_first);
+	else
+		PUT(p, "null");
+	if (f->dir[0].dscp_changed || f->dir[1].dscp_changed)
+		PUT(p, ",\"dscp_changed\":true,\"frag_pkts\":");
+	else
+		PUT(p, ",\"dscp_changed\":false,\"frag_pkts\":");
+	p = put_u64(p, f->frag_pkts);
+	JKEY(p, "end");
+	JSTR(p, JV_END);
+	PUT(p, "\"");
+	JKEY(p, "app");
+	JSTR(p, JV_APP);
+	PUT(p, "\"");
+	JKEY(p, "app_service");
+	JSTR(p, JV_SVC);
+	PUT(p, "\"");
+	JKEY(p, "app_category");
+	JSTR(p, JV_CAT);
+	PUT(p, "\"");
+	JKEY(p, "confidence");
+	JSTR(p, JV_CONF);
+	PUT(p, "\"");
+	JKEY(p, "reason");
+	JSTR(p, JV_REASON);
+	PUT(p, "\"");
+	JKEY(p, "rule");
+	if (r.rule_file) {
+		JSTR(p, JV_RULE);
+		*p++ = ':';
+		p = put_u64(p, r.rule_line);
+	}
+	PUT(p, "\",\"candidates\":[");
+	for (unsigned i = 0; i < r.ncand; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		JSTR(p, JV_CAND + 2 * i);
+		*p++ = '/';
+		JSTR(p, JV_CAND + 2 * i + 1);
+		*p++ = '"';
+	}
+	PUT(p, "],\"encrypted\":");
+	if (r.encrypted < 0)
+		PUT(p, "null");
+	else if (r.encrypted)
+		PUT(p, "true");
+	else
+		PUT(p, "false");
+	PUT(p, ",\"expected_dscp\":");
+	if (f->label.expected_dscp != 0xff)
+		p = put_u64(p, f->label.expected_dscp);
+	else
+		PUT(p, "null");
+	JKEY(p, "payload_proto");
+	JSTR(p, JV_PPROTO);
+	PUT(p, "\"");
+	JKEY(p, "sni");
+	JSTR(p, JV_SNI);
+	PUT(p, "\"");
+	JKEY(p, "alpn");
+	JSTR(p, JV_ALPN);
+	PUT(p, "\"");
+	JKEY(p, "server_names");
+	JSTR(p, JV_SNAMES);
+	PUT(p, "\"");
+	JKEY(p, "dns_name");
+	JSTR(p, JV_DNS);
+	PUT(p, "\"");
+	JKEY(p, "host");
+	JSTR(p, JV_HOST);
+	PUT(p, "\"");
+	JKEY(p, "stun_software");
+	JSTR(p, JV_SOFT);
+	PUT(p, "\"");
+	JKEY(p, "evidence");
+	JSTR(p, JV_EVID);
+	PUT(p, "\"");
+	if (r.tunnel) {
+		JKEY(p, "tunnel");
+		JSTR(p, JV_TUNNEL);
+		PUT(p, "\"}");
+	} else {
+		PUT(p, ",\"tunnel\":null}");
+	}
+	w->len = (size_t)(p - w->line);
+	w->line[w->len] = '\0';
+	return true;
+}
+
+static void json_build(struct out_writer *w, const struct flow *f, enum flow_end why)
+{
+	if (!json_build_fast(w, f, why))
+		json_build_slow(w, f, why);
 }
 
 static int json_flow(struct out_writer *w, const struct flow *f, enum flow_end why)

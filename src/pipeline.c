@@ -126,56 +126,116 @@ bool pipeline_on_input(void *user, const char *name, int linktype, char *errbuf)
 	return false;
 }
 
-void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *bytes)
+/* Counts a decode outcome; true when the packet goes on to the flow table. */
+static inline bool count_decoded(struct pipeline *p, const struct cap_pkthdr *h,
+				 enum decode_status st)
 {
-	struct pipeline *p = user;
-	struct decoded_pkt d;
 	p->c.packets++;
 	if (h->ts_us > p->last_ts)
 		p->last_ts = h->ts_us;
 	p->c.bytes += h->wirelen;
-	switch (decode_packet(h->linktype, bytes, h->caplen, &d)) {
+	switch (st) {
 	case DECODE_OK:
-		break;
+		p->c.decoded++;
+		return true;
 	case DECODE_NONIP:
 		p->c.nonip++;
-		return;
+		break;
 	case DECODE_TRUNCATED:
 		p->c.truncated++;
-		return;
+		break;
 	case DECODE_MALFORMED:
 		p->c.malformed++;
-		return;
+		break;
 	case DECODE_UNSUPPORTED_LINK:
 		p->c.unsupported++;
-		return;
+		break;
 	}
-	p->c.decoded++;
-	struct flow_update u;
-	if (flow_table_update(p->flows, &d, h->ts_us, &u) != UCF_OK) {
+	return false;
+}
+
+/* Everything after the flow table's update: tunnel, payload evidence, classification. */
+static inline void after_update(struct pipeline *p, const struct cap_pkthdr *h,
+				const struct decoded_pkt *d, int rc, const struct flow_update *u)
+{
+	if (rc != UCF_OK) {
 		fail(p, "out of memory in the flow table");
 		return;
 	}
-	if (!u.flow) {
+	if (!u->flow) {
 		p->c.frag_unattributed++;
 		return;
 	}
 	/* The tunnel is described once, when the flow is created: never per packet. */
-	if (u.is_new && d.tunnel_type != TUNNEL_NONE && p->cfg.tunnels)
-		u.flow->tunnel = tunnel_intern_id(p->cfg.tunnels, d.tunnel_type, &d.tunnel_src,
-						  &d.tunnel_dst);
-	/* Evidence first: classifying may swap the flow's direction, and u.dir is this packet's. */
+	if (u->is_new && d->tunnel_type != TUNNEL_NONE && p->cfg.tunnels)
+		u->flow->tunnel = tunnel_intern_id(p->cfg.tunnels, d->tunnel_type, &d->tunnel_src,
+						   &d->tunnel_dst);
+	/* Evidence first: classifying may swap the flow's direction, and u->dir is this packet's. */
 	unsigned changed = 0;
 	if (p->cfg.ev) {
-		if (u.is_new)
-			changed |= evidence_flow_start(p->cfg.ev, u.flow, h->ts_us);
+		if (u->is_new)
+			changed |= evidence_flow_start(p->cfg.ev, u->flow, h->ts_us);
 		/* only TCP and UDP payload is inspected: skip the call for the rest (bare ACKs, ICMP),
 		 * for which evidence_inspect() returns 0 at once */
-		if (d.payload.len && (d.proto == 6 || d.proto == 17))
-			changed |= evidence_inspect(p->cfg.ev, u.flow, u.dir, &d, h->ts_us);
+		if (d->payload.len && (d->proto == 6 || d->proto == 17))
+			changed |= evidence_inspect(p->cfg.ev, u->flow, u->dir, d, h->ts_us);
 	}
-	if (u.is_new || (changed & EV_CHG_CLASSIFY))
-		classify_with_evidence(p, p->cfg.db, u.flow);
+	if (u->is_new || (changed & EV_CHG_CLASSIFY))
+		classify_with_evidence(p, p->cfg.db, u->flow);
+}
+
+void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *bytes)
+{
+	struct pipeline *p = user;
+	struct decoded_pkt d;
+	if (!count_decoded(p, h, decode_packet(h->linktype, bytes, h->caplen, &d)))
+		return;
+	struct flow_update u;
+	int rc = flow_table_update(p->flows, &d, h->ts_us, &u);
+	after_update(p, h, &d, rc, &u);
+}
+
+/* Frames decoded ahead of their flow-table updates: enough that the memory they prefetch arrives
+ * before it is needed, few enough that it is still in the L1 cache then. The chain heads are
+ * prefetched PIPELINE_HEAD_LAG frames behind the decode, once their buckets have arrived. (16 and
+ * 8 measured best with bench/batch -t on bench's 1M-packet mix; 8 to 64 ahead were within 5%.) */
+#define PIPELINE_AHEAD 16
+#define PIPELINE_HEAD_LAG 8
+
+size_t pipeline_on_batch(void *user, const struct pipeline_frame *fr, size_t n)
+{
+	struct pipeline *p = user;
+	struct decoded_pkt d[PIPELINE_AHEAD];
+	struct flow_lookup lk[PIPELINE_AHEAD];
+	uint8_t st[PIPELINE_AHEAD];
+	for (size_t base = 0; base < n; base += PIPELINE_AHEAD) {
+		size_t m = n - base < PIPELINE_AHEAD ? n - base : PIPELINE_AHEAD;
+		/* decode and hash ahead; nothing here changes the pipeline or the flow table */
+		for (size_t i = 0; i < m; i++) {
+			const struct pipeline_frame *f = &fr[base + i];
+			st[i] = (uint8_t)decode_packet(f->h.linktype, f->bytes, f->h.caplen, &d[i]);
+			if (st[i] == DECODE_OK)
+				flow_table_prepare(p->flows, &d[i], &lk[i]);
+			if (i >= PIPELINE_HEAD_LAG && st[i - PIPELINE_HEAD_LAG] == DECODE_OK)
+				flow_table_prefetch(p->flows, &lk[i - PIPELINE_HEAD_LAG]);
+		}
+		for (size_t i = m > PIPELINE_HEAD_LAG ? m - PIPELINE_HEAD_LAG : 0; i < m; i++)
+			if (st[i] == DECODE_OK)
+				flow_table_prefetch(p->flows, &lk[i]);
+		/* then each frame in order, exactly as pipeline_on_packet() would */
+		for (size_t i = 0; i < m; i++) {
+			const struct cap_pkthdr *h = &fr[base + i].h;
+			if (count_decoded(p, h, (enum decode_status)st[i])) {
+				struct flow_update u;
+				int rc = flow_table_update_prepared(p->flows, &d[i], &lk[i], h->ts_us,
+								    &u);
+				after_update(p, h, &d[i], rc, &u);
+			}
+			if (p->error) /* as cap_break() would: nothing after this frame */
+				return base + i + 1;
+		}
+	}
+	return n;
 }
 
 int pipeline_error(const struct pipeline *p, char *errbuf)

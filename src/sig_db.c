@@ -208,6 +208,22 @@ static int compile_tables(struct sig_db *db)
 			if (cidr_insert(q->srv, &in[k].a, in[k].len, in[k].len) == CIDR_NONE)
 				goto out;
 	}
+	/* Flattened lookup forms: classification looks up every flow's addresses in these. A
+	 * failure only leaves the slower trie walk. */
+	cidr_finalize(db->internal_trie);
+	cidr_finalize(db->srv_groups.trie);
+	cidr_finalize(db->cli_groups.trie);
+	cidr_finalize(db->site_groups.trie);
+	for (size_t i = 0; i < db->rules.n; i++) {
+		struct sig_rule *r = SIG_VEC_AT(&db->rules, struct sig_rule, i);
+		if (r->srv_doc)
+			cidr_finalize(r->srv_doc);
+		if (r->cli_doc)
+			cidr_finalize(r->cli_doc);
+	}
+	for (size_t i = 0; i < db->qos.n; i++)
+		if (SIG_VEC_AT(&db->qos, struct sig_qos, i)->srv)
+			cidr_finalize(SIG_VEC_AT(&db->qos, struct sig_qos, i)->srv);
 	rc = 0;
 out:
 	free(srv.v);
@@ -445,6 +461,28 @@ static bool domain_rule_get(const struct sig_db *db, size_t d, struct sig_rule_v
 	out->proto = "both";
 	out->server = out->server_port = out->client = out->client_port = "any";
 	out->onprem = a->onprem;
+	return true;
+}
+
+bool sig_rule_brief_get(const struct sig_db *db, uint16_t idx, struct sig_rule_brief *out)
+{
+	if (db && idx >= CLASSIFY_RULE_DOMAIN_BASE && idx != FLOW_RULE_NONE) {
+		struct sig_rule_view v;
+		if (!domain_rule_get(db, (size_t)idx - CLASSIFY_RULE_DOMAIN_BASE, &v))
+			return false;
+		*out = (struct sig_rule_brief){ v.app, v.service, v.category, v.file, v.line,
+						v.encrypted };
+		return true;
+	}
+	if (!db || idx >= db->rules.n)
+		return false;
+	const struct sig_rule *r = sig_rule_at(db, idx);
+	out->app = sig_app_at(db, r->app)->id;
+	out->service = r->service;
+	out->category = sig_category_names[r->category];
+	out->file = r->src.loc.file;
+	out->line = r->src.loc.line;
+	out->encrypted = r->encrypted;
 	return true;
 }
 

@@ -237,7 +237,11 @@ START_TEST(test_bruteforce)
 	ck_assert_uint_eq(cidr_count(t), distinct);
 	ck_assert_uint_ge(distinct, 100000);
 
+	/* pass 0 walks the trie, pass 1 searches its flattened form (cidr_finalize) */
+	for (int pass = 0; pass < 2; pass++) {
 	unsigned hits = 0, multi = 0;
+	if (pass)
+		ck_assert_int_eq(cidr_finalize(t), 0);
 	for (size_t i = 0; i < NLOOKUP; i++) {
 		struct ucf_addr a;
 		unsigned kind = (unsigned)(rnd() % 4);
@@ -271,8 +275,8 @@ START_TEST(test_bruteforce)
 		}
 		if (!ok) {
 			char buf[UCF_ADDR_STRLEN];
-			ck_abort_msg("lookup %zu of %s: trie %u hits (longest %u/%u), reference %u hits "
-				     "(longest %u/%u)", i, ucf_addr_format(&a, buf, sizeof buf), ng,
+			ck_abort_msg("pass %d lookup %zu of %s: trie %u hits (longest %u/%u), reference %u hits "
+				     "(longest %u/%u)", pass, i, ucf_addr_format(&a, buf, sizeof buf), ng,
 				     ng ? got[0].value : 0, ng ? got[0].len : 0, nw,
 				     nw ? want[0].value : 0, nw ? want[0].len : 0);
 		}
@@ -281,10 +285,69 @@ START_TEST(test_bruteforce)
 	/* ::/0 is present, so every lookup hits; most see several nested prefixes */
 	ck_assert_uint_eq(hits, NLOOKUP);
 	ck_assert_uint_gt(multi, NLOOKUP / 2);
-	printf("check_cidr: %d prefixes (%zu distinct), %d lookups (%d linear-checked), %u with nesting\n",
-	       NPREFIX, distinct, NLOOKUP, NLINEAR, multi);
+	printf("check_cidr: %d prefixes (%zu distinct), %d lookups (%d linear-checked), %u with "
+	       "nesting, %s\n", NPREFIX, distinct, NLOOKUP, NLINEAR, multi,
+	       pass ? "flattened" : "trie walk");
+	}
 	cidr_free(t);
 	free(lin);
+	free(p);
+	ref_build(NULL, 0);
+}
+END_TEST
+
+/* Without ::/0 (which covers every gap), the flattened form must end each prefix's interval
+ * where the prefix ends: lookups against the plain trie walk and the references. */
+START_TEST(test_flat_sparse)
+{
+	enum { N = 4000, L = 40000 };
+	struct pfx *p = gen_prefixes(N + 1);
+	struct pfx *q = p + 1; /* p[0] is ::/0 */
+	struct cidr *walk = build(q, N), *flat = build(q, N);
+	ck_assert_int_eq(cidr_finalize(flat), 0);
+	ref_build(q, N);
+	unsigned misses = 0;
+	for (size_t i = 0; i < L; i++) {
+		struct ucf_addr a;
+		if (i % 3 == 0)
+			rnd_addr(&a, i % 2);
+		else
+			rnd_inside(&a, &q[rnd() % N].a, q[rnd() % N].len);
+		struct cidr_hit want[CIDR_MAX_HITS], g1[CIDR_MAX_HITS], g2[CIDR_MAX_HITS];
+		unsigned nw = ref_all(&a, want);
+		unsigned n1 = cidr_lookup_all(walk, &a, g1, CIDR_MAX_HITS);
+		unsigned n2 = cidr_lookup_all(flat, &a, g2, CIDR_MAX_HITS);
+		unsigned l1, l2;
+		uint32_t v1 = cidr_lookup(walk, &a, &l1), v2 = cidr_lookup(flat, &a, &l2);
+		bool ok = n1 == nw && n2 == nw && v1 == v2 && l1 == l2 &&
+			  v2 == (nw ? want[0].value : CIDR_NONE);
+		for (unsigned j = 0; ok && j < nw; j++)
+			ok = g1[j].value == want[j].value && g2[j].value == want[j].value &&
+			     g2[j].len == want[j].len;
+		if (!ok) {
+			char buf[UCF_ADDR_STRLEN];
+			ck_abort_msg("sparse lookup %zu of %s: walk %u hits, flat %u, reference %u", i,
+				     ucf_addr_format(&a, buf, sizeof buf), n1, n2, nw);
+		}
+		misses += nw == 0;
+	}
+	(void)misses; /* random short IPv6 prefixes may cover everything: the host test below */
+	/* one host prefix alone: nothing below or above it matches */
+	struct cidr *one = cidr_new();
+	struct ucf_addr a;
+	ucf_addr_parse("10.60.0.10", &a);
+	ck_assert_uint_eq(cidr_insert(one, &a, 128, 5), 5);
+	ck_assert_int_eq(cidr_finalize(one), 0);
+	ck_assert_uint_eq(cidr_lookup(one, &a, NULL), 5);
+	ucf_addr_parse("10.60.0.11", &a);
+	ck_assert_uint_eq(cidr_lookup(one, &a, NULL), CIDR_NONE);
+	ucf_addr_parse("10.60.0.9", &a);
+	ck_assert_uint_eq(cidr_lookup(one, &a, NULL), CIDR_NONE);
+	ucf_addr_parse("2001:db8::1", &a);
+	ck_assert_uint_eq(cidr_lookup(one, &a, NULL), CIDR_NONE);
+	cidr_free(one);
+	cidr_free(walk);
+	cidr_free(flat);
 	free(p);
 	ref_build(NULL, 0);
 }
@@ -327,10 +390,36 @@ START_TEST(test_edges)
 	ck_assert_uint_eq(h[3].value, 7);
 	ck_assert_uint_eq(h[3].len, 0);
 	ck_assert_uint_eq(cidr_count(t), 4);
+	/* the flattened form answers the same; an insert drops it, lookups stay right */
+	ck_assert_int_eq(cidr_finalize(t), 0);
+	ck_assert_uint_eq(cidr_lookup_all(t, &a, h, 4), 4);
+	ck_assert_uint_eq(h[0].value, 3);
+	ck_assert_uint_eq(h[3].value, 7);
+	ck_assert_uint_eq(cidr_lookup(t, &b, &len), 7);
+	ck_assert_uint_eq(len, 0);
+	ucf_addr_parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &b);
+	ck_assert_uint_eq(cidr_insert(t, &b, 128, 8), 8); /* the very last address */
+	ck_assert_uint_eq(cidr_lookup(t, &b, &len), 8);
+	ck_assert_int_eq(cidr_finalize(t), 0);
+	ck_assert_uint_eq(cidr_lookup(t, &b, &len), 8);
+	ck_assert_uint_eq(len, 128);
+	ck_assert_uint_eq(cidr_lookup_all(t, &b, h, 4), 2);
+	ck_assert_uint_eq(h[1].value, 7);
+	ucf_addr_parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", &b);
+	ck_assert_uint_eq(cidr_lookup(t, &b, NULL), 7);
+	ucf_addr_parse("10.1.2.4", &b);
+	ck_assert_uint_eq(cidr_lookup(t, &b, &len), 2);
+	ck_assert_uint_eq(len, 112);
 	ck_assert(cidr_host_bits_set(&a, 120));
 	ck_assert(!cidr_host_bits_set(&a, 128));
 	cidr_free(t);
 	cidr_free(NULL);
+	/* flattening an empty trie: no match anywhere */
+	t = cidr_new();
+	ck_assert_int_eq(cidr_finalize(t), 0);
+	ck_assert_uint_eq(cidr_lookup(t, &a, NULL), CIDR_NONE);
+	ck_assert_uint_eq(cidr_lookup_all(t, &a, h, 4), 0);
+	cidr_free(t);
 }
 END_TEST
 
@@ -340,6 +429,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_edges);
+	tcase_add_test(tc, test_flat_sparse);
 	tcase_add_test(tc, test_bruteforce);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

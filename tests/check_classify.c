@@ -72,6 +72,41 @@ static bool has_cand(const struct sig_db *db, const struct flow *f, const char *
 				 classify_confidence_name(conf));                                \
 	} while (0)
 
+/* sig_rule_brief_get (the output's accessor) reports what sig_rule_get does, for every rule and
+ * domain row, and nothing for other indices. */
+START_TEST(test_rule_brief)
+{
+	const char *top = getenv("top_srcdir"); /* the shipped tables: rules and domain rows */
+	char sd[4096];
+	snprintf(sd, sizeof sd, "%s/signatures", top ? top : ".");
+	struct sig_db *db = NULL;
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_msg(sig_db_load(&db, sd, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	size_t nr = sig_rule_count(db), nd = sig_domain_count(db);
+	ck_assert_uint_gt(nr, 0);
+	ck_assert_uint_gt(nd, 0);
+	for (size_t i = 0; i < nr + nd; i++) {
+		uint16_t idx = (uint16_t)(i < nr ? i : CLASSIFY_RULE_DOMAIN_BASE + (i - nr));
+		struct sig_rule_view v;
+		struct sig_rule_brief b;
+		ck_assert(sig_rule_get(db, idx, &v));
+		ck_assert(sig_rule_brief_get(db, idx, &b));
+		ck_assert_ptr_eq(b.app, v.app);
+		ck_assert_ptr_eq(b.service, v.service);
+		ck_assert_ptr_eq(b.category, v.category);
+		ck_assert_ptr_eq(b.file, v.file);
+		ck_assert_uint_eq(b.line, v.line);
+		ck_assert_int_eq(b.encrypted, v.encrypted);
+	}
+	struct sig_rule_brief b;
+	ck_assert(!sig_rule_brief_get(db, (uint16_t)nr, &b));
+	ck_assert(!sig_rule_brief_get(db, (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + nd), &b));
+	ck_assert(!sig_rule_brief_get(db, FLOW_RULE_NONE, &b));
+	ck_assert(!sig_rule_brief_get(NULL, 0, &b));
+	sig_db_free(db);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(classify_confidence_name(CONF_SUBNET_PORT), "subnet+port");
@@ -419,11 +454,52 @@ START_TEST(test_shipped_public_traffic)
 }
 END_TEST
 
+/* Webex Calling SIP-TLS to 8934 on the shipped tables: an ephemeral client port (32768-65535) is the
+ * app (the gateway's 8000-65535 covers every ephemeral port, so it does not outrank the app's
+ * "any"), the gateway stays a candidate; a gateway source port below 32768 names the gateway;
+ * devices keep their 5060-5080 range; 5062 is the gateway's alone. */
+START_TEST(test_shipped_sip_tls_sources)
+{
+	const char *top = getenv("top_srcdir");
+	char sd[4096];
+	snprintf(sd, sizeof sd, "%s/signatures", top ? top : ".");
+	struct sig_db *db = NULL;
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_msg(sig_db_load(&db, sd, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	static const struct {
+		uint16_t cp, sp;
+		const char *want, *cand;
+	} cases[] = {
+		{ 52103, 8934, "webex-calling/app-sip-tls", "webex-calling/lgw-sip-tls" },
+		{ 32768, 8934, "webex-calling/app-sip-tls", "webex-calling/lgw-sip-tls" },
+		{ 65535, 8934, "webex-calling/app-sip-tls", "webex-calling/lgw-sip-tls" },
+		{ 32767, 8934, "webex-calling/lgw-sip-tls", "webex-calling/app-sip-tls" },
+		{ 8120, 8934, "webex-calling/lgw-sip-tls", "webex-calling/app-sip-tls" },
+		{ 5070, 8934, "webex-calling/device-sip-tls", "webex-calling/app-sip-tls" },
+		{ 52103, 5062, "webex-calling/lgw-sip-tls", NULL },
+		{ 8120, 5062, "webex-calling/lgw-sip-tls", NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct flow f;
+		mkflow(&f, 6, "10.20.1.21", cases[i].cp, "23.89.33.10", cases[i].sp, true);
+		classify_flow(db, &f);
+		ck_assert_msg(strcmp(name(db, f.label.rule), cases[i].want) == 0,
+			      "%u -> %u: %s, want %s", cases[i].cp, cases[i].sp,
+			      name(db, f.label.rule), cases[i].want);
+		if (cases[i].cand)
+			ck_assert_msg(has_cand(db, &f, cases[i].cand), "%u -> %u: %s not a candidate",
+				      cases[i].cp, cases[i].sp, cases[i].cand);
+	}
+	sig_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("classify");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_rule_brief);
 	tcase_add_test(tc, test_specificity);
 	tcase_add_test(tc, test_client_subnet);
 	tcase_add_test(tc, test_shared_ports);
@@ -433,6 +509,7 @@ int main(void)
 	tcase_add_test(tc, test_payload_tier);
 	tcase_add_test(tc, test_orientation);
 	tcase_add_test(tc, test_shipped_public_traffic);
+	tcase_add_test(tc, test_shipped_sip_tls_sources);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -493,6 +493,63 @@ START_TEST(budget_stops_reading)
 }
 END_TEST
 
+/* Packets that cannot change a fact are only counted (evidence_inspect's quiet path): a TLS flow
+ * with its handshake read keeps its SNI and ALPN against a later Host header or STUN SOFTWARE, its
+ * budget still ends; while a STUN message on a responder's side of an HTTP flow, where the ALPN
+ * is still free, is read. */
+START_TEST(settled_flow_budget_and_facts)
+{
+	struct evidence_ctx *x = mkctx(NULL);
+	struct buf ch;
+	struct flow f;
+	client_hello_record(&ch, "Edge.Webex.com", "h2", 0);
+	/* ServerHello too short to parse: the server half is given up (done) */
+	static const uint8_t sh[] = { 22, 3, 3, 0, 8, 2, 0, 0, 4, 3, 3, 0, 0 };
+	static const char get[] = "GET / HTTP/1.1\r\nHost: other.example.com\r\n\r\n";
+	/* STUN binding request with SOFTWARE "probe" */
+	static const uint8_t stun[] = { 0, 1, 0, 12, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6,
+					7, 8, 9, 10, 11, 12, 0x80, 0x22, 0, 5, 'p', 'r', 'o', 'b',
+					'e', 0, 0, 0 };
+	static const char body[] = "<html>some response body text</html>";
+	mkflow(&f, 6, "10.0.0.2", 40000, "23.89.1.1", 443);
+	send(x, &f, FLOW_ORIG, ch.b, ch.n);
+	send(x, &f, FLOW_RESP, sh, sizeof sh);
+	ck_assert_uint_eq(f.ev.state & (EVS_CH_DONE | EVS_CERT_DONE), EVS_CH_DONE | EVS_CERT_DONE);
+	struct evidence_stats st0, st;
+	evidence_get_stats(x, &st0);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_uint_eq(send(x, &f, FLOW_ORIG, get, sizeof get - 1), 0);
+		ck_assert_uint_eq(send(x, &f, FLOW_RESP, body, sizeof body - 1), 0);
+		ck_assert(!(f.ev.state & EVS_DONE));
+	}
+	ck_assert_uint_eq(send(x, &f, FLOW_ORIG, stun, sizeof stun), 0);
+	ck_assert_str_eq(name(x, f.ev.sni), "edge.webex.com");
+	ck_assert_str_eq(name(x, f.ev.alpn), "h2");
+	ck_assert(!(f.ev.state & (EVS_HOST | EVS_SOFTWARE)));
+	ck_assert_uint_eq(f.dir[FLOW_ORIG].inspected, 8);
+	ck_assert(!(f.ev.state & EVS_DONE));
+	send(x, &f, FLOW_RESP, body, sizeof body - 1);
+	ck_assert(f.ev.state & EVS_DONE); /* both budgets spent */
+	evidence_get_stats(x, &st);
+	ck_assert_uint_eq(st.inspected - st0.inspected, 14);
+	ck_assert_uint_eq(send(x, &f, FLOW_RESP, body, sizeof body - 1), 0);
+	evidence_get_stats(x, &st0);
+	ck_assert_uint_eq(st0.skipped, st.skipped + 1);
+	evidence_flow_end(x, &f);
+
+	/* an HTTP flow: responder text is not read, a responder STUN message is */
+	mkflow(&f, 6, "10.0.0.2", 40001, "23.89.1.1", 80);
+	ck_assert_uint_ne(send(x, &f, FLOW_ORIG, get, sizeof get - 1), 0);
+	ck_assert_uint_eq(f.ev.payload_proto, EV_PROTO_HTTP);
+	ck_assert_uint_eq(send(x, &f, FLOW_RESP, body, sizeof body - 1), 0);
+	ck_assert_uint_eq(send(x, &f, FLOW_RESP, stun, sizeof stun), EV_CHG_SOFTWARE);
+	ck_assert_str_eq(name(x, f.ev.alpn), "probe");
+	ck_assert_str_eq(name(x, f.ev.sni), "other.example.com");
+	evidence_flow_end(x, &f);
+	evidence_destroy(x);
+}
+END_TEST
+
 START_TEST(budget_configurable_and_done)
 {
 	struct evidence_config c;
@@ -813,6 +870,7 @@ static Suite *evidence_suite(void)
 	tc = tcase_create("budget");
 	tcase_add_test(tc, budget_stops_reading);
 	tcase_add_test(tc, budget_configurable_and_done);
+	tcase_add_test(tc, settled_flow_budget_and_facts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("protocols");
 	tcase_add_test(tc, dtls_client_hello_sni);

@@ -332,6 +332,57 @@ START_TEST(domain_wildcard_table)
 }
 END_TEST
 
+/* The memoised matches (per interned name, and the recent-names cache) answer as
+ * ev_domains_match does, also after the patterns change and after a name's id is reused. */
+START_TEST(domain_match_memo)
+{
+	struct ev_domains *d = ev_domains_create();
+	struct ev_names *n = ev_names_create(8, 4096, 7);
+	char err[UCF_ERRBUF_SIZE];
+	const char *pat;
+	ck_assert_int_eq(ev_domains_add(d, "*.webex.com", 1, err), UCF_OK);
+	uint32_t a = ev_names_intern(n, "a.b.webex.com", 13);
+	uint32_t c = ev_names_intern(n, "cisco.com", 9);
+	for (int round = 0; round < 2; round++) { /* the second answers from the memo */
+		ck_assert_int_eq(ev_names_domain_match(n, d, a, &pat), 1);
+		ck_assert_str_eq(pat, "*.webex.com");
+		ck_assert_int_eq(ev_names_domain_match(n, d, c, &pat), -1);
+		ck_assert_ptr_null(pat);
+		ck_assert_int_eq(ev_domains_match_cached(d, "a.b.webex.com", 13), 1);
+		ck_assert_int_eq(ev_domains_match_cached(d, "cisco.com", 9), -1);
+	}
+	/* a longer pattern, then an exact one: the memos follow */
+	ck_assert_int_eq(ev_domains_add(d, "*.b.webex.com", 2, err), UCF_OK);
+	ck_assert_int_eq(ev_domains_add(d, "cisco.com", 3, err), UCF_OK);
+	ck_assert_int_eq(ev_names_domain_match(n, d, a, &pat), 2);
+	ck_assert_str_eq(pat, "*.b.webex.com");
+	ck_assert_int_eq(ev_names_domain_match(n, d, c, &pat), 3);
+	ck_assert_int_eq(ev_domains_match_cached(d, "a.b.webex.com", 13), 2);
+	ck_assert_int_eq(ev_domains_match_cached(d, "cisco.com", 9), 3);
+	/* the same id for another name: nothing of the old one's match remains */
+	ev_names_release(n, a);
+	uint32_t e = ev_names_intern(n, "example.org", 11);
+	ck_assert_uint_eq(e, a);
+	ck_assert_int_eq(ev_names_domain_match(n, d, e, &pat), -1);
+	/* names sharing a cache slot, and names longer than the cache holds */
+	char name[EV_NAME_MAX + 8];
+	for (int i = 0; i < 500; i++) {
+		int len = snprintf(name, sizeof name, "h%d.%s", i, i % 2 ? "webex.com" : "example.net");
+		ck_assert_int_eq(ev_domains_match_cached(d, name, (size_t)len), i % 2 ? 1 : -1);
+	}
+	memset(name, 'a', sizeof name);
+	memcpy(name + EV_NAME_MAX - 10, ".webex.com", 10);
+	ck_assert_int_eq(ev_domains_match_cached(d, name, EV_NAME_MAX),
+			 ev_domains_match(d, name, EV_NAME_MAX, NULL));
+	ev_domains_clear(d);
+	ck_assert_int_eq(ev_names_domain_match(n, d, c, &pat), -1);
+	ck_assert_int_eq(ev_domains_match_cached(d, "cisco.com", 9), -1);
+	ck_assert_int_eq(ev_names_domain_match(n, d, 0, &pat), -1); /* no such name */
+	ev_names_destroy(n);
+	ev_domains_destroy(d);
+}
+END_TEST
+
 START_TEST(domain_bad_patterns)
 {
 	struct ev_domains *d = ev_domains_create();
@@ -581,6 +632,7 @@ static Suite *dns_suite(void)
 	tcase_add_test(tc, names_intern_refcount);
 	tcase_add_test(tc, names_arena_reuse);
 	tcase_add_test(tc, dnscache_ttl);
+	tcase_add_test(tc, domain_match_memo);
 	tcase_add_test(tc, dnscache_limit_lru);
 	tcase_add_test(tc, dnscache_model);
 	suite_add_tcase(s, tc);

@@ -290,6 +290,58 @@ START_TEST(hs_stream_any_split)
 }
 END_TEST
 
+/* ev_hs_view leaves hs as ev_hs_init + ev_hs_feed would (reading in place), for one record and
+ * any cut of it; it declines what it cannot mirror: a second record, a buffer too small, a bad or
+ * empty header, data ending inside the header. */
+START_TEST(hs_view_matches_feed)
+{
+	static struct buf hs, rec;
+	hs.n = rec.n = 0;
+	hs_client_hello(&hs, "view.webex.com", "h2,http/1.1", 40);
+	record(&rec, 22, hs.b, hs.n);
+	static uint8_t store[4096];
+	for (size_t cut = 0; cut <= rec.n; cut++) {
+		struct ev_hs a, b;
+		struct bview body;
+		uint8_t *p = dup_n(rec.b, cut);
+		bool ok = ev_hs_view(&b, bv_make(p, cut), sizeof store, &body);
+		ck_assert_int_eq(ok, cut >= 5);
+		if (ok) {
+			ev_hs_init(&a, store, sizeof store);
+			ck_assert_int_eq(ev_hs_feed(&a, bv_make(p, cut)), EV_OK);
+			ck_assert_uint_eq(a.len, b.len);
+			ck_assert_uint_eq(a.cap, b.cap);
+			ck_assert_uint_eq(a.rec_left, b.rec_left);
+			ck_assert_uint_eq(a.rec_type, b.rec_type);
+			ck_assert_uint_eq(a.flags, b.flags);
+			ck_assert_uint_eq(a.hdr_have, b.hdr_have);
+			ck_assert(memcmp(a.hdr, b.hdr, sizeof a.hdr) == 0);
+			ck_assert(memcmp(a.buf, b.buf, a.len) == 0);
+			ck_assert_ptr_eq(body.p, p + 5);
+			ck_assert_uint_eq(body.len, b.len);
+		}
+		free(p);
+	}
+	struct ev_hs h;
+	struct bview body;
+	ck_assert(!ev_hs_view(&h, bv_make(rec.b, rec.n), (uint32_t)hs.n - 1, &body)); /* full */
+	struct buf two = rec;
+	record(&two, 22, hs.b, 10);
+	ck_assert(!ev_hs_view(&h, bv_make(two.b, two.n), sizeof store, &body)); /* 2 records */
+	uint8_t bad[] = { 23, 3, 3, 0, 4, 1, 2, 3, 4 };
+	ck_assert(!ev_hs_view(&h, bv_make(bad, sizeof bad), sizeof store, &body)); /* app data */
+	bad[0] = 22;
+	bad[1] = 2;
+	ck_assert(!ev_hs_view(&h, bv_make(bad, sizeof bad), sizeof store, &body)); /* version */
+	bad[1] = 3;
+	bad[4] = 0;
+	ck_assert(!ev_hs_view(&h, bv_make(bad, sizeof bad), sizeof store, &body)); /* empty */
+	bad[4] = 4;
+	ck_assert(ev_hs_view(&h, bv_make(bad, sizeof bad), sizeof store, &body));
+	ck_assert_uint_eq(h.len, 4);
+}
+END_TEST
+
 START_TEST(hs_stream_bad_and_full)
 {
 	uint8_t store[64];
@@ -666,6 +718,7 @@ static Suite *tls_suite(void)
 	tcase_add_test(tc, record_start);
 	tcase_add_test(tc, hs_stream_any_split);
 	tcase_add_test(tc, hs_stream_bad_and_full);
+	tcase_add_test(tc, hs_view_matches_feed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("certificate");
 	tcase_add_test(tc, x509_cn_and_san);

@@ -1,6 +1,7 @@
 /* check_flow.c - unit tests of the flow table: canonical keys, timeouts, eviction, Zeek conn_state
- * and history, fragment attribution, direction swap. */
+ * and history, fragment attribution, direction swap, prepared (batched) updates, bucket growth. */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,6 +348,192 @@ START_TEST(flow_struct_size_budget)
 }
 END_TEST
 
+/* ---- prepared (batched) updates give exactly the results of plain ones ---- */
+
+/* What a table emitted: one digest per record (why, and every byte after the uthash handle, whose
+ * pointers differ between tables; pool indices, uids and counters do not). */
+struct digests {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static void on_emit_digest(void *user, struct flow *f, enum flow_end why)
+{
+	struct digests *d = user;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 1024;
+		d->v = realloc(d->v, d->cap * sizeof *d->v);
+		ck_assert_ptr_nonnull(d->v);
+	}
+	uint64_t h = fnv(0xcbf29ce484222325ULL, &why, sizeof why);
+	d->v[d->n++] = fnv(h, &f->key, sizeof *f - offsetof(struct flow, key));
+}
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+/* A hostile-ish packet mix: ~600 flows over TCP (every flag combination, so handshakes, closes,
+ * resets and port reuse), UDP, ICMP and a port-less protocol, IPv4 and IPv6, VLANs, first and
+ * later fragments, DSCP changes, idle gaps long enough to expire flows, time going backwards. */
+static void mix_pkt(uint32_t *seed, struct decoded_pkt *p, uint64_t *ts)
+{
+	static const uint8_t protos[] = { 6, 6, 6, 17, 17, 1, 47 };
+	uint32_t r = lcg(seed), flow = r % 600, dirn = (r >> 10) & 1;
+	char a[64], b[64];
+	if (flow % 5 == 0) {
+		snprintf(a, sizeof a, "2001:db8::%x", flow);
+		snprintf(b, sizeof b, "2001:db8:1::%x", flow % 7);
+	} else {
+		snprintf(a, sizeof a, "10.0.%u.%u", flow >> 8, flow & 255);
+		snprintf(b, sizeof b, "192.0.2.%u", flow % 7);
+	}
+	uint8_t proto = protos[flow % sizeof protos];
+	unsigned cport = 1024 + flow, sport = proto == 6 ? 443 : 53;
+	if (proto == 1 || proto == 47)
+		cport = sport = 0;
+	uint32_t len = (lcg(seed) % 4) ? lcg(seed) % 1400 : 0;
+	*p = dirn ? mk(b, sport, a, cport, proto, 0, len) : mk(a, cport, b, sport, proto, 0, len);
+	if (proto == 6)
+		p->tcp_flags = (uint8_t)(lcg(seed) % 4 ? ACK | (lcg(seed) % 2 ? 0x08 : 0)
+						       : lcg(seed) & 0x17);
+	p->vlan = (uint16_t)(flow % 11 == 0 ? 100 : 0);
+	p->dscp = (uint8_t)(lcg(seed) % 16 == 0 ? 46 : 0);
+	uint32_t fr = lcg(seed) % 40;
+	if (fr == 0) {
+		p->flags = DPKT_FRAG | DPKT_FRAG_FIRST;
+		p->frag_id = flow;
+	} else if (fr == 1) {
+		p->flags = DPKT_FRAG | DPKT_FRAG_LATER;
+		p->frag_id = flow + (lcg(seed) % 2);
+		p->sport = p->dport = 0;
+	}
+	uint32_t step = lcg(seed) % 1000;
+	if (step == 0)
+		*ts += 70 * SEC; /* past the UDP and other idle timeouts */
+	else if (step == 1 && *ts > SEC)
+		*ts -= SEC;      /* merged files: time steps back */
+	else
+		*ts += step * 100;
+}
+
+static void compare_prepared(uint32_t max_flows, uint32_t active_s)
+{
+	struct flow_table_config c;
+	char err[UCF_ERRBUF_SIZE];
+	flow_table_config_defaults(&c);
+	c.max_flows = max_flows;
+	c.active_timeout_s = active_s;
+	struct digests da = { 0 }, db = { 0 };
+	struct flow_table *ta = flow_table_create(&c, on_emit_digest, &da, err);
+	struct flow_table *tb = flow_table_create(&c, on_emit_digest, &db, err);
+	ck_assert_ptr_nonnull(ta);
+	ck_assert_ptr_nonnull(tb);
+	enum { N = 60000, MAXB = 23 };
+	uint32_t seed = 12345;
+	uint64_t ts = 1700000000 * SEC;
+	size_t done = 0, k = 1;
+	while (done < N) {
+		struct decoded_pkt p[MAXB];
+		uint64_t pts[MAXB];
+		struct flow_lookup lk[MAXB];
+		size_t m = N - done < k ? N - done : k;
+		for (size_t i = 0; i < m; i++) {
+			mix_pkt(&seed, &p[i], &ts);
+			pts[i] = ts;
+		}
+		/* the batch: every packet prepared and prefetched before the first update */
+		for (size_t i = 0; i < m; i++)
+			flow_table_prepare(tb, &p[i], &lk[i]);
+		for (size_t i = 0; i < m; i++)
+			flow_table_prefetch(tb, &lk[i]);
+		for (size_t i = 0; i < m; i++) {
+			struct flow_update ua, ub;
+			ck_assert_int_eq(flow_table_update(ta, &p[i], pts[i], &ua), UCF_OK);
+			ck_assert_int_eq(flow_table_update_prepared(tb, &p[i], &lk[i], pts[i], &ub),
+					 UCF_OK);
+			ck_assert_int_eq(ua.is_new, ub.is_new);
+			ck_assert_int_eq(ua.dir, ub.dir);
+			ck_assert_int_eq(ua.is_fragment, ub.is_fragment);
+			ck_assert_int_eq(ua.flow == NULL, ub.flow == NULL);
+			if (ua.flow)
+				ck_assert_uint_eq(ua.flow->uid, ub.flow->uid);
+			ck_assert_uint_eq(da.n, db.n);
+		}
+		done += m;
+		k = k % MAXB + 1; /* batch sizes 1 to 23 in turn */
+	}
+	flow_table_flush(ta, FLOW_END_EOF);
+	flow_table_flush(tb, FLOW_END_EOF);
+	struct flow_table_stats sa, sb;
+	flow_table_get_stats(ta, &sa);
+	flow_table_get_stats(tb, &sb);
+	ck_assert_mem_eq(&sa, &sb, sizeof sa);
+	ck_assert_uint_eq(da.n, db.n);
+	ck_assert_mem_eq(da.v, db.v, da.n * sizeof *da.v);
+	/* the mix exercised what it is meant to */
+	ck_assert_uint_gt(sa.created, 2000);
+	ck_assert_uint_gt(sa.frags_attributed, 100);
+	ck_assert_uint_gt(sa.frags_unattributed, 100);
+	if (max_flows)
+		ck_assert_uint_gt(sa.evicted, 1000);
+	if (active_s)
+		ck_assert_uint_gt(sa.interim, 10);
+	flow_table_destroy(ta);
+	flow_table_destroy(tb);
+	free(da.v);
+	free(db.v);
+}
+
+START_TEST(prepared_updates_match_plain)
+{
+	static const uint32_t cfg[][2] = { { 0, 0 }, { 64, 0 }, { 0, 5 } };
+	compare_prepared(cfg[_i][0], cfg[_i][1]);
+}
+END_TEST
+
+/* The bucket array grows early while the table is small (and by uthash's own rule past that):
+ * every flow must still be found, across the growths. */
+START_TEST(lookups_across_bucket_growth)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	enum { N = 140000 };
+	size_t before = flow_table_memory(t);
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < N; i++) {
+			char a[32];
+			snprintf(a, sizeof a, "10.%u.%u.%u", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+			struct decoded_pkt p = pass ? mk("192.0.2.1", 53, a, 1024 + (i & 7), 17, 0, 40)
+						    : mk(a, 1024 + (i & 7), "192.0.2.1", 53, 17, 0, 40);
+			struct flow_update u;
+			ck_assert_int_eq(flow_table_update(t, &p, SEC + i, &u), UCF_OK);
+			ck_assert_int_eq(u.is_new, !pass);
+			ck_assert_int_eq(u.dir, pass ? FLOW_RESP : FLOW_ORIG);
+		}
+	}
+	struct flow_table_stats st;
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.active, N);
+	ck_assert_uint_eq(st.created, N);
+	/* buckets: well under 16 bytes a flow at this size (uthash's rule past the early growth) */
+	size_t buckets = flow_table_memory(t) - before - (size_t)N * sizeof(struct flow);
+	ck_assert_uint_le(buckets, (size_t)N * 16);
+	ck_assert_uint_ge(buckets, (size_t)N * 4);
+	flow_table_destroy(t);
+}
+END_TEST
+
 static Suite *flow_suite(void)
 {
 	Suite *s = suite_create("flow");
@@ -365,6 +552,9 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, swap_direction);
 	tcase_add_test(tc, dscp_change_and_vlan_key);
 	tcase_add_test(tc, flow_struct_size_budget);
+	tcase_add_loop_test(tc, prepared_updates_match_plain, 0, 3);
+	tcase_add_test(tc, lookups_across_bucket_growth);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -120,6 +120,119 @@ START_TEST(json_record_fields)
 }
 END_TEST
 
+/* The uid text as out_format.c first computed it: eleven base-62 digits of the mixed creation
+ * number, 64-bit arithmetic throughout (the writer now splits it into 32-bit parts). */
+static void reference_uid(uint64_t uid, char out[13])
+{
+	static const char alpha[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	uint64_t x = uid * 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	out[0] = 'C';
+	for (int i = 1; i <= 11; i++) {
+		out[i] = alpha[x % 62];
+		x /= 62;
+	}
+	out[12] = '\0';
+}
+
+/* Numbers at their widths, timestamps and uids, formatted without printf by the writer: compared
+ * with printf and the reference uid. */
+START_TEST(json_numbers_and_uid)
+{
+	static char line[OUT_JSON_MAX];
+	const uint64_t vals[] = { 0, 9, 10, 99, 100, 999, 1000, 123456789, 4294967295ULL,
+				  9999999999ULL, 10000000000ULL, 12345678901234ULL, UINT64_MAX };
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		struct flow f = sample_flow();
+		f.dir[0].payload_bytes = vals[i];
+		f.dir[1].ip_bytes = vals[i];
+		f.ts_first = vals[i] / 3;
+		f.ts_last = f.ts_first + vals[i] % 100000000ULL;
+		f.uid = vals[i] ^ 0x5555;
+		f.key.proto = (uint8_t)(vals[i] % 256);
+		ck_assert_uint_lt(out_json_format(NULL, &f, FLOW_END_IDLE, line, sizeof line),
+				  sizeof line);
+		char want[160], uid[13];
+		snprintf(want, sizeof want, "\"orig_bytes\":%llu,", (unsigned long long)vals[i]);
+		ck_assert_msg(strstr(line, want), "%s in %s", want, line);
+		snprintf(want, sizeof want, "\"resp_ip_bytes\":%llu,", (unsigned long long)vals[i]);
+		ck_assert_msg(strstr(line, want), "%s in %s", want, line);
+		snprintf(want, sizeof want, "{\"ts\":%llu.%06llu,",
+			 (unsigned long long)(f.ts_first / 1000000),
+			 (unsigned long long)(f.ts_first % 1000000));
+		ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "%s in %s", want, line);
+		uint64_t d = f.ts_last - f.ts_first;
+		snprintf(want, sizeof want, "\"duration\":%llu.%06llu,",
+			 (unsigned long long)(d / 1000000), (unsigned long long)(d % 1000000));
+		ck_assert_msg(strstr(line, want), "%s in %s", want, line);
+		reference_uid(f.uid, uid);
+		snprintf(want, sizeof want, "\"uid\":\"%s\",", uid);
+		ck_assert_msg(strstr(line, want), "%s in %s", want, line);
+		uint8_t pr = f.key.proto;
+		if (pr == 6 || pr == 17 || pr == 1 || pr == 58)
+			snprintf(want, sizeof want, "\"proto\":\"%s\",",
+				 pr == 6 ? "tcp" : pr == 17 ? "udp" : "icmp");
+		else
+			snprintf(want, sizeof want, "\"proto\":\"%u\",", pr);
+		ck_assert_msg(strstr(line, want), "%s in %s", want, line);
+	}
+	/* addresses: every octet width, and IPv6 through the general formatter */
+	struct flow f = sample_flow();
+	ck_assert(ucf_addr_parse("0.9.10.255", &f.key.a));
+	ck_assert(ucf_addr_parse("2001:db8::a:0:1", &f.key.b));
+	out_json_format(NULL, &f, FLOW_END_IDLE, line, sizeof line);
+	ck_assert_msg(strstr(line, "\"id.orig_h\":\"0.9.10.255\","), "%s", line);
+	ck_assert_msg(strstr(line, "\"id.resp_h\":\"2001:db8::a:0:1\","), "%s", line);
+}
+END_TEST
+
+/* The tunnel description is a free string: long and escaped values, on both sides of the size
+ * where the writer leaves its single-check form for the bounded line helpers. */
+static const char *tunnel_text;
+static const char *tunnel_of(void *user, uint16_t id)
+{
+	(void)user;
+	(void)id;
+	return tunnel_text;
+}
+
+START_TEST(json_long_escaped_values)
+{
+	static char line[OUT_JSON_MAX], text[6000], want[13000];
+	struct out_names names = { NULL, NULL, tunnel_of, NULL };
+	struct flow f = sample_flow();
+	f.tunnel = 1;
+	/* 900 and 1100 quotes: each 2 bytes escaped; the second cannot be bounded in one check
+	 * (6 bytes per input byte) but fits: the same text either way */
+	const size_t counts[] = { 900, 1100 };
+	for (size_t c = 0; c < 2; c++) {
+		memset(text, '"', counts[c]);
+		text[counts[c]] = '\0';
+		text[0] = '\x01'; /* and a control character */
+		tunnel_text = text;
+		size_t n = out_json_format(&names, &f, FLOW_END_EOF, line, sizeof line);
+		ck_assert_uint_lt(n, sizeof line);
+		size_t k = (size_t)snprintf(want, sizeof want, ",\"tunnel\":\"\\u0001");
+		for (size_t i = 1; i < counts[c]; i++) {
+			want[k++] = '\\';
+			want[k++] = '"';
+		}
+		memcpy(want + k, "\"}", 3);
+		ck_assert_msg(n > strlen(want) && strcmp(line + n - strlen(want), want) == 0,
+			      "%zu quotes: %.80s...", counts[c], line + n - strlen(want));
+	}
+	/* too long for the line once escaped: the value is dropped, the record stays valid */
+	memset(text, '"', 5000);
+	text[5000] = '\0';
+	size_t n = out_json_format(&names, &f, FLOW_END_EOF, line, sizeof line);
+	ck_assert_uint_lt(n, sizeof line);
+	ck_assert_str_eq(line + n - strlen(",\"tunnel\":\"\"}"), ",\"tunnel\":\"\"}");
+	ck_assert_ptr_nonnull(strstr(line, "\"candidates\":[],"));
+}
+END_TEST
+
 START_TEST(csv_header_and_row)
 {
 	char path[] = "/tmp/ucflow-csv-XXXXXX";
@@ -167,6 +280,8 @@ int main(void)
 	tcase_add_test(tc, json_escape_cases);
 	tcase_add_test(tc, rfc5952_addresses);
 	tcase_add_test(tc, json_record_fields);
+	tcase_add_test(tc, json_numbers_and_uid);
+	tcase_add_test(tc, json_long_escaped_values);
 	tcase_add_test(tc, csv_header_and_row);
 	tcase_add_test(tc, write_error_is_reported);
 	tcase_add_test(tc, unknown_format);

@@ -18,36 +18,8 @@
 # Capturing needs root or CAP_NET_RAW: without it (or when lo cannot be opened) the test is
 # skipped (exit 77), saying why.
 set -u
-srcdir=$(cd "${top_srcdir:-.}" && pwd)
-bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
-traffic="$srcdir/tests/live_traffic.py"
-[ -x "$bin" ] || { echo "live_loopback: no ucflow binary at $bin"; exit 99; }
-command -v python3 >/dev/null 2>&1 || { echo "live_loopback: SKIP: python3 not found"; exit 77; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-live.XXXXXX")
-upid="" spid=""
-cleanup() {
-	[ -n "$upid" ] && kill "$upid" 2>/dev/null
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# wait_for FILE REGEX SECONDS [PID]: 0 when FILE matches, 1 on timeout or when PID has exited
-wait_for() {
-	n=$(($3 * 10))
-	while [ $n -gt 0 ]; do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
-			grep -Eq "$2" "$1" 2>/dev/null
-			return
-		fi
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+name=live_loopback
+. "$(cd "${top_srcdir:-.}" && pwd)/tests/live_common.sh"
 
 filter='host 127.0.0.1 and (tcp port 1533 or tcp port 5222 or udp port 10000)'
 "$bin" -i lo -S "$srcdir/signatures" -T json -o "$tmp/flows.jsonl" --stats 1 \

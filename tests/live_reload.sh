@@ -10,38 +10,10 @@
 # Only 127.0.0.2 is used (tests/live_traffic.py; not 127.0.0.1, so that live_loopback.sh may run at
 # the same time on the same ports). Skipped (77) when capturing is not permitted.
 set -u
-srcdir=$(cd "${top_srcdir:-.}" && pwd)
-bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
-traffic="$srcdir/tests/live_traffic.py"
 LIVE_HOST=127.0.0.2
 export LIVE_HOST
-[ -x "$bin" ] || { echo "live_reload: no ucflow binary at $bin"; exit 99; }
-command -v python3 >/dev/null 2>&1 || { echo "live_reload: SKIP: python3 not found"; exit 77; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-reload.XXXXXX")
-upid="" spid=""
-cleanup() {
-	[ -n "$upid" ] && kill "$upid" 2>/dev/null
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# wait_for FILE REGEX SECONDS [PID]: 0 when FILE matches, 1 on timeout or when PID has exited
-wait_for() {
-	n=$(($3 * 10))
-	while [ $n -gt 0 ]; do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
-			grep -Eq "$2" "$1" 2>/dev/null
-			return
-		fi
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+name=live_reload
+. "$(cd "${top_srcdir:-.}" && pwd)/tests/live_common.sh"
 fail() {
 	echo "FAIL: $*"
 	echo "--- ucflow's standard error"

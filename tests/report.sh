@@ -72,9 +72,13 @@ for want in \
 do
 	if grep -qxF "$want" "$tmp/f.txt"; then ok "finding line: $want"; else bad "missing line: $want"; fi
 done
+# the cited lines, found in the shipped table (so the check follows the file, not a stale number)
+wxc="$srcdir/signatures/webex-calling.sig"
+pstn_tls=$(grep -n '^rule .*service=pstn-sip-tls ' "$wxc" | head -1 | cut -d: -f1)
+mtu_note=$(grep -n '^note app=webex-calling id=mtu ' "$wxc" | head -1 | cut -d: -f1)
 for want in \
-	"documented encrypted variant: webex-calling/pstn-sip-tls, tcp port 5061 (webex-calling.sig:149)" \
-	"Source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", section \"Webex Calling の MTU サイズ & Webex Aware サービス\"; note webex-calling.sig:384" \
+	"documented encrypted variant: webex-calling/pstn-sip-tls, tcp port 5061 (webex-calling.sig:$pstn_tls)" \
+	"Source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", section \"Webex Calling の MTU サイズ & Webex Aware サービス\"; note webex-calling.sig:$mtu_note" \
 	"source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", table \"IP subnets for Webex Calling services\"" \
 	"source: document 002_2cc872bd11f95d77.txt \"Finesse port usage\", table \"Table 2: Cisco Finesse Notification Service\"; rule finesse.sig:29"
 do
