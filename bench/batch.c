@@ -23,7 +23,7 @@
 #include "tunnel_intern.h"
 
 struct frames {
-	struct pipeline_frame *v;
+	struct cap_frame *v;
 	size_t n, cap;
 	uint8_t *data;
 	size_t used, data_cap;
@@ -65,7 +65,7 @@ static int load(const char *path, struct frames *fr)
 				return -1;
 		}
 		memcpy(fr->data + fr->used, b, h->caplen);
-		struct pipeline_frame *f = &fr->v[fr->n];
+		struct cap_frame *f = &fr->v[fr->n];
 		f->h.ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 		f->h.caplen = h->caplen;
 		f->h.wirelen = h->len;
@@ -152,7 +152,7 @@ static double run_table(const struct frames *fr, int batch)
 		for (size_t i = 0; i < fr->n; i++) {
 			struct decoded_pkt d;
 			struct flow_update u;
-			const struct pipeline_frame *f = &fr->v[i];
+			const struct cap_frame *f = &fr->v[i];
 			if (decode_packet(f->h.linktype, f->bytes, f->h.caplen, &d) != DECODE_OK)
 				continue;
 			flow_table_update(t, &d, f->h.ts_us, &u);
@@ -166,7 +166,7 @@ static double run_table(const struct frames *fr, int batch)
 		for (size_t base = 0; base < fr->n; base += AHEAD) {
 			size_t m = fr->n - base < AHEAD ? fr->n - base : AHEAD;
 			for (size_t i = 0; i < m; i++) {
-				const struct pipeline_frame *f = &fr->v[base + i];
+				const struct cap_frame *f = &fr->v[base + i];
 				ok[i] = decode_packet(f->h.linktype, f->bytes, f->h.caplen, &d[i]) ==
 					DECODE_OK;
 				if (ok[i])

@@ -97,6 +97,9 @@ echo "captures in $DIR:"
 gen "$MIX" -m mix -n "$PACKETS" -f "$FLOWS" -c "$CONC"
 gen "$BIGCAP" -m flows -f "$BIG"
 gen "$TINY" -m flows -f 100
+# Freshly written captures are still being written back to disk for a while; that writeback
+# competes for the CPUs and would slow whatever is timed first. Wait for it.
+sync
 
 # ---- helpers ----
 # field NAME FILE: the values of NAME=... in a rusage log, one per line

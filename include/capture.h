@@ -17,6 +17,15 @@ struct cap_pkthdr {
 
 typedef void (*cap_packet_fn)(void *user, const struct cap_pkthdr *h, const uint8_t *bytes);
 
+/* One captured frame of a batch. */
+struct cap_frame {
+	struct cap_pkthdr h;
+	const uint8_t *bytes; /* h.caplen bytes, valid until the batch callback returns */
+};
+/* Consumes frames[0..n) in order and returns n, or fewer to stop the capture after that many;
+ * it may also call cap_break() (e.g. on the batch's last frame), as a cap_packet_fn may. */
+typedef size_t (*cap_batch_fn)(void *user, const struct cap_frame *frames, size_t n);
+
 /* Called when a new input (file or interface) starts; returning false rejects it (the source then
  * stops with UCF_ERR_RUNTIME and the errbuf the callback filled). */
 typedef bool (*cap_input_fn)(void *user, const char *name, int linktype, char *errbuf);
@@ -53,6 +62,13 @@ int cap_list_interfaces(FILE *fp, char *errbuf);
  * (may be NULL) is called after each batch, including empty ones after the read timeout. */
 int cap_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet,
 	    void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf);
+
+/* cap_run with packets handed over in batches where the source holds several at once (the offline
+ * reader thread's ring), so the consumer can work a few packets ahead; elsewhere in batches of
+ * one. Same order, same stopping rules (a batch never goes past max_packets; cap_break() ends
+ * delivery after the current batch). */
+int cap_run_batch(struct cap_source *s, cap_input_fn on_input, cap_batch_fn on_batch,
+		  void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf);
 
 /* Asks cap_run to return after the current packet; safe from a signal handler. */
 void cap_break(struct cap_source *s);

@@ -26,6 +26,10 @@ struct cap_source {
 	/* delivery state shared with the pcap callback */
 	cap_packet_fn on_packet;
 	void *user;
+	/* cap_run_batch: the batch callback and its user (the offline reader thread's consumer
+	 * hands the ring's packets to it directly; NULL under plain cap_run) */
+	cap_batch_fn on_batch;
+	void *batch_user;
 	uint64_t delivered, max_packets;
 	int linktype;
 };

@@ -29,6 +29,10 @@
  * that stopping never waits on a read() that only a writer can end, and so does a process allowed
  * on one CPU only, where the thread could only add the copy and the hand-over.
  */
+/* Packets per cap_run_batch call from the ring: enough for the consumer to look a few packets
+ * ahead (pipeline_on_batch works 16 at a time), few enough to give ring space back often. */
+#define CONS_BATCH 32
+
 #ifndef RING_DEFAULT
 #define RING_DEFAULT (4u << 20) /* fits the shared cache, holds ~10k average packets */
 #endif
@@ -586,7 +590,43 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 			__builtin_prefetch(next + 64);
 			__builtin_prefetch(next + 128);
 		}
-		if (kind == REC_PKT || kind == REC_BIG) {
+		if (kind == REC_PKT && s->on_batch) {
+			/* cap_run_batch: the packets already in the ring, up to CONS_BATCH, go in one
+			 * call (they stay in place: the space is given back only after it returns) */
+			struct cap_frame fr[CONS_BATCH];
+			size_t n = 0, tt = t;
+			/* (the reader queues at most max_packets anyway) */
+			uint64_t room = max_packets ? max_packets - s->delivered : CONS_BATCH;
+			while (tt != h && n < CONS_BATCH && n < room) {
+				const struct rec *q = (const struct rec *)(r->buf + (tt & r->mask));
+				if (q->kind == REC_PAD) {
+					tt += q->len;
+					continue;
+				}
+				if (q->kind != REC_PKT)
+					break;
+				fr[n].h.ts_us = q->ts_us;
+				fr[n].h.caplen = q->a;
+				fr[n].h.wirelen = q->b;
+				fr[n].h.linktype = s->linktype;
+				fr[n].bytes = (const uint8_t *)(q + 1);
+				n++;
+				tt += q->len;
+			}
+			size_t done = s->on_batch(s->batch_user, fr, n);
+			t = tt;
+			s->delivered += done;
+			if (done < n) {
+				s->stop = 1;
+				break;
+			}
+			if (t - t_pub >= r->pub_bytes) {
+				cons_publish(r, t);
+				t_pub = t;
+			}
+			if (max_packets && s->delivered >= max_packets)
+				break;
+		} else if (kind == REC_PKT || kind == REC_BIG) {
 			const uint8_t *bytes;
 			if (kind == REC_PKT)
 				bytes = (const uint8_t *)(rec + 1);
@@ -596,7 +636,13 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 			ph.caplen = rec->a;
 			ph.wirelen = rec->b;
 			ph.linktype = s->linktype;
-			on_packet(user, &ph, bytes);
+			if (s->on_batch) {
+				struct cap_frame one = { ph, bytes };
+				if (s->on_batch(s->batch_user, &one, 1) < 1)
+					s->stop = 1;
+			} else {
+				on_packet(user, &ph, bytes);
+			}
 			t += len;
 			if (kind == REC_BIG || t - t_pub >= r->pub_bytes) {
 				cons_publish(r, t); /* a BIG record's reader waits for exactly this */
@@ -713,6 +759,49 @@ int cap_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet
 
 /* In the threaded offline path s->pcap stays NULL (the reader's handle is its own), so this only
  * sets the flag, which the consumer checks after every record. */
+/* cap_run_batch over a source (or path) that delivers one packet at a time: the callbacks go
+ * through these, each packet a batch of one. */
+struct batch_adapter {
+	struct cap_source *s;
+	cap_input_fn on_input;
+	cap_batch_fn on_batch;
+	void (*tick)(void *user);
+	void *user;
+};
+
+static bool adapt_input(void *u, const char *name, int linktype, char *errbuf)
+{
+	const struct batch_adapter *a = u;
+	return a->on_input(a->user, name, linktype, errbuf);
+}
+
+static void adapt_packet(void *u, const struct cap_pkthdr *h, const uint8_t *bytes)
+{
+	const struct batch_adapter *a = u;
+	struct cap_frame one = { *h, bytes };
+	if (a->on_batch(a->user, &one, 1) < 1)
+		cap_break(a->s);
+}
+
+static void adapt_tick(void *u)
+{
+	const struct batch_adapter *a = u;
+	a->tick(a->user);
+}
+
+int cap_run_batch(struct cap_source *s, cap_input_fn on_input, cap_batch_fn on_batch,
+		  void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf)
+{
+	struct batch_adapter a = { s, on_input, on_batch, tick, user };
+	s->on_batch = on_batch;
+	s->batch_user = user;
+	int rc = s->ops->run(s, on_input ? adapt_input : NULL, adapt_packet, tick ? adapt_tick : NULL,
+			     &a, max_packets, errbuf);
+	s->on_batch = NULL;
+	s->batch_user = NULL;
+	return rc;
+}
+
 void cap_break(struct cap_source *s)
 {
 	s->stop = 1;

@@ -635,7 +635,7 @@ int main(int argc, char **argv)
 		live_install_signals(src);
 		rc = live_run(&lc, src, pl, out, &db, o.count, errbuf);
 	} else {
-		rc = cap_run(src, pipeline_on_input, pipeline_on_packet, NULL, pl, o.count, errbuf);
+		rc = cap_run_batch(src, pipeline_on_input, pipeline_on_batch, NULL, pl, o.count, errbuf);
 	}
 	if (rc != UCF_OK) {
 		/* the cause first, then (for runtime errors) what was still written */

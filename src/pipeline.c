@@ -202,7 +202,7 @@ void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *b
 #define PIPELINE_AHEAD 16
 #define PIPELINE_HEAD_LAG 8
 
-size_t pipeline_on_batch(void *user, const struct pipeline_frame *fr, size_t n)
+size_t pipeline_on_batch(void *user, const struct cap_frame *fr, size_t n)
 {
 	struct pipeline *p = user;
 	struct decoded_pkt d[PIPELINE_AHEAD];
@@ -212,7 +212,7 @@ size_t pipeline_on_batch(void *user, const struct pipeline_frame *fr, size_t n)
 		size_t m = n - base < PIPELINE_AHEAD ? n - base : PIPELINE_AHEAD;
 		/* decode and hash ahead; nothing here changes the pipeline or the flow table */
 		for (size_t i = 0; i < m; i++) {
-			const struct pipeline_frame *f = &fr[base + i];
+			const struct cap_frame *f = &fr[base + i];
 			st[i] = (uint8_t)decode_packet(f->h.linktype, f->bytes, f->h.caplen, &d[i]);
 			if (st[i] == DECODE_OK)
 				flow_table_prepare(p->flows, &d[i], &lk[i]);

@@ -44,19 +44,13 @@ void pipeline_destroy(struct pipeline *p);
 bool pipeline_on_input(void *user, const char *name, int linktype, char *errbuf);
 void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *bytes);
 
-/* One captured frame of a batch. */
-struct pipeline_frame {
-	struct cap_pkthdr h;
-	const uint8_t *bytes;  /* h.caplen bytes */
-};
-
 /* Processes frames[0..n) in order with exactly the results of calling pipeline_on_packet() on each
  * (records, their order, counters), but faster: frames are decoded and their flows looked up a few
  * frames ahead, so the flow table's cache misses overlap. Every frame's bytes must stay valid until
  * the call returns. Returns n, or fewer when the pipeline failed (pipeline_error): then it stopped
  * right after the frame that failed, as cap_break() stops per-frame delivery, and the caller should
- * deliver nothing more. Any n is fine (a capture ring's worth, e.g. 256). */
-size_t pipeline_on_batch(void *user, const struct pipeline_frame *frames, size_t n);
+ * deliver nothing more. Any n is fine (a capture ring's worth, e.g. 256). A cap_batch_fn. */
+size_t pipeline_on_batch(void *user, const struct cap_frame *frames, size_t n);
 
 /* Set by the pipeline when it cannot go on (output error, out of memory); the capture source is
  * asked to stop. */

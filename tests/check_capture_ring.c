@@ -108,6 +108,38 @@ static void on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *byt
 		cap_break(l->src);
 }
 
+/* cap_run_batch's callback: each frame logged as on_packet logs it; with break_after set, it calls
+ * cap_break at that packet and returns how many it consumed (fewer than n when frames remain). */
+static size_t batch_max_seen;
+static bool batch_pause_once; /* sleep in the first call: the reader fills the ring meanwhile */
+
+static size_t on_batch(void *user, const struct cap_frame *fr, size_t n)
+{
+	struct log *l = user;
+	ck_assert_uint_gt(n, 0);
+	if (n > batch_max_seen)
+		batch_max_seen = n;
+	if (batch_pause_once) {
+		batch_pause_once = false;
+		usleep(50000);
+	}
+	size_t brk = l->break_after;
+	l->break_after = 0; /* the batch decides, not cap_break */
+	size_t i;
+	for (i = 0; i < n; i++) {
+		on_packet(user, &fr[i].h, fr[i].bytes);
+		if (brk && ++l->packets == brk) {
+			/* as the pipeline does on a fatal error: cap_break (the frame may be the
+			 * batch's last) and fewer back when frames remain */
+			cap_break(l->src);
+			i++;
+			break;
+		}
+	}
+	l->break_after = brk;
+	return i;
+}
+
 /* ---- capture files ---- */
 
 static char tmpdir[64];
@@ -197,6 +229,7 @@ struct result {
 
 
 static bool slow_big;
+static bool use_batch; /* run() through cap_run_batch */
 
 static void run(struct result *r, bool threaded, const char *const *files, size_t nfiles,
 		const char *bpf, uint64_t max, int reject_linktype, size_t break_after)
@@ -212,7 +245,10 @@ static void run(struct result *r, bool threaded, const char *const *files, size_
 	struct cap_source *src = NULL;
 	ck_assert_int_eq(cap_open_offline(&src, files, nfiles, bpf, r->errbuf), UCF_OK);
 	r->log.src = src;
-	r->rc = cap_run(src, on_input, on_packet, NULL, &r->log, max, r->errbuf);
+	if (use_batch)
+		r->rc = cap_run_batch(src, on_input, on_batch, NULL, &r->log, max, r->errbuf);
+	else
+		r->rc = cap_run(src, on_input, on_packet, NULL, &r->log, max, r->errbuf);
 	r->readers_after = count_readers();
 	cap_offline_get_diag(src, &r->diag);
 	cap_close(src);
@@ -602,6 +638,79 @@ START_TEST(test_ring_size_rounding)
 }
 END_TEST
 
+/* cap_run_batch gives exactly what cap_run gives, threaded (where the ring's packets really
+ * come several at a time) and synchronous (batches of one): order across files and ring wraps,
+ * max_packets, a callback that stops mid-batch, packets handed over by pointer. */
+START_TEST(test_batches_match_packets)
+{
+	make_tmpdir();
+	const char *files[2];
+	files[0] = write_pcap(0, DLT_EN10MB, 3000, 1, NULL, 0, 65535);
+	files[1] = write_pcap(1, DLT_RAW, 700, 2, NULL, 0, 65535);
+	static const struct {
+		size_t ring;
+		uint64_t max;
+		size_t brk;
+	} cases[] = {
+		{ 0, 0, 0 },    { 4096, 0, 0 },  { 0, 1, 0 },     { 0, 33, 0 },    { 16384, 3001, 0 },
+		{ 0, 0, 1 },    { 0, 0, 45 },    { 4096, 0, 3100 }, { 0, 100, 50 },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		for (int threaded = 0; threaded < 2; threaded++) {
+			struct result a, b;
+			cap_offline_set_ring_size(cases[k].ring);
+			use_batch = false;
+			run(&a, threaded, files, 2, NULL, cases[k].max, 0, cases[k].brk);
+			use_batch = true;
+			batch_max_seen = 0;
+			run(&b, threaded, files, 2, NULL, cases[k].max, 0, cases[k].brk);
+			use_batch = false;
+			cap_offline_set_ring_size(0);
+			assert_same(&a, &b);
+			if (!threaded)
+				ck_assert_uint_eq(batch_max_seen, 1);
+			size_t want = cases[k].max ? cases[k].max : 3700;
+			if (cases[k].brk && cases[k].brk < want)
+				want = cases[k].brk;
+			ck_assert_uint_eq(count_type(&b, 'P'), want);
+			result_free(&a);
+			result_free(&b);
+		}
+	}
+	/* the consumer does hand over several packets at once when the ring holds them */
+	struct result t;
+	use_batch = true;
+	batch_max_seen = 0;
+	batch_pause_once = true;
+	run(&t, true, files, 2, NULL, 0, 0, 0);
+	use_batch = false;
+	ck_assert_uint_eq(count_type(&t, 'P'), 3700);
+	ck_assert_uint_gt(batch_max_seen, 1);
+	result_free(&t);
+	rm_tmpdir();
+}
+END_TEST
+
+START_TEST(test_batches_big_packets)
+{
+	make_tmpdir();
+	const char *files[1];
+	files[0] = write_pcap(0, DLT_EN10MB, 40, 1, NULL, 0, 65535);
+	struct result a, b;
+	cap_offline_set_ring_size(4096); /* most of these frames are handed over by pointer */
+	run(&a, true, files, 1, NULL, 0, 0, 0);
+	use_batch = true;
+	run(&b, true, files, 1, NULL, 0, 0, 0);
+	use_batch = false;
+	cap_offline_set_ring_size(0);
+	assert_same(&a, &b);
+	ck_assert_uint_eq(count_type(&b, 'P'), 40);
+	result_free(&a);
+	result_free(&b);
+	rm_tmpdir();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("capture_ring");
@@ -620,6 +729,8 @@ int main(void)
 	tcase_add_test(tc, test_one_cpu_is_synchronous);
 	tcase_add_test(tc, test_close_without_run);
 	tcase_add_test(tc, test_ring_size_rounding);
+	tcase_add_test(tc, test_batches_match_packets);
+	tcase_add_test(tc, test_batches_big_packets);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -23,7 +23,7 @@
 #include "tunnel_intern.h"
 
 struct capture {
-	struct pipeline_frame *v;
+	struct cap_frame *v;
 	size_t n;
 	uint8_t *data;
 };
@@ -58,7 +58,7 @@ static void load(const char *path, struct capture *c)
 			ck_assert_ptr_nonnull(c->data);
 		}
 		memcpy(c->data + used, b, h->caplen);
-		struct pipeline_frame *f = &c->v[c->n];
+		struct cap_frame *f = &c->v[c->n];
 		f->h.ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 		f->h.caplen = h->caplen;
 		f->h.wirelen = h->len;
