@@ -29,9 +29,16 @@ for i in range(25):
     s.sendto(b"x" * 100, ("127.0.0.1", int(sys.argv[1])))
     time.sleep(0.1)
 PY
-sleep 2
 fail=0
-# a periodic write happened while the capture runs, with the packets sent so far
+# A periodic write happens while the capture runs, with the packets sent so far. Its packet count
+# sums the records written: the last packets reach it once their interval's interim record is cut
+# (active timeout 1 s, swept at most once a second) and the next periodic write follows (1 s), so
+# allow up to 10 s on a busy machine rather than a fixed pause.
+n=0
+while [ $n -lt 100 ] && ! grep -qE '^    Packets: +25 ' "$tmp/live.txt" 2>/dev/null; do
+	sleep 0.1
+	n=$((n + 1))
+done
 if grep -qE '^    Packets: +25 ' "$tmp/live.txt" 2>/dev/null; then
 	echo "ok   periodic report while capturing"
 else
