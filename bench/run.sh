@@ -11,7 +11,9 @@
 #
 # Method. Every capture is read once before timing (page cache warm). Then floor and ucflow run
 # alternately N times each; medians of the wall times are reported. ucflow runs as
-# `ucflow -q -r FILE -o /dev/null` (JSON to /dev/null: all formatting work is done). Peak RSS and
+# `ucflow -q -r FILE -o /dev/null` (JSON to /dev/null: all formatting work is done); with two or
+# more CPUs it reads the file in a second thread, so it is also timed with UCFLOW_READER_THREAD=0
+# (one thread, as on a one-CPU machine) for reference. Peak RSS and
 # times come from bench/rusage (fork + wait4: ru_maxrss). Bytes per flow at 1M concurrent flows:
 # ucflow on a capture of 1M distinct 2-packet UDP flows, all open at once (idle timeouts 3600 s),
 # (peak RSS - peak RSS of a 100-flow run) / 1M; and bench/flowsize, which inserts 1M flows through
@@ -136,7 +138,7 @@ fi
 # --no-payload when available); leaves medians in F_WALL U_WALL N_WALL, RSS in F_RSS U_RSS N_RSS
 bench() {
 	cap=$1; shift
-	rm -f "$DIR/floor.times" "$DIR/ucflow.times" "$DIR/nopay.times"
+	rm -f "$DIR/floor.times" "$DIR/ucflow.times" "$DIR/nopay.times" "$DIR/one.times"
 	cat "$cap" >/dev/null # page cache
 	"$FLOOR" "$cap" >/dev/null
 	i=0
@@ -146,6 +148,8 @@ bench() {
 		if [ $HAVE_NOPAYLOAD = 1 ]; then
 			timed "$DIR/nopay.times" "$UCFLOW" -q --no-payload -r "$cap" -o /dev/null "$@"
 		fi
+		# the same work in one thread (no reader thread): what a one-CPU machine gets
+		timed "$DIR/one.times" env UCFLOW_READER_THREAD=0 "$UCFLOW" -q -r "$cap" -o /dev/null "$@"
 		i=$((i + 1))
 	done
 	F_WALL=$(field wall_s "$DIR/floor.times" | median)
@@ -156,6 +160,7 @@ bench() {
 	U_SYS=$(field sys_s "$DIR/ucflow.times" | median)
 	F_CPU=$(cpu "$DIR/floor.times" | median)
 	U_CPU=$(cpu "$DIR/ucflow.times" | median)
+	O_WALL=$(field wall_s "$DIR/one.times" | median)
 	if [ $HAVE_NOPAYLOAD = 1 ]; then
 		N_WALL=$(field wall_s "$DIR/nopay.times" | median)
 		N_RSS=$(field maxrss_kib "$DIR/nopay.times" | median)
@@ -181,9 +186,14 @@ report() { # PACKETS [target]: prints the medians; with "target", the verdict ag
 		printf '  %-34s %8.3f s  %s  peak RSS %s\n' "ucflow --no-payload" "$N_WALL" \
 			"$(pps "$n" "$N_WALL")" "$(mib "$N_RSS")"
 		printf '  %-34s %8sx\n' "ratio ucflow --no-payload/floor" "$nratio"
+		printf '  %-34s %8sx\n' "ratio ucflow/ucflow --no-payload" \
+			"$(awk -v u="$U_WALL" -v n="$N_WALL" 'BEGIN { printf "%.2f", u / n }')"
 	else
 		printf '  %-34s (ucflow --help has no --no-payload option yet)\n' "ucflow --no-payload"
 	fi
+	printf '  %-34s %8.3f s  %s  (%sx the floor; UCFLOW_READER_THREAD=0)\n' \
+		"ucflow in one thread" "$O_WALL" "$(pps "$n" "$O_WALL")" \
+		"$(awk -v u="$O_WALL" -v f="$F_WALL" 'BEGIN { printf "%.2f", u / f }')"
 }
 
 # Timings on a busy machine are noisy: say so (the CPU-time ratio is the steadier figure then).
