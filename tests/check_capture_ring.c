@@ -249,7 +249,14 @@ static void run(struct result *r, bool threaded, const char *const *files, size_
 		r->rc = cap_run_batch(src, on_input, on_batch, NULL, &r->log, max, r->errbuf);
 	else
 		r->rc = cap_run(src, on_input, on_packet, NULL, &r->log, max, r->errbuf);
+	/* pthread_join returns once the kernel has cleared the thread's tid, which can be a moment
+	 * before its /proc/self/task entry goes: give a joined thread up to 2 s to disappear (a
+	 * thread still running would stay) */
 	r->readers_after = count_readers();
+	for (int i = 0; i < 200 && r->readers_after > 0; i++) {
+		usleep(10000);
+		r->readers_after = count_readers();
+	}
 	cap_offline_get_diag(src, &r->diag);
 	cap_close(src);
 	unsetenv("UCFLOW_READER_THREAD");
