@@ -489,9 +489,12 @@ static const struct dom_ent *dom_match(const struct ev_domains *d, const char *n
 		len--;
 	if (len == 0 || len > EV_NAME_MAX)
 		return NULL;
-	/* lower-case and hash right to left; sfx[] gets each parent suffix's start and hash */
-	size_t sfx_at[EV_NAME_MAX / 2 + 1];
-	uint64_t sfx_h[EV_NAME_MAX / 2 + 1];
+	/* lower-case and hash right to left; sfx[] gets each parent suffix's start and hash. One
+	 * per dot but the last character: up to len - 1 of them, as a name of dots has (fuzz_packet
+	 * found the earlier bound of EV_NAME_MAX / 2, one per label, overrun by an HTTP Host of
+	 * dots: tests/regress/bug-host-dots.pcap) */
+	size_t sfx_at[EV_NAME_MAX];
+	uint64_t sfx_h[EV_NAME_MAX];
 	unsigned nsfx = 0;
 	uint64_t h = DOM_FNV_INIT;
 	for (size_t i = len; i-- > 0;) {

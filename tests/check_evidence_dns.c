@@ -332,6 +332,29 @@ START_TEST(domain_wildcard_table)
 }
 END_TEST
 
+/* Names made mostly of dots, up to the longest name the matcher takes (fuzz_packet: an HTTP Host
+ * of dots overran the parent-suffix table; the sanitizer build catches any overrun): they match
+ * only what their last labels name. */
+START_TEST(domain_names_of_dots)
+{
+	struct ev_domains *d = ev_domains_create();
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_int_eq(ev_domains_add(d, "*.webex.com", 1, err), UCF_OK);
+	char name[EV_NAME_MAX + 16];
+	for (size_t len = 1; len <= EV_NAME_MAX + 2; len++) {
+		memset(name, '.', len);
+		ck_assert_int_eq(ev_domains_match(d, name, len, NULL), -1);
+		name[len - 1] = 'a'; /* ....a */
+		ck_assert_int_eq(ev_domains_match(d, name, len, NULL), -1);
+		if (len > 10) {
+			memcpy(name + len - 10, ".webex.com", 10); /* ....webex.com */
+			ck_assert_int_eq(ev_domains_match(d, name, len, NULL), len <= EV_NAME_MAX ? 1 : -1);
+		}
+	}
+	ev_domains_destroy(d);
+}
+END_TEST
+
 /* The memoised matches (per interned name, and the recent-names cache) answer as
  * ev_domains_match does, also after the patterns change and after a name's id is reused. */
 START_TEST(domain_match_memo)
@@ -626,6 +649,7 @@ static Suite *dns_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("domains");
 	tcase_add_test(tc, domain_wildcard_table);
+	tcase_add_test(tc, domain_names_of_dots);
 	tcase_add_test(tc, domain_bad_patterns);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("names_cache");

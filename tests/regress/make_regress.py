@@ -262,3 +262,23 @@ def fabricpath(frame):
 
 hs = handshake(lambda ip, fwd: eth_ip(ip, vlan=7), "172.29.9.146", "172.29.9.147", 38856, 8009)[:3]
 write_pcap("bug-fabricpath-nonip.pcap", 1, [x for f in hs for x in (f, fabricpath(f))])
+
+# bug-host-dots: an HTTP Host header of ~250 dots overran the domain matcher's table of parent
+# suffixes (sized for one per label, not one per dot) on the stack; found by fuzz_packet
+# (UBSan: index 127 out of bounds in evidence_names.c). Two requests: a Host of dots only, and
+# dots before ".webex.com". Unit test: domain_names_of_dots in tests/check_evidence_dns.c.
+C, S = "10.30.0.1", "10.30.0.2"
+for i, host in enumerate([b"." * 250, b"." * 240 + b".webex.com"]):
+    req = b"GET / HTTP/1.1\r\nHost: " + host + b"\r\n\r\n"
+    sp = 50100 + i
+    frames = [
+        eth_ip(ipv4(C, S, 6, tcp(sp, 80, SYN))),
+        eth_ip(ipv4(S, C, 6, tcp(80, sp, SYNACK, seq=5000, ack=1001))),
+        eth_ip(ipv4(C, S, 6, tcp(sp, 80, ACK, seq=1001, ack=5001))),
+        eth_ip(ipv4(C, S, 6, tcp(sp, 80, PSHACK, req, seq=1001, ack=5001))),
+    ]
+    if i == 0:
+        dots = frames
+    else:
+        dots += frames
+write_pcap("bug-host-dots.pcap", 1, dots)
