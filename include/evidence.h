@@ -246,6 +246,9 @@ void ev_names_ref(struct ev_names *n, uint32_t id);
 void ev_names_release(struct ev_names *n, uint32_t id);
 const char *ev_names_get(const struct ev_names *n, uint32_t id);
 uint32_t ev_names_live(const struct ev_names *n);
+/* A name octet as names are stored (HTTP Host, SNI, certificate and DNS names): lower case;
+ * outside '!'..'~' and ',' (the list separator) '?'. */
+extern const uint8_t ev_host_octet[256];
 
 /* Domain matcher (see evidence_add_domain). */
 struct ev_domains;
