@@ -26,6 +26,12 @@ if [ -z "$targets" ]; then
 fi
 [ -n "$targets" ] || { echo "fuzz/run.sh: no targets in $builddir/fuzz (make fuzz)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "fuzz/run.sh: python3 is needed for the seeds" >&2; exit 2; }
+# fuzz_sigparse writes each input to a file under $TMPDIR: on tmpfs it runs about twice as many
+# inputs a second as on ext4, where every rewrite of the file is flushed (measured 3000/s vs 1600/s).
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	TMPDIR=/dev/shm
+	export TMPDIR
+fi
 
 # Seeds: fuzz_pcap gets whole captures; fuzz_packet their frames, each behind the index of its
 # link type in fuzz_packet.c's table; fuzz_sigparse the signature tables (role byte 0) and the
