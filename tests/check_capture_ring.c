@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "capture_internal.h"
+#include "run_suite.h"
 
 #define MAXEV 20000
 
@@ -739,9 +740,5 @@ int main(void)
 	tcase_add_test(tc, test_batches_match_packets);
 	tcase_add_test(tc, test_batches_big_packets);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "classify_cidr.h"
+#include "run_suite.h"
 
 #define NPREFIX 120000
 #define NLOOKUP 120000
@@ -432,9 +433,5 @@ int main(void)
 	tcase_add_test(tc, test_flat_sparse);
 	tcase_add_test(tc, test_bruteforce);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -6,82 +6,24 @@
 #include <string.h>
 
 #include "classify.h"
+#include "classify_helpers.h"
 #include "evidence.h"
+#include "run_suite.h"
 
-static char dir[4096], site[4096];
-
-static void paths(void)
-{
-	const char *top = getenv("top_srcdir");
-	if (!top)
-		top = ".";
-	snprintf(dir, sizeof dir, "%s/tests/sig/classify", top);
-	snprintf(site, sizeof site, "%s/tests/sig/site-beta.site", top);
-}
-
+/* The small test tables, with or without the site file that declares servers. */
 static struct sig_db *load(bool with_site)
 {
-	struct sig_db *db = NULL;
-	char err[UCF_ERRBUF_SIZE];
-	paths();
-	int rc = sig_db_load(&db, dir, with_site ? site : NULL, err, sizeof err);
-	ck_assert_msg(rc == UCF_OK, "load failed: %s", err);
-	return db;
+	char dir[4096], site[4096];
+	srcdir_path(dir, sizeof dir, "tests/sig/classify");
+	srcdir_path(site, sizeof site, "tests/sig/site-beta.site");
+	return load_tables(dir, with_site ? site : NULL);
 }
-
-/* A flow as the flow table would hand it over: originator = first sender. */
-static void mkflow(struct flow *f, uint8_t proto, const char *oa, uint16_t op, const char *ra,
-		   uint16_t rp, bool syn)
-{
-	memset(f, 0, sizeof *f);
-	ck_assert(ucf_addr_parse(oa, &f->key.a));
-	ck_assert(ucf_addr_parse(ra, &f->key.b));
-	f->key.port_a = op;
-	f->key.port_b = rp;
-	f->key.proto = proto;
-	f->orig_is_a = 1;
-	f->tcp_state = syn ? FLOW_TCP_SYN_ORIG : 0;
-	f->dir[0].pkts = 1;
-}
-
-/* "app/service" of a rule index, or "-" */
-static const char *name(const struct sig_db *db, uint16_t idx)
-{
-	static char buf[4][128];
-	static int k;
-	struct sig_rule_view v;
-	if (idx == FLOW_RULE_NONE || !sig_rule_get(db, idx, &v))
-		return "-";
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", v.app, v.service);
-	return buf[k];
-}
-
-static bool has_cand(const struct sig_db *db, const struct flow *f, const char *want)
-{
-	for (unsigned i = 0; i < f->label.ncand; i++)
-		if (strcmp(name(db, f->label.cand[i]), want) == 0)
-			return true;
-	return false;
-}
-
-#define EXPECT(db, f, want, conf)                                                               \
-	do {                                                                                    \
-		ck_assert_str_eq(name(db, (f)->label.rule), want);                               \
-		ck_assert_str_eq(classify_confidence_name((f)->label.confidence),                \
-				 classify_confidence_name(conf));                                \
-	} while (0)
 
 /* sig_rule_brief_get (the output's accessor) reports what sig_rule_get does, for every rule and
  * domain row, and nothing for other indices. */
 START_TEST(test_rule_brief)
 {
-	const char *top = getenv("top_srcdir"); /* the shipped tables: rules and domain rows */
-	char sd[4096];
-	snprintf(sd, sizeof sd, "%s/signatures", top ? top : ".");
-	struct sig_db *db = NULL;
-	char err[UCF_ERRBUF_SIZE];
-	ck_assert_msg(sig_db_load(&db, sd, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	struct sig_db *db = load_shipped(NULL); /* rules and domain rows */
 	size_t nr = sig_rule_count(db), nd = sig_domain_count(db);
 	ck_assert_uint_gt(nr, 0);
 	ck_assert_uint_gt(nd, 0);
@@ -421,12 +363,7 @@ END_TEST
 /* Real traffic on the same ports against the shipped tables must stay unlabelled. */
 START_TEST(test_shipped_public_traffic)
 {
-	const char *top = getenv("top_srcdir");
-	char sd[4096];
-	snprintf(sd, sizeof sd, "%s/signatures", top ? top : ".");
-	struct sig_db *db = NULL;
-	char err[UCF_ERRBUF_SIZE];
-	ck_assert_msg(sig_db_load(&db, sd, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	struct sig_db *db = load_shipped(NULL);
 	static const struct {
 		uint8_t proto;
 		const char *c, *s;
@@ -460,12 +397,7 @@ END_TEST
  * devices keep their 5060-5080 range; 5062 is the gateway's alone. */
 START_TEST(test_shipped_sip_tls_sources)
 {
-	const char *top = getenv("top_srcdir");
-	char sd[4096];
-	snprintf(sd, sizeof sd, "%s/signatures", top ? top : ".");
-	struct sig_db *db = NULL;
-	char err[UCF_ERRBUF_SIZE];
-	ck_assert_msg(sig_db_load(&db, sd, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	struct sig_db *db = load_shipped(NULL);
 	static const struct {
 		uint16_t cp, sp;
 		const char *want, *cand;
@@ -511,9 +443,5 @@ int main(void)
 	tcase_add_test(tc, test_shipped_public_traffic);
 	tcase_add_test(tc, test_shipped_sip_tls_sources);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

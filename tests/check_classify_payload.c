@@ -9,53 +9,25 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "classify_helpers.h"
 #include "evidence.h"
-
-static char sigdir[4096];
-
-static void paths(void)
-{
-	const char *env = getenv("UCFLOW_SIGDIR"), *top = getenv("top_srcdir");
-	if (env)
-		snprintf(sigdir, sizeof sigdir, "%s", env);
-	else
-		snprintf(sigdir, sizeof sigdir, "%s/signatures", top ? top : ".");
-}
+#include "run_suite.h"
 
 /* The shipped tables, plus a site file with the given text (NULL = none). */
 static struct sig_db *load(const char *site_text)
 {
-	struct sig_db *db = NULL;
-	char err[UCF_ERRBUF_SIZE], path[] = "/tmp/check_classify_payload.XXXXXX";
-	paths();
-	if (site_text) {
-		int fd = mkstemp(path);
-		ck_assert_int_ge(fd, 0);
-		FILE *fp = fdopen(fd, "w");
-		ck_assert_ptr_nonnull(fp);
-		fputs(site_text, fp);
-		fclose(fp);
-	}
-	int rc = sig_db_load(&db, sigdir, site_text ? path : NULL, err, sizeof err);
-	if (site_text)
-		unlink(path);
-	ck_assert_msg(rc == UCF_OK, "load failed: %s", err);
+	char path[] = "/tmp/check_classify_payload.XXXXXX";
+	if (!site_text)
+		return load_shipped(NULL);
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *fp = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(site_text, fp);
+	fclose(fp);
+	struct sig_db *db = load_shipped(path);
+	unlink(path);
 	return db;
-}
-
-/* A flow as the flow table hands it over: originator = first sender. */
-static void mkflow(struct flow *f, uint8_t proto, const char *oa, uint16_t op, const char *ra,
-		   uint16_t rp, bool syn)
-{
-	memset(f, 0, sizeof *f);
-	ck_assert(ucf_addr_parse(oa, &f->key.a));
-	ck_assert(ucf_addr_parse(ra, &f->key.b));
-	f->key.port_a = op;
-	f->key.port_b = rp;
-	f->key.proto = proto;
-	f->orig_is_a = 1;
-	f->tcp_state = syn ? FLOW_TCP_SYN_ORIG : 0;
-	f->dir[0].pkts = 1;
 }
 
 /* Evidence: a name (matched against the domain rows as the pipeline does) and a payload verdict. */
@@ -70,35 +42,6 @@ static struct classify_evidence ev(const struct sig_db *db, const char *name, ui
 	}
 	return e;
 }
-
-/* "app/service" of a label index (rule or domain row), or "-" */
-static const char *name(const struct sig_db *db, uint16_t idx)
-{
-	static char buf[8][160];
-	static int k;
-	struct sig_rule_view v;
-	if (idx == FLOW_RULE_NONE || !sig_rule_get(db, idx, &v))
-		return "-";
-	k = (k + 1) % 8;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", v.app, v.service);
-	return buf[k];
-}
-
-static bool has_cand(const struct sig_db *db, const struct flow *f, const char *want)
-{
-	for (unsigned i = 0; i < f->label.ncand; i++)
-		if (strcmp(name(db, f->label.cand[i]), want) == 0)
-			return true;
-	return false;
-}
-
-#define EXPECT(db, f, want, conf, why)                                                          \
-	do {                                                                                    \
-		ck_assert_str_eq(name(db, (f)->label.rule), want);                               \
-		ck_assert_str_eq(classify_confidence_name((f)->label.confidence),                \
-				 classify_confidence_name(conf));                                \
-		ck_assert_str_eq(classify_reason_name((f)->label.reason), classify_reason_name(why)); \
-	} while (0)
 
 static bool is_domain_label(const struct flow *f)
 {
@@ -128,7 +71,7 @@ START_TEST(test_domain_sni)
 	ck_assert_uint_eq(f.label.rule, FLOW_RULE_NONE);
 	e = ev(db, "edge.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert(is_domain_label(&f));
 	ck_assert_uint_eq(f.label.rule, CLASSIFY_RULE_DOMAIN_BASE + (unsigned)e.domain);
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
@@ -165,7 +108,7 @@ START_TEST(test_domain_sni)
 	mkflow(&f, 6, "10.0.0.5", 50000, "64.68.96.10", 443, true);
 	e = ev(db, "idbroker.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/app-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/app-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert(!is_domain_label(&f));
 	/* an undocumented address on a port that names the service (8934, not shared): the app's
 	 * SIP-TLS rule */
@@ -180,7 +123,7 @@ START_TEST(test_domain_sni)
 	mkflow(&f, 6, "10.0.0.5", 50000, "203.0.113.50", 7777, true);
 	e = ev(db, "x.broadcloudpbx.net", EV_SRC_HOST, EV_PROTO_HTTP);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/calling-client-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/calling-client-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert_uint_eq(f.label.ncand, 0);
 	/* the name wins over another product's port guess: SNI webex on a site-declared Sametime
 	 * HTTPS server keeps the Sametime rule as a candidate */
@@ -188,10 +131,10 @@ START_TEST(test_domain_sni)
 	db = load("server app=sametime addrs=10.1.1.20\n");
 	mkflow(&f, 6, "10.0.0.5", 50000, "10.1.1.20", 443, true);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "sametime/domino-https", CONF_SITE_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "sametime/domino-https", CONF_SITE_PORT, CLASSIFY_R_MATCH);
 	e = ev(db, "a.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "sametime/domino-https");
 	sig_db_free(db);
 }
@@ -205,7 +148,7 @@ START_TEST(test_domain_cert)
 	mkflow(&f, 6, "10.0.0.5", 50000, "198.51.100.9", 443, true);
 	struct classify_evidence e = ev(db, "*.wbx2.com", EV_SRC_CERT, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/cloud-awareness", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/cloud-awareness", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	/* certificate of a documented Webex Calling address on 8934 */
 	mkflow(&f, 6, "10.0.0.5", 50000, "170.72.1.1", 8934, true);
 	e = ev(db, "wxc.ciscospark.com", EV_SRC_CERT, EV_PROTO_TLS);
@@ -228,7 +171,7 @@ START_TEST(test_dependency)
 	mkflow(&f, 6, "10.0.0.5", 50000, "142.250.1.1", 5228, true);
 	e = ev(db, "mtalk.google.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
 	ck_assert(has_cand(db, &f, "webex-calling/push-notification"));
 	/* even to a documented Webex address, where the table alone would label Webex */
 	mkflow(&f, 6, "10.0.0.5", 50000, "170.72.1.1", 443, true);
@@ -236,14 +179,14 @@ START_TEST(test_dependency)
 	ck_assert_str_eq(name(db, f.label.rule), "webex-calling/cscan-tcp");
 	e = ev(db, "www.google.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/cscan-tcp"); /* kept first */
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
 	/* from the DNS cache too */
 	mkflow(&f, 6, "10.0.0.5", 50000, "142.250.1.1", 443, true);
 	e = ev(db, "firebaseinstallations.googleapis.com", EV_SRC_DNS, EV_PROTO_NONE);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
 	sig_db_free(db);
 }
 END_TEST
@@ -257,36 +200,36 @@ START_TEST(test_dns)
 	mkflow(&f, 6, "10.0.0.5", 50000, "203.0.113.50", 443, true);
 	e = ev(db, "binaries.webex.com", EV_SRC_DNS, EV_PROTO_NONE);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/core-services", CONF_DNS, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert(is_domain_label(&f));
 	/* a rule of the app matching the flow: that rule, confidence dns */
 	mkflow(&f, 17, "10.0.0.5", 19560, "203.0.113.50", 20000, false);
 	e = ev(db, "mse.webex.com", EV_SRC_DNS, EV_PROTO_NONE);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/device-media", CONF_DNS, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-media", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert_uint_eq(f.label.expected_dscp, 46);
 	/* the payload confirming the rule's protocol makes it payload */
 	e.payload_proto = EV_PROTO_RTP;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/device-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	/* a refuted rule is not the app's label: the domain row is (and the refuted rules, which
 	 * only the name tied to this address, are no candidates either) */
 	e.payload_proto = EV_PROTO_UNKNOWN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/core-services", CONF_DNS, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert_uint_eq(f.label.ncand, 0);
 	ck_assert(!f.swapped);
 	/* on a documented address the app's rule that the payload does not refute (the subnet row,
 	 * which documents no protocol) labels; the refuted media rows stay candidates */
 	mkflow(&f, 17, "10.0.0.5", 19560, "170.72.1.1", 20000, false);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/webex-service-other", CONF_DNS, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-media");
 	/* without the name the payload refutes the media row; the documented subnet still proves
 	 * Webex, so the subnet-only row labels it, with confidence subnet and the reason saying why */
 	struct classify_evidence none = ev(db, NULL, 0, EV_PROTO_UNKNOWN);
 	classify_flow_payload(db, &f, &none);
-	EXPECT(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-media");
 	sig_db_free(db);
 }
@@ -300,29 +243,29 @@ START_TEST(test_xmpp_5222)
 	struct classify_evidence e = ev(db, NULL, 0, EV_PROTO_NONE);
 	mkflow(&f, 6, "10.0.0.5", 50000, "10.1.1.10", 5222, true);
 	classify_flow_payload(db, &f, &e); /* no evidence: classify_flow */
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_AMBIGUOUS);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_AMBIGUOUS);
 	/* no XMPP on 5222: no label, the table's guesses kept, and why */
 	e.payload_proto = EV_PROTO_UNKNOWN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert(!(f.label.flags & CLASSIFY_F_AMBIGUOUS));
 	ck_assert_str_eq(name(db, f.label.cand[0]), "finesse/xmpp");
 	ck_assert(has_cand(db, &f, "socialminer/xmpp-events"));
 	/* HTTP is not XMPP either */
 	e.payload_proto = EV_PROTO_HTTP;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	/* XMPP confirms both products' rows: still ambiguous without a site file */
 	e.payload_proto = EV_PROTO_XMPP_CLIENT;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_AMBIGUOUS);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_AMBIGUOUS);
 	/* to a public server: a candidate, and the payload says it is not XMPP */
 	mkflow(&f, 6, "10.0.0.5", 50000, "198.51.100.9", 5222, true);
 	classify_flow(db, &f);
 	ck_assert_uint_eq(f.label.reason, CLASSIFY_R_PUBLIC_PORT);
 	e.payload_proto = EV_PROTO_UNKNOWN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	sig_db_free(db);
 
 	/* a site-declared Finesse server: XMPP confirms, confidence payload */
@@ -330,14 +273,14 @@ START_TEST(test_xmpp_5222)
 	mkflow(&f, 6, "10.0.0.5", 50000, "10.1.1.10", 5222, true);
 	e.payload_proto = EV_PROTO_XMPP_CLIENT;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "finesse/xmpp", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "finesse/xmpp", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert(has_cand(db, &f, "socialminer/xmpp-events"));
 	e.payload_proto = EV_PROTO_NONE; /* undecided: the table's confidence */
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "finesse/xmpp", CONF_SITE_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "finesse/xmpp", CONF_SITE_PORT, CLASSIFY_R_MATCH);
 	e.payload_proto = EV_PROTO_TLS; /* XMPP on 5222 starts in clear: TLS first refutes it */
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "finesse/xmpp");
 	sig_db_free(db);
 }
@@ -351,31 +294,31 @@ START_TEST(test_sametime_media)
 	struct classify_evidence e = ev(db, NULL, 0, EV_PROTO_UNKNOWN);
 	mkflow(&f, 17, "10.0.0.5", 50000, "10.1.1.30", 10000, false);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "sametime/meeting-media-docker", CONF_SITE_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "sametime/meeting-media-docker", CONF_SITE_PORT, CLASSIFY_R_MATCH);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "sametime/meeting-media-docker");
 	e.payload_proto = EV_PROTO_RTP;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "sametime/meeting-media-docker", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "sametime/meeting-media-docker", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	e.payload_proto = EV_PROTO_STUN; /* ICE checks before the media */
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "sametime/meeting-media-docker", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "sametime/meeting-media-docker", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	e.payload_proto = EV_PROTO_DNS;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	/* without the site file UDP 10000 is a shared port: refuted, the reason says so */
 	sig_db_free(db);
 	db = load(NULL);
 	mkflow(&f, 17, "10.0.0.5", 50000, "10.1.1.30", 10000, false);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_SHARED_PORT);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_SHARED_PORT);
 	e.payload_proto = EV_PROTO_UNKNOWN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	e.payload_proto = EV_PROTO_RTP; /* confirmed, but a shared port alone still names nothing */
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_SHARED_PORT);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_SHARED_PORT);
 	sig_db_free(db);
 }
 END_TEST
@@ -388,7 +331,7 @@ START_TEST(test_direct_media)
 	struct classify_evidence e = ev(db, NULL, 0, EV_PROTO_RTP);
 	mkflow(&f, 17, "10.0.0.5", 8500, "10.0.7.9", 8600, false);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/app-direct-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/app-direct-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	struct sig_rule_view v;
 	ck_assert(sig_rule_get(db, f.label.rule, &v));
 	ck_assert_str_eq(v.category, "media");
@@ -397,20 +340,20 @@ START_TEST(test_direct_media)
 	ck_assert(!f.swapped);
 	e.payload_proto = EV_PROTO_STUN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/app-direct-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/app-direct-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	/* no evidence: a candidate, no label */
 	mkflow(&f, 17, "10.0.0.5", 8500, "10.0.7.9", 8600, false);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_NEEDS_PAYLOAD);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_NEEDS_PAYLOAD);
 	ck_assert_uint_eq(f.label.ncand, 1);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/app-direct-media");
 	e.payload_proto = EV_PROTO_NONE;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_NEEDS_PAYLOAD);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_NEEDS_PAYLOAD);
 	/* the payload shows something else */
 	e.payload_proto = EV_PROTO_UNKNOWN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/app-direct-media");
 	/* outside the range, or to a public address: not the direct-media row */
 	e.payload_proto = EV_PROTO_RTP;
@@ -425,10 +368,10 @@ START_TEST(test_direct_media)
 	/* the passage's second example: devices on 19560-19661 */
 	mkflow(&f, 17, "10.20.2.31", 19562, "10.20.2.32", 19564, false);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_NEEDS_PAYLOAD);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_NEEDS_PAYLOAD);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-direct-media");
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/device-direct-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-direct-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	mkflow(&f, 17, "10.20.2.31", 19562, "10.20.2.32", 19700, false);
 	classify_flow_payload(db, &f, &e);
 	ck_assert_uint_eq(f.label.rule, FLOW_RULE_NONE);
@@ -449,36 +392,36 @@ START_TEST(test_webex_sip_tls)
 	struct classify_evidence e = ev(db, NULL, 0, EV_PROTO_TLS);
 	mkflow(&f, 6, "10.0.0.5", 5070, "170.72.1.1", 8934, true);
 	classify_flow(db, &f);
-	EXPECT(db, &f, "webex-calling/device-sip-tls", CONF_SUBNET_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-sip-tls", CONF_SUBNET_PORT, CLASSIFY_R_MATCH);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/device-sip-tls", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-sip-tls", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert_uint_eq(f.label.expected_dscp, 24);
 	/* HTTP on the SIP-TLS port: not SIP-TLS; the documented subnet still says Webex, so only the
 	 * subnet-only row labels it (confidence subnet), the refuted row first among candidates */
 	e.payload_proto = EV_PROTO_HTTP;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-sip-tls");
 	ck_assert(!has_cand(db, &f, "-"));
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
 	/* the same on an undocumented public address: no rule matches at all, so no label */
 	mkflow(&f, 6, "10.0.0.5", 5070, "192.0.2.80", 8934, true);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_NO_RULE);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_NO_RULE);
 	/* a rule without payload= is not validated: the subnet-only row keeps its confidence */
 	mkflow(&f, 6, "10.0.0.5", 50000, "170.72.1.1", 4444, true);
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_MATCH);
 	/* an out-of-range verdict counts as undecided; a domain index out of range as none */
 	mkflow(&f, 6, "10.0.0.5", 5070, "170.72.1.1", 8934, true);
 	e.payload_proto = EV_PROTO_COUNT + 3;
 	e.domain = (int)sig_domain_count(db) + 5;
 	classify_flow_payload(db, &f, &e);
-	EXPECT(db, &f, "webex-calling/device-sip-tls", CONF_SUBNET_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-sip-tls", CONF_SUBNET_PORT, CLASSIFY_R_MATCH);
 	classify_flow_payload(db, &f, NULL);
-	EXPECT(db, &f, "webex-calling/device-sip-tls", CONF_SUBNET_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-sip-tls", CONF_SUBNET_PORT, CLASSIFY_R_MATCH);
 	classify_flow_payload(NULL, &f, &e);
-	EXPECT(db, &f, "-", CONF_NONE, CLASSIFY_R_NO_RULE);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_NO_RULE);
 	sig_db_free(db);
 }
 END_TEST
@@ -495,7 +438,7 @@ START_TEST(test_orientation_fixed)
 	classify_flow_payload(db, &f, &e);
 	ck_assert(!f.swapped);
 	ck_assert(!(f.label.flags & CLASSIFY_F_SWAPPED));
-	EXPECT(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	/* a name from the DNS cache says nothing of the orientation: the capture began with the
 	 * server's packet, the classifier names the 8934 side the server */
 	mkflow(&f, 6, "203.0.113.50", 8934, "10.0.0.5", 50000, false);
@@ -524,9 +467,5 @@ int main(void)
 	tcase_add_test(tc, test_webex_sip_tls);
 	tcase_add_test(tc, test_orientation_fixed);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -11,18 +11,8 @@
 #include <string.h>
 
 #include "decode.h"
-#include "decode_internal.h" /* decode_fast(), decode_packet_general() */
-
-#define LINKTYPE_RAW 101
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
+#include "decode_internal.h" /* decode_fast(), decode_packet_general(), link types */
+#include "run_suite.h"
 
 #define ETH_MIN_FRAME 60 /* without FCS: shorter frames are padded by the sender */
 #define TCP_SEQ 0x11223344u
@@ -1200,9 +1190,5 @@ static Suite *decode_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(decode_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(decode_suite());
 }

@@ -8,6 +8,7 @@
  * Also odd but valid input: IPv4 total length 0 from TCP segmentation offload.
  */
 #include "tunnel_frames.h"
+#include "run_suite.h"
 
 /* ---- hostile fields: MALFORMED when a header contradicts itself, never a read past the end */
 
@@ -311,9 +312,5 @@ static Suite *hostile_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(hostile_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(hostile_suite());
 }

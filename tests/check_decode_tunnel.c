@@ -6,6 +6,7 @@
  */
 #include "tunnel_frames.h"
 #include "tunnel_intern.h"
+#include "run_suite.h"
 
 /* What each encapsulation must record: tunnel type, outer address version, resulting VLAN. */
 static const struct {
@@ -249,9 +250,5 @@ static Suite *tunnel_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tunnel_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(tunnel_suite());
 }

@@ -9,27 +9,8 @@
 #include <string.h>
 
 #include "evidence.h"
-
-#define SEC 1000000ULL
-
-/* ---- byte builder ---- */
-struct buf {
-	uint8_t b[16384];
-	size_t n;
-};
-static void p8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void p16(struct buf *b, unsigned v) { p8(b, v >> 8); p8(b, v); }
-static void p24(struct buf *b, unsigned v) { p8(b, v >> 16); p16(b, v & 0xffff); }
-static void p32(struct buf *b, uint32_t v) { p16(b, v >> 16); p16(b, v & 0xffff); }
-static void pn(struct buf *b, const void *s, size_t n) { memcpy(b->b + b->n, s, n); b->n += n; }
-static void ps(struct buf *b, const char *s) { pn(b, s, strlen(s)); }
-static size_t mark(struct buf *b, unsigned w) { size_t m = b->n; b->n += w; return m; }
-static void patch(struct buf *b, size_t m, unsigned w)
-{
-	size_t v = b->n - m - w;
-	for (unsigned i = 0; i < w; i++)
-		b->b[m + i] = (uint8_t)(v >> (8 * (w - 1 - i)));
-}
+#include "evidence_helpers.h"
+#include "run_suite.h"
 
 /* TLS record(s) of type 22 holding one ClientHello (pad: an extension placed before SNI). */
 static void client_hello_record(struct buf *b, const char *sni, const char *alpn, size_t pad)
@@ -152,67 +133,6 @@ static void server_flight_record(struct buf *b, bool tls13, const struct buf *ce
 }
 
 /* ---- flows and packets ---- */
-
-static struct evidence_ctx *mkctx(const struct evidence_config *cfg)
-{
-	struct evidence_ctx *x;
-	char err[UCF_ERRBUF_SIZE];
-	ck_assert_int_eq(evidence_create(&x, cfg, err), UCF_OK);
-	ck_assert_int_eq(evidence_add_domain(x, "*.webex.com", 1, err), UCF_OK);
-	ck_assert_int_eq(evidence_add_domain(x, "*.wbx2.com", 2, err), UCF_OK);
-	ck_assert_int_eq(evidence_add_domain(x, "*.google.com", 3, err), UCF_OK);
-	return x;
-}
-
-static uint64_t next_uid = 1;
-
-static void mkflow(struct flow *f, uint8_t proto, const char *client, unsigned cport,
-		   const char *server, unsigned sport)
-{
-	memset(f, 0, sizeof *f);
-	f->uid = next_uid++;
-	f->orig_is_a = 1;
-	ck_assert(ucf_addr_parse(client, &f->key.a));
-	ck_assert(ucf_addr_parse(server, &f->key.b));
-	f->key.port_a = (uint16_t)cport;
-	f->key.port_b = (uint16_t)sport;
-	f->key.proto = proto;
-	f->label.rule = FLOW_RULE_NONE;
-}
-
-/* Inspects one packet carrying p[0..n) (an exact-size heap copy) from dir at time ts. */
-static unsigned send_seq(struct evidence_ctx *x, struct flow *f, unsigned dir, const void *p,
-			 size_t n, uint32_t seq, uint64_t ts)
-{
-	struct decoded_pkt d;
-	memset(&d, 0, sizeof d);
-	d.proto = f->key.proto;
-	d.ipver = 4;
-	d.src = dir == FLOW_ORIG ? f->key.a : f->key.b;
-	d.dst = dir == FLOW_ORIG ? f->key.b : f->key.a;
-	d.sport = dir == FLOW_ORIG ? f->key.port_a : f->key.port_b;
-	d.dport = dir == FLOW_ORIG ? f->key.port_b : f->key.port_a;
-	d.tcp_seq = seq;
-	d.payload_len = (uint32_t)n;
-	uint8_t *copy = malloc(n ? n : 1);
-	ck_assert_ptr_nonnull(copy);
-	memcpy(copy, p, n);
-	d.payload = bv_make(copy, n);
-	f->dir[dir].pkts++;
-	unsigned chg = evidence_inspect(x, f, dir, &d, ts);
-	free(copy);
-	return chg;
-}
-static unsigned send(struct evidence_ctx *x, struct flow *f, unsigned dir, const void *p, size_t n)
-{
-	return send_seq(x, f, dir, p, n, 0, 1 * SEC);
-}
-
-static const char *name(struct evidence_ctx *x, uint32_t id)
-{
-	const char *s = evidence_name(x, id);
-	return s ? s : "(none)";
-}
 
 static uint32_t slots_in_use(struct evidence_ctx *x)
 {
@@ -885,9 +805,5 @@ static Suite *evidence_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(evidence_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(evidence_suite());
 }

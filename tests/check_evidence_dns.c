@@ -7,23 +7,8 @@
 #include <string.h>
 
 #include "evidence.h"
-
-struct buf {
-	uint8_t b[4096];
-	size_t n;
-};
-static void p8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void p16(struct buf *b, unsigned v) { p8(b, v >> 8); p8(b, v); }
-static void p32(struct buf *b, uint32_t v) { p16(b, v >> 16); p16(b, v & 0xffff); }
-static void pn(struct buf *b, const void *s, size_t n) { memcpy(b->b + b->n, s, n); b->n += n; }
-
-static uint8_t *dup_n(const uint8_t *p, size_t n)
-{
-	uint8_t *d = malloc(n ? n : 1);
-	ck_assert_ptr_nonnull(d);
-	memcpy(d, p, n);
-	return d;
-}
+#include "evidence_helpers.h"
+#include "run_suite.h"
 
 /* Writes a name as labels ("a.b.c" -> 1a1b1c0); returns its offset. */
 static size_t pname(struct buf *b, const char *name)
@@ -501,8 +486,6 @@ static struct ucf_addr ip(const char *s)
 	return a;
 }
 
-#define SEC 1000000ULL
-
 START_TEST(dnscache_ttl)
 {
 	struct ev_names *n = ev_names_create(64, 8192, 1);
@@ -665,9 +648,5 @@ static Suite *dns_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(dns_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(dns_suite());
 }

@@ -8,14 +8,8 @@
 #include <string.h>
 
 #include "evidence.h"
-
-static uint8_t *dup_n(const void *p, size_t n)
-{
-	uint8_t *d = malloc(n ? n : 1);
-	ck_assert_ptr_nonnull(d);
-	memcpy(d, p, n);
-	return d;
-}
+#include "evidence_helpers.h"
+#include "run_suite.h"
 
 /* Runs `call` (on view v) for every strict prefix of p, each an exact-size heap copy; sets out to
  * how many returned EV_OK. */
@@ -372,53 +366,6 @@ END_TEST
 
 /* ---- driver: per-protocol verdicts on flows ---- */
 
-#define SEC 1000000ULL
-
-static struct evidence_ctx *mkctx(void)
-{
-	struct evidence_ctx *x;
-	char err[UCF_ERRBUF_SIZE];
-	ck_assert_int_eq(evidence_create(&x, NULL, err), UCF_OK);
-	ck_assert_int_eq(evidence_add_domain(x, "*.webex.com", 1, err), UCF_OK);
-	return x;
-}
-
-static void mkflow(struct flow *f, uint8_t proto, const char *client, unsigned cport,
-		   const char *server, unsigned sport)
-{
-	static uint64_t uid;
-	memset(f, 0, sizeof *f);
-	f->uid = ++uid;
-	f->orig_is_a = 1;
-	ck_assert(ucf_addr_parse(client, &f->key.a));
-	ck_assert(ucf_addr_parse(server, &f->key.b));
-	f->key.port_a = (uint16_t)cport;
-	f->key.port_b = (uint16_t)sport;
-	f->key.proto = proto;
-}
-
-/* Inspects one packet carrying p[0..n) (an exact-size heap copy) sent by dir. */
-static unsigned send(struct evidence_ctx *x, struct flow *f, unsigned dir, const void *p, size_t n)
-{
-	struct decoded_pkt d;
-	memset(&d, 0, sizeof d);
-	d.proto = f->key.proto;
-	d.sport = dir == FLOW_ORIG ? f->key.port_a : f->key.port_b;
-	d.dport = dir == FLOW_ORIG ? f->key.port_b : f->key.port_a;
-	d.payload_len = (uint32_t)n;
-	uint8_t *copy = dup_n(p, n);
-	d.payload = bv_make(copy, n);
-	unsigned chg = evidence_inspect(x, f, dir, &d, SEC);
-	free(copy);
-	return chg;
-}
-
-static const char *name(struct evidence_ctx *x, uint32_t id)
-{
-	const char *s = evidence_name(x, id);
-	return s ? s : "(none)";
-}
-
 static size_t rtp_pkt(uint8_t *b, unsigned seq, uint32_t ssrc)
 {
 	memset(b, 0xab, 172);
@@ -431,7 +378,7 @@ static size_t rtp_pkt(uint8_t *b, unsigned seq, uint32_t ssrc)
 
 START_TEST(driver_rtp_needs_consistent_packets)
 {
-	struct evidence_ctx *x = mkctx();
+	struct evidence_ctx *x = mkctx(NULL);
 	struct flow f;
 	uint8_t b[200];
 	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 19560);
@@ -488,7 +435,7 @@ static size_t stun_msg(uint8_t *b, const char *software)
 
 START_TEST(driver_stun_then_rtp)
 {
-	struct evidence_ctx *x = mkctx();
+	struct evidence_ctx *x = mkctx(NULL);
 	struct flow f;
 	uint8_t b[256];
 	mkflow(&f, 17, "10.0.0.2", 8500, "170.72.9.9", 19560);
@@ -528,7 +475,7 @@ END_TEST
 
 START_TEST(driver_text_protocols)
 {
-	struct evidence_ctx *x = mkctx();
+	struct evidence_ctx *x = mkctx(NULL);
 	struct flow f;
 	struct evidence_view v;
 	const char *get = "GET /fw/x.bin HTTP/1.1\r\nHost: Binaries.Webex.com\r\n\r\n";
@@ -607,9 +554,5 @@ static Suite *proto_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proto_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(proto_suite());
 }

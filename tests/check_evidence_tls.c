@@ -8,33 +8,8 @@
 #include <string.h>
 
 #include "evidence.h"
-
-/* ---- byte builder ---- */
-struct buf {
-	uint8_t b[16384];
-	size_t n;
-};
-static void p8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
-static void p16(struct buf *b, unsigned v) { p8(b, v >> 8); p8(b, v); }
-static void p24(struct buf *b, unsigned v) { p8(b, v >> 16); p16(b, v & 0xffff); }
-static void pn(struct buf *b, const void *s, size_t n) { memcpy(b->b + b->n, s, n); b->n += n; }
-static void ps(struct buf *b, const char *s) { pn(b, s, strlen(s)); }
-static size_t mark(struct buf *b, unsigned w) { size_t m = b->n; b->n += w; return m; }
-static void patch(struct buf *b, size_t m, unsigned w)
-{
-	size_t v = b->n - m - w;
-	for (unsigned i = 0; i < w; i++)
-		b->b[m + i] = (uint8_t)(v >> (8 * (w - 1 - i)));
-}
-
-/* Exact-size heap copy of the first n bytes (ASan catches any read past it). */
-static uint8_t *dup_n(const uint8_t *p, size_t n)
-{
-	uint8_t *d = malloc(n ? n : 1);
-	ck_assert_ptr_nonnull(d);
-	memcpy(d, p, n);
-	return d;
-}
+#include "evidence_helpers.h"
+#include "run_suite.h"
 
 /* ClientHello body extensions: pad (an extension of `pad` bytes, placed before SNI), SNI, ALPN. */
 static void client_hello_msg(struct buf *b, const char *sni, const char *alpn_list, size_t pad,
@@ -732,9 +707,5 @@ static Suite *tls_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tls_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(tls_suite());
 }

@@ -7,11 +7,9 @@
 #include <string.h>
 
 #include "flow.h"
+#include "flow_helpers.h"
+#include "run_suite.h"
 
-#define SYN 0x02
-#define ACK 0x10
-#define FIN 0x01
-#define SEC 1000000ULL
 #define MAXREC 256
 
 struct rec {
@@ -43,33 +41,10 @@ static void on_emit(void *user, struct flow *f, enum flow_end why)
 	r->why = why;
 }
 
-static struct decoded_pkt mk(const char *src, unsigned sport, const char *dst, unsigned dport,
-			     uint8_t proto, uint8_t flags, uint32_t paylen)
-{
-	struct decoded_pkt p;
-	memset(&p, 0, sizeof p);
-	ck_assert(ucf_addr_parse(src, &p.src));
-	ck_assert(ucf_addr_parse(dst, &p.dst));
-	p.sport = (uint16_t)sport;
-	p.dport = (uint16_t)dport;
-	p.proto = proto;
-	p.tcp_flags = flags;
-	p.payload_len = paylen;
-	p.ip_len = (proto == 6 ? 40 : 28) + paylen;
-	p.ipver = 4;
-	return p;
-}
-
 static struct flow_table *mktable(struct emitted *e, uint32_t active_s)
 {
-	struct flow_table_config c;
-	char err[UCF_ERRBUF_SIZE];
-	flow_table_config_defaults(&c);
-	c.active_timeout_s = active_s;
 	memset(e, 0, sizeof *e);
-	struct flow_table *t = flow_table_create(&c, on_emit, e, err);
-	ck_assert_ptr_nonnull(t);
-	return t;
+	return table_with(0, active_s, on_emit, e);
 }
 
 static void feed(struct flow_table *t, const struct decoded_pkt *p, uint64_t ts)
@@ -335,9 +310,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite());
 }

@@ -21,6 +21,7 @@
 #include "classify.h"
 #include "evidence.h"
 #include "tunnel_intern.h"
+#include "run_suite.h"
 
 struct capture {
 	struct cap_frame *v;
@@ -268,9 +269,5 @@ int main(void)
 	tcase_add_test(tc, batch_stops_after_failing_frame);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

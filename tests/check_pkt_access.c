@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pkt_access.h"
+#include "run_suite.h"
 
 #define BUF_LEN 8
 static const uint8_t pattern[BUF_LEN] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
@@ -224,9 +225,5 @@ static Suite *pkt_access_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pkt_access_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return run_suite(pkt_access_suite());
 }

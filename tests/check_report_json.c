@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "report_internal.h"
+#include "run_suite.h"
 
 static struct rj_doc doc;
 static char err[256];
@@ -351,9 +352,5 @@ int main(void)
 	tcase_add_test(tr, format_from_extension);
 	tcase_add_test(tr, mutations_do_not_crash);
 	suite_add_tcase(s, tr);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "run_suite.h"
 
 static char tmpdir[256];
 static char err[UCF_ERRBUF_SIZE];
@@ -620,9 +621,5 @@ int main(void)
 	tcase_add_test(tc, test_shipped_webex_qos);
 	tcase_add_test(tc, test_payload_keys);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -12,25 +12,7 @@
 #include <string.h>
 
 #include "decode.h"
-
-#ifndef DLT_PPP_SERIAL
-#define DLT_PPP_SERIAL 50
-#endif
-#ifndef DLT_PPP_ETHER
-#define DLT_PPP_ETHER 51
-#endif
-#ifndef DLT_C_HDLC
-#define DLT_C_HDLC 104
-#endif
-#ifndef DLT_IEEE802_11
-#define DLT_IEEE802_11 105
-#endif
-#ifndef DLT_IEEE802_11_RADIO
-#define DLT_IEEE802_11_RADIO 127
-#endif
-#ifndef DLT_PPI
-#define DLT_PPI 192
-#endif
+#include "decode_internal.h" /* link types older pcap/dlt.h versions lack */
 
 /* ---- frames built back to front: each layer is prepended to what it carries ---- */
 
