@@ -26,6 +26,13 @@ static int flow_oom_flag;
 
 #include "flow.h"
 _Static_assert(sizeof(struct flow_key) == FLOW_KEY_BYTES, "FLOW_KEY_BYTES must match");
+/* key_from_pkt() writes the key as words: this is the layout it writes */
+_Static_assert(offsetof(struct flow_key, b) == 16 && offsetof(struct flow_key, port_a) == 32 &&
+		       offsetof(struct flow_key, port_b) == 34 &&
+		       offsetof(struct flow_key, vlan) == 36 &&
+		       offsetof(struct flow_key, inner_vlan) == 38 &&
+		       offsetof(struct flow_key, proto) == 40 && sizeof(struct ucf_addr) == 16,
+	       "flow key layout");
 
 /* uthash doubles its bucket array (16 bytes per bucket) when one chain reaches this length. At the
  * default of 10, right after a doubling the array costs up to ~19 bytes per flow, which with the
@@ -118,10 +125,8 @@ static inline uint64_t mix64(uint64_t x)
 }
 
 /* One step of flow_key_hash's per-word loop. */
-static inline uint64_t hash_word(uint64_t h, const uint8_t *p)
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
 {
-	uint64_t w;
-	memcpy(&w, p, 8);
 	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 	return h ^ (h >> 29);
 }
@@ -144,17 +149,9 @@ static inline uint64_t mum(uint64_t a, uint64_t b)
  * wyhash does), folded, then one more to spread them over the low bits that uthash takes for the
  * bucket index. A quarter fewer instructions than the word-by-word chain (kept below for targets
  * without 128-bit multiplies), and the multiplies do not wait for one another. */
-static inline uint32_t flow_key_hash44(const struct flow_key *k)
+static inline uint32_t flow_hash_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+				       uint64_t w4, uint32_t w5)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t w0, w1, w2, w3, w4;
-	uint32_t w5;
-	memcpy(&w0, p, 8);
-	memcpy(&w1, p + 8, 8);
-	memcpy(&w2, p + 16, 8);
-	memcpy(&w3, p + 24, 8);
-	memcpy(&w4, p + 32, 8);
-	memcpy(&w5, p + 40, 4);
 	const uint64_t *kk = flow_hash_k;
 	uint64_t h = mum(w0 ^ kk[0], w1 ^ kk[1]) ^ mum(w2 ^ kk[2], w3 ^ kk[3]) ^
 		     mum(w4 ^ kk[4], w5 ^ kk[5]);
@@ -169,18 +166,16 @@ static void flow_hash_keys(uint64_t seed)
 }
 #else
 /* Without 128-bit multiplies: one multiply and one shift per word, then a full avalanche. */
-static inline uint32_t flow_key_hash44(const struct flow_key *k)
+static inline uint32_t flow_hash_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+				       uint64_t w4, uint32_t w5)
 {
-	const uint8_t *p = (const uint8_t *)k;
 	uint64_t h = flow_hash_seed ^ (FLOW_KEY_BYTES * 0x9e3779b97f4a7c15ULL);
-	h = hash_word(h, p);
-	h = hash_word(h, p + 8);
-	h = hash_word(h, p + 16);
-	h = hash_word(h, p + 24);
-	h = hash_word(h, p + 32);
-	uint32_t t4;
-	memcpy(&t4, p + 40, 4);
-	h = mix64(h ^ t4 ^ ((uint64_t)FLOW_KEY_BYTES << 56));
+	h = hash_word(h, w0);
+	h = hash_word(h, w1);
+	h = hash_word(h, w2);
+	h = hash_word(h, w3);
+	h = hash_word(h, w4);
+	h = mix64(h ^ w5 ^ ((uint64_t)FLOW_KEY_BYTES << 56));
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -189,6 +184,21 @@ static void flow_hash_keys(uint64_t seed)
 	(void)seed;
 }
 #endif
+
+/* The hash of a flow key in memory: its five 8-byte words and 4-byte tail. */
+static inline uint32_t flow_key_hash44(const struct flow_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t w0, w1, w2, w3, w4;
+	uint32_t w5;
+	memcpy(&w0, p, 8);
+	memcpy(&w1, p + 8, 8);
+	memcpy(&w2, p + 16, 8);
+	memcpy(&w3, p + 24, 8);
+	memcpy(&w4, p + 32, 8);
+	memcpy(&w5, p + 40, 4);
+	return flow_hash_words(w0, w1, w2, w3, w4, w5);
+}
 
 /* Key equality for uthash (0 = equal): five 8-byte words and a 4-byte tail for a flow key. */
 static inline int flow_key_cmp(const void *x, const void *y, size_t len)
@@ -770,21 +780,57 @@ static inline int src_sorts_first(const struct decoded_pkt *p)
 	return p->sport <= p->dport;
 }
 
-static inline __attribute__((always_inline)) void key_from_pkt(const struct decoded_pkt *p,
-								struct flow_key *k, int *src_is_a)
+/* Two 16-bit values as the 4 bytes they occupy at x then y, read as a host-order integer. */
+static inline uint32_t pair16(uint16_t x, uint16_t y)
 {
-	/* every byte of the key is a named member: assigning them all replaces the memset */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint32_t)x | (uint32_t)y << 16;
+#else
+	return (uint32_t)x << 16 | (uint32_t)y;
+#endif
+}
+
+/* Two 32-bit values as the 8 bytes they occupy at x then y, read as a host-order integer. */
+static inline uint64_t pair32(uint32_t x, uint32_t y)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint64_t)x | (uint64_t)y << 32;
+#else
+	return (uint64_t)x << 32 | (uint64_t)y;
+#endif
+}
+
+/* The packet's flow key and its hash. The words are assembled in registers, written whole and
+ * hashed from the registers: storing the ports, VLANs and protocol field by field and reading
+ * them back as words stalls on every packet (a load cannot be served from several smaller
+ * stores still in flight). The bytes in memory are the same as member-wise assignment gives. */
+static inline __attribute__((always_inline)) uint32_t
+key_from_pkt(const struct decoded_pkt *p, struct flow_key *k, int *src_is_a)
+{
 	*src_is_a = src_sorts_first(p);
 	const struct ucf_addr *lo = *src_is_a ? &p->src : &p->dst;
 	const struct ucf_addr *hi = *src_is_a ? &p->dst : &p->src;
-	k->a = *lo;
-	k->b = *hi;
-	k->port_a = *src_is_a ? p->sport : p->dport;
-	k->port_b = *src_is_a ? p->dport : p->sport;
-	k->vlan = p->vlan;
-	k->inner_vlan = p->inner_vlan;
-	k->proto = p->proto;
-	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+	uint64_t w0, w1, w2, w3;
+	memcpy(&w0, lo->b, 8);
+	memcpy(&w1, lo->b + 8, 8);
+	memcpy(&w2, hi->b, 8);
+	memcpy(&w3, hi->b + 8, 8);
+	uint16_t port_a = *src_is_a ? p->sport : p->dport;
+	uint16_t port_b = *src_is_a ? p->dport : p->sport;
+	uint64_t w4 = pair32(pair16(port_a, port_b), pair16(p->vlan, p->inner_vlan));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t w5 = p->proto; /* then the three pad bytes, zero */
+#else
+	uint32_t w5 = (uint32_t)p->proto << 24;
+#endif
+	unsigned char *kb = (unsigned char *)k;
+	memcpy(kb, &w0, 8);
+	memcpy(kb + 8, &w1, 8);
+	memcpy(kb + 16, &w2, 8);
+	memcpy(kb + 24, &w3, 8);
+	memcpy(kb + 32, &w4, 8);
+	memcpy(kb + 40, &w5, 4);
+	return flow_hash_words(w0, w1, w2, w3, w4, w5);
 }
 
 static struct frag_slot *frag_slot_for(struct flow_table *t, const struct decoded_pkt *p)
@@ -835,9 +881,8 @@ static void update_later_fragment(struct flow_table *t, const struct decoded_pkt
 static inline void lookup_from_pkt(const struct decoded_pkt *p, struct flow_lookup *lk)
 {
 	int src_is_a;
-	key_from_pkt(p, &lk->key, &src_is_a);
 	/* hashed once: the same value serves the lookup and, for a new flow, the insertion */
-	lk->hashv = flow_key_hash44(&lk->key);
+	lk->hashv = key_from_pkt(p, &lk->key, &src_is_a);
 	lk->src_is_a = (uint8_t)src_is_a;
 	lk->no_key = 0;
 }
