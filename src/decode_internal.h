@@ -104,10 +104,19 @@ enum decode_status decode_l4(uint8_t proto, struct bview l4, uint32_t l4_len,
  * they were not captured. Inline: the decoder sets two addresses per packet. */
 static inline bool decode_addr_v4(struct bview v, size_t off, struct ucf_addr *a)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	if (!bv_copy(v, off, a->b + 12, 4))
+	uint32_t x; /* the 4 address bytes, in memory order */
+	if (!bv_copy(v, off, &x, 4))
 		return false;
-	memcpy(a->b, mapped, sizeof mapped);
+	/* ::ffff:a.b.c.d written as two whole words: the flow table reads the address back as
+	 * words right away, and a load spanning several smaller stores still in flight stalls */
+	uint64_t w0 = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w1 = 0xffff0000u | (uint64_t)x << 32;
+#else
+	uint64_t w1 = (uint64_t)0xffffu << 32 | x;
+#endif
+	memcpy(a->b, &w0, 8);
+	memcpy(a->b + 8, &w1, 8);
 	return true;
 }
 
