@@ -348,12 +348,62 @@ START_TEST(test_rows)
 }
 END_TEST
 
+/* The port table against the rules themselves: for every transport and port, the rules whose
+ * server ports contain it, in file order (classification takes the first that fits). */
+START_TEST(test_port_table)
+{
+	const char *env = getenv("UCFLOW_SIGDIR"), *top = getenv("top_srcdir");
+	char dir[4096], err[UCF_ERRBUF_SIZE];
+	if (env)
+		snprintf(dir, sizeof dir, "%s", env);
+	else
+		snprintf(dir, sizeof dir, "%s/signatures", top ? top : ".");
+	struct sig_db *d = NULL;
+	ck_assert_msg(sig_db_load(&d, dir, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	static uint16_t want[4096];
+	size_t nonempty = 0, at_top = 0;
+	for (int t = 0; t < 2; t++) {
+		uint8_t proto = t ? SIG_PROTO_UDP : SIG_PROTO_TCP;
+		for (uint32_t port = 0; port < 65536; port++) {
+			size_t nw = 0;
+			for (size_t i = 0; i < sig_rule_count(d); i++) {
+				const struct sig_rule *r = sig_rule_at(d, i);
+				if (!(r->proto & proto) || r->sport.any)
+					continue;
+				for (uint32_t k = 0; k < r->sport.nr; k++)
+					if (port >= r->sport.r[k].lo && port <= r->sport.r[k].hi) {
+						ck_assert_uint_lt(nw, 4096);
+						want[nw++] = (uint16_t)i;
+						break;
+					}
+			}
+			size_t n;
+			const uint16_t *got = port_table_get(d->ports, proto, (uint16_t)port, &n);
+			ck_assert_msg(n == nw, "%s port %u: %zu rules, want %zu", t ? "udp" : "tcp",
+				      port, n, nw);
+			for (size_t j = 0; j < n; j++)
+				ck_assert_uint_eq(got[j], want[j]);
+			nonempty += n > 0;
+			at_top += port == 65535 && n > 0;
+		}
+	}
+	/* the shipped tables document ranges up to 65535 and plenty of single ports */
+	ck_assert_uint_gt(nonempty, 1000);
+	ck_assert_uint_gt(at_top, 0);
+	size_t n;
+	ck_assert_ptr_null(port_table_get(d->ports, 4 /* neither TCP nor UDP */, 5060, &n));
+	ck_assert_uint_eq(n, 0);
+	sig_db_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sig_rows");
 	TCase *tc = tcase_create("rows");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_rows);
+	tcase_add_test(tc, test_port_table);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK); /* keep the printed notes in order with the result */
