@@ -124,13 +124,6 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
-/* One step of flow_key_hash's per-word loop. */
-static inline uint64_t hash_word(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
 #ifdef __SIZEOF_INT128__
 /* Keys of flow_key_hash44, derived from the seed by flow_table_create(). */
 static uint64_t flow_hash_k[8];
@@ -165,6 +158,13 @@ static void flow_hash_keys(uint64_t seed)
 		flow_hash_k[i] = mix64(seed + (i + 1) * 0x9e3779b97f4a7c15ULL) | 1; /* odd: no zero */
 }
 #else
+/* One step of flow_hash_words' per-word chain. */
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
 /* Without 128-bit multiplies: one multiply and one shift per word, then a full avalanche. */
 static inline uint32_t flow_hash_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
 				       uint64_t w4, uint32_t w5)
