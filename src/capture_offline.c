@@ -376,7 +376,7 @@ static bool prod_wait(struct ring *r, size_t want)
 
 /* Room for a need-byte record at r->w (after a PAD to the end of the ring if it would not fit
  * before it); NULL if the consumer stopped. need <= r->big_limit. */
-static unsigned char *prod_reserve(struct ring *r, size_t need)
+static __attribute__((noinline)) unsigned char *prod_reserve_slow(struct ring *r, size_t need)
 {
 	size_t off = r->w & r->mask;
 	size_t pad = off + need > r->size ? r->size - off : 0;
@@ -402,6 +402,16 @@ static unsigned char *prod_reserve(struct ring *r, size_t need)
 		off = 0;
 	}
 	return r->buf + off;
+}
+
+/* prod_reserve_slow() for the usual case inline (once per packet): the record fits before the
+ * end of the ring and in the room the consumer had released when last looked at. */
+static inline unsigned char *prod_reserve(struct ring *r, size_t need)
+{
+	size_t off = r->w & r->mask;
+	if (off + need <= r->size && r->size - (r->w - r->t_cache) >= need)
+		return r->buf + off;
+	return prod_reserve_slow(r, need);
 }
 
 /* Queues a non-packet record and publishes it at once; false if the consumer stopped. */
