@@ -11,7 +11,7 @@
 #
 # Method. Every capture is read once before timing (page cache warm). Then floor and ucflow run
 # alternately N times each; medians of the wall times are reported. The floor runs twice per round:
-# with ucflow's stdio buffer (256 KiB) and with 1 MiB; the faster median is the floor the ratio is
+# with ucflow's stdio buffer (1 MiB) and with 256 KiB; the faster median is the floor the ratio is
 # taken against, so that a buffer size that happens to slow the bare loop cannot flatter ucflow. ucflow runs as
 # `ucflow -q -r FILE -o /dev/null` (JSON to /dev/null: all formatting work is done); with two or
 # more CPUs it reads the file in a second thread, so it is also timed with UCFLOW_READER_THREAD=0
@@ -140,14 +140,14 @@ fi
 # --no-payload when available); leaves medians in F_WALL U_WALL N_WALL, RSS in F_RSS U_RSS N_RSS
 bench() {
 	cap=$1; shift
-	rm -f "$DIR/floor.times" "$DIR/floor1m.times" "$DIR/ucflow.times" "$DIR/nopay.times" \
+	rm -f "$DIR/floor.times" "$DIR/floor256k.times" "$DIR/ucflow.times" "$DIR/nopay.times" \
 		"$DIR/one.times"
 	cat "$cap" >/dev/null # page cache
 	"$FLOOR" "$cap" >/dev/null
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		timed "$DIR/floor.times" "$FLOOR" "$cap"
-		timed "$DIR/floor1m.times" "$FLOOR" -b 1048576 "$cap"
+		timed "$DIR/floor256k.times" "$FLOOR" -b 262144 "$cap"
 		timed "$DIR/ucflow.times" "$UCFLOW" -q -r "$cap" -o /dev/null "$@"
 		if [ $HAVE_NOPAYLOAD = 1 ]; then
 			timed "$DIR/nopay.times" "$UCFLOW" -q --no-payload -r "$cap" -o /dev/null "$@"
@@ -156,16 +156,16 @@ bench() {
 		timed "$DIR/one.times" env UCFLOW_READER_THREAD=0 "$UCFLOW" -q -r "$cap" -o /dev/null "$@"
 		i=$((i + 1))
 	done
-	F256_WALL=$(field wall_s "$DIR/floor.times" | median)
-	F1M_WALL=$(field wall_s "$DIR/floor1m.times" | median)
-	F_WALL=$(awk -v a="$F256_WALL" -v b="$F1M_WALL" 'BEGIN { print (b < a) ? b : a }')
+	F1M_WALL=$(field wall_s "$DIR/floor.times" | median)
+	F256_WALL=$(field wall_s "$DIR/floor256k.times" | median)
+	F_WALL=$(awk -v a="$F1M_WALL" -v b="$F256_WALL" 'BEGIN { print (b < a) ? b : a }')
 	U_WALL=$(field wall_s "$DIR/ucflow.times" | median)
 	F_RSS=$(field maxrss_kib "$DIR/floor.times" | median)
 	U_RSS=$(field maxrss_kib "$DIR/ucflow.times" | median)
 	U_USER=$(field user_s "$DIR/ucflow.times" | median)
 	U_SYS=$(field sys_s "$DIR/ucflow.times" | median)
 	F_CPU=$(awk -v a="$(cpu "$DIR/floor.times" | median)" \
-		-v b="$(cpu "$DIR/floor1m.times" | median)" 'BEGIN { print (b < a) ? b : a }')
+		-v b="$(cpu "$DIR/floor256k.times" | median)" 'BEGIN { print (b < a) ? b : a }')
 	U_CPU=$(cpu "$DIR/ucflow.times" | median)
 	O_WALL=$(field wall_s "$DIR/one.times" | median)
 	if [ $HAVE_NOPAYLOAD = 1 ]; then
@@ -182,7 +182,7 @@ report() { # PACKETS [target]: prints the medians; with "target", the verdict ag
 	printf '  %-34s %8.3f s  %s  peak RSS %s\n' "floor (bare libpcap read loop)" "$F_WALL" \
 		"$(pps "$n" "$F_WALL")" "$(mib "$F_RSS")"
 	printf '  %-34s %8.3f s / %.3f s  (the faster is the floor)\n' \
-		"  floor, 256 KiB / 1 MiB stdio buffer" "$F256_WALL" "$F1M_WALL"
+		"  floor, 1 MiB / 256 KiB stdio buffer" "$F1M_WALL" "$F256_WALL"
 	printf '  %-34s %8.3f s  %s  peak RSS %s  (user %.3f s, sys %.3f s)\n' \
 		"ucflow -q -o /dev/null" "$U_WALL" "$(pps "$n" "$U_WALL")" "$(mib "$U_RSS")" \
 		"$U_USER" "$U_SYS"

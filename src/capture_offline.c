@@ -15,11 +15,13 @@
 
 #include "capture_internal.h"
 
-/* Large stdio buffer: one read() per 256 KiB. Not larger: the reader thread copies every packet
- * out of libpcap into the ring, and with a 1 MiB buffer those copies push the buffer out of the
- * core's L2 cache before libpcap has read it (about 15% slower overall on bench's mix; bench/floor
- * uses the same size). */
-#define OFFLINE_STDIO_BUF (256u << 10)
+/* Large stdio buffer: one read() per MiB. It is allocated on a page boundary: read() copies
+ * whole page-cache pages into it, and when the destination sits a few bytes past a page boundary
+ * (where malloc puts a block this large) the copy's loads keep colliding with its own stores to
+ * addresses that look the same to the CPU in their low 12 bits: the floor's loop was 15% slower
+ * that way. bench/floor allocates its buffer the same way. */
+#define OFFLINE_STDIO_BUF (1u << 20)
+#define OFFLINE_STDIO_ALIGN 4096u
 
 /*
  * Reading a file costs libpcap's parsing plus read() system calls, about 40% of the time the
@@ -795,7 +797,7 @@ int cap_open_offline(struct cap_source **out, const char *const *files, size_t n
 {
 	*out = NULL;
 	struct cap_offline *o = calloc(1, sizeof *o);
-	char *buf = malloc(OFFLINE_STDIO_BUF);
+	char *buf = aligned_alloc(OFFLINE_STDIO_ALIGN, OFFLINE_STDIO_BUF);
 	if (!o || !buf) {
 		free(o);
 		free(buf);
