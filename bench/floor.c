@@ -11,6 +11,9 @@
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <stdio_ext.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +65,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		setvbuf(fp, iobuf, _IOFBF, bufsize);
+#ifdef FSETLOCKING_BYCALLER
+		__fsetlocking(fp, FSETLOCKING_BYCALLER); /* as ucflow (a no-op in one thread) */
+#endif
 		pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO,
 								      err);
 		if (!p) {
