@@ -1,8 +1,9 @@
-/* flow_table.c - bidirectional flow table: canonical keys in uthash, timeout lists, Zeek conn state.
+/* flow_table.c - bidirectional flow table: canonical keys in uthash, timeout lists, per-packet accounting.
  *
- * conn_state and history follow the definitions in Zeek's conn.log documentation. Flows come from a
- * pool grown in chunks, so creating a flow on the per-packet path does not call malloc; idle flows are
- * found by looking only at the heads of per-timeout lists ordered by last-seen time.
+ * The connection state (TCP endpoints, history letters, Zeek's conn_state) is in flow_state.c.
+ * Flows come from one reserved pool, so creating a flow on the per-packet path does not call
+ * malloc; idle flows are found by looking only at the heads of per-timeout lists ordered by
+ * last-seen time.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ static int flow_oom_flag;
 #define uthash_nonfatal_oom(elt) (flow_oom_flag = 1)
 
 #include "flow.h"
+#include "flow_state.h"
 _Static_assert(sizeof(struct flow_key) == FLOW_KEY_BYTES, "FLOW_KEY_BYTES must match");
 /* key_from_pkt() writes the key as words: this is the layout it writes */
 _Static_assert(offsetof(struct flow_key, b) == 16 && offsetof(struct flow_key, port_a) == 32 &&
@@ -51,21 +53,6 @@ _Static_assert(offsetof(struct flow_key, b) == 16 && offsetof(struct flow_key, p
  * on 64-bit targets, where the uthash handle holds six pointers). */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct flow) == 240,
 	       "struct flow must stay 240 bytes on 64-bit targets");
-
-/* TCP endpoint states (our reading of Zeek's per-endpoint states). */
-enum tcp_ep_state {
-	EP_INACTIVE = 0,
-	EP_SYN_SENT,
-	EP_SYN_ACK_SENT,
-	EP_PARTIAL,
-	EP_ESTABLISHED,
-	EP_CLOSED,
-	EP_RESET,
-};
-
-/* History letter codes (4 bits each; 0 ends the string). Originator upper case. */
-static const char hist_letters[] = "?SHADFRshadfr";
-enum { HL_SYN = 1, HL_SYNACK, HL_ACK, HL_DATA, HL_FIN, HL_RST };
 
 /* Timeout lists. */
 enum { LIST_TCP = 0, LIST_UDP, LIST_OTHER, LIST_CLOSED, LIST_COUNT };
@@ -539,202 +526,6 @@ static void evict_one(struct flow_table *t)
 		flow_end(t, best, FLOW_END_EVICTED);
 }
 
-/* ---- per-packet state ---- */
-
-/* Which of the 12 nibbles of x (bits 0-47) are zero: bit 4i+3 set for the lowest zero nibble and
- * possibly above it (the classic "has a zero byte" test on 4-bit lanes), 0 when none is. */
-static inline uint64_t zero_nibbles(uint64_t x)
-{
-	return (x - 0x111111111111ULL) & ~x & 0x888888888888ULL;
-}
-
-/* The 12 history nibbles as one word: nibble i is bits 4i..4i+3 (written out: the compiler merges
- * these into two loads). */
-static inline uint64_t hist_word(const struct flow *f)
-{
-	const uint8_t *b = f->hist;
-	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
-	       (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40;
-}
-
-/* hist_add() for a letter the flow does not have yet: a few times per flow. */
-static __attribute__((noinline)) void hist_append(struct flow *f, unsigned code, uint64_t h)
-{
-	uint64_t empty = zero_nibbles(h);
-	if (!empty)
-		return; /* all 12 taken */
-	unsigned i = (unsigned)__builtin_ctzll(empty) / 4; /* the first empty nibble */
-	f->hist[i / 2] |= (uint8_t)(code << ((i & 1) * 4));
-}
-
-/* Appends a history letter unless the flow already has it. Called for most packets, and the
- * letter is usually there already: one word-wide test, inline, instead of a loop over the nibbles.
- * Letters fill nibbles from 0 without gaps, so a match can only be among the filled ones. */
-static inline void hist_add(struct flow *f, unsigned code)
-{
-	uint64_t h = hist_word(f);
-	if (!zero_nibbles(h ^ (code * 0x111111111111ULL)))
-		hist_append(f, code, h);
-}
-
-static inline unsigned ep_get(const struct flow *f, unsigned dir)
-{
-	return (f->tcp_ep >> (dir * 3)) & 7;
-}
-
-static inline void ep_set(struct flow *f, unsigned dir, unsigned st)
-{
-	f->tcp_ep = (uint8_t)((f->tcp_ep & ~(7u << (dir * 3))) | (st << (dir * 3)));
-}
-
-/* Advances the endpoint state machine of the sender `dir` for one TCP segment. */
-static __attribute__((noinline)) void tcp_track_slow(struct flow *f, unsigned dir, uint8_t fl,
-						     uint32_t paylen)
-{
-	const unsigned base = dir == FLOW_ORIG ? 0 : 6;
-	unsigned me = ep_get(f, dir), peer = ep_get(f, !dir);
-	const int syn = fl & 0x02, ack = fl & 0x10, fin = fl & 0x01, rst = fl & 0x04;
-
-	if (syn && !ack) {
-		hist_add(f, base + HL_SYN);
-		if (dir == FLOW_ORIG)
-			f->tcp_state |= FLOW_TCP_SYN_ORIG;
-		if (me == EP_INACTIVE)
-			me = EP_SYN_SENT;
-	} else if (syn && ack) {
-		hist_add(f, base + HL_SYNACK);
-		if (dir == FLOW_RESP)
-			f->tcp_state |= FLOW_TCP_SYNACK;
-		if (me == EP_INACTIVE || me == EP_SYN_SENT)
-			me = EP_SYN_ACK_SENT;
-	} else if (ack || paylen) {
-		if (ack && !paylen && !fin && !rst)
-			hist_add(f, base + HL_ACK);
-		if ((me == EP_SYN_SENT || me == EP_SYN_ACK_SENT) &&
-		    (peer == EP_SYN_SENT || peer == EP_SYN_ACK_SENT || peer == EP_ESTABLISHED)) {
-			me = EP_ESTABLISHED;
-			if (peer != EP_ESTABLISHED)
-				ep_set(f, !dir, EP_ESTABLISHED);
-		} else if (me == EP_INACTIVE) {
-			me = EP_PARTIAL;
-		}
-	} else if (me == EP_INACTIVE) {
-		me = EP_PARTIAL;
-	}
-	if (paylen)
-		hist_add(f, base + HL_DATA);
-	if (fin) {
-		hist_add(f, base + HL_FIN);
-		if (me != EP_RESET)
-			me = EP_CLOSED;
-	}
-	if (rst) {
-		hist_add(f, base + HL_RST);
-		me = EP_RESET;
-	}
-	ep_set(f, dir, me);
-	peer = ep_get(f, !dir);
-	if (me == EP_RESET || peer == EP_RESET || (me == EP_CLOSED && peer == EP_CLOSED))
-		f->tcp_state |= FLOW_TCP_CLOSED;
-}
-
-/* tcp_track_slow() with the common case inline: an established endpoint sending neither SYN, FIN
- * nor RST changes no state (its peer cannot be reset without the flow being closed already), so
- * only the A or D history letter is left to note. */
-static inline void tcp_track(struct flow *f, unsigned dir, uint8_t fl, uint32_t paylen)
-{
-	if ((fl & 0x07) == 0 && ep_get(f, dir) == EP_ESTABLISHED) {
-		const unsigned base = dir == FLOW_ORIG ? 0 : 6;
-		if (paylen)
-			hist_add(f, base + HL_DATA);
-		else if (fl & 0x10)
-			hist_add(f, base + HL_ACK);
-		return;
-	}
-	tcp_track_slow(f, dir, fl, paylen);
-}
-
-const char *flow_conn_state(const struct flow *f)
-{
-	if (f->key.proto == 17) {
-		int o = f->dir[FLOW_ORIG].pkts > 0, r = f->dir[FLOW_RESP].pkts > 0;
-		return o ? (r ? "SF" : "S0") : (r ? "SHR" : "OTH");
-	}
-	if (f->key.proto != 6)
-		return "OTH";
-	unsigned os = ep_get(f, FLOW_ORIG), rs = ep_get(f, FLOW_RESP);
-	int o_inactive = os == EP_INACTIVE || os == EP_PARTIAL;
-	int r_inactive = rs == EP_INACTIVE || rs == EP_PARTIAL;
-	if (rs == EP_RESET) {
-		if (os == EP_SYN_SENT || os == EP_SYN_ACK_SENT ||
-		    (os == EP_RESET && f->dir[0].payload_bytes == 0 && f->dir[1].payload_bytes == 0))
-			return "REJ";
-		return o_inactive ? "RSTRH" : "RSTR";
-	}
-	if (os == EP_RESET) {
-		if (!r_inactive)
-			return "RSTO";
-		/* RSTOS0: a SYN, then the originator's RST, with no SYN-ACK, ACK or FIN between */
-		if ((f->tcp_state & FLOW_TCP_SYN_ORIG) && !(f->tcp_state & FLOW_TCP_SYNACK) &&
-		    f->dir[FLOW_RESP].pkts == 0)
-			return "RSTOS0";
-		return "OTH";
-	}
-	if (rs == EP_CLOSED && os == EP_CLOSED)
-		return "SF";
-	if (os == EP_CLOSED)
-		return r_inactive ? "SH" : "S2";
-	if (rs == EP_CLOSED)
-		return o_inactive ? "SHR" : "S3";
-	if (os == EP_SYN_SENT && rs == EP_INACTIVE)
-		return "S0";
-	if (os == EP_ESTABLISHED && rs == EP_ESTABLISHED)
-		return "S1";
-	return "OTH";
-}
-
-const char *flow_history_string(const struct flow *f, char *buf, size_t len)
-{
-	size_t n = 0;
-	if (len == 0)
-		return buf;
-	if (f->swapped && n + 1 < len)
-		buf[n++] = '^';
-	for (unsigned i = 0; i < 12 && n + 1 < len; i++) {
-		unsigned code = (f->hist[i / 2] >> ((i & 1) * 4)) & 0xf;
-		if (code == 0)
-			break;
-		buf[n++] = hist_letters[code];
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-void flow_swap_direction(struct flow *f)
-{
-	struct flow_dir d = f->dir[0];
-	f->dir[0] = f->dir[1];
-	f->dir[1] = d;
-	f->orig_is_a ^= 1;
-	f->swapped ^= 1;
-	/* history: originator letters become responder letters and back */
-	for (unsigned i = 0; i < 12; i++) {
-		unsigned code = (f->hist[i / 2] >> ((i & 1) * 4)) & 0xf;
-		if (code == 0)
-			break;
-		code = code <= 6 ? code + 6 : code - 6;
-		f->hist[i / 2] = (uint8_t)((f->hist[i / 2] & ~(0xfu << ((i & 1) * 4))) |
-					   (code << ((i & 1) * 4)));
-	}
-	unsigned o = ep_get(f, FLOW_ORIG), r = ep_get(f, FLOW_RESP);
-	ep_set(f, FLOW_ORIG, r);
-	ep_set(f, FLOW_RESP, o);
-	uint8_t st = f->tcp_state & FLOW_TCP_CLOSED;
-	if (f->tcp_state & FLOW_TCP_SYNACK)
-		st |= FLOW_TCP_SYN_ORIG; /* approximate: the SYN-ACK sender now originates */
-	f->tcp_state = st;
-}
-
 /* Counts one packet sent by `dir`. The first packet of an interval (after an interim record, when
  * both directions' counts are zero) starts the interval's time; tested only when this direction's
  * count is zero anyway. For a new flow that sets ts_first to what it already is. */
@@ -1044,9 +835,9 @@ update_keyed(struct flow_table *t, const struct decoded_pkt *p, const struct flo
 	unsigned dir = (lk->src_is_a == f->orig_is_a) ? FLOW_ORIG : FLOW_RESP;
 	account(f, dir, p, ts_us);
 	if (p->proto == 6) {
-		tcp_track(f, dir, p->tcp_flags, p->payload_len);
+		flow_tcp_track(f, dir, p->tcp_flags, p->payload_len);
 	} else if (p->payload_len) {
-		hist_add(f, (dir == FLOW_ORIG ? 0 : 6) + HL_DATA);
+		flow_hist_add(f, (dir == FLOW_ORIG ? 0 : 6) + HL_DATA);
 	}
 	if (__builtin_expect(p->flags & DPKT_FRAG_FIRST, 0))
 		frag_first(t, p, f, idx, ts_us);
