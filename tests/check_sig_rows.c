@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "sig_internal.h"
+#include "classify_helpers.h"
 
 #define MAXP 12
 
@@ -117,7 +118,7 @@ static unsigned port_probes(const struct sig_pspec *ps, bool server, uint16_t *o
 	return n;
 }
 
-static void mkflow(struct flow *f, uint8_t proto, const struct ucf_addr *oa, uint16_t op,
+static void row_flow(struct flow *f, uint8_t proto, const struct ucf_addr *oa, uint16_t op,
 		   const struct ucf_addr *ra, uint16_t rp, bool syn)
 {
 	memset(f, 0, sizeof *f);
@@ -190,10 +191,10 @@ static void run_probes(const struct sig_db *d, size_t i, const struct classify_e
 						for (int o = 0; o < 2; o++) {
 							struct flow f;
 							if (o == 0)
-								mkflow(&f, ipproto, &ca.a[c], cp[k], &sa.a[a], sp[s],
+								row_flow(&f, ipproto, &ca.a[c], cp[k], &sa.a[a], sp[s],
 								       t == SIG_PROTO_TCP);
 							else
-								mkflow(&f, ipproto, &sa.a[a], sp[s], &ca.a[c], cp[k],
+								row_flow(&f, ipproto, &sa.a[a], sp[s], &ca.a[c], cp[k],
 								       false);
 							if (ev)
 								classify_flow_payload(d, &f, ev);
@@ -259,13 +260,7 @@ static void fail_row(const struct sig_rule *r, const char *why, const struct ver
 
 START_TEST(test_rows)
 {
-	const char *env = getenv("UCFLOW_SIGDIR"), *top = getenv("top_srcdir");
-	if (env)
-		snprintf(sigdir, sizeof sigdir, "%s", env);
-	else
-		snprintf(sigdir, sizeof sigdir, "%s/signatures", top ? top : ".");
-	char err[UCF_ERRBUF_SIZE];
-	ck_assert_msg(sig_db_load(&db, sigdir, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	db = load_tables(shipped_sigdir(sigdir, sizeof sigdir), NULL);
 	ck_assert_uint_gt(sig_rule_count(db), 0);
 	for (size_t i = 0; i < sig_rule_count(db); i++) {
 		const struct sig_rule *r = sig_rule_at(db, i);
@@ -352,14 +347,7 @@ END_TEST
  * server ports contain it, in file order (classification takes the first that fits). */
 START_TEST(test_port_table)
 {
-	const char *env = getenv("UCFLOW_SIGDIR"), *top = getenv("top_srcdir");
-	char dir[4096], err[UCF_ERRBUF_SIZE];
-	if (env)
-		snprintf(dir, sizeof dir, "%s", env);
-	else
-		snprintf(dir, sizeof dir, "%s/signatures", top ? top : ".");
-	struct sig_db *d = NULL;
-	ck_assert_msg(sig_db_load(&d, dir, NULL, err, sizeof err) == UCF_OK, "%s", err);
+	struct sig_db *d = load_shipped(NULL);
 	static uint16_t want[4096];
 	size_t nonempty = 0, at_top = 0;
 	for (int t = 0; t < 2; t++) {

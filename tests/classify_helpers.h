@@ -1,5 +1,5 @@
 /* classify_helpers.h - table loading, flows, label names and label expectations shared by
- * check_classify.c and check_classify_payload.c. */
+ * check_classify.c, check_classify_payload.c and (for table loading) check_sig_rows.c. */
 #ifndef CLASSIFY_HELPERS_H
 #define CLASSIFY_HELPERS_H
 
