@@ -12,6 +12,7 @@
 struct out_writer {
 	const struct out_format *fmt;
 	FILE *fp;
+	void *iobuf;     /* fp's stdio buffer when it is ours to free (a file's), else NULL */
 	char *path;      /* NULL for stdout */
 	struct out_names names;
 	uint64_t records;

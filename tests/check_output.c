@@ -263,6 +263,59 @@ START_TEST(write_error_is_reported)
 }
 END_TEST
 
+/* Checks that the file at path holds exactly the records numbered from..to-1 (orig_pkts = number),
+ * one whole line each, in order. */
+static void expect_records(const char *path, unsigned from, unsigned to)
+{
+	FILE *fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	static char line[8192];
+	unsigned want = from;
+	while (fgets(line, sizeof line, fp)) {
+		ck_assert_uint_lt(want, to);
+		size_t n = strlen(line);
+		ck_assert_msg(n > 2 && line[n - 2] == '}' && line[n - 1] == '\n', "cut line %u", want);
+		char key[48];
+		snprintf(key, sizeof key, "\"orig_pkts\":%u,", want);
+		ck_assert_msg(strstr(line, key) != NULL, "record %u out of place", want);
+		want++;
+	}
+	ck_assert_uint_eq(want, to);
+	fclose(fp);
+}
+
+/* Records go out in large writes (a buffer far bigger than one record): a rotation (rename, then
+ * out_reopen) must still leave every record, whole and in order, in the old file or the new. */
+START_TEST(reopen_keeps_every_record)
+{
+	char path[] = "/tmp/ucflow-rot-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	char rotated[sizeof path + 4];
+	snprintf(rotated, sizeof rotated, "%s.1", path);
+	struct out_writer *w;
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_int_eq(out_open(&w, out_format_find("json"), path, NULL, err), UCF_OK);
+	struct flow f = sample_flow();
+	const unsigned n = 3000; /* about 2 MB of JSON: several buffers' worth each side */
+	for (unsigned i = 0; i < 2 * n; i++) {
+		if (i == n) {
+			ck_assert_int_eq(rename(path, rotated), 0);
+			ck_assert_int_eq(out_reopen(w, err), UCF_OK);
+		}
+		f.dir[0].pkts = i;
+		f.uid = i + 1;
+		ck_assert_int_eq(out_write_flow(w, &f, FLOW_END_EOF), UCF_OK);
+	}
+	ck_assert_int_eq(out_close(w, err), UCF_OK);
+	expect_records(rotated, 0, n);
+	expect_records(path, n, 2 * n);
+	unlink(rotated);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(unknown_format)
 {
 	ck_assert_ptr_null(out_format_find("xml"));
@@ -281,6 +334,7 @@ int main(void)
 	tcase_add_test(tc, json_long_escaped_values);
 	tcase_add_test(tc, csv_header_and_row);
 	tcase_add_test(tc, write_error_is_reported);
+	tcase_add_test(tc, reopen_keeps_every_record);
 	tcase_add_test(tc, unknown_format);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
