@@ -48,6 +48,7 @@ void cap_offline_set_ring_size(size_t bytes);
 struct cap_offline_diag {
 	bool threaded;  /* the last cap_run used the reader thread */
 	size_t ring_size;
+	bool ring_huge_hint; /* the kernel took the ring's huge-page hint (MADV_HUGEPAGE) */
 	uint64_t wraps; /* times the reader wrapped around the ring */
 	uint64_t big;   /* packets handed over by pointer (too large for the ring) */
 	uint64_t producer_waits, consumer_waits; /* times either side went to sleep */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h> /* madvise */
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -96,6 +97,7 @@ struct ring {
 	pcap_t *pcap;
 	FILE *fp;
 	uint64_t wraps, big, prod_waits;
+	bool huge_hint;                  /* madvise(MADV_HUGEPAGE) on buf succeeded */
 	char err[UCF_ERRBUF_SIZE]; /* the message of a failing END; read after its record */
 };
 
@@ -284,8 +286,9 @@ static struct ring *ring_new(size_t size)
 		return NULL;
 	}
 #ifdef MADV_HUGEPAGE
+	/* a hint: without it (or on a kernel without transparent huge pages), 4 KiB pages */
 	if (size >= RING_HUGE)
-		(void)madvise(r->buf, size, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+		r->huge_hint = madvise(r->buf, size, MADV_HUGEPAGE) == 0;
 #endif
 	atomic_init(&r->head, 0);
 	atomic_init(&r->prod_waiting, 0);
@@ -751,6 +754,7 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 	pthread_join(tid, NULL);
 	o->diag.threaded = true;
 	o->diag.ring_size = r->size;
+	o->diag.ring_huge_hint = r->huge_hint;
 	o->diag.wraps = r->wraps;
 	o->diag.big = r->big;
 	o->diag.producer_waits = r->prod_waits;

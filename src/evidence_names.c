@@ -638,8 +638,8 @@ void ev_dnscache_destroy(struct ev_dnscache *c)
 {
 	if (!c)
 		return;
-	if (c->ent)
-		for (uint32_t i = 0; i < c->nent; i++)
+	if (c->ent) /* entries past the high-water mark were never used (nor their pages touched) */
+		for (uint32_t i = 0; i < c->free_hw; i++)
 			if (c->ent[i].used)
 				ev_names_release(c->names, c->ent[i].name);
 	free(c->ent);
