@@ -58,7 +58,6 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct flow) == 240,
 enum { LIST_TCP = 0, LIST_UDP, LIST_OTHER, LIST_CLOSED, LIST_COUNT };
 
 /* Without --max-flows the pool reserves room for this many flows (virtual memory only). */
-#define POOL_ALIGN ((uintptr_t)2 << 20) /* a huge page */
 #define POOL_DEFAULT_CAP (64u * 1024 * 1024)
 
 /* Later IP fragments carry no ports: remember which flow each first fragment belonged to. */
@@ -84,7 +83,6 @@ struct flow_table {
 	void *emit_user;
 	struct flow *hash; /* uthash head */
 	struct flow *pool;
-	void *pool_map;    /* the reservation that holds the pool (pool_bytes long) */
 	size_t pool_bytes;
 	uint32_t pool_cap, pool_used;
 	uint32_t free_head; /* free list through lru_next */
@@ -344,9 +342,7 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg, flow_e
 	flow_hash_seed = cfg->hash_seed;
 	flow_hash_keys(cfg->hash_seed);
 	t->pool_cap = cfg->max_flows ? cfg->max_flows : POOL_DEFAULT_CAP;
-	/* reserved with a huge page's worth to spare, so that the pool can start on a huge-page
-	 * boundary (see below) */
-	t->pool_bytes = (size_t)t->pool_cap * sizeof(struct flow) + POOL_ALIGN;
+	t->pool_bytes = (size_t)t->pool_cap * sizeof(struct flow);
 	void *m = mmap(NULL, t->pool_bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED) {
@@ -355,16 +351,7 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg, flow_e
 		free(t);
 		return NULL;
 	}
-	t->pool_map = m;
-	/* A hint, as for the capture ring: 2 MiB pages for the pool, so its first use takes a page
-	 * fault per 2 MiB rather than per 4 KiB (800 faults on bench's 25k-flow mix), and the flows
-	 * that packets hit at random share a few TLB entries. Only whole aligned 2 MiB stretches
-	 * get them: the pool starts on such a boundary, or its first 2 MiB would be small pages. */
-	uintptr_t start = ((uintptr_t)m + POOL_ALIGN - 1) & ~(uintptr_t)(POOL_ALIGN - 1);
-#ifdef MADV_HUGEPAGE
-	(void)madvise((void *)start, t->pool_bytes - (start - (uintptr_t)m), MADV_HUGEPAGE);
-#endif
-	t->pool = (struct flow *)start;
+	t->pool = m;
 	return t;
 }
 
@@ -373,7 +360,7 @@ void flow_table_destroy(struct flow_table *t)
 	if (!t)
 		return;
 	HASH_CLEAR(hh, t->hash);
-	munmap(t->pool_map, t->pool_bytes);
+	munmap(t->pool, t->pool_bytes);
 	free(t);
 }
 
