@@ -21,7 +21,8 @@
 # (peak RSS - peak RSS of a 100-flow run) / 1M; and bench/flowsize, which inserts 1M flows through
 # flow_table_update and reports flow_table_memory() / 1M (the precise structural figure). When
 # `ucflow --help` lists --no-payload, `ucflow --no-payload` is timed too (payload inspection off).
-# On a loaded machine wall times are noisy; the CPU-time (user + sys) ratio is printed beside them.
+# On a loaded machine wall times are noisy; the CPU-time (user + sys) ratio is printed beside them,
+# and so is the share of CPU time a virtual machine's host stole during the timed runs (/proc/stat).
 set -eu
 
 UCFLOW=./ucflow
@@ -129,6 +130,12 @@ pkts_of() { # capture -> packet count (from the floor's own count)
 	"$FLOOR" "$1" | sed -n 's/^floor: \([0-9]*\) packets.*/\1/p'
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+# "TOTAL STEAL" clock ticks of all CPUs from /proc/stat (nothing where there is none). Steal is time
+# a virtual machine's CPU was ready to run but its host ran something else.
+ticks() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9; exit }' /proc/stat \
+		2>/dev/null || true
+}
 pps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.2f Mpps", n / s / 1e6 }'; }
 
 HAVE_NOPAYLOAD=0
@@ -144,6 +151,7 @@ bench() {
 		"$DIR/one.times"
 	cat "$cap" >/dev/null # page cache
 	"$FLOOR" "$cap" >/dev/null
+	T0=$(ticks)
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		timed "$DIR/floor.times" "$FLOOR" "$cap"
@@ -156,6 +164,8 @@ bench() {
 		timed "$DIR/one.times" env UCFLOW_READER_THREAD=0 "$UCFLOW" -q -r "$cap" -o /dev/null "$@"
 		i=$((i + 1))
 	done
+	T1=$(ticks)
+	STEAL=$(echo "$T0 $T1" | awk 'NF == 4 && $3 > $1 { printf "%.1f", 100 * ($4 - $2) / ($3 - $1) }')
 	F1M_WALL=$(field wall_s "$DIR/floor.times" | median)
 	F256_WALL=$(field wall_s "$DIR/floor256k.times" | median)
 	F_WALL=$(awk -v a="$F1M_WALL" -v b="$F256_WALL" 'BEGIN { print (b < a) ? b : a }')
@@ -190,6 +200,11 @@ report() { # PACKETS [target]: prints the medians; with "target", the verdict ag
 	printf '  %-34s %8sx  (CPU time user+sys: floor %.3f s, ucflow %.3f s)\n' \
 		"ratio ucflow/floor, CPU time" \
 		"$(awk -v u="$U_CPU" -v f="$F_CPU" 'BEGIN { printf "%.2f", u / f }')" "$F_CPU" "$U_CPU"
+	# A pipeline of two threads stalls when either CPU is taken away, a one-thread floor only when
+	# its own is: on a host that steals time the wall ratio comes out higher than on bare metal.
+	[ -z "${STEAL:-}" ] ||
+		printf '  %-34s %7s%%  (of all CPU time during these runs: the host ran other work)\n' \
+			"host steal time" "$STEAL"
 	if [ $HAVE_NOPAYLOAD = 1 ]; then
 		nratio=$(awk -v u="$N_WALL" -v f="$F_WALL" 'BEGIN { printf "%.2f", u / f }')
 		printf '  %-34s %8.3f s  %s  peak RSS %s\n' "ucflow --no-payload" "$N_WALL" \
