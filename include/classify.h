@@ -1,8 +1,10 @@
 /* classify.h - the classify stage: signature tables (signatures/FORMAT.md, ucflow-signatures(5))
  * loaded once, and a per-flow classifier that labels a flow with the documented product/service.
  *
- * classify_flow() is called when a flow is created and again only when new evidence arrives; it is
- * cheap (a few trie walks and port-list scans) and never allocates.
+ * The pipeline classifies a flow when it is created and again only when new evidence arrives, or,
+ * for a TCP flow opened by a SYN (whose orientation classifying cannot change), once when its
+ * record is written. Classifying is cheap (a few trie walks and port-list scans) and never
+ * allocates.
  */
 #ifndef CLASSIFY_H
 #define CLASSIFY_H

@@ -28,9 +28,26 @@ static void fail(struct pipeline *p, const char *msg)
 		cap_break(p->src);
 }
 
+static void classify_with_evidence(const struct pipeline *p, const struct sig_db *db,
+				   struct flow *f);
+
+/* Whether classifying f can no longer swap its originator and responder: a TCP flow whose
+ * originator sent a SYN. Its label is read only when the flow is written (emit_flow: records,
+ * reports) or re-classified after a reload, and every input of classify_with_evidence() is kept in
+ * the flow, so classifying it then gives the label that classifying at each change would have
+ * left: once per record instead of at the SYN and again at each new piece of evidence (a TLS
+ * flow: SNI, then certificate names). A flow that may still be swapped is classified at once, as
+ * the swap changes the direction of its later packets. */
+static inline bool orientation_fixed(const struct flow *f)
+{
+	return f->key.proto == 6 && (f->tcp_state & FLOW_TCP_SYN_ORIG);
+}
+
 static void emit_flow(void *user, struct flow *f, enum flow_end why)
 {
 	struct pipeline *p = user;
+	if (!(f->label.flags & CLASSIFY_F_DONE))
+		classify_with_evidence(p, p->cfg.db, f);
 	if (out_write_flow(p->cfg.out, f, why) != UCF_OK) {
 		char eb[UCF_ERRBUF_SIZE];
 		out_flush(p->cfg.out, eb);
@@ -180,8 +197,12 @@ static inline void after_update(struct pipeline *p, const struct cap_pkthdr *h,
 		if (d->payload.len && (d->proto == 6 || d->proto == 17))
 			changed |= evidence_inspect(p->cfg.ev, u->flow, u->dir, d, h->ts_us);
 	}
-	if (u->is_new || (changed & EV_CHG_CLASSIFY))
-		classify_with_evidence(p, p->cfg.db, u->flow);
+	if (u->is_new || (changed & EV_CHG_CLASSIFY)) {
+		if (orientation_fixed(u->flow))
+			u->flow->label.flags &= (uint8_t)~CLASSIFY_F_DONE; /* at emit_flow() */
+		else
+			classify_with_evidence(p, p->cfg.db, u->flow);
+	}
 }
 
 void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *bytes)
