@@ -171,9 +171,11 @@ static inline bool count_decoded(struct pipeline *p, const struct cap_pkthdr *h,
 	return false;
 }
 
-/* Everything after the flow table's update: tunnel, payload evidence, classification. */
-static inline void after_update(struct pipeline *p, const struct cap_pkthdr *h,
-				const struct decoded_pkt *d, int rc, const struct flow_update *u)
+/* Everything after the flow table's update: tunnel, payload evidence, classification. Inline in
+ * the per-packet loops (GCC stopped inlining it by itself once it grew the deferred case). */
+static inline __attribute__((always_inline)) void
+after_update(struct pipeline *p, const struct cap_pkthdr *h, const struct decoded_pkt *d, int rc,
+	     const struct flow_update *u)
 {
 	if (rc != UCF_OK) {
 		fail(p, "out of memory in the flow table");
