@@ -128,7 +128,9 @@ const char *classify_confidence_name(uint8_t conf); /* "none","port","subnet","s
 #define CLASSIFY_F_SHARED    0x08 /* the responder's port is in the shared-ports set */
 #define CLASSIFY_F_RESP_INTERNAL 0x10 /* the responder is inside the internal networks */
 #define CLASSIFY_F_ORIG_INTERNAL 0x20 /* the originator is inside the internal networks */
-#define CLASSIFY_F_DONE      0x80 /* classify_flow has run on this flow */
+#define CLASSIFY_F_DONE      0x80 /* the label is current: classified since the last new evidence
+				      * (the pipeline clears it to classify a SYN-opened flow when
+				      * its record is written) */
 
 /* f->label.reason codes: why the flow has (or lacks) its label. */
 enum classify_reason {

@@ -287,12 +287,8 @@ static struct ring *ring_new(size_t size)
 		r->buf = malloc(size);
 	r->len_mask = size / 16 - 1;
 	r->lens = malloc((r->len_mask + 1) * sizeof *r->lens);
-	if (!r->buf || !r->lens) {
-		free(r->buf);
-		free(r->lens);
-		free(r);
-		return NULL;
-	}
+	if (!r->buf || !r->lens)
+		goto fail_mem;
 #ifdef MADV_HUGEPAGE
 	/* a hint: without it (or on a kernel without transparent huge pages), 4 KiB pages */
 	if (size >= RING_HUGE)
@@ -310,28 +306,22 @@ static struct ring *ring_new(size_t size)
 	r->pub_bytes = size / 8 < PUB_BYTES ? size / 8 : PUB_BYTES;
 	r->big_limit = size / 4;
 	r->wake_bytes = size / 8;
-	if (pthread_mutex_init(&r->mu, NULL) != 0) {
-		free(r->buf);
-		free(r->lens);
-		free(r);
-		return NULL;
-	}
-	if (pthread_cond_init(&r->prod_cv, NULL) != 0) {
-		pthread_mutex_destroy(&r->mu);
-		free(r->buf);
-		free(r->lens);
-		free(r);
-		return NULL;
-	}
-	if (pthread_cond_init(&r->cons_cv, NULL) != 0) {
-		pthread_cond_destroy(&r->prod_cv);
-		pthread_mutex_destroy(&r->mu);
-		free(r->buf);
-		free(r->lens);
-		free(r);
-		return NULL;
-	}
+	if (pthread_mutex_init(&r->mu, NULL) != 0)
+		goto fail_mem;
+	if (pthread_cond_init(&r->prod_cv, NULL) != 0)
+		goto fail_mu;
+	if (pthread_cond_init(&r->cons_cv, NULL) != 0)
+		goto fail_cv;
 	return r;
+fail_cv:
+	pthread_cond_destroy(&r->prod_cv);
+fail_mu:
+	pthread_mutex_destroy(&r->mu);
+fail_mem:
+	free(r->buf);
+	free(r->lens);
+	free(r);
+	return NULL;
 }
 
 static void ring_free(struct ring *r)
