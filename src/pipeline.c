@@ -237,8 +237,19 @@ size_t pipeline_on_batch(void *user, const struct cap_frame *fr, size_t n)
 		for (size_t i = 0; i < m; i++) {
 			const struct cap_frame *f = &fr[base + i];
 			st[i] = (uint8_t)decode_packet(f->h.linktype, f->bytes, f->h.caplen, &d[i]);
-			if (st[i] == DECODE_OK)
+			if (st[i] == DECODE_OK) {
 				flow_table_prepare(p->flows, &d[i], &lk[i]);
+				/* The payload's first two lines, which the evidence stage reads
+				 * in a flow's first packets: the reader thread wrote them on its
+				 * core, and fetching them on demand stalled the update stage.
+				 * (Packets past the budget do not need them; prefetching for all
+				 * still measured 3-8% less wall time on bench's mix.) */
+				if (d[i].payload.len) {
+					__builtin_prefetch(d[i].payload.p);
+					if (d[i].payload.len > 64)
+						__builtin_prefetch(d[i].payload.p + 64);
+				}
+			}
 			if (i >= PIPELINE_HEAD_LAG && st[i - PIPELINE_HEAD_LAG] == DECODE_OK)
 				flow_table_prefetch(p->flows, &lk[i - PIPELINE_HEAD_LAG]);
 		}
