@@ -673,8 +673,12 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 			}
 			while (tt != h && n < CONS_BATCH && n < room) {
 				const struct rec *q = (const struct rec *)(r->buf + (tt & r->mask));
+				/* the length from lens[], not from the header: where the next
+				 * header is then does not wait for this one to arrive, and the
+				 * CPU can have several of them on the way */
+				uint32_t qlen = r->lens[ci & r->len_mask];
 				if (q->kind == REC_PAD) {
-					tt += q->len;
+					tt += qlen;
 					ci++;
 					continue;
 				}
@@ -688,10 +692,10 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 				/* the frame's headers run past the header's line (Ethernet, a tag,
 				 * IPv4 and TCP with options end ~70 bytes into the frame, 94 into the
 				 * record): their second line, a batch ahead of the decode */
-				if (q->len > 88)
+				if (qlen > 88)
 					__builtin_prefetch((const unsigned char *)q + 88);
 				n++;
-				tt += q->len;
+				tt += qlen;
 				ci++;
 			}
 			size_t done = s->on_batch(s->batch_user, fr, n);
