@@ -9,7 +9,11 @@
 #     unsupported), the packets the file holds (counted here, independently of libpcap) were all
 #     read, one final record per flow written, and the packet counts of all records (interim
 #     records hold their interval's counts) add up to the decoded packets less the later fragments
-#     no flow could claim.
+#     no flow could claim;
+#   - the product labels (tests/ndpi_labels.py): no label without the product's documented domain
+#     or subnet, none against another application's name, every Webex flow of webex.pcap labelled,
+#     and the per-capture label counts as in tests/ndpi_labels.expected.
+# UCFLOW_REGEN_LABELS=1 rewrites tests/ndpi_labels.expected instead (review the diff!).
 # Prints totals: files, packets, flows, decode results, rejects by reason.
 #
 # The corpus is found through $UCFLOW_SHARED (CI exports it, so `make distcheck`, whose source tree
@@ -43,7 +47,16 @@ for f in "$corpus"/*; do
 done
 [ "$n" -gt 0 ] || { echo "FAIL: $corpus is empty"; exit 1; }
 
-python3 - "$tmp" "$n" <<'PY'
+status=0
+if [ "${UCFLOW_REGEN_LABELS:-0}" = 1 ]; then
+	python3 "$srcdir/tests/ndpi_labels.py" "$tmp" "$n" "$srcdir/signatures" \
+		"$srcdir/tests/ndpi_labels.expected" --regen || status=1
+else
+	python3 "$srcdir/tests/ndpi_labels.py" "$tmp" "$n" "$srcdir/signatures" \
+		"$srcdir/tests/ndpi_labels.expected" || status=1
+fi
+
+python3 - "$tmp" "$n" <<'PY' || status=1
 import json, os, re, struct, sys
 tmp, n = sys.argv[1], int(sys.argv[2])
 FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration",
@@ -196,3 +209,4 @@ if fails:
     sys.exit(1)
 print(f"ok: {tot['files']} files")
 PY
+exit "$status"
