@@ -2,15 +2,19 @@
 # run.sh - the ucflow benchmark: synthesizes captures, times the bare libpcap floor and ucflow, reports medians, ratio, pps, RSS, bytes/flow.
 #
 # Usage: bench/run.sh [--ucflow PATH] [--gen PATH] [--floor PATH] [--rusage PATH] [--flowsize PATH]
-#                     [--runs N] [--packets N] [--flows N] [--concurrency N] [--big-flows N]
-#                     [--dir DIR] [--keep]
-# Defaults: binaries from the current (build) directory (./ucflow, ./bench/gen_pcap, ...), 5 runs,
-# a 1M-packet / 25k-flow mix, 1M distinct flows for bytes per flow. Captures go to $BENCH_DIR or a
+#                     [--runs N] [--mix-runs N] [--packets N] [--flows N] [--concurrency N]
+#                     [--big-flows N] [--dir DIR] [--keep]
+# Defaults: binaries from the current (build) directory (./ucflow, ./bench/gen_pcap, ...), 21 runs
+# on the mix and 5 on the 1M-flow capture (--runs N sets both, --mix-runs the mix's alone), a
+# 1M-packet / 25k-flow mix, 1M distinct flows for bytes per flow. Captures go to $BENCH_DIR or a
 # temporary directory that is removed at exit unless --keep (or $BENCH_DIR) is given. `make bench`
-# passes the paths of the binaries it just built. Environment: BENCH_RUNS, BENCH_DIR.
+# passes the paths of the binaries it just built. Environment: BENCH_RUNS, BENCH_MIX_RUNS, BENCH_DIR.
 #
 # Method. Every capture is read once before timing (page cache warm). Then floor and ucflow run
-# alternately N times each; medians of the wall times are reported. The floor runs twice per round:
+# alternately N times each; medians of the wall times are reported, and for the mix, whose ratio
+# is the target, the spread of the ratio round by round (ucflow over the round's faster floor:
+# median and quartiles). The mix gets 21 rounds because on a virtual machine the median of 5 moved
+# by 10% and more from one invocation to the next. The floor runs twice per round:
 # with ucflow's stdio buffer (1 MiB) and with 256 KiB; the faster median is the floor the ratio is
 # taken against, so that a buffer size that happens to slow the bare loop cannot flatter ucflow. ucflow runs as
 # `ucflow -q -r FILE -o /dev/null` (JSON to /dev/null: all formatting work is done); with two or
@@ -31,6 +35,7 @@ FLOOR=./bench/floor
 RUSAGE=./bench/rusage
 FLOWSIZE=./bench/flowsize
 RUNS=${BENCH_RUNS:-5}
+MIX_RUNS=${BENCH_MIX_RUNS:-${BENCH_RUNS:-21}}
 PACKETS=1000000
 FLOWS=25000
 CONC=4096
@@ -50,7 +55,8 @@ while [ $# -gt 0 ]; do
 	--floor) FLOOR=$2; shift 2 ;;
 	--rusage) RUSAGE=$2; shift 2 ;;
 	--flowsize) FLOWSIZE=$2; shift 2 ;;
-	--runs) RUNS=$2; shift 2 ;;
+	--runs) RUNS=$2; MIX_RUNS=$2; shift 2 ;;
+	--mix-runs) MIX_RUNS=$2; shift 2 ;;
 	--packets) PACKETS=$2; shift 2 ;;
 	--flows) FLOWS=$2; shift 2 ;;
 	--concurrency) CONC=$2; shift 2 ;;
@@ -69,6 +75,7 @@ for b in "$UCFLOW" "$GEN" "$FLOOR" "$RUSAGE" "$FLOWSIZE"; do
 	fi
 done
 case $RUNS in ''|*[!0-9]*|0) echo "run.sh: --runs: expected a positive number" >&2; exit 2 ;; esac
+case $MIX_RUNS in ''|*[!0-9]*|0) echo "run.sh: --mix-runs: expected a positive number" >&2; exit 2 ;; esac
 
 if [ -z "$DIR" ]; then
 	DIR=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-bench.XXXXXX")
@@ -143,17 +150,18 @@ if "$UCFLOW" --help 2>/dev/null | grep -q -- '--no-payload'; then
 	HAVE_NOPAYLOAD=1
 fi
 
-# bench CAPTURE LABEL UCFLOW-EXTRA-ARGS...: N alternating runs of floor, ucflow (and ucflow
-# --no-payload when available); leaves medians in F_WALL U_WALL N_WALL, RSS in F_RSS U_RSS N_RSS
+# bench CAPTURE ROUNDS UCFLOW-EXTRA-ARGS...: alternating runs of floor, ucflow (and ucflow
+# --no-payload when available); leaves medians in F_WALL U_WALL N_WALL, RSS in F_RSS U_RSS N_RSS,
+# and the quartiles of the per-round ratio ucflow / faster floor in R_P25 R_MED R_P75
 bench() {
-	cap=$1; shift
+	cap=$1; rounds=$2; shift 2
 	rm -f "$DIR/floor.times" "$DIR/floor256k.times" "$DIR/ucflow.times" "$DIR/nopay.times" \
 		"$DIR/one.times"
 	cat "$cap" >/dev/null # page cache
 	"$FLOOR" "$cap" >/dev/null
 	T0=$(ticks)
 	i=0
-	while [ $i -lt "$RUNS" ]; do
+	while [ $i -lt "$rounds" ]; do
 		timed "$DIR/floor.times" "$FLOOR" "$cap"
 		timed "$DIR/floor256k.times" "$FLOOR" -b 262144 "$cap"
 		timed "$DIR/ucflow.times" "$UCFLOW" -q -r "$cap" -o /dev/null "$@"
@@ -170,6 +178,15 @@ bench() {
 	F256_WALL=$(field wall_s "$DIR/floor256k.times" | median)
 	F_WALL=$(awk -v a="$F1M_WALL" -v b="$F256_WALL" 'BEGIN { print (b < a) ? b : a }')
 	U_WALL=$(field wall_s "$DIR/ucflow.times" | median)
+	# round by round: ucflow's wall time over the faster of that round's two floors
+	field wall_s "$DIR/floor.times" >"$DIR/f1.col"
+	field wall_s "$DIR/floor256k.times" >"$DIR/f2.col"
+	field wall_s "$DIR/ucflow.times" >"$DIR/u.col"
+	paste "$DIR/f1.col" "$DIR/f2.col" "$DIR/u.col" |
+		awk '{ f = ($2 < $1) ? $2 : $1; if (f > 0) printf "%.6f\n", $3 / f }' | sort -g >"$DIR/r.col"
+	R_P25=$(awk '{ v[NR] = $1 } END { print v[int((NR - 1) / 4) + 1] }' "$DIR/r.col")
+	R_MED=$(median <"$DIR/r.col")
+	R_P75=$(awk '{ v[NR] = $1 } END { print v[NR - int((NR - 1) / 4)] }' "$DIR/r.col")
 	F_RSS=$(field maxrss_kib "$DIR/floor.times" | median)
 	U_RSS=$(field maxrss_kib "$DIR/ucflow.times" | median)
 	U_USER=$(field user_s "$DIR/ucflow.times" | median)
@@ -197,6 +214,8 @@ report() { # PACKETS [target]: prints the medians; with "target", the verdict ag
 		"ucflow -q -o /dev/null" "$U_WALL" "$(pps "$n" "$U_WALL")" "$(mib "$U_RSS")" \
 		"$U_USER" "$U_SYS"
 	printf '  %-34s %8sx  (target <= 1.5x: %s)\n' "ratio ucflow/floor, wall" "$ratio" "$verdict"
+	printf '  %-34s %8.2fx  (quartiles %.2fx - %.2fx over %d rounds)\n' \
+		"  ratio round by round, median" "$R_MED" "$R_P25" "$R_P75" "$(wc -l <"$DIR/r.col")"
 	printf '  %-34s %8sx  (CPU time user+sys: floor %.3f s, ucflow %.3f s)\n' \
 		"ratio ucflow/floor, CPU time" \
 		"$(awk -v u="$U_CPU" -v f="$F_CPU" 'BEGIN { printf "%.2f", u / f }')" "$F_CPU" "$U_CPU"
@@ -231,15 +250,15 @@ fi
 MIX_PKTS=$(pkts_of "$MIX")
 MIX_BYTES=$(wc -c <"$MIX" | tr -d ' ')
 echo
-echo "== mix: $MIX_PKTS packets, $FLOWS flows, $CONC concurrent, $(awk -v b="$MIX_BYTES" 'BEGIN { printf "%.1f MB", b / 1e6 }') ($RUNS runs each, alternating; medians)"
-bench "$MIX"
+echo "== mix: $MIX_PKTS packets, $FLOWS flows, $CONC concurrent, $(awk -v b="$MIX_BYTES" 'BEGIN { printf "%.1f MB", b / 1e6 }') ($MIX_RUNS runs each, alternating; medians)"
+bench "$MIX" "$MIX_RUNS"
 report "$MIX_PKTS" target
 
 # ---- 2. 1M concurrent flows ----
 BIG_PKTS=$(pkts_of "$BIGCAP")
 echo
 echo "== $BIG distinct 2-packet UDP flows, all concurrent ($BIG_PKTS packets; --idle-timeout 3600)"
-bench "$BIGCAP" --idle-timeout 3600
+bench "$BIGCAP" "$RUNS" --idle-timeout 3600
 report "$BIG_PKTS"
 BIG_RSS=$U_RSS
 rm -f "$DIR/tiny.times"
