@@ -84,7 +84,9 @@ struct ring {
 	_Alignas(64) atomic_size_t tail; /* bytes released */
 	atomic_int cons_waiting;
 	atomic_size_t cons_at;           /* where the sleeping consumer waits */
-	atomic_int stop;                 /* the consumer is done: the reader must quit */
+	/* The consumer is done: the reader must quit. On a line of its own: the reader reads it for
+	 * every packet, and beside tail it missed each time the consumer had given space back. */
+	_Alignas(64) atomic_int stop;
 	_Alignas(64) pthread_mutex_t mu;
 	pthread_cond_t prod_cv, cons_cv;
 	/* set before the reader starts, read-only afterwards */
