@@ -43,7 +43,7 @@ def sig_lines(path):
 def load_tables():
     """Per app: its kind=service domain patterns and the networks of its address sets."""
     domains = collections.defaultdict(list)
-    nets = collections.defaultdict(list)
+    nets = collections.defaultdict(set)  # a union set repeats its members: once each
     for name in sorted(os.listdir(sigdir)):
         if not name.endswith(".sig"):
             continue
@@ -66,7 +66,7 @@ def load_tables():
                     domains[kv["app"]].append(kv["pattern"].lower())
         if app:
             for items in sets.values():
-                nets[app] += items
+                nets[app].update(items)
     return domains, nets
 
 
@@ -76,6 +76,11 @@ def name_matches(name, pattern):
         base = pattern[2:]
         return name == base or name.endswith("." + base)
     return name == pattern
+
+
+def own_names(names, app):
+    """The names that match one of app's service patterns."""
+    return [x for x in names if any(name_matches(x, p) for p in domains.get(app, []))]
 
 
 def names_of(rec):
@@ -118,14 +123,14 @@ for i in range(1, n + 1):
             counts[(base, app, rec.get("app_service", ""), rec.get("confidence", ""))] += 1
             per_app[app] += 1
             files_per_app[app].add(base)
-            own = [x for x in names if any(name_matches(x, p) for p in domains.get(app, []))]
+            own = own_names(names, app)
             if names and not own:
                 problems.append(f"{where}: labelled {app} but its names {names} are not {app}'s")
-            elif not own and not in_nets(rec, nets.get(app, [])):
+            elif not own and not in_nets(rec, nets.get(app, ())):
                 problems.append(f"{where}: labelled {app} ({rec.get('rule')}, {rec.get('confidence')})"
                                 f" with neither a documented {app} name nor subnet")
         if base == "webex.pcap" and app != "webex-calling":
-            webex_name = [x for x in names if any(name_matches(x, p) for p in domains["webex-calling"])]
+            webex_name = own_names(names, "webex-calling")
             if webex_name or in_nets(rec, nets["webex-calling"]):
                 problems.append(f"{where}: carries Webex evidence ({webex_name or 'subnet'}) "
                                 f"but is labelled {app or 'nothing'}")

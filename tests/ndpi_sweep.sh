@@ -48,13 +48,10 @@ done
 [ "$n" -gt 0 ] || { echo "FAIL: $corpus is empty"; exit 1; }
 
 status=0
-if [ "${UCFLOW_REGEN_LABELS:-0}" = 1 ]; then
-	python3 "$srcdir/tests/ndpi_labels.py" "$tmp" "$n" "$srcdir/signatures" \
-		"$srcdir/tests/ndpi_labels.expected" --regen || status=1
-else
-	python3 "$srcdir/tests/ndpi_labels.py" "$tmp" "$n" "$srcdir/signatures" \
-		"$srcdir/tests/ndpi_labels.expected" || status=1
-fi
+regen=
+[ "${UCFLOW_REGEN_LABELS:-0}" = 1 ] && regen=--regen
+python3 "$srcdir/tests/ndpi_labels.py" "$tmp" "$n" "$srcdir/signatures" \
+	"$srcdir/tests/ndpi_labels.expected" $regen || status=1
 
 python3 - "$tmp" "$n" <<'PY' || status=1
 import json, os, re, struct, sys
