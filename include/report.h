@@ -33,6 +33,11 @@ void report_free(struct report *r);
 /* Names an input shown in the overview: kind is "capture", "interface" or "flow records". */
 int report_add_input(struct report *r, const char *kind, const char *name);
 
+/* Marks an input as not (wholly) read, with the reason (a file that cannot be opened, a read
+ * error): the report's opening summary names it. name is the one given to report_add_input; an
+ * unknown name is added as a failed input of kind "input". UCF_ERR_RUNTIME when out of memory. */
+int report_input_failed(struct report *r, const char *name, const char *reason);
+
 /* Adds one flow record: one JSON object (a trailing newline is allowed). source and lineno say
  * where it came from, for the malformed-line list. Returns UCF_OK, or UCF_ERR_RUNTIME when the
  * line is malformed (it is counted and listed; nothing else changes) or memory ran out. */

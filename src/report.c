@@ -17,26 +17,16 @@ enum fk {
 	K_TS, K_ORIG_H, K_ORIG_P, K_RESP_H, K_RESP_P, K_PROTO, K_DURATION, K_ORIG_BYTES,
 	K_RESP_BYTES, K_ORIG_PKTS, K_ORIG_IP, K_RESP_PKTS, K_RESP_IP, K_APP, K_SVC, K_CAT, K_CONF,
 	K_RULE, /* required up to here */
-	K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP, K_N
+	K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP,
+	K_REASON, K_CONN_STATE, K_N
 };
 #define K_REQUIRED K_ORIG_DSCP
 static const char *const key_names[K_N] = {
 	"ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration", "orig_bytes",
 	"resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "app",
 	"app_service", "app_category", "confidence", "rule", "orig_dscp", "resp_dscp",
-	"dscp_changed", "frag_pkts", "end", "candidates", "encrypted", "expected_dscp",
-};
-
-/* One record, validated; strings point into the parser's arena. */
-struct rec {
-	uint64_t ts, dur;
-	const char *orig_h, *resp_h, *proto, *app, *svc, *cat, *conf, *rule, *end;
-	uint64_t orig_p, resp_p, ob, rb, op, rp, oip, rip, frag;
-	int orig_dscp, resp_dscp, exp_dscp; /* -1 null */
-	int changed, enc;                   /* enc -1 null */
-	uint64_t final;                     /* 1: the flow's last record; 0: interim (end "interim") */
-	const char *const *cand;
-	size_t ncand;
+	"dscp_changed", "frag_pkts", "end", "candidates", "encrypted", "expected_dscp", "reason",
+	"conn_state",
 };
 
 /* ---- small helpers ---- */
@@ -49,8 +39,8 @@ static char *xstrdup(const char *s, bool *oom)
 	return p;
 }
 
-static struct rcount *count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
-				 bool *oom)
+struct rcount *report_count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
+				bool *oom)
 {
 	struct rcount *c;
 	HASH_FIND_STR(*map, key, c);
@@ -69,7 +59,7 @@ static struct rcount *count_add(struct rcount **map, const char *key, uint64_t n
 	return c;
 }
 
-static void count_free(struct rcount **map)
+void report_count_free(struct rcount **map)
 {
 	struct rcount *c, *t;
 	HASH_ITER(hh, *map, c, t) {
@@ -133,10 +123,10 @@ static void group_free(struct rgroup **map)
 	struct rgroup *g, *t;
 	HASH_ITER(hh, *map, g, t) {
 		HASH_DEL(*map, g);
-		count_free(&g->servers);
-		count_free(&g->clients);
-		count_free(&g->vals);
-		count_free(&g->vals2);
+		report_count_free(&g->servers);
+		report_count_free(&g->clients);
+		report_count_free(&g->vals);
+		report_count_free(&g->vals2);
 		free(g->key);
 		free(g->rule);
 		free(g->extra_key);
@@ -148,13 +138,13 @@ void report_free(struct report *r)
 {
 	if (!r)
 		return;
-	count_free(&r->cand_svcs);
+	report_count_free(&r->cand_svcs);
 	struct rsvc *s, *ts;
 	HASH_ITER(hh, r->svcs, s, ts) {
 		HASH_DEL(r->svcs, s);
-		count_free(&s->clients);
-		count_free(&s->servers);
-		count_free(&s->ports);
+		report_count_free(&s->clients);
+		report_count_free(&s->servers);
+		report_count_free(&s->ports);
 		free(s->key);
 		free(s->names);
 		free(s->category);
@@ -163,36 +153,71 @@ void report_free(struct report *r)
 	struct rprod *p, *tp;
 	HASH_ITER(hh, r->prods, p, tp) {
 		HASH_DEL(r->prods, p);
-		count_free(&p->clients);
-		count_free(&p->servers);
+		report_count_free(&p->clients);
+		report_count_free(&p->servers);
 		free(p->app);
 		free(p);
 	}
-	for (int i = 0; i < RF_N; i++)
+	for (int i = 0; i < RF_N; i++) {
 		group_free(&r->find[i].groups);
-	for (size_t i = 0; i < r->ninputs; i++)
-		free(r->inputs[i]);
+		group_free(&r->cand[i].groups);
+		report_count_free(&r->find[i].reasons);
+		report_count_free(&r->cand[i].reasons);
+	}
+	report_count_free(&r->reasons);
+	report_fw_free(r);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		free(r->inputs[i].kind);
+		free(r->inputs[i].name);
+		free(r->inputs[i].reason);
+	}
 	free(r->inputs);
 	for (size_t i = 0; i < r->nmalformed_listed; i++)
 		free(r->malformed_list[i]);
 	report_unindex_rules(r);
-	count_free(&r->rule_refs);
+	report_count_free(&r->rule_refs);
 	rj_free(&r->doc);
 	free(r);
 }
 
 int report_add_input(struct report *r, const char *kind, const char *name)
 {
-	char **n = realloc(r->inputs, (r->ninputs + 1) * sizeof *n);
+	struct rinput *n = realloc(r->inputs, (r->ninputs + 1) * sizeof *n);
 	if (!n)
 		return UCF_ERR_RUNTIME;
 	r->inputs = n;
-	size_t len = strlen(kind) + strlen(name) + 3;
-	char *s = malloc(len);
+	struct rinput *in = &r->inputs[r->ninputs];
+	in->kind = strdup(kind);
+	in->name = strdup(name);
+	in->reason = NULL;
+	if (!in->kind || !in->name) {
+		free(in->kind);
+		free(in->name);
+		return UCF_ERR_RUNTIME;
+	}
+	r->ninputs++;
+	return UCF_OK;
+}
+
+int report_input_failed(struct report *r, const char *name, const char *reason)
+{
+	struct rinput *in = NULL;
+	for (size_t i = r->ninputs; i-- > 0;) /* the latest of that name: a file may be named twice */
+		if (strcmp(r->inputs[i].name, name) == 0 && !r->inputs[i].reason) {
+			in = &r->inputs[i];
+			break;
+		}
+	if (!in) {
+		if (report_add_input(r, "input", name) != UCF_OK)
+			return UCF_ERR_RUNTIME;
+		in = &r->inputs[r->ninputs - 1];
+	}
+	char *s = strdup(reason && *reason ? reason : "unknown error");
 	if (!s)
 		return UCF_ERR_RUNTIME;
-	snprintf(s, len, "%s %s", kind, name);
-	r->inputs[r->ninputs++] = s;
+	free(in->reason);
+	in->reason = s;
+	r->failed_inputs++;
 	return UCF_OK;
 }
 
@@ -276,7 +301,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	const struct rj_value *f[K_N] = { 0 };
 	memset(x, 0, sizeof *x);
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
-	x->end = "";
+	x->end = x->reason = x->conn_state = "";
 	for (size_t i = 0; i < d->n; i++) {
 		int id = key_id(d->v[i].key);
 		if (id >= 0)
@@ -317,6 +342,8 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	CHECK(K_FRAG, rj_uint(v, UINT64_MAX >> 8, &x->frag) == 0);
 	CHECK(K_END, get_str(v, &x->end) == 0);
 	CHECK(K_CAND, v->type == RJ_ARRAY);
+	CHECK(K_REASON, get_str(v, &x->reason) == 0);
+	CHECK(K_CONN_STATE, get_str(v, &x->conn_state) == 0);
 #undef CHECK
 	if (f[K_CAND]) {
 		x->cand = f[K_CAND]->items;
@@ -453,10 +480,9 @@ static void endpoint(const char *h, uint64_t port, char *buf, size_t len)
 }
 
 /* Counts a flow in a finding group: totals, endpoints, and the rule to cite. */
-static struct rgroup *finding_add(struct report *r, enum rfind fi, const char *key,
-				  const struct rec *x, bool *oom)
+struct rgroup *report_group_add(struct rfinding *f, const char *key, const struct rec *x,
+				bool *oom)
 {
-	struct rfinding *f = &r->find[fi];
 	struct rgroup *g = group_get(f, key, oom);
 	if (!g)
 		return NULL;
@@ -469,10 +495,16 @@ static struct rgroup *finding_add(struct report *r, enum rfind fi, const char *k
 	f->bytes += bytes;
 	char ep[UCF_ADDR_STRLEN + 16];
 	endpoint(x->resp_h, x->resp_p, ep, sizeof ep);
-	count_add(&g->servers, ep, nf, bytes, oom);
-	count_add(&g->clients, x->orig_h, nf, bytes, oom);
+	report_count_add(&g->servers, ep, nf, bytes, oom);
+	report_count_add(&g->clients, x->orig_h, nf, bytes, oom);
 	group_rule(g, x->rule, oom);
 	return g;
+}
+
+static struct rgroup *finding_add(struct report *r, enum rfind fi, const char *key,
+				  const struct rec *x, bool *oom)
+{
+	return report_group_add(&r->find[fi], key, x, oom);
 }
 
 static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, const char *svckey,
@@ -498,10 +530,10 @@ static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, con
 	if (x->changed == 1)
 		g->n2++;
 	snprintf(v, sizeof v, "%d", x->orig_dscp);
-	count_add(&g->vals, v, 1, 0, oom);
+	report_count_add(&g->vals, v, 1, 0, oom);
 	if (x->resp_dscp >= 0) {
 		snprintf(v, sizeof v, "%d", x->resp_dscp);
-		count_add(&g->vals2, v, 1, 0, oom);
+		report_count_add(&g->vals2, v, 1, 0, oom);
 	}
 	if (!g->extra_key) {
 		char e[600];
@@ -535,12 +567,12 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 	int32_t idx = -1;
 	if (*x->rule) {
 		idx = report_rule_find(r, x->rule);
-		count_add(&r->rule_refs, x->rule, 1, 0, oom);
+		report_count_add(&r->rule_refs, x->rule, 1, 0, oom);
 		if (idx < 0)
 			r->unknown_rule++;
 	}
 	for (size_t i = 0; i < x->ncand; i++)
-		count_add(&r->cand_svcs, x->cand[i], 1, 0, oom);
+		report_count_add(&r->cand_svcs, x->cand[i], 1, 0, oom);
 
 	/* per product and service */
 	char key[512];
@@ -582,11 +614,11 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 	s->pay[1] += x->rb;
 	s->conf[cs] += nf;
 	uint64_t bytes = x->oip + x->rip;
-	count_add(&s->clients, x->orig_h, nf, bytes, oom);
-	count_add(&s->servers, x->resp_h, nf, bytes, oom);
+	report_count_add(&s->clients, x->orig_h, nf, bytes, oom);
+	report_count_add(&s->servers, x->resp_h, nf, bytes, oom);
 	char pk[32];
 	snprintf(pk, sizeof pk, "%s/%llu", x->proto, (unsigned long long)x->resp_p);
-	count_add(&s->ports, pk, nf, bytes, oom);
+	report_count_add(&s->ports, pk, nf, bytes, oom);
 
 	struct rprod *p;
 	HASH_FIND_STR(r->prods, x->app, p);
@@ -604,8 +636,8 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 	p->ip[0] += x->oip;
 	p->ip[1] += x->rip;
 	p->conf[cs] += nf;
-	count_add(&p->clients, x->orig_h, nf, bytes, oom);
-	count_add(&p->servers, x->resp_h, nf, bytes, oom);
+	report_count_add(&p->clients, x->orig_h, nf, bytes, oom);
+	report_count_add(&p->servers, x->resp_h, nf, bytes, oom);
 	series_add(r, p, x->ts, x->dur, (double)bytes);
 
 	/* findings */
@@ -641,8 +673,12 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 		snprintf(k, sizeof k, "%s %s/%llu", svckey, x->proto, (unsigned long long)x->resp_p);
 		finding_add(r, RF_SUBNET, k, x, oom);
 	}
-	if (!labelled)
+	if (!labelled) {
 		finding_add(r, RF_UNCLASS, pk, x, oom);
+		report_count_add(&r->reasons, x->reason, nf, bytes, oom);
+		report_cand_add(r, x, oom);
+	}
+	report_fw_add(r, x, idx, oom);
 	if (labelled && x->frag > 0) {
 		struct rgroup *g = finding_add(r, RF_FRAG, svckey, x, oom);
 		if (g) {

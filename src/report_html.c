@@ -21,7 +21,9 @@ static const char css[] =
 	"figure svg{max-width:100%;height:auto;border:1px solid #e2e2e2;background:#fff}\n"
 	"figcaption{font-size:13px;color:#444;margin-top:4px}\n"
 	".count{color:#fff;background:#0072B2;border-radius:9px;padding:1px 9px;font-size:13px;"
-	"margin-left:6px}.count.zero{background:#7a7a7a}\n"
+	"margin-left:6px}.count.zero{background:#7a7a7a}.count.cand{background:#8C6D31}\n"
+	".summary{border:1px solid #c8c8c8;background:#fafafa;padding:4px 16px;margin:12px 0}\n"
+	".summary .verdict{font-size:17px;font-weight:bold}.failed{color:#a00000;font-weight:bold}\n"
 	".fgroup{border-left:4px solid #E69F00;padding:2px 12px;margin:10px 0;background:#fffaf0}\n"
 	".fgroup.ok{border-left-color:#009E73;background:#f3faf6}\n"
 	".fgroup ul{margin:4px 0;padding-left:20px}.src{color:#333;font-style:italic}\n"
@@ -146,19 +148,58 @@ static void figure(struct rout *o, void (*chart)(const struct report *, struct r
 	rout_puts(o, "</figcaption>\n</figure>\n");
 }
 
+struct sum_ctx {
+	struct rout *o;
+	bool in_list, first;
+};
+
+static void summary_line(void *user, enum rline k, const char *text)
+{
+	struct sum_ctx *c = user;
+	if (k == RL_DETAIL) {
+		if (!c->in_list)
+			rout_puts(c->o, "<ul>\n");
+		c->in_list = true;
+		rout_puts(c->o, strncmp(text, "FAILED", 6) == 0 ? "<li class=\"failed\">" : "<li>");
+		rout_html(c->o, text);
+		rout_puts(c->o, "</li>\n");
+		return;
+	}
+	if (c->in_list)
+		rout_puts(c->o, "</ul>\n");
+	c->in_list = false;
+	rout_puts(c->o, c->first ? "<p class=\"verdict\">" : "<p>");
+	c->first = false;
+	rout_html(c->o, text);
+	rout_puts(c->o, "</p>\n");
+}
+
 int report_render_html(const struct report *r, struct rout *o)
 {
+	char verdict[512];
+	report_verdict(r, verdict, sizeof verdict);
 	rout_puts(o, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
 		     "<head>\n<meta charset=\"utf-8\"/>\n"
 		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-		     "<title>ucflow audit report</title>\n<style>\n");
+		     "<title>ucflow audit report: ");
+	rout_html(o, verdict);
+	rout_puts(o, "</title>\n<style>\n");
 	rout_puts(o, css);
-	rout_puts(o, "</style>\n</head>\n<body>\n<h1>ucflow audit report</h1>\n"
+	rout_puts(o, "</style>\n</head>\n<body>\n<h1>ucflow audit report: ");
+	rout_html(o, verdict);
+	rout_puts(o, "</h1>\n"
 		     "<p>What runs on the network, measured against what the vendor documents say. "
 		     "Every count is a sum over the flow records read (a flow counts once; its interim "
 		     "records add their packets and bytes); bytes are IP bytes (the sum of the IP total length) unless "
 		     "marked as payload. c-&gt;s is from the originator (the client) to the "
 		     "responder (the server).</p>\n");
+
+	rout_puts(o, "<h2 id=\"summary\">Summary</h2>\n<div class=\"summary\">\n");
+	struct sum_ctx sc = { o, false, true };
+	report_summary_lines(r, summary_line, &sc);
+	if (sc.in_list)
+		rout_puts(o, "</ul>\n");
+	rout_puts(o, "</div>\n");
 
 	rout_puts(o, "<h2 id=\"overview\">Overview</h2>\n");
 	overview(r, o);
@@ -186,15 +227,17 @@ int report_render_html(const struct report *r, struct rout *o)
 	rtab_free(t);
 
 	rout_puts(o, "<h2 id=\"findings\">Findings</h2>\n");
-	static const enum rfind order[] = { RF_CLEAR, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS,
-					    RF_FRAG };
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		enum rfind k = order[i];
-		uint64_t n = r->find[k].flows;
+	for (size_t i = 0; i < report_nfindings; i++) {
+		enum rfind k = report_finding_order[i];
+		uint64_t n = r->find[k].flows, nc = report_cand_flows(r, k);
 		rout_printf(o, "<h3 id=\"finding-%c\">%c. ", (int)('a' + i), (int)('a' + i));
 		rout_html(o, report_finding_title(k));
-		rout_printf(o, "<span class=\"count%s\">%llu flow%s</span></h3>\n", n ? "" : " zero",
+		rout_printf(o, "<span class=\"count%s\">%llu flow%s</span>", n ? "" : " zero",
 			    (unsigned long long)n, n == 1 ? "" : "s");
+		if (nc)
+			rout_printf(o, "<span class=\"count cand\">%llu candidate flow%s</span>",
+				    (unsigned long long)nc, nc == 1 ? "" : "s");
+		rout_puts(o, "</h3>\n");
 		struct lines_ctx c = { o, false, false };
 		report_finding_lines(r, k, finding_line, &c);
 		close_group(&c);

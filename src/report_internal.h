@@ -47,6 +47,20 @@ int rj_seconds_us(const struct rj_value *v, uint64_t *out);
 
 /* ---- report.c: the aggregated model ---- */
 
+struct rsvc_rules;
+struct rfw;
+/* A finding as lines: one summary, then per group a heading and its details and sources. */
+enum rline {
+	RL_SUMMARY,  /* the finding's one-paragraph summary */
+	RL_FSOURCE,  /* the document passage the whole finding rests on */
+	RL_NOTE,     /* a paragraph between groups */
+	RL_GROUP,    /* a group's heading (flows sharing a service or port) */
+	RL_GROUP_OK, /* a group's heading when it passed the check (DSCP) */
+	RL_DETAIL,   /* a line about the group */
+	RL_SOURCE,   /* the group's cited rule, document and table */
+};
+typedef void (*rline_fn)(void *user, enum rline kind, const char *text);
+
 /* Counter keyed by a string (endpoints, ports, observed values). */
 struct rcount {
 	UT_hash_handle hh;
@@ -81,6 +95,19 @@ struct rprod {
 	double bins[REPORT_SERIES_BINS]; /* IP bytes per time bin (both directions) */
 };
 
+/* One record, validated; strings point into the parser's arena. */
+struct rec {
+	uint64_t ts, dur;
+	const char *orig_h, *resp_h, *proto, *app, *svc, *cat, *conf, *rule, *end;
+	const char *reason, *conn_state; /* "" when the record has none */
+	uint64_t orig_p, resp_p, ob, rb, op, rp, oip, rip, frag;
+	int orig_dscp, resp_dscp, exp_dscp; /* -1 null */
+	int changed, enc;                   /* enc -1 null */
+	uint64_t final;                     /* 1: the flow's last record; 0: interim (end "interim") */
+	const char *const *cand;
+	size_t ncand;
+};
+
 /* A finding's group: flows sharing a service, a port, ... */
 struct rgroup {
 	UT_hash_handle hh;
@@ -91,11 +118,22 @@ struct rgroup {
 	struct rcount *servers, *clients, *vals, *vals2;
 };
 
-enum rfind { RF_CLEAR, RF_CLEAR_INFO, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS, RF_FRAG, RF_N };
+enum rfind { RF_CLEAR, RF_CLEAR_INFO, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS, RF_FRAG,
+	     RF_FIREWALL, RF_N };
 
 struct rfinding {
 	struct rgroup *groups;
 	uint64_t flows, pkts, bytes, n1;
+	struct rcount *reasons; /* candidate findings: flows by the record's reason */
+};
+
+/* The order findings are shown in (letters a, b, ...); RF_CLEAR_INFO is part of a. */
+extern const enum rfind report_finding_order[];
+extern const size_t report_nfindings;
+
+/* An input named in the summary; reason NULL when it was read. */
+struct rinput {
+	char *kind, *name, *reason;
 };
 
 #define REPORT_MAX_MALFORMED_LISTED 20
@@ -119,8 +157,13 @@ struct report {
 	uint64_t *svc_dscp_mask;             /* per rule: documented DSCP values of its service */
 	uint8_t media_ports[65536 / 8];      /* Webex Calling's documented UDP media server ports */
 	const char *webex_doc;               /* doc file of the Webex Calling rules */
-	char **inputs;                       /* "kind: name" */
+	struct rinput *inputs;
 	size_t ninputs;
+	struct rcount *reasons;              /* unlabelled flows by reason ("" not recorded) */
+	struct rfinding cand[RF_N];          /* flows a finding would hold if candidates were right */
+	struct rsvc_rules *svc_rules;        /* "app/service" -> its rules (report_cand.c) */
+	struct rfw *fw;                      /* unanswered attempts (report_firewall.c) */
+	uint64_t failed_inputs;
 	uint64_t malformed;
 	char *malformed_list[REPORT_MAX_MALFORMED_LISTED];
 	size_t nmalformed_listed;
@@ -144,6 +187,26 @@ struct report {
 	char write_errbuf[UCF_ERRBUF_SIZE];
 };
 
+/* report.c: counts a flow in a finding group (totals, endpoints, the rule to cite). */
+struct rgroup *report_group_add(struct rfinding *f, const char *key, const struct rec *x,
+				bool *oom);
+struct rcount *report_count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
+				bool *oom);
+void report_count_free(struct rcount **map);
+
+/* report_cand.c: unlabelled flows measured against their candidate rows. */
+int report_cand_index(struct report *r);   /* at report_index_rules; -1 no memory */
+void report_cand_unindex(struct report *r);
+void report_cand_add(struct report *r, const struct rec *x, bool *oom);
+/* The rule a candidate "app/service" names for a flow (proto, server port), -1 none. */
+int32_t report_cand_rule(const struct report *r, const char *cand, const char *proto,
+			 uint64_t port);
+
+/* report_firewall.c: connection attempts that never completed, kept apart from port scans. */
+void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom);
+void report_fw_free(struct report *r);
+void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void *u);
+
 /* Sorted views for the renderers (arrays the caller frees). */
 struct rsvc **report_sorted_svcs(const struct report *r, size_t *n);   /* by app, then bytes */
 struct rprod **report_sorted_prods(const struct report *r, size_t *n); /* by bytes */
@@ -153,7 +216,8 @@ struct rcount **report_sorted_counts(struct rcount *map, size_t *n);  /* by flow
 size_t report_count_size(struct rcount *map);
 /* Citation of a rule "file:line": fills doc/table/label; false when not in the loaded tables. */
 struct rcite {
-	const char *file, *doc, *doc_title, *table, *label, *app, *service, *proto, *server_port;
+	const char *file, *doc, *doc_title, *table, *label, *app, *service, *proto, *server_port,
+		*category;
 	unsigned line;
 	int encrypted;
 };
@@ -176,12 +240,19 @@ bool report_port_marked(const uint8_t *bits, uint64_t port);
 
 /* Human-readable names. */
 const char *report_finding_title(enum rfind f);
+uint64_t report_cand_flows(const struct report *r, enum rfind k);
+void report_fmt_finding_count(const struct report *r, enum rfind k, char *buf, size_t len);
+/* report_summary.c: the opening summary in plain words, and the report's one-line verdict. */
+void report_summary_lines(const struct report *r, rline_fn fn, void *u);
+void report_verdict(const struct report *r, char *buf, size_t len);
+const char *report_reason_text(const char *reason); /* "" when not known here */
 void report_fmt_bytes(uint64_t b, char *buf, size_t len);   /* "1.23 MB" */
 void report_fmt_time(uint64_t us, char *buf, size_t len);   /* "2025-04-01 09:00:00 UTC" */
 void report_fmt_span(uint64_t us, char *buf, size_t len);   /* "1 h 02 min 03 s" */
 
 /* "tcp/80, tcp/8500-8502, udp/5004, +3 more" from a "proto/port" counter map. */
 void report_fmt_ports(struct rcount *ports, size_t max_items, char *buf, size_t len);
+bool report_ports_hold(const char *spec, unsigned long port); /* "80,8000-8099" holds port */
 void report_fmt_percent(uint64_t part, uint64_t whole, char *buf, size_t len); /* "12.5 %" */
 
 /* ---- report_table.c: the content, once for both formats ---- */
@@ -205,17 +276,6 @@ struct rtab *report_tab_unclassified(const struct report *r, bool by_bytes);
 struct rtab *report_tab_appendix(const struct report *r);
 size_t report_unmatched_rules(const struct report *r);
 
-/* A finding as lines: one summary, then per group a heading and its details and sources. */
-enum rline {
-	RL_SUMMARY,  /* the finding's one-paragraph summary */
-	RL_FSOURCE,  /* the document passage the whole finding rests on */
-	RL_NOTE,     /* a paragraph between groups */
-	RL_GROUP,    /* a group's heading (flows sharing a service or port) */
-	RL_GROUP_OK, /* a group's heading when it passed the check (DSCP) */
-	RL_DETAIL,   /* a line about the group */
-	RL_SOURCE,   /* the group's cited rule, document and table */
-};
-typedef void (*rline_fn)(void *user, enum rline kind, const char *text);
 void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, void *user);
 
 /* ---- text output helper (report_text.c and report_html.c write through it) ---- */

@@ -11,8 +11,10 @@ int report_read_jsonl(struct report *r, const char *path, char *errbuf)
 	bool is_stdin = strcmp(path, "-") == 0;
 	FILE *fp = is_stdin ? stdin : fopen(path, "r");
 	if (!fp) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(errno));
-		report_add_input(r, "UNREADABLE flow records", path);
+		int e = errno;
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(e));
+		report_add_input(r, "flow records", path);
+		report_input_failed(r, path, strerror(e));
 		return UCF_ERR_RUNTIME;
 	}
 	const char *name = is_stdin ? "(stdin)" : path;
@@ -30,7 +32,9 @@ int report_read_jsonl(struct report *r, const char *path, char *errbuf)
 	}
 	int rc = UCF_OK;
 	if (ferror(fp)) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "error reading %s: %s", path, strerror(errno));
+		int e = errno;
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "error reading %s: %s", path, strerror(e));
+		report_input_failed(r, name, strerror(e));
 		rc = UCF_ERR_RUNTIME;
 	}
 	free(line);

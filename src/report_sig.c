@@ -47,6 +47,7 @@ bool report_cite_idx(const struct report *r, size_t idx, struct rcite *c)
 	c->service = v.service;
 	c->proto = v.proto ? v.proto : "";
 	c->server_port = v.server_port ? v.server_port : "";
+	c->category = v.category;
 	c->encrypted = v.encrypted;
 	return true;
 }
@@ -155,6 +156,7 @@ void report_unindex_rules(struct report *r)
 	r->svc_dscp_mask = NULL;
 	r->nrules = 0;
 	r->webex_doc = NULL;
+	report_cand_unindex(r);
 	memset(r->media_ports, 0, sizeof r->media_ports);
 }
 
@@ -195,7 +197,7 @@ int report_index_rules(struct report *r)
 				mark_ports(r->media_ports, v.server_port);
 		}
 	}
-	return 0;
+	return report_cand_index(r);
 }
 
 /* "file:line" of rule idx into buf ("" when out of range). */

@@ -300,27 +300,6 @@ size_t report_unmatched_rules(const struct report *r)
 	return n;
 }
 
-/* Whether a port list as written ("8500-8599,19560-65535", "any") holds port. A list naming a set
- * (@name) cannot be told from here: it counts as holding it. */
-static bool ports_hold(const char *spec, unsigned long port)
-{
-	if (!*spec || strcmp(spec, "any") == 0)
-		return true;
-	for (const char *p = spec; p && *p;) {
-		char *end;
-		unsigned long lo = strtoul(p, &end, 10), hi = lo;
-		if (*p == '@' || end == p)
-			return true;
-		if (*end == '-')
-			hi = strtoul(end + 1, &end, 10);
-		if (port >= lo && port <= hi)
-			return true;
-		if ((p = strchr(end, ',')))
-			p++;
-	}
-	return false;
-}
-
 /* The product/service of the records with app and service, NULL when no record had them. */
 static const struct rsvc *find_svc(const struct report *r, const char *app, const char *service)
 {
@@ -342,7 +321,7 @@ static bool qos_matched(const struct rsvc *s, const struct sig_qos_view *q)
 		size_t n = (size_t)(slash - c->key);
 		bool proto = strcmp(q->proto, "both") == 0 ||
 			     (strlen(q->proto) == n && strncmp(q->proto, c->key, n) == 0);
-		if (proto && ports_hold(q->server_port, strtoul(slash + 1, NULL, 10)))
+		if (proto && report_ports_hold(q->server_port, strtoul(slash + 1, NULL, 10)))
 			return true;
 	}
 	return false;
@@ -549,7 +528,85 @@ static void finding_plain(const struct report *r, enum rfind k, rline_fn fn, voi
 	free(g);
 }
 
+static void reasons_list(struct rcount *map, char *buf, size_t len)
+{
+	size_t n, used = 0;
+	struct rcount **v = report_sorted_counts(map, &n);
+	buf[0] = '\0';
+	for (size_t i = 0; v && i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %llu", i ? ", " : "",
+					 *v[i]->key ? v[i]->key : "(not recorded)",
+					 (unsigned long long)v[i]->flows);
+	free(v);
+}
+
+static void cand_groups(const struct report *r, enum rfind k, const char *what, rline_fn fn,
+			void *u)
+{
+	size_t n;
+	struct rgroup **g = report_sorted_groups(&r->cand[k], &n);
+	for (size_t i = 0; g && i < n; i++) {
+		char hb[32];
+		report_fmt_bytes(g[i]->bytes, hb, sizeof hb);
+		emit(fn, u, RL_GROUP, "candidate %s%s: %llu flow%s, %llu packets, %llu IP bytes (%s)",
+		     g[i]->key, what, (unsigned long long)g[i]->flows, g[i]->flows == 1 ? "" : "s",
+		     (unsigned long long)g[i]->pkts, (unsigned long long)g[i]->bytes, hb);
+		if (g[i]->extra_key) {
+			struct rcite c;
+			if (report_cite(r, g[i]->extra_key, &c) && *c.doc)
+				emit(fn, u, RL_SOURCE, "candidate row %s: document %s, table \"%s\": %s",
+				     g[i]->extra_key, c.doc, c.table, c.label);
+			else
+				emit(fn, u, RL_SOURCE, "candidate row %s", g[i]->extra_key);
+		}
+		emit_endpoints(g[i], fn, u);
+	}
+	free(g);
+}
+
+/* The unlabelled flows a finding would hold if their candidate rows were right: counted apart. */
+static void finding_candidates(const struct report *r, enum rfind k, rline_fn fn, void *u)
+{
+	if (k == RF_SUBNET || k == RF_UNCLASS) {
+		if (k == RF_SUBNET)
+			emit(fn, u, RL_NOTE, "Candidate flows: not applicable (a candidate row names "
+			     "a documented port; this finding is about ports no row names).");
+		return;
+	}
+	uint64_t n = report_cand_flows(r, k);
+	if (!n) {
+		emit(fn, u, RL_NOTE, "Candidate flows: none (no unlabelled flow has a candidate row "
+		     "that would fall under this finding).");
+		return;
+	}
+	struct rcount *reasons = NULL;
+	bool oom = false;
+	for (int kk = (int)k; kk <= (int)(k == RF_CLEAR ? RF_CLEAR_INFO : k); kk++)
+		for (struct rcount *c = r->cand[kk].reasons; c; c = c->hh.next)
+			report_count_add(&reasons, c->key, c->flows, c->bytes, &oom);
+	char rl[1024];
+	reasons_list(reasons, rl, sizeof rl);
+	report_count_free(&reasons);
+	uint64_t pk = r->cand[k].pkts + (k == RF_CLEAR ? r->cand[RF_CLEAR_INFO].pkts : 0);
+	uint64_t by = r->cand[k].bytes + (k == RF_CLEAR ? r->cand[RF_CLEAR_INFO].bytes : 0);
+	emit(fn, u, RL_NOTE, "Candidate flows, not counted above: %llu unlabelled flow%s (%llu "
+	     "packets, %llu IP bytes) would fall under this finding if %s candidate rows were "
+	     "right; by reason: %s.", (unsigned long long)n, n == 1 ? "" : "s",
+	     (unsigned long long)pk, (unsigned long long)by, n == 1 ? "its" : "their", rl);
+	cand_groups(r, k, k == RF_CLEAR ? " (a documented encrypted variant)" : "", fn, u);
+	if (k == RF_CLEAR)
+		cand_groups(r, RF_CLEAR_INFO, " (no documented encrypted variant)", fn, u);
+}
+
+static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void *u);
+
 void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, void *u)
+{
+	finding_body(r, k, fn, u);
+	finding_candidates(r, k, fn, u);
+}
+
+static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void *u)
 {
 	const struct rfinding *f = &r->find[k];
 	char hb[32];
@@ -594,10 +651,16 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		break;
 	case RF_UNCLASS:
 		emit(fn, u, RL_SUMMARY,
-		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) match no documented row, in %zu "
+		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) have no label, in %zu "
 		     "server port/protocol groups.",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb, (size_t)HASH_COUNT(f->groups));
+		if (f->flows) {
+			char rl[1024];
+			reasons_list(r->reasons, rl, sizeof rl);
+			emit(fn, u, RL_NOTE, "By the records' reason: %s. Those with candidate rows "
+			     "are counted under the other findings as candidate flows.", rl);
+		}
 		break;
 	case RF_FRAG:
 		emit(fn, u, RL_SUMMARY,
@@ -607,6 +670,9 @@ void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, voi
 		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1);
 		emit_note(r, WEBEX_APP, "mtu", fn, u);
 		finding_plain(r, k, fn, u);
+		break;
+	case RF_FIREWALL:
+		report_fw_lines(r, false, fn, u);
 		break;
 	case RF_CLEAR_INFO:
 	case RF_N:
@@ -626,8 +692,11 @@ struct rtab *report_tab_overview(const struct report *r)
 	size_t used = 0;
 	v[0] = '\0';
 	for (size_t i = 0; i < r->ninputs && used < sizeof v; i++)
-		used += (size_t)snprintf(v + used, sizeof v - used, "%s%s", i ? "; " : "",
-					 r->inputs[i]);
+		used += (size_t)snprintf(v + used, sizeof v - used, "%s%s %s%s%s%s", i ? "; " : "",
+					 r->inputs[i].kind, r->inputs[i].name,
+					 r->inputs[i].reason ? " (FAILED: " : "",
+					 r->inputs[i].reason ? r->inputs[i].reason : "",
+					 r->inputs[i].reason ? ")" : "");
 	row[0] = "Inputs";
 	if (!r->ninputs)
 		snprintf(v, sizeof v, "none");

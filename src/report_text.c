@@ -203,15 +203,40 @@ static void finding_line(void *user, enum rline k, const char *text)
 	}
 }
 
+/* The summary: paragraphs, and "- " items under them. */
+static void summary_line(void *user, enum rline k, const char *text)
+{
+	struct lines_ctx *c = user;
+	if (k == RL_DETAIL) {
+		wrap(c->o, "  - ", "    ", text);
+		c->in_block = true;
+		return;
+	}
+	if (c->in_block)
+		rout_puts(c->o, "\n");
+	wrap(c->o, "", "", text);
+	rout_puts(c->o, "\n");
+	c->in_block = false;
+}
+
 int report_render_text(const struct report *r, struct rout *o)
 {
-	heading(o, "ucflow audit report", '=');
+	char title[600], verdict[512];
+	report_verdict(r, verdict, sizeof verdict);
+	snprintf(title, sizeof title, "ucflow audit report: %s", verdict);
+	heading(o, title, '=');
 	wrap(o, "", "",
 	     "What runs on the network, measured against what the vendor documents say. Every "
 	     "count is a sum over the flow records read (a flow counts once; its interim records "
 	     "add their packets and bytes); bytes are IP bytes (the sum of the IP total length) unless marked as "
 	     "payload. c->s is from the originator (the client) to the responder (the server).");
 	rout_puts(o, "\n");
+
+	heading(o, "Summary", '-');
+	struct lines_ctx sc = { o, false };
+	report_summary_lines(r, summary_line, &sc);
+	if (sc.in_block)
+		rout_puts(o, "\n");
 
 	heading(o, "Overview", '-');
 	overview(r, o);
@@ -229,12 +254,11 @@ int report_render_text(const struct report *r, struct rout *o)
 	rtab_free(t);
 
 	heading(o, "Findings", '-');
-	static const enum rfind order[] = { RF_CLEAR, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS,
-					    RF_FRAG };
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		enum rfind k = order[i];
-		rout_printf(o, "### %c. %s: %llu flow%s\n\n", (int)('a' + i), report_finding_title(k),
-			    (unsigned long long)r->find[k].flows, r->find[k].flows == 1 ? "" : "s");
+	for (size_t i = 0; i < report_nfindings; i++) {
+		enum rfind k = report_finding_order[i];
+		char cnt[96];
+		report_fmt_finding_count(r, k, cnt, sizeof cnt);
+		rout_printf(o, "### %c. %s: %s\n\n", (int)('a' + i), report_finding_title(k), cnt);
 		struct lines_ctx c = { o, false };
 		report_finding_lines(r, k, finding_line, &c);
 		if (c.in_block)

@@ -206,6 +206,27 @@ void report_fmt_ports(struct rcount *ports, size_t max_items, char *buf, size_t 
 	free(v);
 }
 
+/* Whether a port list as written ("8500-8599,19560-65535", "any") holds port. A list naming a set
+ * (@name) cannot be told from here: it counts as holding it. */
+bool report_ports_hold(const char *spec, unsigned long port)
+{
+	if (!*spec || strcmp(spec, "any") == 0)
+		return true;
+	for (const char *p = spec; p && *p;) {
+		char *end;
+		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+		if (*p == '@' || end == p)
+			return true;
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		if (port >= lo && port <= hi)
+			return true;
+		if ((p = strchr(end, ',')))
+			p++;
+	}
+	return false;
+}
+
 /* ---- formatting ---- */
 
 void report_fmt_bytes(uint64_t b, char *buf, size_t len)
@@ -265,6 +286,26 @@ void report_fmt_percent(uint64_t part, uint64_t whole, char *buf, size_t len)
 		snprintf(buf, len, "%.1f %%", 100.0 * (double)part / (double)whole);
 }
 
+const enum rfind report_finding_order[] = { RF_CLEAR, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET,
+					     RF_UNCLASS, RF_FRAG };
+const size_t report_nfindings = sizeof report_finding_order / sizeof report_finding_order[0];
+
+/* Flows a finding would hold if their candidate rows were right (a: both cleartext parts). */
+uint64_t report_cand_flows(const struct report *r, enum rfind k)
+{
+	return r->cand[k].flows + (k == RF_CLEAR ? r->cand[RF_CLEAR_INFO].flows : 0);
+}
+
+/* "0 flows" or "0 flows, 5 candidate flows": a finding's count as its heading shows it. */
+void report_fmt_finding_count(const struct report *r, enum rfind k, char *buf, size_t len)
+{
+	uint64_t n = r->find[k].flows, c = report_cand_flows(r, k);
+	int w = snprintf(buf, len, "%llu flow%s", (unsigned long long)n, n == 1 ? "" : "s");
+	if (c && w > 0 && (size_t)w < len)
+		snprintf(buf + w, len - (size_t)w, ", %llu candidate flow%s", (unsigned long long)c,
+			 c == 1 ? "" : "s");
+}
+
 const char *report_finding_title(enum rfind f)
 {
 	switch (f) {
@@ -275,6 +316,7 @@ const char *report_finding_title(enum rfind f)
 	case RF_SUBNET: return "Traffic to documented vendor subnets on ports the documents do not list";
 	case RF_UNCLASS: return "Unclassified traffic by server port and protocol";
 	case RF_FRAG: return "Fragmented packets on UC flows";
+	case RF_FIREWALL: return "Connection attempts on documented rows that never completed";
 	case RF_N: break;
 	}
 	return "";

@@ -23,6 +23,11 @@ expect_rc() { # name expected actual
 }
 
 cd "$srcdir" || exit 99
+# the rule table report_check.py recomputes candidate flows from (same signatures and site file)
+"$bin" -S signatures --site tests/sites/report-findings.site --list-rules >"$tmp/rules-site.tsv" || exit 99
+"$bin" -S signatures --list-rules >"$tmp/rules.tsv" || exit 99
+UCFLOW_RULES="$tmp/rules-site.tsv"
+export UCFLOW_RULES
 
 # ---- 1. the findings capture: offline run, text and HTML from the same records ----
 "$bin" -S signatures --site tests/sites/report-findings.site -r pcaps/report-findings.pcap -q \
@@ -40,7 +45,7 @@ if python3 tests/report_check.py "$sig" "$tmp/f.txt" "$tmp/f.jsonl"; then ok "te
 
 # each finding triggered (a count > 0), and the groups the scenario was built for
 for letter in a b c d e f; do
-	n=$(sed -n "s/^### $letter\. .*: \([0-9][0-9]*\) flows\{0,1\}\$/\1/p" "$tmp/f.txt")
+	n=$(sed -n "s/^### $letter\. .*: \([0-9][0-9]*\) flows\{0,1\}\(, [0-9]* candidate flows\{0,1\}\)\{0,1\}\$/\1/p" "$tmp/f.txt")
 	if [ -n "$n" ] && [ "$n" -gt 0 ]; then ok "finding $letter triggered ($n flows)"; else bad "finding $letter not triggered"; fi
 done
 for want in \
@@ -102,7 +107,7 @@ fi
 	--from-json "$tmp/f.jsonl" 2>"$tmp/err"
 expect_rc "--from-json" 0 $?
 # apart from where the numbers came from: the inputs and the capture's own counters
-strip() { grep -vE '^    (Inputs|Packets read|Truncated packets|Capture drops):' "$1"; }
+strip() { grep -vE '^    (Inputs|Packets read|Truncated packets|Capture drops):|^  - read: ' "$1"; }
 strip "$tmp/f.txt" >"$tmp/f.strip"
 strip "$tmp/j.txt" >"$tmp/j.strip"
 if cmp -s "$tmp/f.strip" "$tmp/j.strip" && [ "$(wc -l <"$tmp/f.txt")" -eq "$(wc -l <"$tmp/j.txt")" ]; then
@@ -145,7 +150,33 @@ has "$tmp/m.txt" "$tmp/m.jsonl:9: missing field \"id.orig_p\"" && ok "malformed 
 if python3 tests/report_check.py "$sig" "$tmp/m.txt" "$tmp/m.jsonl"; then ok "sums with malformed lines skipped"; else bad "sums (malformed)"; fi
 "$bin" -S signatures --report "$tmp/x.txt" --from-json "$tmp/nonexistent.jsonl" 2>"$tmp/err"
 expect_rc "--from-json of a missing file" 1 $?
-has "$tmp/x.txt" "UNREADABLE flow records $tmp/nonexistent.jsonl" && ok "unreadable input named in the report" || bad "unreadable input"
+has "$tmp/x.txt" "flow records $tmp/nonexistent.jsonl (FAILED: No such file or directory)" && ok "unreadable input named in the overview" || bad "unreadable input"
+
+# ---- 4b. the opening summary: a failed input between two good ones, with the reason ----
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/fail.txt" \
+	--from-json "$tmp/f.jsonl" "$tmp/nonexistent.jsonl" "$tmp/d2.jsonl" 2>"$tmp/err"
+expect_rc "--from-json with a missing file between two good ones" 1 $?
+sed -n '/^Summary$/,/^Overview$/p' "$tmp/fail.txt" >"$tmp/fail.sum"
+has "$tmp/fail.sum" "Inputs: 2 read, 1 FAILED" && ok "summary: 2 inputs read, 1 failed" || { bad "summary inputs line"; cat "$tmp/fail.sum"; }
+has "$tmp/fail.sum" "- FAILED: flow records $tmp/nonexistent.jsonl: No such file or directory" && ok "summary: the failed input with its reason" || bad "summary: failed input reason"
+has "$tmp/fail.sum" "- read: flow records $tmp/d2.jsonl" && ok "summary: the input after the failed one was read" || bad "summary: input after the failure"
+if python3 tests/report_check.py "$sig" "$tmp/fail.txt" "$tmp/f.jsonl" "$tmp/d2.jsonl"; then ok "sums with a failed input"; else bad "sums (failed input)"; fi
+
+# ---- 4c. no product traffic: said in the first line and in the summary ----
+"$bin" -S signatures -r pcaps/background.pcap -q -o "$tmp/bg.jsonl" --report "$tmp/bg.txt" 2>"$tmp/err"
+expect_rc "background capture" 0 $?
+if [ "$(grep -c '"app":"[a-z]' "$tmp/bg.jsonl")" -eq 0 ]; then ok "background capture has no labelled flow"; else bad "background capture has labelled flows (pick another capture)"; fi
+head -1 "$tmp/bg.txt" | grep -q '^ucflow audit report: no product traffic' && ok "first line: no product traffic" || { bad "first line: $(head -1 "$tmp/bg.txt")"; }
+has "$tmp/bg.txt" "No product traffic: none of the" && ok "summary: no product traffic" || bad "summary: no product traffic"
+if UCFLOW_RULES="$tmp/rules.tsv" python3 tests/report_check.py "$sig" "$tmp/bg.txt" "$tmp/bg.jsonl"; then ok "sums (background)"; else bad "sums (background)"; fi
+
+# ---- 4d. candidate flows: finesse.pcap without a site file (ambiguous and shared-port flows) ----
+"$bin" -S signatures -r pcaps/finesse.pcap -q -o "$tmp/fin.jsonl" --report "$tmp/fin.txt" 2>"$tmp/err"
+expect_rc "finesse capture without a site file" 0 $?
+n=$(sed -n 's/^### a\. .*: [0-9]* flows\{0,1\}, \([0-9]*\) candidate flows\{0,1\}$/\1/p' "$tmp/fin.txt")
+if [ -n "$n" ] && [ "$n" -gt 0 ]; then ok "finesse without site file: cleartext finding has $n candidate flows"; else bad "finesse: no candidate count in finding a: $(grep '^### a' "$tmp/fin.txt")"; fi
+grep -q 'ambiguous' "$tmp/fin.txt" && grep -q 'shared-port' "$tmp/fin.txt" && ok "finesse: ambiguous and shared-port named" || bad "finesse: reasons not named"
+if UCFLOW_RULES="$tmp/rules.tsv" python3 tests/report_check.py "$sig" "$tmp/fin.txt" "$tmp/fin.jsonl"; then ok "candidate counts = recomputed from the records and --list-rules (finesse)"; else bad "candidate counts (finesse)"; fi
 
 # ---- 5. usage errors exit 2 ----
 "$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.pdf" 2>"$tmp/err" >/dev/null

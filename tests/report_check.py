@@ -4,6 +4,10 @@ with the text report (tests/report.sh).
 
 usage: report_check.py SIGDIR REPORT.txt FLOWS.jsonl [FLOWS.jsonl ...]
 
+With UCFLOW_RULES=FILE (the `ucflow --list-rules` output for the same signatures and site file)
+it also recomputes the candidate flows of each finding: unlabelled flows whose candidate rows
+(app/service, the row whose transport and server ports hold the flow's) would put them there.
+
 Every number the text report prints about flows must be a sum over the records: the overview,
 every row of the product/service and confidence tables, every finding group's flows, packets and
 bytes, the DSCP checks, the fragment counts, the unclassified table, and the appendix. A flow is
@@ -136,6 +140,67 @@ def compute(recs, mports):
     return m, svc, prod, finding, dscp
 
 
+def load_rules(path):
+    """--list-rules output: app/service -> [row dict] in load order."""
+    rules = collections.defaultdict(list)
+    lines = open(path, encoding="utf-8").read().splitlines()
+    head = lines[0].lstrip("#").split("\t")
+    for line in lines[1:]:
+        row = dict(zip(head, line.split("\t")))
+        rules["%s/%s" % (row["app"], row["service"])].append(row)
+    return rules
+
+
+def port_held(spec, port):
+    if not spec or spec == "any":
+        return True
+    for item in spec.split(","):
+        if item.startswith("@"):
+            return True
+        lo, _, hi = item.partition("-")
+        if int(lo) <= port <= int(hi or lo):
+            return True
+    return False
+
+
+def cand_row(rules, cand, r):
+    rows = rules.get(cand, [])
+    for row in rows:
+        if row["proto"] in ("both", r["proto"]) and port_held(row["server_port"], r["id.resp_p"]):
+            return row
+    return rows[0] if rows else None
+
+
+def candidates(recs, rules):
+    """Per finding letter: candidate flows (final records) and reasons."""
+    dscp = collections.defaultdict(set)
+    for key, rows in rules.items():
+        for row in rows:
+            if row["dscp"] != "-":
+                dscp[key].update(int(x) for x in row["dscp"].split(","))
+    out = {k: collections.Counter() for k in "abcf"}
+    for r in recs:
+        if r["app"] or r.get("end") == "interim":
+            continue
+        hit = set()
+        for cand in r.get("candidates", []):
+            row = cand_row(rules, cand, r)
+            if not row:
+                continue
+            if row["encrypted"] == "no":
+                hit.add("a")
+            d = dscp.get(cand)
+            if d and r.get("orig_dscp") is not None and (r["orig_dscp"] not in d or r.get("dscp_changed")):
+                hit.add("b")
+            if row["app"] == "webex-calling" and row["category"] == "media" and r["proto"] == "tcp":
+                hit.add("c")
+            if r.get("frag_pkts", 0) > 0:
+                hit.add("f")
+        for k in hit:
+            out[k][r.get("reason") or "(not recorded)"] += 1
+    return out
+
+
 def section(text, start, end):
     i = text.index(start)
     j = text.index(end, i) if end else len(text)
@@ -217,10 +282,12 @@ def main():
     # ---- findings: every group heading against the records
     def groups(letter, nxt):
         sec = section(text, "### %s. " % letter, nxt)
-        head = re.search(r"^### .*: (\d+) flows?$", sec, re.M)
+        head = re.search(r"^### .*?: (\d+) flows?(?:, (\d+) candidate flows?)?$", sec, re.M)
         out = {}
         for g in re.finditer(r"^    (\S.*?): (\d+) flows?, (\d+) packets, (\d+) IP bytes(?: \([^)]*\))?"
                              r"(?:, (\d+) fragments)?", sec, re.M):
+            if g.group(1).startswith("candidate "):
+                continue
             out[g.group(1)] = tuple(int(x) for x in g.groups()[1:] if x is not None)
         tops = re.findall(r"^    (\S.*?): .*\n((?:        .*\n|          .*\n)*)", sec, re.M)
         return int(head.group(1)), out, sec, dict(tops)
@@ -294,6 +361,40 @@ def main():
                       [a.flows, a.pkts, a.bytes, len(a.servers), len(a.clients)]
                       if a else False, "unclassified row %s" % p[0])
         del rest
+
+    # ---- candidate flows per finding (headings and their "Candidate flows" paragraph)
+    if os.environ.get("UCFLOW_RULES"):
+        cand = candidates(recs, load_rules(os.environ["UCFLOW_RULES"]))
+        for letter in "abcf":
+            h = re.search(r"^### %s\. .*?: \d+ flows?(?:, (\d+) candidate flows?)?$" % letter, text, re.M)
+            got = int(h.group(1) or 0) if h else -1
+            want = sum(cand[letter].values())
+            check(got == want, "finding %s: %d candidate flows, records say %d" % (letter, got, want))
+            if want:
+                i = text.index("### %s. " % letter)
+                ends = [j for j in (text.find("\n### ", i + 1), text.find("\nAppendix", i)) if j > 0]
+                sec = text[i:min(ends)]
+                g = re.search(r"by reason: ([^.]*)\.", sec.replace("\n", " "))
+                got_r = dict((k, int(v)) for k, v in re.findall(r"(\S+) (\d+)", g.group(1))) if g else {}
+                check(got_r == dict(cand[letter]), "finding %s candidate reasons %s != %s" % (
+                    letter, got_r, dict(cand[letter])))
+
+    # ---- the summary: products found and unlabelled flows by reason
+    summ = section(text, "Summary\n", "Overview\n").replace("\n    ", " ")
+    reasons = collections.Counter((r.get("reason") or "(not recorded)") for r in recs
+                                  if not r["app"] and r.get("end") != "interim")
+    got_r = dict((k, int(v)) for k, v in re.findall(r"^  - (\S+): (\d+) flows?(?: - |$)", section(
+        summ, "Unlabelled:", "Findings (") if "Unlabelled: none" not in summ else "", re.M))
+    check(got_r == dict(reasons), "summary reasons %s != %s" % (got_r, dict(reasons)))
+    for app, e in prod.items():
+        if app == "(unclassified)":
+            continue
+        g = re.search(r"^  - .* \(%s\): (\d+) flows?" % re.escape(app), summ, re.M)
+        check(g and int(g.group(1)) == e["flows"], "summary product %s" % app)
+    if m["labelled"] == 0:
+        check(re.match(r"ucflow audit report: no (product traffic|flow records)", text),
+              "no product traffic: not said in the first line")
+        check("\nNo product traffic:" in summ, "no product traffic: not said in the summary")
 
     # ---- appendix: no listed rule was named by a record
     sec = section(text, "Appendix:", None)

@@ -1,0 +1,118 @@
+/* report_cand.c - the flows a finding would hold if their candidates were right: unlabelled flows (ambiguous, shared-port, needs-payload ...) measured against their candidate rows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_internal.h"
+
+/* "app/service" -> the report rows (rules) of that service, in load order. */
+struct rsvc_rules {
+	UT_hash_handle hh;
+	size_t n;
+	uint32_t *idx;
+	char key[];
+};
+
+void report_cand_unindex(struct report *r)
+{
+	struct rsvc_rules *e, *t;
+	HASH_ITER(hh, r->svc_rules, e, t) {
+		HASH_DEL(r->svc_rules, e);
+		free(e->idx);
+		free(e);
+	}
+}
+
+int report_cand_index(struct report *r)
+{
+	for (size_t i = 0; i < r->ntable_rules; i++) {
+		struct rcite c;
+		if (!report_cite_idx(r, i, &c))
+			continue;
+		char key[600];
+		snprintf(key, sizeof key, "%s/%s", c.app, c.service);
+		struct rsvc_rules *e;
+		HASH_FIND_STR(r->svc_rules, key, e);
+		if (!e) {
+			size_t len = strlen(key);
+			if (!(e = calloc(1, sizeof *e + len + 1)))
+				return -1;
+			memcpy(e->key, key, len + 1);
+			HASH_ADD_STR(r->svc_rules, key, e);
+		}
+		uint32_t *n = realloc(e->idx, (e->n + 1) * sizeof *n);
+		if (!n)
+			return -1;
+		e->idx = n;
+		e->idx[e->n++] = (uint32_t)i;
+	}
+	return 0;
+}
+
+/* The candidate's row for this flow: the first rule of the service whose transport and server
+ * ports hold the flow's; else the service's first rule (a candidate the classifier named matched
+ * some row of it, e.g. through a port set this view cannot expand). */
+int32_t report_cand_rule(const struct report *r, const char *cand, const char *proto,
+			 uint64_t port)
+{
+	struct rsvc_rules *e;
+	HASH_FIND_STR(r->svc_rules, cand, e);
+	if (!e || !e->n)
+		return -1;
+	for (size_t i = 0; i < e->n; i++) {
+		struct rcite c;
+		if (!report_cite_idx(r, e->idx[i], &c))
+			continue;
+		bool p = strcmp(c.proto, "both") == 0 || strcmp(c.proto, proto) == 0;
+		if (p && report_ports_hold(c.server_port, (unsigned long)port))
+			return (int32_t)e->idx[i];
+	}
+	return (int32_t)e->idx[0];
+}
+
+static void cand_count(struct report *r, enum rfind k, const char *key, const struct rec *x,
+		       int32_t idx, bool *oom)
+{
+	struct rgroup *g = report_group_add(&r->cand[k], key, x, oom);
+	if (g && idx >= 0 && !g->extra_key) {
+		char ref[600];
+		g->extra_key = strdup(report_rule_ref(r, (size_t)idx, ref, sizeof ref));
+		if (!g->extra_key)
+			*oom = true;
+	}
+	report_count_add(&r->cand[k].reasons, *x->reason ? x->reason : "(not recorded)", x->final,
+			 x->oip + x->rip, oom);
+}
+
+/* An unlabelled record: for each finding, the first candidate that would put it there. A flow
+ * counts once per finding whatever the number of its candidates. */
+void report_cand_add(struct report *r, const struct rec *x, bool *oom)
+{
+	bool done[RF_N] = { false };
+	for (size_t i = 0; i < x->ncand; i++) {
+		const char *cand = x->cand[i];
+		int32_t idx = report_cand_rule(r, cand, x->proto, x->resp_p);
+		struct rcite c;
+		if (idx < 0 || !report_cite_idx(r, (size_t)idx, &c))
+			continue;
+		if (c.encrypted == 0 && !done[RF_CLEAR]) {
+			int32_t var = report_enc_variant(r, (size_t)idx);
+			cand_count(r, var >= 0 ? RF_CLEAR : RF_CLEAR_INFO, cand, x, idx, oom);
+			done[RF_CLEAR] = true;
+		}
+		uint64_t mask = report_dscp_mask(r, (size_t)idx);
+		if (mask && x->orig_dscp >= 0 && x->final && !done[RF_DSCP] &&
+		    (!(mask >> x->orig_dscp & 1) || x->changed == 1)) {
+			cand_count(r, RF_DSCP, cand, x, idx, oom);
+			done[RF_DSCP] = true;
+		}
+		if (strcmp(c.app, WEBEX_APP) == 0 && strcmp(c.category, "media") == 0 &&
+		    strcmp(x->proto, "tcp") == 0 && !done[RF_MEDIA_TCP]) {
+			cand_count(r, RF_MEDIA_TCP, cand, x, idx, oom);
+			done[RF_MEDIA_TCP] = true;
+		}
+		if (x->frag > 0 && !done[RF_FRAG]) {
+			cand_count(r, RF_FRAG, cand, x, idx, oom);
+			done[RF_FRAG] = true;
+		}
+	}
+}
