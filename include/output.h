@@ -22,6 +22,7 @@ struct out_names {
 	const struct evidence_ctx *ev;                         /* payload facts (sni, dns name ...) */
 	const char *(*tunnel_of)(void *user, uint16_t id);     /* interned tunnel descriptions */
 	void *user;
+	uint16_t community_id_seed;                            /* --community-id-seed (default 0) */
 };
 
 struct out_format {
@@ -62,5 +63,15 @@ size_t out_json_format(const struct out_names *names, const struct flow *f, enum
 /* Appends s to buf as a JSON string body (no quotes), escaping per RFC 8259; returns bytes
  * written, or the bytes needed when cap is too small (nothing partial is kept in that case). */
 size_t out_json_escape(char *buf, size_t cap, const char *s);
+
+/* Community ID v1 (corelight community-id-spec): "1:" and 28 base64 characters, NUL-terminated.
+ * For ICMP and ICMPv6, sport is the type and dport its counterpart type or the code (Zeek's
+ * ports); a type without a counterpart keeps src first. Protocols other than TCP, UDP, SCTP and
+ * the ICMPs hash no ports. */
+#define OUT_COMMUNITY_ID_LEN 32
+void out_community_id(uint16_t seed, const struct ucf_addr *src, const struct ucf_addr *dst,
+		      uint8_t proto, uint16_t sport, uint16_t dport, char out[OUT_COMMUNITY_ID_LEN]);
+/* The same for a flow's originator and responder: once per written record, never per packet. */
+void out_flow_community_id(const struct flow *f, uint16_t seed, char out[OUT_COMMUNITY_ID_LEN]);
 
 #endif

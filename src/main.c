@@ -50,6 +50,7 @@ struct options {
 	uint64_t report_interval_s;
 	const char **json_files;     /* --from-json: build the report from saved flow records */
 	size_t njson;
+	uint16_t community_id_seed;  /* --community-id-seed */
 };
 
 enum opt_id {
@@ -65,6 +66,7 @@ enum opt_id_live {
 	OPT_IMMEDIATE = 1100, OPT_STATS, OPT_FLUSH, OPT_ACTIVE,
 };
 enum opt_id_report { OPT_REPORT = 1200, OPT_REPORT_INTERVAL, OPT_FROM_JSON };
+enum opt_id_export { OPT_COMMUNITY_ID_SEED = 1300 };
 
 struct opt_desc {
 	int id;
@@ -115,6 +117,8 @@ static const struct opt_desc opt_table[] = {
 	  "label from ports, subnets and the site file only: inspect no payload" },
 	{ OPT_PAYLOAD_PKTS, "payload-packets", "N",
 	  "inspect the payload of the first N packets of each direction of a flow (default 8)" },
+	{ OPT_COMMUNITY_ID_SEED, "community-id-seed", "N",
+	  "seed of the records' community_id (Community ID v1; 0..65535, default 0)" },
 	{ OPT_QUIET, "quiet", NULL, "no summary on stderr at exit" },
 	{ OPT_HELP, "help", NULL, "show this help and exit" },
 	{ OPT_VERSION, "version", NULL, "show the version and exit" },
@@ -372,6 +376,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->payload_pkts = (unsigned)v;
 			break;
+		case OPT_COMMUNITY_ID_SEED:
+			if (parse_u64(optarg, 65535, &v) != 0) {
+				fprintf(stderr, "ucflow: --community-id-seed: expected 0..65535, got '%s'\n",
+					optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->community_id_seed = (uint16_t)v;
+			break;
 		case OPT_QUIET: o->quiet = 1; break;
 		case OPT_HELP: usage(stdout); return 0 + 1;
 		case OPT_VERSION: printf("ucflow %s\n", PACKAGE_VERSION); return 0 + 1;
@@ -568,7 +580,7 @@ int main(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
-	struct out_names names = { db, ev, tunnel_name, &tables };
+	struct out_names names = { db, ev, tunnel_name, &tables, o.community_id_seed };
 	struct out_writer *out = NULL;
 	struct cap_source *src = NULL;
 	struct pipeline *pl = NULL;

@@ -9,7 +9,7 @@ static const char *const csv_columns[] = {
 	"resp_pkts", "resp_ip_bytes", "vlan", "inner_vlan", "orig_dscp", "resp_dscp",
 	"dscp_changed", "frag_pkts", "end", "app", "app_service", "app_category", "confidence",
 	"reason", "rule", "candidates", "encrypted", "expected_dscp", "payload_proto", "sni", "alpn", "server_names", "dns_name",
-	"host", "stun_software", "evidence", "tunnel", NULL,
+	"host", "stun_software", "evidence", "tunnel", "community_id", NULL,
 };
 
 /* Quotes a field when it holds a separator, quote or line break. */
@@ -110,6 +110,9 @@ static int csv_flow(struct out_writer *w, const struct flow *f, enum flow_end wh
 	put_field(w, r.ev.software, 0);
 	put_field(w, r.ev.reason, 0);
 	put_field(w, r.tunnel, 0);
+	char cid[OUT_COMMUNITY_ID_LEN];
+	out_flow_community_id(f, w->names.community_id_seed, cid);
+	put_field(w, cid, 0);
 	return out_line_emit(w);
 }
 

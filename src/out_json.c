@@ -152,6 +152,10 @@ static void json_build_slow(struct out_writer *w, const struct flow *f, enum flo
 		put_str(w, r.tunnel);
 	else
 		OUT_LIT(w, "null");
+	char cid[OUT_COMMUNITY_ID_LEN];
+	out_flow_community_id(f, w->names.community_id_seed, cid);
+	KEY(w, "community_id");
+	put_str(w, cid);
 	OUT_LIT(w, "}");
 }
 
@@ -479,10 +483,15 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	if (r.tunnel) {
 		JKEY(p, "tunnel");
 		JSTR(p, JV_TUNNEL);
-		PUT(p, "\"}");
+		PUT(p, "\"");
 	} else {
-		PUT(p, ",\"tunnel\":null}");
+		PUT(p, ",\"tunnel\":null");
 	}
+	/* base64 needs no escaping; JSON_FIXED_MAX has room for it */
+	JKEY(p, "community_id");
+	out_flow_community_id(f, w->names.community_id_seed, p);
+	p += strlen(p);
+	PUT(p, "\"}");
 	w->len = (size_t)(p - w->line);
 	w->line[w->len] = '\0';
 	return true;

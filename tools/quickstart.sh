@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-pkgs="build-essential autoconf automake pkg-config libpcap-dev check uthash-dev"
+pkgs="build-essential autoconf automake pkg-config libpcap-dev check uthash-dev nettle-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
