@@ -41,6 +41,19 @@ int parse_decimal_us(const char *s, uint64_t unit_us, uint64_t *out);
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 int mac_parse(const char *s, uint8_t mac[6]);
 
+/* ---- scenario loading (synth_load.c) ----------------------------------------------------- */
+struct scn_line {
+	const char *file;
+	int lineno;
+	int argc;
+	char **argv;
+	int jump;	/* repeat: index of its end; end: index of its repeat */
+};
+
+/* Read PATH and the files it includes, expand `for` loops and match `repeat`/`end`. On a
+ * scenario error: FILE:LINE: message on stderr, exit status 2. */
+void scn_load(const char *path, struct scn_line **lines, size_t *nlines);
+
 /* ---- deterministic PRNG (splitmix64) ------------------------------------------------------ */
 uint64_t rng_next(uint64_t *state);
 void rng_bytes(uint64_t *state, uint8_t *out, size_t n);

@@ -1,7 +1,9 @@
 /* ucflow-synth.c - deterministic pcap synthesizer: turns a line-oriented scenario (.scn) into a capture.
  *
- * Usage: ucflow-synth SCENARIO.scn OUT.pcap
+ * Usage: ucflow-synth [--flows LIST.tsv] SCENARIO.scn OUT.pcap
  * Same scenario in, byte-identical pcap out: no wall clock, randomness only from `seed`.
+ * --flows also lists the scenario's flows (name, protocol, endpoints) for tests that score by name.
+ * Reading the scenario (tokens, include, for loops, repeat matching) is in synth_load.c.
  * Scenario errors are reported as FILE:LINE: message and exit with status 2 (OUT is removed).
  *
  * SCENARIO LANGUAGE (also documented in pcaps/README)
@@ -40,6 +42,9 @@
  *     NAME close [>|<]               FIN from that side (default >), FIN back, last ACK
  *     NAME reset [>|<]               RST+ACK from that side (default <)
  *     repeat N ... end               repeat the enclosed lines N times (may nest)
+ *     for VAR FROM TO [STEP] ... endfor   write the body once per value; ${EXPR} in its tokens
+ *                                    (integers, loop variables, + - * / % and parentheses)
+ *                                    is replaced by the value (many similar hosts and flows)
  *     PKTOPT (before the builder): dt=DUR  dscp=N  ttl=N  df=0|1  frag=N (IPv4 fragments,
  *       the first carries the L4 header)  fragonly=K[,K...] (emit only these 1-based
  *       fragments: orphans)  snap=N (capture only N bytes of the frame)
@@ -62,16 +67,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_TOKENS 256
 #define MAX_DEPTH 8
-
-struct line {
-	const char *file;
-	int lineno;
-	int argc;
-	char **argv;
-	int jump;	/* repeat: index of its end; end: index of its repeat */
-};
 
 struct host {
 	char name[64];
@@ -80,7 +76,7 @@ struct host {
 
 struct state {
 	const char *curfile;
-	struct line *lines;
+	struct scn_line *lines;
 	size_t nlines;
 	struct flow *flows;
 	size_t nflows, capflows;
@@ -88,8 +84,6 @@ struct state {
 	size_t nhosts, caphosts;
 	char **defaults;
 	int ndefaults;
-	char **incpaths;
-	size_t nincpaths;
 	int link, snaplen;
 	uint64_t seed, rng;
 	uint64_t now, step, gap;
@@ -123,190 +117,6 @@ static void die_at(const char *file, int lineno, const char *fmt, ...)
 }
 
 #define ERR(...) die_at(S.curfile, S.curline, __VA_ARGS__)
-
-/* ---- reading and tokenizing ------------------------------------------------------------- */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		fprintf(stderr, "ucflow-synth: %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	struct sbuf b;
-	sb_init(&b);
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0)
-		sb_put(&b, tmp, n);
-	fclose(fp);
-	sb_u8(&b, 0);
-	*len = b.len - 1;
-	return (char *)b.d;
-}
-
-static void tokenize(const char *file, char *text, int lineno, struct line *out)
-{
-	char *toks[MAX_TOKENS];
-	int n = 0;
-	char *p = text;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r')
-			p++;
-		if (!*p || *p == '#')
-			break;
-		struct sbuf t;
-		sb_init(&t);
-		int inq = 0;
-		while (*p && (inq || (*p != ' ' && *p != '\t' && *p != '\r' && *p != '#'))) {
-			if (*p == '"') {
-				inq = !inq;
-				p++;
-				continue;
-			}
-			if (*p == '\\' && p[1]) {
-				sb_put(&t, p, 2);
-				p += 2;
-				continue;
-			}
-			sb_put(&t, p, 1);
-			p++;
-		}
-		if (inq)
-			die_at(file, lineno, "unterminated double quote");
-		if (n == MAX_TOKENS)
-			die_at(file, lineno, "too many tokens (max %d)", MAX_TOKENS);
-		sb_u8(&t, 0);
-		toks[n++] = (char *)t.d;
-	}
-	out->file = file;
-	out->lineno = lineno;
-	out->argc = n;
-	out->jump = -1;
-	out->argv = NULL;
-	if (n) {
-		out->argv = malloc(sizeof(char *) * (size_t)n);
-		if (!out->argv) {
-			fprintf(stderr, "ucflow-synth: out of memory\n");
-			exit(1);
-		}
-		memcpy(out->argv, toks, sizeof(char *) * (size_t)n);
-	}
-}
-
-static size_t cap_lines;
-
-static void add_line(const struct line *L)
-{
-	if (S.nlines == cap_lines) {
-		cap_lines = cap_lines ? cap_lines * 2 : 64;
-		S.lines = realloc(S.lines, sizeof *S.lines * cap_lines);
-		if (!S.lines) {
-			fprintf(stderr, "ucflow-synth: out of memory\n");
-			exit(1);
-		}
-	}
-	S.lines[S.nlines++] = *L;
-}
-
-/* Read `path` (and the files it includes) into S.lines. `stack` holds the including files. */
-static void load(const char *path, const char **stack, int depth)
-{
-	size_t len;
-	char *text = read_file(path, &len);
-	size_t first = S.nlines;
-	struct sbuf logical;
-	sb_init(&logical);
-	int lineno = 1, start_line = 1;
-	char *p = text;
-	while (*p) {
-		char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
-		size_t m = n;
-		while (m && (p[m - 1] == '\r' || p[m - 1] == ' ' || p[m - 1] == '\t'))
-			m--;
-		int cont = m && p[m - 1] == '\\';
-		if (!logical.len)
-			start_line = lineno;
-		sb_put(&logical, p, cont ? m - 1 : n);
-		if (cont)
-			sb_u8(&logical, ' ');
-		else {
-			sb_u8(&logical, 0);
-			struct line L;
-			tokenize(path, (char *)logical.d, start_line, &L);
-			if (L.argc && !strcmp(L.argv[0], "include")) {
-				if (L.argc != 2)
-					die_at(path, start_line, "usage: include FILE");
-				if (depth >= MAX_DEPTH)
-					die_at(path, start_line, "includes nested deeper than %d",
-					       MAX_DEPTH);
-				/* relative names are taken from the including file's directory */
-				struct sbuf inc;
-				sb_init(&inc);
-				const char *slash = strrchr(path, '/');
-				if (L.argv[1][0] != '/' && slash)
-					sb_put(&inc, path, (size_t)(slash - path) + 1);
-				sb_str(&inc, L.argv[1]);
-				sb_u8(&inc, 0);
-				const char *ipath = (const char *)inc.d;
-				for (int i = 0; i <= depth; i++)
-					if (!strcmp(stack[i], ipath))
-						die_at(path, start_line, "`%s` includes itself", ipath);
-				for (int i = 0; i < L.argc; i++)
-					free(L.argv[i]);
-				free(L.argv);
-				/* the path lives as long as the lines that name it */
-				char **np = realloc(S.incpaths, sizeof *np * (S.nincpaths + 1));
-				if (!np) {
-					fprintf(stderr, "ucflow-synth: out of memory\n");
-					exit(1);
-				}
-				S.incpaths = np;
-				S.incpaths[S.nincpaths++] = (char *)inc.d;
-				stack[depth + 1] = ipath;
-				load(ipath, stack, depth + 1);
-			} else if (L.argc) {
-				add_line(&L);
-			}
-			sb_reset(&logical);
-		}
-		lineno++;
-		if (!eol)
-			break;
-		p = eol + 1;
-	}
-	if (logical.len)
-		die_at(path, start_line, "line continuation at end of file");
-	sb_free(&logical);
-	free(text);
-
-	/* match repeat/end within this file (included files are balanced on their own) */
-	size_t rstack[MAX_DEPTH * (MAX_DEPTH + 1) + 1];
-	int rdepth = 0, own = 0;
-	for (size_t i = first; i < S.nlines; i++) {
-		const char *k = S.lines[i].argv[0];
-		int mine = S.lines[i].file == path;
-		if (!strcmp(k, "repeat")) {
-			if (mine && ++own > MAX_DEPTH)
-				die_at(path, S.lines[i].lineno, "repeat nested deeper than %d",
-				       MAX_DEPTH);
-			if (rdepth == (int)(sizeof rstack / sizeof rstack[0]))
-				die_at(path, S.lines[i].lineno, "repeat nested too deeply");
-			rstack[rdepth++] = i;
-		} else if (!strcmp(k, "end")) {
-			if (!rdepth)
-				die_at(S.lines[i].file, S.lines[i].lineno, "`end` without `repeat`");
-			size_t r = rstack[--rdepth];
-			if (S.lines[r].file == path)
-				own--;
-			S.lines[r].jump = (int)i;
-			S.lines[i].jump = (int)r;
-		}
-	}
-	if (rdepth)
-		die_at(S.lines[rstack[rdepth - 1]].file, S.lines[rstack[rdepth - 1]].lineno,
-		       "`repeat` without `end`");
-}
 
 /* ---- value parsing ---------------------------------------------------------------------- */
 static uint64_t parse_uint(const char *s, uint64_t max, const char *what)
@@ -826,7 +636,7 @@ static void need_args(int argc, int n, const char *usage)
 		ERR("usage: %s", usage);
 }
 
-static void exec_line(const struct line *L)
+static void exec_line(const struct scn_line *L)
 {
 	int argc = L->argc;
 	char **argv = L->argv;
@@ -925,7 +735,7 @@ static void run(void)
 	} stack[MAX_DEPTH * (MAX_DEPTH + 1) + 1];
 	int depth = 0;
 	for (size_t pc = 0; pc < S.nlines; pc++) {
-		struct line *L = &S.lines[pc];
+		struct scn_line *L = &S.lines[pc];
 		S.curfile = L->file;
 		S.curline = L->lineno;
 		if (!strcmp(L->argv[0], "repeat")) {
@@ -951,15 +761,46 @@ static void run(void)
 	}
 }
 
+/* The flows of the scenario, one line each: NAME PROTO CLIENT CPORT SERVER SPORT (tab separated),
+ * so that a test can tell each record of the capture by the name the scenario gave its flow. */
+static int write_flow_list(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp) {
+		fprintf(stderr, "ucflow-synth: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fprintf(fp, "# name\tproto\tclient\tclient_port\tserver\tserver_port\n");
+	for (size_t i = 0; i < S.nflows; i++) {
+		const struct flow *f = &S.flows[i];
+		const char *p = f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" : "icmp";
+		fprintf(fp, "%s\t%s\t%s\t%u\t%s\t%u\n", f->name, p, f->addr_str[0], f->port[0],
+			f->addr_str[1], f->port[1]);
+	}
+	if (fclose(fp)) {
+		fprintf(stderr, "ucflow-synth: %s: write error\n", path);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	static const char usage[] = "usage: ucflow-synth [--flows LIST.tsv] SCENARIO.scn OUT.pcap\n";
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: ucflow-synth SCENARIO.scn OUT.pcap\n"
-		       "Writes a deterministic pcap from a scenario; see pcaps/README.\n");
+		printf("%sWrites a deterministic pcap from a scenario; see pcaps/README.\n"
+		       "--flows: also write the scenario's flows (name, protocol, endpoints) as TSV.\n",
+		       usage);
 		return 0;
 	}
+	const char *flows = NULL;
+	if (argc > 2 && !strcmp(argv[1], "--flows")) {
+		flows = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: ucflow-synth SCENARIO.scn OUT.pcap\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	S.curfile = argv[1];
@@ -971,8 +812,7 @@ int main(int argc, char **argv)
 	S.gap = 100;
 	sb_init(&S.l4);
 	sb_init(&S.pay);
-	const char *incstack[MAX_DEPTH + 1] = { argv[1] };
-	load(argv[1], incstack, 0);
+	scn_load(argv[1], &S.lines, &S.nlines);
 	S.out = argv[2];
 	run();
 	ensure_writer();
@@ -984,6 +824,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	S.w = NULL;
+	if (flows && write_flow_list(flows))
+		return 1;
 	printf("%s: %llu packets, %zu flows\n", S.out, (unsigned long long)n, S.nflows);
 	return 0;
 }
