@@ -289,6 +289,18 @@ void rout_html(struct rout *o, const char *s); /* escaped for HTML text and attr
 
 int report_render_text(const struct report *r, struct rout *o);
 int report_render_html(const struct report *r, struct rout *o);
+/* report_axis.c: time-axis ticks on [t0, t1] (microseconds): the unit from the span (ms,
+ * seconds, minutes, hours, days, weeks, months, years), as many ticks as labels of char_px per
+ * character fit in width_px, never more than max (at most RAXIS_MAX_TICKS); dates carry the year.
+ * unit names the unit chosen ("hours"). */
+#define RAXIS_MAX_TICKS 16
+struct raxis_tick {
+	uint64_t us;
+	char label[64];
+};
+size_t report_axis_ticks(uint64_t t0, uint64_t t1, double width_px, double char_px,
+			 struct raxis_tick *out, size_t max, const char **unit);
+
 /* report_svg.c: the three charts, as inline <svg> elements. */
 void report_svg_bytes(const struct report *r, struct rout *o);
 void report_svg_timeline(const struct report *r, struct rout *o);

@@ -9,6 +9,7 @@
 #define FONT "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\" font-size=\"13\""
 #define TOP_BARS 20
 #define MAX_POINTS 120
+#define TICK_CHAR_PX 8.5 /* a 13 px digit is 7 to 8.3 px wide in the usual fonts */
 
 /* Okabe-Ito, safe for colour-blind readers; grey for unclassified traffic. */
 static const char *const palette[] = { "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
@@ -190,31 +191,6 @@ void report_svg_bytes(const struct report *r, struct rout *o)
 
 /* ---- figure 2: throughput over time per product, stacked step areas ---- */
 
-/* Tick steps in milliseconds: round UTC times. */
-static const uint64_t tick_steps_ms[] = {
-	1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000,
-	300000, 600000, 900000, 1800000, 3600000, 7200000, 10800000, 21600000, 43200000, 86400000,
-	172800000, 604800000,
-};
-
-static void fmt_tick(uint64_t ms, uint64_t step_ms, bool multi_day, char *buf, size_t len)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char s[32];
-	gmtime_r(&t, &tm);
-	if (multi_day)
-		strftime(buf, len, step_ms >= 86400000 ? "%m-%d" : "%m-%d %H:%M", &tm);
-	else if (step_ms >= 60000)
-		strftime(buf, len, "%H:%M", &tm);
-	else if (step_ms >= 1000)
-		strftime(buf, len, "%H:%M:%S", &tm);
-	else {
-		strftime(s, sizeof s, "%H:%M:%S", &tm);
-		snprintf(buf, len, "%s.%03u", s, (unsigned)(ms % 1000));
-	}
-}
-
 void report_svg_timeline(const struct report *r, struct rout *o)
 {
 	size_t np;
@@ -286,38 +262,36 @@ void report_svg_timeline(const struct report *r, struct rout *o)
 		rout_html(o, *p[j]->app ? p[j]->app : "(unclassified)");
 		rout_puts(o, "</title></path>\n");
 	}
-	/* x axis: ticks at round UTC times */
-	double span_ms = (t_end - t_start) * 1000;
-	size_t nsteps = sizeof tick_steps_ms / sizeof tick_steps_ms[0];
-	uint64_t step = tick_steps_ms[nsteps - 1];
-	for (size_t i = 0; i < nsteps; i++)
-		if (span_ms / (double)tick_steps_ms[i] <= 8) {
-			step = tick_steps_ms[i];
-			break;
-		}
-	time_t ts0 = (time_t)t_start, ts1 = (time_t)t_end;
+	/* x axis: ticks at round UTC times, the unit from the span, labels that fit */
+	struct raxis_tick ticks[RAXIS_MAX_TICKS];
+	const char *unit;
+	uint64_t us0 = org + i0 * w, us1 = UINT64_MAX; /* the drawn domain, saturated */
+	if (w * k <= (UINT64_MAX - us0) / npts)
+		us1 = us0 + w * k * npts;
+	size_t nt = report_axis_ticks(us0, us1, rx - lx, TICK_CHAR_PX, ticks, 10, &unit);
+	for (size_t q = 0; q < nt; q++) {
+		double x = lx + ((double)(ticks[q].us - us0) / 1e6) * xs;
+		double half = (double)strlen(ticks[q].label) * TICK_CHAR_PX / 2;
+		const char *anchor = x + half > W - 4 ? "end" : x - half < 4 ? "start" : "middle";
+		rout_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			       "stroke=\"#222222\"/>\n", x, bottom, x, bottom + 5);
+		text(o, x, bottom + 20, anchor, " class=\"tick-x\"", ticks[q].label);
+	}
+	time_t ts0 = (time_t)(r->ts_min / 1000000), ts1 = (time_t)(r->ts_max / 1000000);
 	struct tm a, b;
 	gmtime_r(&ts0, &a);
 	gmtime_r(&ts1, &b);
 	bool multi_day = a.tm_yday != b.tm_yday || a.tm_year != b.tm_year;
-	uint64_t ms0 = (org + i0 * w) / 1000; /* t_start in ms, exactly */
-	for (uint64_t t = (ms0 + step - 1) / step * step; (double)t <= t_end * 1000; t += step) {
-		double x = lx + ((double)t / 1000 - t_start) * xs;
-		rout_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			       "stroke=\"#222222\"/>\n", x, bottom, x, bottom + 5);
-		fmt_tick(t, step, multi_day, buf, sizeof buf);
-		text(o, x, bottom + 20, "middle", "", buf);
-	}
 	rout_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#222222\"/>\n"
 		       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#222222\"/>\n",
 		    lx, bottom, rx, bottom, lx, top, lx, bottom);
-	char d0[32], d1[32], axis[160];
+	char d0[32], d1[32], axis[256];
 	strftime(d0, sizeof d0, "%Y-%m-%d", &a);
 	strftime(d1, sizeof d1, "%Y-%m-%d", &b);
 	char bin[64];
 	report_fmt_span(w * k, bin, sizeof bin);
-	snprintf(axis, sizeof axis, "Time (UTC), %s%s%s; one step = %s", d0, multi_day ? " to " : "",
-		 multi_day ? d1 : "", bin);
+	snprintf(axis, sizeof axis, "Time (UTC), %s%s%s; ticks in %s; one step = %s", d0,
+		 multi_day ? " to " : "", multi_day ? d1 : "", unit, bin);
 	text(o, (lx + rx) / 2, bottom + 44, "middle", " font-weight=\"bold\"", axis);
 	rout_printf(o, "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\" "
 		       "transform=\"rotate(-90 18 %.1f)\">Throughput (bit/s, stacked)</text>\n",

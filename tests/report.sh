@@ -178,6 +178,28 @@ if [ -n "$n" ] && [ "$n" -gt 0 ]; then ok "finesse without site file: cleartext 
 grep -q 'ambiguous' "$tmp/fin.txt" && grep -q 'shared-port' "$tmp/fin.txt" && ok "finesse: ambiguous and shared-port named" || bad "finesse: reasons not named"
 if UCFLOW_RULES="$tmp/rules.tsv" python3 tests/report_check.py "$sig" "$tmp/fin.txt" "$tmp/fin.jsonl"; then ok "candidate counts = recomputed from the records and --list-rules (finesse)"; else bad "candidate counts (finesse)"; fi
 
+# ---- 4e. charts bounded whatever the span: one flow in 2005 and one in 2038 (or far later) ----
+# (a file-size limit of 16 MB stops a runaway writer: 3.9 GB of axis ticks were seen)
+for pair in 2038:2147483648 wrapped:18444596590061; do
+	name=${pair%%:*}
+	python3 tests/report_records.py 1104537600 "${pair#*:}" 2 >"$tmp/span-$name.jsonl"
+	for ext in html md txt; do
+		( ulimit -f 32768; exec "$bin" -S signatures --report "$tmp/span-$name.$ext" \
+			--from-json "$tmp/span-$name.jsonl" ) 2>"$tmp/err"
+		rc=$?
+		size=$(wc -c <"$tmp/span-$name.$ext" 2>/dev/null || echo 0)
+		if [ $rc -eq 0 ] && [ "$size" -gt 0 ] && [ "$size" -lt 1000000 ]; then
+			ok "2005 + $name, .$ext: $size bytes"
+		else
+			bad "2005 + $name, .$ext: exit $rc, $size bytes"
+		fi
+	done
+	nt=$(grep -o 'class="tick-x"' "$tmp/span-$name.html" | wc -l)
+	[ "$nt" -ge 2 ] && [ "$nt" -le 16 ] && ok "2005 + $name: $nt time-axis ticks" || bad "2005 + $name: $nt time-axis ticks"
+	grep -qE 'Time \(UTC\), 2005-01-01 to [0-9]{4,}-[0-9]{2}-[0-9]{2}; ticks in years' "$tmp/span-$name.html" &&
+		ok "2005 + $name: axis in years, dated" || bad "2005 + $name: axis title: $(grep -o 'Time (UTC)[^<]*' "$tmp/span-$name.html")"
+done
+
 # ---- 5. usage errors exit 2 ----
 "$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.pdf" 2>"$tmp/err" >/dev/null
 expect_rc "--report with an unknown extension" 2 $?

@@ -1,6 +1,8 @@
 #!/bin/sh
 # report_render.sh - renders the HTML audit report in headless Chromium to a PNG and checks that it
-# renders (a PNG of a non-trivial size, no renderer crash). Installs Debian's `chromium` with apt-get
+# renders (a PNG of a non-trivial size, no renderer crash); then, for flow records spanning an hour,
+# two days, a year and ten years, measures the time axis in the rendered page (the labels' bounding boxes):
+# no two tick labels overlap, none leaves the chart, at most 16 ticks, dates with the year. Installs Debian's `chromium` with apt-get
 # when running as root and it is missing; skips (77) with a message where it cannot be had.
 # KEEP=DIR keeps the HTML and the PNG in DIR for a look.
 set -u
@@ -54,6 +56,70 @@ for size in 1280,2000 800,1200; do
 		echo "ok   rendered at $size: $bytes-byte PNG"
 	fi
 done
+
+# ---- time axes over an hour, a year and ten years: measured in the rendered page ----
+# The report has no script; the test appends one that measures every x-axis tick label
+# (class tick-x) and writes the result into an attribute that --dump-dom shows.
+cat >"$tmp/measure.js" <<'JS'
+<script>
+(function () {
+  var out = [];
+  var svgs = document.querySelectorAll("svg");
+  for (var s = 0; s < svgs.length; s++) {
+    var ticks = Array.prototype.slice.call(svgs[s].querySelectorAll("text.tick-x"));
+    if (!ticks.length) continue;
+    var sb = svgs[s].getBoundingClientRect();
+    var boxes = ticks.map(function (t) { var b = t.getBoundingClientRect();
+      return { l: b.left, r: b.right, w: b.width, text: t.textContent }; });
+    boxes.sort(function (a, b) { return a.l - b.l; });
+    out.push("TICKS " + boxes.length + " " + boxes.map(function (b) { return b.text; }).join("|"));
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].w <= 0) out.push("EMPTY " + boxes[i].text);
+      if (boxes[i].l < sb.left - 0.5 || boxes[i].r > sb.right + 0.5) out.push("OUTSIDE " + boxes[i].text);
+      if (i && boxes[i].l < boxes[i - 1].r) out.push("OVERLAP " + boxes[i - 1].text + " / " + boxes[i].text);
+    }
+  }
+  document.body.setAttribute("data-axis", out.join(";"));
+})();
+</script>
+JS
+for span in hour:3600 days:200000 year:31536000 decade:315360000; do
+	name=${span%%:*} secs=${span#*:}
+	python3 tests/report_records.py 1735689600 $((1735689600 + secs)) 400 >"$tmp/$name.jsonl"
+	"$bin" -S signatures --report "$tmp/$name.html" --from-json "$tmp/$name.jsonl" 2>"$tmp/err" ||
+		{ echo "FAIL: ucflow --from-json ($name)"; cat "$tmp/err"; fail=1; continue; }
+	sed 's|</body>|__MEASURE__</body>|' "$tmp/$name.html" | sed "/__MEASURE__/{
+r $tmp/measure.js
+s/__MEASURE__//
+}" >"$tmp/$name-m.html"
+	timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$tmp/profile" --virtual-time-budget=2000 --window-size=1280,2000 \
+		--dump-dom "file://$tmp/$name-m.html" >"$tmp/$name.dom" 2>"$tmp/err"
+	axis=$(sed -n 's/.*data-axis="\([^"]*\)".*/\1/p' "$tmp/$name.dom" | head -1)
+	ticks=$(printf '%s' "$axis" | sed -n 's/^TICKS \([0-9]*\) .*/\1/p')
+	labels=$(printf '%s' "$axis" | sed -n 's/^TICKS [0-9]* \([^;]*\).*/\1/p')
+	if [ -z "$ticks" ]; then
+		echo "FAIL: $name: no tick labels measured"; tail -3 "$tmp/err"; fail=1
+	elif printf '%s' "$axis" | grep -qE 'OVERLAP|OUTSIDE|EMPTY'; then
+		echo "FAIL: $name axis: $axis"; fail=1
+	elif [ "$ticks" -lt 2 ] || [ "$ticks" -gt 16 ]; then
+		echo "FAIL: $name axis: $ticks ticks ($labels)"; fail=1
+	else
+		echo "ok   $name axis: $ticks ticks, none overlapping, all inside the chart: $labels"
+	fi
+	# dates carry the year: the axis title always, the tick labels when they are dates
+	grep -qE 'Time \(UTC\), [0-9]{4}-[0-9]{2}-[0-9]{2}' "$tmp/$name.html" || { echo "FAIL: $name: axis title without a dated year"; fail=1; }
+	case $name in
+	hour) want='^[0-2][0-9]:[0-5][0-9]$' ;;
+	days) want='^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-2][0-9]:[0-5][0-9])?$' ;;
+	*) want='^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$' ;;
+	esac
+	bad=$(printf '%s' "$labels" | tr '|' '\n' | grep -cvE "$want")
+	[ "$bad" -eq 0 ] && echo "ok   $name: every tick label has the expected form" || { echo "FAIL: $name: labels $labels"; fail=1; }
+	[ -n "${KEEP:-}" ] && cp "$tmp/$name.html" "$tmp/$name.dom" "$KEEP"/ 2>/dev/null
+done
+
 if [ -n "${KEEP:-}" ]; then
 	mkdir -p "$KEEP" && cp "$tmp"/*.png "$tmp/report.html" "$KEEP"/ && echo "kept in $KEEP"
 fi
