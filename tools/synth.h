@@ -84,6 +84,9 @@ struct pstate {
 	int have_dns;
 	uint16_t dns_id;
 	uint32_t ctr;	/* generic per-flow counter (tags, branches, ids) */
+	uint64_t dtls_rseq[2];	/* DTLS: next record sequence number, per sender */
+	uint16_t dtls_mseq[2];	/* DTLS: next handshake message_seq, per sender */
+	uint16_t dtls_epoch[2];	/* DTLS: current epoch, per sender (1 after ChangeCipherSpec) */
 };
 
 struct flow {
@@ -134,6 +137,13 @@ int tls_server_hello(struct bctx *ctx, int argc, char **argv, struct sbuf *out, 
 int tls_client_finished(struct bctx *ctx, int argc, char **argv, struct sbuf *out);
 int tls_server_finished(struct bctx *ctx, int argc, char **argv, struct sbuf *out);
 int tls_app_data(struct bctx *ctx, int argc, char **argv, struct sbuf *out);
+/* DER X.509 v3 certificate (subject CN/O, subjectAltName dNSName list, filler RSA key). */
+int tls_build_cert(struct bctx *ctx, const char *cn, const char *san, const char *org,
+		   const char *issuer, struct sbuf *b);
+
+/* DTLS 1.2 handshake builders (synth_dtls.c): sets *handled when `name` is one of them. */
+int dtls_build(struct bctx *ctx, const char *name, int argc, char **argv, struct sbuf *out,
+	       int *handled);
 
 /* Binary application protocols (synth_proto.c). */
 int proto_build(struct bctx *ctx, const char *name, int argc, char **argv, struct sbuf *out,

@@ -911,5 +911,8 @@ int payload_build(struct bctx *ctx, const char *name, int argc, char **argv, str
 	int rc = proto_build(ctx, name, argc, argv, out, &handled);
 	if (handled)
 		return rc;
+	rc = dtls_build(ctx, name, argc, argv, out, &handled);
+	if (handled)
+		return rc;
 	return berr(ctx, "unknown payload builder `%s`", name);
 }

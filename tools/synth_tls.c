@@ -82,7 +82,7 @@ static void der_int_bytes(struct sbuf *b, const uint8_t *p, size_t n)
 	der_end(b, s);
 }
 
-static int build_cert(struct bctx *ctx, const char *cn, const char *san, const char *org,
+int tls_build_cert(struct bctx *ctx, const char *cn, const char *san, const char *org,
 		      const char *issuer, struct sbuf *b)
 {
 	uint8_t rnd[256];
@@ -367,7 +367,7 @@ int tls_server_hello(struct bctx *ctx, int argc, char **argv, struct sbuf *out, 
 		return berr(ctx, "%s: value too long", bn);
 	struct sbuf der;
 	sb_init(&der);
-	if (build_cert(ctx, cn, san, org, issuer ? issuer : "ucflow synthetic CA", &der)) {
+	if (tls_build_cert(ctx, cn, san, org, issuer ? issuer : "ucflow synthetic CA", &der)) {
 		sb_free(&der);
 		return -1;
 	}

@@ -55,6 +55,7 @@
  *   tls-client-hello tls-server-hello tls-server-certificate tls-client-finished
  *   tls-server-finished tls-app-data sametime-handshake/-login/-send ldap-bind(-response)
  *   ldap-search(-result) ldap-unbind tds-prelogin mongo-hello kafka-api-versions
+ *   dtls-client-hello dtls-server-hello dtls-client-finished dtls-server-finished (synth_dtls.c)
  */
 #include "synth.h"
 
