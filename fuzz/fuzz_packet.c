@@ -15,6 +15,8 @@ static const int linktypes[] = {
 	108, /* LOOP */     9,   /* PPP */       50,  /* PPP_SERIAL */ 51,  /* PPP_ETHER */
 	104, /* C_HDLC */   105, /* 802.11 */    127, /* radiotap */   192, /* PPI */
 	107, /* Frame Relay: not decoded */
+	239, /* NFLOG */    258, /* PKTAP */     226, /* IPNET */      242, /* IPOIB */
+	19,  /* ATM_CLIP (Linux) */ 178, /* JUNIPER_ETHER */ 10, /* FDDI */ 197, /* ERF */
 };
 #define N_LINKTYPES (sizeof linktypes / sizeof linktypes[0])
 

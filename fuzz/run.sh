@@ -41,7 +41,7 @@ make_seeds() {
 	mkdir -p "$dir"
 	case $t in
 	fuzz_pcap)
-		for f in "$srcdir"/pcaps/*.pcap "$srcdir"/tests/regress/*.pcap; do
+		for f in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng "$srcdir"/tests/regress/*.pcap; do
 			[ -f "$f" ] && cp "$f" "$dir/"
 		done
 		;;
@@ -49,7 +49,9 @@ make_seeds() {
 		python3 - "$dir" "$srcdir"/pcaps/*.pcap "$srcdir"/tests/regress/*.pcap <<'PY'
 import hashlib, os, struct, sys
 # the order of linktypes[] in fuzz/fuzz_packet.c
-LT = [1, 113, 276, 12, 101, 228, 229, 0, 108, 9, 50, 51, 104, 105, 127, 192, 107]
+# (as files record them: LINKTYPE_ATM_CLIP 106 is read as Linux's DLT_ATM_CLIP 19)
+LT = [1, 113, 276, 12, 101, 228, 229, 0, 108, 9, 50, 51, 104, 105, 127, 192, 107,
+      239, 258, 226, 242, 106, 178, 10, 197]
 out = sys.argv[1]
 for path in sys.argv[2:]:
     try:

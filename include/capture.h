@@ -26,8 +26,13 @@ struct cap_frame {
  * it may also call cap_break() (e.g. on the batch's last frame), as a cap_packet_fn may. */
 typedef size_t (*cap_batch_fn)(void *user, const struct cap_frame *frames, size_t n);
 
+/* The link type announced for a pcapng file whose interfaces differ in link type: each frame's
+ * cap_pkthdr.linktype is its own interface's. */
+#define CAP_LINKTYPE_PER_PACKET (-1)
+
 /* Called when a new input (file or interface) starts; returning false rejects it (the source then
- * stops with UCF_ERR_RUNTIME and the errbuf the callback filled). */
+ * stops with UCF_ERR_RUNTIME and the errbuf the callback filled). linktype may be
+ * CAP_LINKTYPE_PER_PACKET. */
 typedef bool (*cap_input_fn)(void *user, const char *name, int linktype, char *errbuf);
 
 struct cap_source;

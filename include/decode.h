@@ -2,7 +2,8 @@
  *
  * Link layers: Ethernet (DLT_EN10MB) with 802.1Q / 802.1ad (QinQ) tags, Linux cooked v1/v2
  * (DLT_LINUX_SLL, DLT_LINUX_SLL2), raw IP (DLT_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6), BSD null/loopback
- * (DLT_NULL, DLT_LOOP). Network: IPv4 (RFC 791, options, fragments), IPv6 (RFC 8200, extension-header
+ * (DLT_NULL, DLT_LOOP), PPP, Cisco HDLC, 802.11, and IP behind capture or device headers (NFLOG,
+ * PKTAP, IPNET, IPOIB, ATM_CLIP, JUNIPER_ETHER, FDDI, ERF). Network: IPv4 (RFC 791, options, fragments), IPv6 (RFC 8200, extension-header
  * chain of at most DECODE_MAX_EXT_HEADERS headers). Transport: TCP (RFC 9293), UDP (RFC 768), ICMP,
  * ICMPv6, and any other protocol as a port-less flow.
  *
@@ -56,7 +57,8 @@ struct decoded_pkt {
 	uint32_t frag_id;   /* IPv4 identification or IPv6 fragment identification */
 	uint16_t frag_off;  /* fragment offset in bytes */
 
-	/* transport layer (ports 0 for port-less protocols and later fragments) */
+	/* transport layer (ports 0 for port-less protocols and later fragments; ICMP/ICMPv6: Zeek's
+	 * type and counterpart type or code, see decode_icmp_resp_port()) */
 	uint16_t sport, dport;
 	uint8_t tcp_flags;  /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
 	uint8_t icmp_type, icmp_code;

@@ -34,11 +34,35 @@ struct cap_source {
 	int linktype;
 };
 
+/* A libpcap header's time in microseconds since the epoch. pcap files store the seconds unsigned
+ * (good to 2106), but libpcap hands them over through a signed 32-bit field on the way: a negative
+ * value there is a time from 2038 on, never one before 1970. */
+static inline uint64_t cap_ts_us(const struct pcap_pkthdr *h)
+{
+	uint64_t sec = h->ts.tv_sec < 0 ? (uint64_t)(uint32_t)h->ts.tv_sec : (uint64_t)h->ts.tv_sec;
+	return sec * 1000000ULL + (uint64_t)(uint32_t)h->ts.tv_usec;
+}
+
 /* The pcap_handler that converts headers and forwards to on_packet; honours max_packets/stop. */
 void cap_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes);
 
 /* Compiles and installs a BPF filter on s->pcap; UCF_ERR_CONFIG with errbuf on failure. */
 int cap_set_filter(struct cap_source *s, const char *bpf, char *errbuf);
+
+/* ---- the pcapng reader (capture_pcapng.c) ---- */
+struct pcapng_file;
+/* Reads a pcapng file from fp, positioned at its start: the section header and the interfaces
+ * declared before the first packet. bpf (may be NULL) is compiled for each interface's link
+ * type; a filter that does not compile gives UCF_ERR_CONFIG. fp stays the caller's. */
+int pcapng_open(struct pcapng_file **out, FILE *fp, const char *name, const char *bpf,
+		char *errbuf);
+/* The link type all interfaces declared so far share, or CAP_LINKTYPE_PER_PACKET. */
+int pcapng_linktype(const struct pcapng_file *f);
+/* The next packet that passes the filter: 1 with *h and *data set (valid until the next call),
+ * 0 at the end of the file, -UCF_ERR_RUNTIME or -UCF_ERR_CONFIG (a later interface's filter)
+ * with errbuf set. */
+int pcapng_next(struct pcapng_file *f, struct cap_pkthdr *h, const uint8_t **data, char *errbuf);
+void pcapng_close(struct pcapng_file *f);
 
 /* Test hooks of the offline reader thread (capture_offline.c). The ring size applies to later
  * cap_run calls: 0 restores the default, other values are rounded up to a power of two of at

@@ -1,4 +1,6 @@
-/* capture_offline.c - offline packet source: pcap and pcapng files (or stdin) read as one stream. */
+/* capture_offline.c - offline packet source: pcap and pcapng files (or stdin) read as one stream.
+ * pcap files are read by libpcap, pcapng files by capture_pcapng.c (interfaces of several link
+ * types, which libpcap refuses). */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <sched.h>
 #include <stdio.h>
@@ -63,14 +65,16 @@
 #define PUB_PKTS 32             /* the reader publishes after this many packets or ... */
 #define PUB_BYTES (64u << 10)   /* ... this many bytes (or the ring size / 8 if smaller) */
 
-enum rec_kind { REC_PAD = 1, REC_PKT, REC_BIG, REC_INPUT, REC_END };
+/* REC_LINK: the packets after it are of another link type (a pcapng file's interfaces). */
+enum rec_kind { REC_PAD = 1, REC_PKT, REC_BIG, REC_INPUT, REC_END, REC_LINK };
 
 /* One ring record; whole records are multiples of 8 bytes, so the header is always aligned. A PAD
  * record (the unused tail of the ring before a wrap) may be just the 8 bytes of kind and len. */
 struct rec {
 	uint32_t kind;
 	uint32_t len;   /* the whole record, header included */
-	uint32_t a, b;  /* PKT/BIG: caplen, wirelen; INPUT: file index, link type; END: status */
+	uint32_t a, b;  /* PKT/BIG: caplen, wirelen; INPUT: file index, link type; END: status;
+			 * LINK: link type */
 	uint64_t ts_us; /* PKT/BIG */
 	/* PKT: caplen bytes follow; BIG: a pointer to them (valid until the consumer releases it) */
 };
@@ -108,7 +112,9 @@ struct ring {
 	uint64_t queued, max_packets;
 	bool limit_hit;
 	pcap_t *pcap;
+	struct pcapng_file *ng;
 	FILE *fp;
+	int link;                        /* the link type of the packets last queued */
 	uint64_t wraps, big, prod_waits;
 	bool huge_hint;                  /* madvise(MADV_HUGEPAGE) on buf succeeded */
 	char err[UCF_ERRBUF_SIZE]; /* the message of a failing END; read after its record */
@@ -120,6 +126,7 @@ struct cap_offline {
 	size_t nfiles;
 	const char *bpf;
 	FILE *fp;
+	struct pcapng_file *ng;         /* the file being read, when pcapng */
 	char *iobuf;
 	struct cap_offline_diag diag;
 };
@@ -143,7 +150,7 @@ void cap_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 	if (s->stop)
 		return;
 	struct cap_pkthdr ph;
-	ph.ts_us = (uint64_t)h->ts.tv_sec * 1000000ULL + (uint64_t)h->ts.tv_usec;
+	ph.ts_us = cap_ts_us(h);
 	ph.caplen = h->caplen;
 	ph.wirelen = h->len;
 	ph.linktype = s->linktype;
@@ -179,8 +186,12 @@ int cap_set_filter(struct cap_source *s, const char *bpf, char *errbuf)
 	return set_filter(s->pcap, bpf, errbuf);
 }
 
-static void close_file(pcap_t **pp, FILE **fpp)
+static void close_file(pcap_t **pp, struct pcapng_file **ngp, FILE **fpp)
 {
+	if (*ngp) {
+		pcapng_close(*ngp);
+		*ngp = NULL;
+	}
 	if (*pp) {
 		pcap_close(*pp); /* also closes the FILE */
 		*pp = NULL;
@@ -190,7 +201,11 @@ static void close_file(pcap_t **pp, FILE **fpp)
 	*fpp = NULL;
 }
 
-static int open_file(const char *name, char *iobuf, pcap_t **pp, FILE **fpp, char *errbuf)
+/* Opens a file: pcapng (whose block type begins with 0x0a in either byte order, which no pcap
+ * magic does: one byte of look-ahead, so stdin works too) with capture_pcapng.c, compiling bpf
+ * for its interfaces; anything else with libpcap (the filter is installed later). */
+static int open_file(const char *name, char *iobuf, const char *bpf, pcap_t **pp,
+		     struct pcapng_file **ngp, FILE **fpp, char *errbuf)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	FILE *fp;
@@ -210,6 +225,20 @@ static int open_file(const char *name, char *iobuf, pcap_t **pp, FILE **fpp, cha
 	 * the process has a second thread (4% of the reading on bench's mix). */
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 #endif
+	int c = getc(fp);
+	if (c == 0x0a) {
+		ungetc(c, fp);
+		int rc = pcapng_open(ngp, fp, name, bpf, errbuf);
+		if (rc != UCF_OK) {
+			if (fp != stdin)
+				fclose(fp);
+			return rc;
+		}
+		*fpp = fp;
+		return UCF_OK;
+	}
+	if (c != EOF)
+		ungetc(c, fp);
 	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!p) {
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: not a readable pcap or pcapng file: %s",
@@ -227,16 +256,34 @@ static int open_file(const char *name, char *iobuf, pcap_t **pp, FILE **fpp, cha
 
 static void offline_close_file(struct cap_offline *o)
 {
-	close_file(&o->base.pcap, &o->fp);
+	close_file(&o->base.pcap, &o->ng, &o->fp);
 }
 
 static int offline_open_file(struct cap_offline *o, const char *name, char *errbuf)
 {
-	int rc = open_file(name, o->iobuf, &o->base.pcap, &o->fp, errbuf);
+	int rc = open_file(name, o->iobuf, o->bpf, &o->base.pcap, &o->ng, &o->fp, errbuf);
 	if (rc != UCF_OK)
 		return rc;
 	o->base.name = name;
-	o->base.linktype = pcap_datalink(o->base.pcap);
+	o->base.linktype = o->ng ? pcapng_linktype(o->ng) : pcap_datalink(o->base.pcap);
+	return UCF_OK;
+}
+
+/* The synchronous loop over a pcapng file: cap_deliver's rules (stop flag, max_packets). */
+static int sync_pcapng(struct cap_offline *o, char *errbuf)
+{
+	struct cap_source *s = &o->base;
+	struct cap_pkthdr ph;
+	const uint8_t *data;
+	while (!s->stop) {
+		int rc = pcapng_next(o->ng, &ph, &data, errbuf);
+		if (rc <= 0)
+			return -rc;
+		s->on_packet(s->user, &ph, data);
+		s->delivered++;
+		if (s->max_packets && s->delivered >= s->max_packets)
+			s->stop = 1;
+	}
 	return UCF_OK;
 }
 
@@ -250,6 +297,13 @@ static int sync_run(struct cap_offline *o, cap_input_fn on_input, void *user, ch
 		if (on_input && !on_input(user, o->files[i], s->linktype, errbuf)) {
 			offline_close_file(o);
 			return UCF_ERR_RUNTIME;
+		}
+		if (o->ng) {
+			rc = sync_pcapng(o, errbuf);
+			offline_close_file(o);
+			if (rc != UCF_OK)
+				return rc;
+			continue;
 		}
 		rc = cap_set_filter(s, o->bpf, errbuf);
 		if (rc != UCF_OK) {
@@ -448,29 +502,23 @@ static bool prod_event(struct ring *r, uint32_t kind, uint32_t a, uint32_t b)
 	return true;
 }
 
-/* The reader's pcap_handler: copies the packet into the ring (or, when it is larger than a
- * quarter of the ring, hands the consumer a pointer and waits until it is done with it). */
-static void reader_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+/* Copies a packet into the ring (or, when it is larger than a quarter of the ring, hands the
+ * consumer a pointer and waits until it is done with it: the bytes are the reader's only until
+ * it reads on). false when reading must stop: the consumer stopped, or max_packets are queued. */
+static inline bool reader_put(struct ring *r, uint64_t ts, uint32_t caplen, uint32_t wirelen,
+			      const u_char *bytes)
 {
-	struct ring *r = (struct ring *)arg;
-	if (atomic_load_explicit(&r->stop, memory_order_relaxed)) {
-		pcap_breakloop(r->pcap);
-		return;
-	}
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000ULL + (uint64_t)h->ts.tv_usec;
-	size_t need = sizeof(struct rec) + (((size_t)h->caplen + 7) & ~(size_t)7);
+	size_t need = sizeof(struct rec) + (((size_t)caplen + 7) & ~(size_t)7);
 	if (need <= r->big_limit) {
 		struct rec *p = (struct rec *)prod_reserve(r, need);
-		if (!p) {
-			pcap_breakloop(r->pcap);
-			return;
-		}
+		if (!p)
+			return false;
 		p->kind = REC_PKT;
 		p->len = (uint32_t)need;
-		p->a = h->caplen;
-		p->b = h->len;
+		p->a = caplen;
+		p->b = wirelen;
 		p->ts_us = ts;
-		memcpy(p + 1, bytes, h->caplen);
+		memcpy(p + 1, bytes, caplen);
 		r->lens[r->nrec++ & r->len_mask] = (uint32_t)need;
 		r->w += need;
 		if (++r->npend >= PUB_PKTS || r->w - r->w_pub >= r->pub_bytes)
@@ -478,31 +526,57 @@ static void reader_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char
 	} else {
 		need = sizeof(struct rec) + sizeof bytes;
 		struct rec *p = (struct rec *)prod_reserve(r, need);
-		if (!p) {
-			pcap_breakloop(r->pcap);
-			return;
-		}
+		if (!p)
+			return false;
 		p->kind = REC_BIG;
 		p->len = (uint32_t)need;
-		p->a = h->caplen;
-		p->b = h->len;
+		p->a = caplen;
+		p->b = wirelen;
 		p->ts_us = ts;
 		memcpy(p + 1, &bytes, sizeof bytes);
 		r->lens[r->nrec++ & r->len_mask] = (uint32_t)need;
 		r->w += need;
 		r->big++;
 		prod_publish(r, true);
-		/* bytes belong to libpcap until this callback returns */
-		if (!prod_wait(r, r->w)) {
-			pcap_breakloop(r->pcap);
-			return;
-		}
+		if (!prod_wait(r, r->w))
+			return false;
 	}
 	if (r->max_packets && ++r->queued >= r->max_packets) {
 		/* the consumer stops at this packet: read no further, as the synchronous loop */
 		r->limit_hit = true;
-		pcap_breakloop(r->pcap);
+		return false;
 	}
+	return true;
+}
+
+/* The reader's pcap_handler. */
+static void reader_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct ring *r = (struct ring *)arg;
+	if (atomic_load_explicit(&r->stop, memory_order_relaxed) ||
+	    !reader_put(r, cap_ts_us(h), h->caplen, h->len, bytes))
+		pcap_breakloop(r->pcap);
+}
+
+/* The reader's loop over a pcapng file: a REC_LINK before each packet whose link type differs
+ * from the one before it. */
+static int reader_pcapng(struct ring *r)
+{
+	struct cap_pkthdr ph;
+	const uint8_t *data;
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		int rc = pcapng_next(r->ng, &ph, &data, r->err);
+		if (rc <= 0)
+			return -rc;
+		if (ph.linktype != r->link) {
+			if (!prod_event(r, REC_LINK, (uint32_t)ph.linktype, 0))
+				return UCF_OK;
+			r->link = ph.linktype;
+		}
+		if (!reader_put(r, ph.ts_us, ph.caplen, ph.wirelen, data))
+			return UCF_OK;
+	}
+	return UCF_OK;
 }
 
 /* The reader thread: everything libpcap does for the files, in order, ending with REC_END. */
@@ -517,19 +591,26 @@ static void *reader_main(void *arg)
 	for (size_t i = 0; i < o->nfiles && !r->limit_hit; i++) {
 		if (atomic_load_explicit(&r->stop, memory_order_relaxed))
 			return NULL;
-		rc = open_file(o->files[i], o->iobuf, &r->pcap, &r->fp, r->err);
+		rc = open_file(o->files[i], o->iobuf, o->bpf, &r->pcap, &r->ng, &r->fp, r->err);
 		if (rc != UCF_OK)
 			break;
-		if (!prod_event(r, REC_INPUT, (uint32_t)i, (uint32_t)pcap_datalink(r->pcap))) {
-			close_file(&r->pcap, &r->fp);
+		r->link = r->ng ? pcapng_linktype(r->ng) : pcap_datalink(r->pcap);
+		if (!prod_event(r, REC_INPUT, (uint32_t)i, (uint32_t)r->link)) {
+			close_file(&r->pcap, &r->ng, &r->fp);
 			return NULL;
 		}
-		rc = set_filter(r->pcap, o->bpf, r->err);
-		if (rc == UCF_OK && pcap_loop(r->pcap, -1, reader_packet, (u_char *)r) == PCAP_ERROR) {
-			snprintf(r->err, sizeof r->err, "%s: %s", o->files[i], pcap_geterr(r->pcap));
-			rc = UCF_ERR_RUNTIME;
+		if (r->ng) {
+			rc = reader_pcapng(r);
+		} else {
+			rc = set_filter(r->pcap, o->bpf, r->err);
+			if (rc == UCF_OK &&
+			    pcap_loop(r->pcap, -1, reader_packet, (u_char *)r) == PCAP_ERROR) {
+				snprintf(r->err, sizeof r->err, "%s: %s", o->files[i],
+					 pcap_geterr(r->pcap));
+				rc = UCF_ERR_RUNTIME;
+			}
 		}
-		close_file(&r->pcap, &r->fp);
+		close_file(&r->pcap, &r->ng, &r->fp);
 		if (rc != UCF_OK)
 			break;
 	}
@@ -739,6 +820,10 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 			if (max_packets && ++s->delivered >= max_packets)
 				break;
 		} else if (kind == REC_PAD) {
+			t += len;
+			ci++;
+		} else if (kind == REC_LINK) {
+			s->linktype = (int)rec->a;
 			t += len;
 			ci++;
 		} else if (kind == REC_INPUT) {

@@ -46,6 +46,32 @@
 #define DLT_PPI 192
 #endif
 
+/* Link types of decode_encap.c (LINKTYPE_ numbers where libpcap's DLT_ is platform-specific). */
+#ifndef DLT_FDDI
+#define DLT_FDDI 10
+#endif
+#ifndef DLT_JUNIPER_ETHER
+#define DLT_JUNIPER_ETHER 178
+#endif
+#ifndef DLT_ERF
+#define DLT_ERF 197
+#endif
+#ifndef DLT_IPNET
+#define DLT_IPNET 226
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+#ifndef DLT_IPOIB
+#define DLT_IPOIB 242
+#endif
+#define LINKTYPE_PKTAP 258
+#ifndef DLT_PKTAP
+#define DLT_PKTAP LINKTYPE_PKTAP
+#endif
+/* Linux ATM CLIP is DLT 19 on Linux only; files carry LINKTYPE_ATM_CLIP, which libpcap maps */
+#define LINKTYPE_ATM_CLIP 106
+
 /* How deep IP may nest inside IP (tunnels); deeper is treated as malformed, which bounds recursion. */
 #define DECODE_MAX_DEPTH 4
 
@@ -120,6 +146,44 @@ static inline bool decode_addr_v4(struct bview v, size_t off, struct ucf_addr *a
 	return true;
 }
 
+/* Zeek's ICMP "ports": id.orig_p is the message type; id.resp_p is the type of its counterpart
+ * for the request/reply pairs (so an echo request and its reply, (8, 0) and (0, 8), share one
+ * flow key), and the message code for every other type. Zeek's ICMP4_counterpart() and
+ * ICMP6_counterpart() list the same pairs. */
+static inline uint16_t decode_icmp_resp_port(uint8_t proto, uint8_t type, uint8_t code)
+{
+	if (proto == IPPROTO_NUM_ICMP) {
+		switch (type) {
+		case 8: return 0;   /* echo request / reply */
+		case 0: return 8;
+		case 13: return 14; /* timestamp */
+		case 14: return 13;
+		case 15: return 16; /* information */
+		case 16: return 15;
+		case 10: return 9;  /* router solicitation / advertisement */
+		case 9: return 10;
+		case 17: return 18; /* address mask */
+		case 18: return 17;
+		default: return code;
+		}
+	}
+	switch (type) {
+	case 128: return 129; /* echo request / reply */
+	case 129: return 128;
+	case 133: return 134; /* router solicitation / advertisement */
+	case 134: return 133;
+	case 135: return 136; /* neighbour solicitation / advertisement */
+	case 136: return 135;
+	case 130: return 131; /* multicast listener query / report */
+	case 131: return 130;
+	case 139: return 140; /* node information query / response */
+	case 140: return 139;
+	case 144: return 145; /* home agent address discovery */
+	case 145: return 144;
+	default: return code;
+	}
+}
+
 /* ---- entry points (decode_link.c) ---- */
 
 /* decode_packet() is decode_fast(), and decode_packet_general() when that returns false. */
@@ -166,6 +230,18 @@ enum decode_status decode_ppi(struct bview v, struct decoded_pkt *out, int depth
 enum decode_status decode_radiotap(struct bview v, struct decoded_pkt *out, int depth);
 /* An IEEE 802.11 frame without FCS: data frames with LLC/SNAP reach IP; others are NONIP. */
 enum decode_status decode_ieee80211(struct bview v, struct decoded_pkt *out, int depth);
+
+/* ---- capture and device headers (decode_encap.c) ---- */
+
+enum decode_status decode_nflog(struct bview v, struct decoded_pkt *out, int depth);
+/* PKTAP decodes the frame it wraps with decode_link() at depth + 1. */
+enum decode_status decode_pktap(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_ipnet(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_ipoib(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_atm_clip(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_juniper_ether(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_fddi(struct bview v, struct decoded_pkt *out, int depth);
+enum decode_status decode_erf(struct bview v, struct decoded_pkt *out, int depth);
 
 /* ---- tunnels (decode_tunnel.c) ---- */
 

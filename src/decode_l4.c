@@ -68,15 +68,19 @@ static enum decode_status decode_udp(struct bview l4, uint32_t l4_len, struct de
 	return DECODE_OK;
 }
 
-/* ICMP and ICMPv6 share the layout of their first 4 bytes. Ports stay 0; the payload is the rest
- * of the message, including the type-specific rest of the header (echo id/sequence ...). */
-static enum decode_status decode_icmp(struct bview l4, uint32_t l4_len, struct decoded_pkt *out)
+/* ICMP and ICMPv6 share the layout of their first 4 bytes. The ports are Zeek's: the type, and
+ * its counterpart or the code (decode_icmp_resp_port); the payload is the rest of the message,
+ * including the type-specific rest of the header (echo id/sequence ...). */
+static enum decode_status decode_icmp(uint8_t proto, struct bview l4, uint32_t l4_len,
+				      struct decoded_pkt *out)
 {
 	if (l4_len < ICMP_HDR_LEN)
 		return DECODE_MALFORMED;
 	if (!bv_has(l4, 0, ICMP_HDR_LEN) || !bv_u8(l4, 0, &out->icmp_type) ||
 	    !bv_u8(l4, 1, &out->icmp_code))
 		return DECODE_TRUNCATED;
+	out->sport = out->icmp_type;
+	out->dport = decode_icmp_resp_port(proto, out->icmp_type, out->icmp_code);
 	set_payload(out, l4, ICMP_HDR_LEN, l4_len - ICMP_HDR_LEN);
 	return DECODE_OK;
 }
@@ -97,7 +101,7 @@ enum decode_status decode_l4(uint8_t proto, struct bview l4, uint32_t l4_len,
 		return decode_udp(l4, l4_len, out);
 	case IPPROTO_NUM_ICMP:
 	case IPPROTO_NUM_ICMPV6:
-		return decode_icmp(l4, l4_len, out);
+		return decode_icmp(proto, l4, l4_len, out);
 	default:
 		/* Port-less flow (ESP, GRE, SCTP, no-next-header ...). GRE and IP-in-IP (4, 41) get
 		 * their own decoders with the tunnel issue; they will call decode_ip(depth + 1). */

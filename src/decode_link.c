@@ -7,6 +7,7 @@
  * Wireshark's "cfp" dissector reads it) for the frames some Nexus switches mirror.
  */
 #include <string.h>
+#include <pcap/pcap.h> /* pcap_datalink_val_to_description */
 
 #include "decode_internal.h"
 
@@ -187,6 +188,25 @@ enum decode_status decode_link(int linktype, struct bview v, struct decoded_pkt 
 		return decode_radiotap(v, out, depth);
 	case DLT_PPI:
 		return decode_ppi(v, out, depth);
+	case DLT_NFLOG:
+		return decode_nflog(v, out, depth);
+	case DLT_PKTAP:
+		return decode_pktap(v, out, depth);
+	case DLT_IPNET:
+		return decode_ipnet(v, out, depth);
+	case DLT_IPOIB:
+		return decode_ipoib(v, out, depth);
+#ifdef DLT_ATM_CLIP
+	case DLT_ATM_CLIP:
+#endif
+	case LINKTYPE_ATM_CLIP:
+		return decode_atm_clip(v, out, depth);
+	case DLT_JUNIPER_ETHER:
+		return decode_juniper_ether(v, out, depth);
+	case DLT_FDDI:
+		return decode_fddi(v, out, depth);
+	case DLT_ERF:
+		return decode_erf(v, out, depth);
 	default:
 		return DECODE_UNSUPPORTED_LINK;
 	}
@@ -273,8 +293,8 @@ static inline __attribute__((always_inline)) bool fast_l4(uint8_t proto, struct 
 			return false;
 		out->payload_len = (uint32_t)out->payload.len;
 		out->frag_off = 0;
-		out->sport = 0;
-		out->dport = 0;
+		out->sport = out->icmp_type;
+		out->dport = decode_icmp_resp_port(proto, out->icmp_type, out->icmp_code);
 		out->tcp_flags = 0;
 		out->tcp_seq = 0;
 		out->tcp_ack = 0;
@@ -480,57 +500,69 @@ bool decode_linktype_supported(int linktype)
 	case DLT_IEEE802_11:
 	case DLT_IEEE802_11_RADIO:
 	case DLT_PPI:
+	case DLT_NFLOG:
+	case DLT_PKTAP:
+	case DLT_IPNET:
+	case DLT_IPOIB:
+#ifdef DLT_ATM_CLIP
+	case DLT_ATM_CLIP:
+#endif
+	case LINKTYPE_ATM_CLIP:
+	case DLT_JUNIPER_ETHER:
+	case DLT_FDDI:
+	case DLT_ERF:
 		return true;
 	default:
 		return false;
 	}
 }
 
-/* Names as tcpdump's link-type registry spells them, with a hint in parentheses. Numbers are the
- * Linux/most-platforms DLT values; DLT_RAW and DLT_LOOP come from pcap/dlt.h because OpenBSD
- * numbers them differently. */
+/* Names of the link types decoded here, as tcpdump's link-type registry spells them with a hint in
+ * parentheses. Numbers are the Linux/most-platforms DLT values; DLT_RAW and DLT_LOOP come from
+ * pcap/dlt.h because OpenBSD numbers them differently. Every other type is named by libpcap. */
 static const struct {
 	int linktype;
 	const char *name;
 } linktype_names[] = {
 	{ DLT_NULL, "NULL (BSD loopback)" },
 	{ DLT_EN10MB, "EN10MB (Ethernet)" },
-	{ 6, "IEEE802 (Token Ring)" },
-	{ 8, "SLIP" },
 	{ 9, "PPP" },
-	{ 10, "FDDI" },
+	{ DLT_FDDI, "FDDI" },
 	{ DLT_RAW, "RAW (raw IP)" },
 	{ 50, "PPP_HDLC (PPP in HDLC framing)" },
 	{ 51, "PPP_ETHER (PPPoE)" },
 	{ LINKTYPE_RAW, "RAW (raw IP)" },
 	{ 104, "C_HDLC (Cisco HDLC)" },
 	{ 105, "IEEE802_11 (802.11)" },
-	{ 107, "FRELAY (Frame Relay)" },
+	{ LINKTYPE_ATM_CLIP, "ATM_CLIP (Linux Classical IP over ATM)" },
+#ifdef DLT_ATM_CLIP
+	{ DLT_ATM_CLIP, "ATM_CLIP (Linux Classical IP over ATM)" },
+#endif
 	{ DLT_LOOP, "LOOP (OpenBSD loopback)" },
 	{ 113, "LINUX_SLL (Linux cooked v1)" },
-	{ 119, "PRISM_HEADER (802.11 + Prism header)" },
 	{ 127, "IEEE802_11_RADIO (802.11 + radiotap)" },
-	{ 143, "DOCSIS" },
-	{ 187, "BLUETOOTH_HCI_H4" },
-	{ 189, "USB_LINUX" },
+	{ DLT_JUNIPER_ETHER, "JUNIPER_ETHER (Juniper Ethernet)" },
 	{ 192, "PPI" },
-	{ 195, "IEEE802_15_4 (802.15.4)" },
-	{ 220, "USB_LINUX_MMAPPED" },
+	{ DLT_ERF, "ERF (Endace ERF record)" },
+	{ DLT_IPNET, "IPNET (Solaris ipnet)" },
 	{ 228, "IPV4 (raw IPv4)" },
 	{ 229, "IPV6 (raw IPv6)" },
-	{ 239, "NFLOG (Linux netfilter log)" },
-	{ 253, "NETLINK (Linux netlink)" },
+	{ DLT_NFLOG, "NFLOG (Linux netfilter log)" },
+	{ DLT_IPOIB, "IPOIB (IP over InfiniBand)" },
+	{ DLT_PKTAP, "PKTAP (Apple DLT_PKTAP)" },
 	{ 276, "LINUX_SLL2 (Linux cooked v2)" },
 };
 
-/* An unknown type returns a fixed string rather than formatting the number into a static buffer
- * (which would be shared mutable state); callers print the number alongside. */
+/* A type not decoded here gets libpcap's description (e.g. "USB with Linux header"), a fixed
+ * string of libpcap's; an unknown one a fixed string rather than the number formatted into a
+ * static buffer (shared mutable state): callers print the number alongside. */
 const char *decode_linktype_name(int linktype)
 {
 	for (size_t i = 0; i < sizeof linktype_names / sizeof linktype_names[0]; i++)
 		if (linktype_names[i].linktype == linktype)
 			return linktype_names[i].name;
-	return "unknown link type";
+	const char *d = pcap_datalink_val_to_description(linktype);
+	return d ? d : "unknown link type";
 }
 
 const char *decode_status_name(enum decode_status st)

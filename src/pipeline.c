@@ -136,7 +136,8 @@ void pipeline_set_source(struct pipeline *p, struct cap_source *src)
 bool pipeline_on_input(void *user, const char *name, int linktype, char *errbuf)
 {
 	(void)user;
-	if (decode_linktype_supported(linktype))
+	/* a pcapng file of several link types: a packet of one not decoded counts as unsupported */
+	if (linktype == CAP_LINKTYPE_PER_PACKET || decode_linktype_supported(linktype))
 		return true;
 	snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: unsupported link type %d (%s)", name, linktype,
 		 decode_linktype_name(linktype));

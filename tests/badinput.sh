@@ -29,15 +29,16 @@ def pcap(frames, linktype=1):
         out += struct.pack("<IIII", 1700000000 + i, 0, len(f), len(f)) + f
     return out
 
-def pcapng(frames):
+def pcapng(frames, ifaces=(1,), ifof=lambda i: 0):
     def block(t, body):
         body += b"\0" * (-len(body) % 4)
         return struct.pack("<II", t, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
     out = block(0x0a0d0d0a, struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1))
-    out += block(1, struct.pack("<HHI", 1, 0, 65535))
+    for lt in ifaces:
+        out += block(1, struct.pack("<HHI", lt, 0, 65535))
     for i, f in enumerate(frames):
         ts = (1700000000 + i) * 1000000
-        out += block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff, len(f), len(f)) + f)
+        out += block(6, struct.pack("<IIIII", ifof(i), ts >> 32, ts & 0xffffffff, len(f), len(f)) + f)
     return out
 
 frames = [frame(i) for i in range(11)]
@@ -55,6 +56,9 @@ open(f"{d}/short-header.pcap", "wb").write(full[:13])
 open(f"{d}/empty.pcap", "wb").write(b"")
 open(f"{d}/text.pcap", "wb").write(b"This is not a capture file.\n" * 4)
 open(f"{d}/usb.pcap", "wb").write(pcap([b"\0" * 48], linktype=189))
+# pcapng: Ethernet and USB interfaces (every third packet on USB), and USB alone
+open(f"{d}/eth-usb.pcapng", "wb").write(pcapng(frames, (1, 189), lambda i: 1 if i % 3 == 2 else 0))
+open(f"{d}/usb.pcapng", "wb").write(pcapng([b"\0" * 48], (189,)))
 PY
 
 # expect NAME STATUS RECORDS MESSAGE-PATTERN [ucflow arguments...]
@@ -102,8 +106,14 @@ expect "file header cut" 1 0 "ucflow: $t/short-header.pcap: not a readable pcap"
 expect "empty file" 1 0 "ucflow: $t/empty.pcap: not a readable pcap" -r "$t/empty.pcap"
 expect "text file" 1 0 "ucflow: $t/text.pcap: not a readable pcap" -r "$t/text.pcap"
 expect "missing file" 1 0 "ucflow: $t/nonexistent.pcap: No such file" -r "$t/nonexistent.pcap"
-expect "unsupported link type" 1 0 "ucflow: $t/usb.pcap: unsupported link type 189" \
-	-r "$t/usb.pcap"
+expect "unsupported link type" 1 0 \
+	"ucflow: $t/usb.pcap: unsupported link type 189 (USB with Linux header)" -r "$t/usb.pcap"
+expect "pcapng of one unsupported link type" 1 0 \
+	"ucflow: $t/usb.pcapng: unsupported link type 189 (USB with Linux header)" -r "$t/usb.pcapng"
+# the USB interface's 3 packets are counted, the Ethernet interface's 8 decoded
+expect "pcapng with an Ethernet and a USB interface" 0 8 "" -r "$t/eth-usb.pcapng"
+grep -q "11 packets read, 8 decoded, .* 3 unsupported link" "$tmp/err" ||
+	{ echo "FAIL pcapng with an Ethernet and a USB interface: summary"; cat "$tmp/err"; fail=1; }
 expect "good file, then a text file" 1 11 "ucflow: $t/text.pcap: not a readable pcap" \
 	-r "$t/ok.pcap" -r "$t/text.pcap"
 

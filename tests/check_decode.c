@@ -510,7 +510,8 @@ START_TEST(test_icmp_and_other)
 	ck_assert_uint_eq(d.proto, 1);
 	ck_assert_uint_eq(d.icmp_type, 8);
 	ck_assert_uint_eq(d.icmp_code, 0);
-	ck_assert_uint_eq(d.sport, 0);
+	/* Zeek's ports: the type, and for echo its counterpart (the reply, 0) */
+	ck_assert_uint_eq(d.sport, 8);
 	ck_assert_uint_eq(d.dport, 0);
 	ck_assert_uint_eq(d.tcp_flags, 0);
 	assert_payload(&d, f.b + ll + 24, "\x12\x34\x56\x78ping", 8);
@@ -522,7 +523,24 @@ START_TEST(test_icmp_and_other)
 	ck_assert_uint_eq(d.proto, 58);
 	ck_assert_uint_eq(d.icmp_type, 1);
 	ck_assert_uint_eq(d.icmp_code, 4);
+	/* a one-way message: the type and the code */
+	ck_assert_uint_eq(d.sport, 1);
+	ck_assert_uint_eq(d.dport, 4);
 	assert_payload(&d, f.b + ll + 44, "", 0);
+
+	/* echo request and reply have mirrored ports, so both directions share a flow key */
+	build_icmp(&seg, 128, 0, "\x12\x34\x00\x01");
+	wrap_ipv6(&ip, 58, &seg, 0);
+	lt = wrap_link(&f, LK_LOOP, &ip, &ll);
+	ck_assert_int_eq(decode_frame(lt, &f, &d), DECODE_OK);
+	ck_assert_uint_eq(d.sport, 128);
+	ck_assert_uint_eq(d.dport, 129);
+	build_icmp(&seg, 0, 0, "\x12\x34\x00\x01");
+	wrap_ipv4(&ip, 1, &seg, &IP4_PLAIN);
+	lt = wrap_link(&f, LK_NULL_LE, &ip, &ll);
+	ck_assert_int_eq(decode_frame(lt, &f, &d), DECODE_OK);
+	ck_assert_uint_eq(d.sport, 0);
+	ck_assert_uint_eq(d.dport, 8);
 
 	seg.len = 0;
 	put_bytes(&seg, "\x00\x00\x00\x00greedata", 12); /* GRE, unknown payload: port-less */

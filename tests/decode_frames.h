@@ -177,8 +177,16 @@ static inline void append(struct frame *f, const struct frame *g)
 
 enum link_kind {
 	LK_ETH, LK_VLAN, LK_QINQ, LK_QINQ_9100, LK_SLL, LK_SLL2, LK_RAW, LK_RAW_101, LK_RAW_V,
-	LK_NULL_LE, LK_NULL_BE, LK_LOOP, LK_COUNT
+	LK_NULL_LE, LK_NULL_BE, LK_LOOP,
+	/* capture and device headers (decode_encap.c); none of them takes the fast path */
+	LK_NFLOG, LK_PKTAP, LK_IPNET, LK_IPOIB, LK_ATM_CLIP, LK_JUNIPER, LK_FDDI, LK_ERF,
+	LK_COUNT
 };
+/* The link kinds decode_fast() serves. */
+static inline bool lk_fast(int k)
+{
+	return k < LK_NULL_LE;
+}
 static const uint16_t link_vlan[LK_COUNT][2] = {
 	[LK_VLAN] = { 100, 0 }, [LK_QINQ] = { 200, 300 }, [LK_QINQ_9100] = { 400, 500 },
 };
@@ -257,6 +265,83 @@ static inline int wrap_link(struct frame *f, enum link_kind k, const struct fram
 	case LK_LOOP: /* network order; NetBSD/OpenBSD AF_INET6 */
 		put32(f, ver == 4 ? 2 : 24);
 		lt = DLT_LOOP;
+		break;
+	case LK_NFLOG: {
+		/* nfgenmsg, an NFULA_PREFIX TLV of 5 bytes (padded to 8), the NFULA_PAYLOAD TLV;
+		 * TLV lengths and types in host order */
+		uint16_t tlv[2] = { 9, 10 };
+		put8(f, ver == 4 ? 2 : 10);
+		put8(f, 0);
+		put16(f, 7);
+		put_bytes(f, tlv, 4);
+		put_bytes(f, "abcde\0\0\0", 8);
+		tlv[0] = (uint16_t)(4 + ip->len);
+		tlv[1] = 9;
+		put_bytes(f, tlv, 4);
+		lt = DLT_NFLOG;
+		break;
+	}
+	case LK_PKTAP:
+		put8(f, 108); /* header length, little-endian */
+		put_fill(f, 0, 3);
+		put8(f, 1);   /* record type: packet */
+		put_fill(f, 0, 3);
+		put8(f, 1);   /* DLT_EN10MB */
+		put_fill(f, 0, 3);
+		put_fill(f, 0x5a, 108 - 12);
+		put_bytes(f, MAC_B, 6);
+		put_bytes(f, MAC_A, 6);
+		put16(f, etype);
+		lt = DLT_PKTAP;
+		break;
+	case LK_IPNET:
+		put8(f, 1);
+		put8(f, ver == 4 ? 2 : 26);
+		put16(f, 0);
+		put32(f, ip->len);
+		put_fill(f, 0, 16);
+		lt = DLT_IPNET;
+		break;
+	case LK_IPOIB:
+		put16(f, etype);
+		put16(f, 0);
+		lt = DLT_IPOIB;
+		break;
+	case LK_ATM_CLIP:
+		put_bytes(f, "\xaa\xaa\x03\x00\x00\x00", 6);
+		put16(f, etype);
+		lt = LINKTYPE_ATM_CLIP;
+		break;
+	case LK_JUNIPER:
+		put_bytes(f, "MGC\x81", 4); /* extensions follow; packet in */
+		put16(f, 6);
+		put_bytes(f, "\x01\x04\x00\x00\x00\x07", 6);
+		put_bytes(f, MAC_B, 6);
+		put_bytes(f, MAC_A, 6);
+		put16(f, etype);
+		lt = DLT_JUNIPER_ETHER;
+		break;
+	case LK_FDDI:
+		put8(f, 0x57); /* LLC, priority 7 */
+		put_bytes(f, MAC_B, 6);
+		put_bytes(f, MAC_A, 6);
+		put_bytes(f, "\xaa\xaa\x03\x00\x00\x00", 6);
+		put16(f, etype);
+		lt = DLT_FDDI;
+		break;
+	case LK_ERF:
+		put_fill(f, 0x11, 8); /* timestamp */
+		put8(f, 0x82);        /* Ethernet, an extension header follows */
+		put8(f, 0x04);
+		put16(f, (unsigned)(16 + 16 + 2 + 14 + ip->len));
+		put16(f, 0);
+		put16(f, (unsigned)(14 + ip->len));
+		put_bytes(f, "\x80\0\0\0\0\0\0\0\x05\0\0\0\0\0\0\0", 16); /* two */
+		put16(f, 0);
+		put_bytes(f, MAC_B, 6);
+		put_bytes(f, MAC_A, 6);
+		put16(f, etype);
+		lt = DLT_ERF;
 		break;
 	case LK_COUNT:
 		break;

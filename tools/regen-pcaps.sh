@@ -7,7 +7,7 @@
 #   --check  regenerate into a temporary directory and compare with the checked-in captures
 #            (exit 1 if any differs or is missing): proves the captures are up to date and the
 #            generator is deterministic.
-# Every pcaps/NAME.scn gives pcaps/NAME.pcap.
+# Every pcaps/NAME.scn gives pcaps/NAME.pcap (NAME.pcapng for a scenario with `format pcapng`).
 set -eu
 
 check=0
@@ -47,14 +47,17 @@ fi
 status=0
 for scn in "$top"/pcaps/*.scn; do
 	name=$(basename "$scn" .scn)
+	# a scenario that writes pcapng (`format pcapng`) gives NAME.pcapng
+	ext=pcap
+	grep -q '^format[[:space:]][[:space:]]*pcapng' "$scn" && ext=pcapng
 	if [ $check -eq 1 ]; then
-		"$synth" "$scn" "$tmp/$name.pcap" >/dev/null
-		if ! cmp -s "$tmp/$name.pcap" "$top/pcaps/$name.pcap"; then
-			echo "pcaps/$name.pcap: out of date (regenerate with tools/regen-pcaps.sh)" >&2
+		"$synth" "$scn" "$tmp/$name.$ext" >/dev/null
+		if ! cmp -s "$tmp/$name.$ext" "$top/pcaps/$name.$ext"; then
+			echo "pcaps/$name.$ext: out of date (regenerate with tools/regen-pcaps.sh)" >&2
 			status=1
 		fi
 	else
-		"$synth" "$scn" "$top/pcaps/$name.pcap"
+		"$synth" "$scn" "$top/pcaps/$name.$ext"
 	fi
 done
 [ $check -eq 1 ] && [ $status -eq 0 ] && echo "all captures up to date"

@@ -150,7 +150,14 @@ int proto_build(struct bctx *ctx, const char *name, int argc, char **argv, struc
 		int *handled);
 
 /* ---- packet assembly and pcap output (synth_packet.c) ------------------------------------- */
-enum { LINK_EN10MB, LINK_RAW, LINK_SLL, LINK_SLL2, LINK_NULL };
+enum { LINK_EN10MB, LINK_RAW, LINK_SLL, LINK_SLL2, LINK_NULL, LINK_NFLOG, LINK_PKTAP, LINK_IPNET,
+       LINK_IPOIB, LINK_ATM_CLIP, LINK_JUNIPER_ETHER, LINK_FDDI, LINK_ERF, LINK_COUNT };
+/* Scenario names of the LINK_* values, in order. */
+extern const char *const link_names[LINK_COUNT];
+
+/* File formats: pcap with microsecond times (written by libpcap), pcap with nanosecond times
+ * (magic 0xa1b23c4d), pcapng (one section; interfaces as the scenario declares them). */
+enum { FMT_PCAP, FMT_PCAP_NS, FMT_PCAPNG };
 
 struct writer;
 
@@ -162,7 +169,17 @@ struct pktopt {
 	int snap;		/* per-packet caplen cap (0 = none) */
 };
 
-struct writer *writer_open(const char *path, int link, int snaplen, char *err, size_t errlen);
+struct writer *writer_open(const char *path, int format, int link, int snaplen, char *err,
+			   size_t errlen);
+/* pcapng: declares interface number writer_interfaces() with this link type and time-stamp
+ * resolution (if_tsresol: 10^-tsresol s, 6 = microseconds) and makes it the one later packets
+ * are written on. Returns its number, or -1 with a message in err. */
+int writer_add_interface(struct writer *w, int link, int tsresol, char *err, size_t errlen);
+/* pcapng: makes interface idx the current one; -1 when there is no such interface. */
+int writer_use_interface(struct writer *w, int idx);
+int writer_interfaces(const struct writer *w);
+/* The link type packets are framed with now (the current interface's, or the file's). */
+int writer_link(const struct writer *w);
 int writer_close(struct writer *w);
 uint64_t writer_packets(const struct writer *w);
 /* Emit one L4 segment (header + payload, checksum already filled) of flow f from side dir at

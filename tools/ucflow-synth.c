@@ -14,7 +14,13 @@
  *
  *   include FILE                   read FILE here (relative to this file's directory)
  *   File settings (before the first packet)
- *     linktype en10mb|raw|sll|sll2|null   link type of the file (default en10mb)
+ *     format pcap|pcap-ns|pcapng          file format (default pcap: microsecond times)
+ *     linktype en10mb|raw|sll|sll2|null|nflog|pktap|ipnet|ipoib|atm-clip|juniper-ether|fddi|erf
+ *                                         link type of the file (default en10mb)
+ *   Interfaces (format pcapng; anywhere)
+ *     interface LINKTYPE [tsresol=N]      a new interface (if_tsresol 10^-N s, default 6);
+ *                                         later packets are written on it
+ *     interface N                         write later packets on interface N (0-based)
  *     snaplen N                           snaplen in the file header; longer packets are cut
  *     seed N                              seed of the PRNG for random bytes (default 1)
  *   Clock
@@ -85,7 +91,7 @@ struct state {
 	size_t nhosts, caphosts;
 	char **defaults;
 	int ndefaults;
-	int link, snaplen;
+	int link, snaplen, format;
 	uint64_t seed, rng;
 	uint64_t now, step, gap;
 	int started;		/* first packet written */
@@ -387,7 +393,7 @@ static void ensure_writer(void)
 	if (S.w)
 		return;
 	char err[256];
-	S.w = writer_open(S.out, S.link, S.snaplen, err, sizeof err);
+	S.w = writer_open(S.out, S.format, S.link, S.snaplen, err, sizeof err);
 	if (!S.w) {
 		fprintf(stderr, "ucflow-synth: %s\n", err);
 		exit(1);
@@ -631,6 +637,15 @@ static void cmd_packet(struct flow *f, int dir, int argc, char **argv)
 }
 
 /* ---- statements ------------------------------------------------------------------------- */
+static int parse_link(const char *name)
+{
+	for (int i = 0; i < LINK_COUNT; i++)
+		if (!strcmp(name, link_names[i]))
+			return i;
+	ERR("unknown linktype `%s` (en10mb, raw, sll, sll2, null, nflog, pktap, ipnet, ipoib, "
+	    "atm-clip, juniper-ether, fddi, erf)", name);
+}
+
 static void need_args(int argc, int n, const char *usage)
 {
 	if (argc != n)
@@ -646,17 +661,47 @@ static void exec_line(const struct scn_line *L)
 	S.curline = L->lineno;
 
 	if (!strcmp(k, "linktype")) {
-		need_args(argc, 2, "linktype en10mb|raw|sll|sll2|null");
+		need_args(argc, 2, "linktype NAME");
 		if (S.w || S.nflows)
 			ERR("linktype must come before the first flow");
-		static const char *const names[] = { "en10mb", "raw", "sll", "sll2", "null" };
-		int found = -1;
-		for (int i = 0; i < 5; i++)
-			if (!strcmp(argv[1], names[i]))
-				found = i;
-		if (found < 0)
-			ERR("unknown linktype `%s` (en10mb, raw, sll, sll2, null)", argv[1]);
-		S.link = found;
+		S.link = parse_link(argv[1]);
+	} else if (!strcmp(k, "format")) {
+		need_args(argc, 2, "format pcap|pcap-ns|pcapng");
+		if (S.w)
+			ERR("format must come before the first packet");
+		if (!strcmp(argv[1], "pcap"))
+			S.format = FMT_PCAP;
+		else if (!strcmp(argv[1], "pcap-ns"))
+			S.format = FMT_PCAP_NS;
+		else if (!strcmp(argv[1], "pcapng"))
+			S.format = FMT_PCAPNG;
+		else
+			ERR("unknown format `%s` (pcap, pcap-ns, pcapng)", argv[1]);
+	} else if (!strcmp(k, "interface")) {
+		if (argc < 2 || argc > 3)
+			ERR("usage: interface LINKTYPE [tsresol=N] | interface N");
+		if (S.format != FMT_PCAPNG)
+			ERR("interface needs `format pcapng` first");
+		ensure_writer();
+		char err[256];
+		if (isdigit((unsigned char)argv[1][0])) {
+			if (argc != 2)
+				ERR("usage: interface N");
+			uint64_t n = parse_uint(argv[1], 1000, "interface number");
+			if (writer_use_interface(S.w, (int)n) < 0)
+				ERR("no interface %llu (%d declared)", (unsigned long long)n,
+				    writer_interfaces(S.w));
+		} else {
+			int link = parse_link(argv[1]), res = 6;
+			if (argc == 3) {
+				if (strncmp(argv[2], "tsresol=", 8))
+					ERR("unknown interface option `%s` (tsresol=N)", argv[2]);
+				res = (int)parse_uint(argv[2] + 8, 9, "tsresol");
+			}
+			if (writer_add_interface(S.w, link, res, err, sizeof err) < 0)
+				ERR("%s", err);
+		}
+		S.link = writer_link(S.w);
 	} else if (!strcmp(k, "snaplen")) {
 		need_args(argc, 2, "snaplen N");
 		if (S.w)
@@ -806,6 +851,7 @@ int main(int argc, char **argv)
 	}
 	S.curfile = argv[1];
 	S.link = LINK_EN10MB;
+	S.format = FMT_PCAP;
 	S.snaplen = 65535;
 	S.seed = S.rng = 1;
 	S.now = 1735689600ULL * 1000000u;	/* 2025-01-01T00:00:00Z */
