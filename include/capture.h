@@ -58,6 +58,18 @@ void cap_live_opts_defaults(struct cap_live_opts *o);
  * promiscuous mode not supported). */
 int cap_open_live(struct cap_source **out, const struct cap_live_opts *opts, char *errbuf);
 
+/* Up to n live sources on one interface that share its packets by flow (Linux PACKET_FANOUT, hash
+ * mode, IPv4 fragments reassembled first): the kernel hands each packet to one source, both
+ * directions of a flow to the same one. srcs[0..*nopened) get the sources (n <= 1: one, as
+ * cap_open_live). Errors opening the first source are cap_open_live's. When packets cannot be
+ * spread (the "any" device, a kernel or interface that refuses fanout, another system), fewer
+ * sources are opened (at least one) and errbuf holds a warning saying why, with UCF_OK; errbuf
+ * also carries cap_open_live's warnings. */
+int cap_open_live_fanout(struct cap_source **srcs, unsigned n, unsigned *nopened,
+			 const struct cap_live_opts *opts, char *errbuf);
+/* The fanout group id this process uses (from its pid). */
+unsigned cap_fanout_group_id(void);
+
 /* Prints the capture interfaces as tcpdump -D does: "1.eth0 [Up, Running, Connected]". */
 int cap_list_interfaces(FILE *fp, char *errbuf);
 

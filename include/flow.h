@@ -135,6 +135,10 @@ struct flow_table_config {
 	uint32_t tcp_linger_s;   /* how long a closed TCP flow lingers for late packets; default 2 */
 	uint32_t active_timeout_s; /* interim record after this long; 0 (the default) = never */
 	uint64_t hash_seed;
+	/* Flow uids are uid_first, uid_first + uid_step, ... (0 = 1 for either): tables of several
+	 * capture workers (live_workers.c) take uid_first = 1..N and uid_step = N, so that uids stay
+	 * unique across them. */
+	uint32_t uid_first, uid_step;
 };
 void flow_table_config_defaults(struct flow_table_config *cfg);
 

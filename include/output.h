@@ -53,6 +53,19 @@ void out_set_db(struct out_writer *w, const struct sig_db *db);
 int out_close(struct out_writer *w, char *errbuf);
 uint64_t out_records_written(const struct out_writer *w);
 
+/* Several threads writing one output (live capture workers): each thread formats its records with
+ * a writer of its own opened by out_open_sink, which hands every record, whole (its line and the
+ * newline), to sink instead of a stream; the sink serialises them into the one real writer with
+ * out_write_raw. The format's begin and end are not called (the real writer wrote the header).
+ * The sink returns 0, or an errno value that becomes the writer's sticky error. name (may be
+ * NULL) is what error messages call the output. */
+typedef int (*out_sink_fn)(void *user, const char *rec, size_t len);
+int out_open_sink(struct out_writer **w, const struct out_format *fmt, const struct out_names *names,
+		  out_sink_fn sink, void *sink_user, const char *name, char *errbuf);
+/* Appends len bytes of whole records (as a sink received them) to w's stream and counts them as
+ * one record. 0, or the errno value of the writer's sticky error. */
+int out_write_raw(struct out_writer *w, const char *rec, size_t len);
+
 /* Formats a flow's JSON record, exactly the line the json format writes (without the newline),
  * into buf; returns its length, or the length needed (>= cap) when buf is too small (buf then
  * holds ""). A record never exceeds OUT_JSON_MAX - 1 bytes (longer values are dropped). */

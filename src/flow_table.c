@@ -18,7 +18,7 @@ static uint64_t flow_hash_seed = 0x6a09e667f3bcc909ULL;
 static uint32_t flow_key_hash(const void *key, size_t len);
 static inline int flow_key_cmp(const void *x, const void *y, size_t len);
 #define FLOW_KEY_BYTES 44 /* sizeof(struct flow_key), checked below */
-static int flow_oom_flag;
+static _Thread_local int flow_oom_flag; /* per thread: live capture workers each own a table */
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow_key_hash((keyptr), (keylen)))
 /* Every key in the table is a 44-byte flow key: compare it inline rather than call memcmp. */
 #define HASH_KEYCMP(a, b, n) flow_key_cmp((a), (b), (n))
@@ -93,7 +93,7 @@ struct flow_table {
 	 * flow becomes the head of an empty list and zeroing it when a head leaves its list. */
 	uint64_t expire_bound;
 	struct fl_list lists[LIST_COUNT];
-	uint64_t next_uid;
+	uint64_t next_uid, uid_step;
 	struct flow_table_stats st;
 	struct frag_slot frags[FRAG_SLOTS];
 };
@@ -338,7 +338,8 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg, flow_e
 	t->timeout_us[LIST_OTHER] = (uint64_t)cfg->idle_other_s * 1000000ULL;
 	t->timeout_us[LIST_CLOSED] = (uint64_t)cfg->tcp_linger_s * 1000000ULL;
 	t->active_us = (uint64_t)cfg->active_timeout_s * 1000000ULL;
-	t->next_uid = 1;
+	t->next_uid = cfg->uid_first ? cfg->uid_first : 1;
+	t->uid_step = cfg->uid_step ? cfg->uid_step : 1;
 	flow_hash_seed = cfg->hash_seed;
 	flow_hash_keys(cfg->hash_seed);
 	t->pool_cap = cfg->max_flows ? cfg->max_flows : POOL_DEFAULT_CAP;
@@ -728,7 +729,8 @@ flow_start(struct flow_table *t, const struct decoded_pkt *p, const struct flow_
 	}
 	struct flow *f = pool_get(t, idx);
 	f->key = lk->key;
-	f->uid = t->next_uid++;
+	f->uid = t->next_uid;
+	t->next_uid += t->uid_step;
 	f->ts_first = f->ts_last = ts_us;
 	f->label.rule = FLOW_RULE_NONE;
 	for (unsigned i = 0; i < FLOW_MAX_CANDIDATES; i++)

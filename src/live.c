@@ -66,14 +66,24 @@ void live_install_signals(struct cap_source *src)
 	install(SIGUSR1, on_usr1_signal);
 }
 
+unsigned live_take_requests(void)
+{
+	unsigned r = 0;
+	if (sig_stop)
+		r |= LIVE_REQ_STOP;
+	if (sig_reload) {
+		sig_reload = 0;
+		r |= LIVE_REQ_RELOAD;
+	}
+	if (sig_stats) {
+		sig_stats = 0;
+		r |= LIVE_REQ_STATS;
+	}
+	return r;
+}
+
 /* ---- the run's state ---- */
 
-struct snapshot {
-	uint64_t mono_us;
-	struct pipeline_counters pc;
-	struct flow_table_stats fs;
-	struct cap_stats cs;
-};
 
 static struct {
 	struct live_config cfg;
@@ -83,7 +93,7 @@ static struct {
 	struct sig_db **db;
 	uint64_t start_mono, end_mono;
 	uint64_t next_flush, next_stats; /* monotonic microseconds */
-	struct snapshot prev;            /* at the previous health line */
+	struct live_snapshot prev;            /* at the previous health line */
 	int error;
 	char errbuf[UCF_ERRBUF_SIZE];
 	bool ran;
@@ -96,7 +106,7 @@ static uint64_t clock_us(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void take_snapshot(struct snapshot *s)
+static void take_snapshot(struct live_snapshot *s)
 {
 	s->mono_us = clock_us(CLOCK_MONOTONIC);
 	pipeline_get_counters(L.pl, &s->pc);
@@ -111,12 +121,9 @@ static double pct(uint64_t part, uint64_t whole)
 
 typedef unsigned long long ull;
 
-/* One health line: rates and deltas since the previous line, totals beside them. */
-static void print_health(FILE *fp)
+void live_print_health(FILE *fp, const struct live_snapshot *p, const struct live_snapshot *now_)
 {
-	struct snapshot now;
-	take_snapshot(&now);
-	const struct snapshot *p = &L.prev;
+	const struct live_snapshot now = *now_;
 	double secs = (double)(now.mono_us - p->mono_us) / 1e6;
 	if (secs <= 0)
 		secs = 1e-6;
@@ -142,6 +149,14 @@ static void print_health(FILE *fp)
 	}
 	fputc('\n', fp);
 	fflush(fp);
+}
+
+/* One health line: rates and deltas since the previous line, totals beside them. */
+static void print_health(FILE *fp)
+{
+	struct live_snapshot now;
+	take_snapshot(&now);
+	live_print_health(fp, &L.prev, &now);
 	L.prev = now;
 }
 
@@ -245,20 +260,26 @@ void live_print_summary(FILE *fp)
 {
 	if (!L.ran)
 		return;
-	struct snapshot now;
+	struct live_snapshot now;
 	take_snapshot(&now);
-	uint64_t end = L.end_mono ? L.end_mono : now.mono_us;
-	double secs = (double)(end - L.start_mono) / 1e6;
+	live_print_summary_of(fp, cap_current_name(L.src), L.start_mono,
+			      L.end_mono ? L.end_mono : now.mono_us, &now);
+}
+
+void live_print_summary_of(FILE *fp, const char *name, uint64_t start_mono, uint64_t end_mono,
+			   const struct live_snapshot *now)
+{
+	double secs = (double)(end_mono - start_mono) / 1e6;
 	double div = secs > 0 ? secs : 1e-6;
 	fprintf(fp, "ucflow: live capture on %s for %.1f s: %.1f pkt/s, %.1f bytes/s on average; "
 		    "%llu interim records\n",
-		cap_current_name(L.src), secs, (double)now.pc.packets / div,
-		(double)now.pc.bytes / div, (ull)now.fs.interim);
-	if (now.cs.valid)
+		name, secs, (double)now->pc.packets / div, (double)now->pc.bytes / div,
+		(ull)now->fs.interim);
+	if (now->cs.valid)
 		fprintf(fp, "ucflow: %llu packets received by the capture, %llu dropped by the kernel "
 			    "(%.2f%%), %llu dropped by the interface (%.2f%%)\n",
-			(ull)now.cs.recv, (ull)now.cs.drop, pct(now.cs.drop, now.cs.recv),
-			(ull)now.cs.ifdrop, pct(now.cs.ifdrop, now.cs.recv + now.cs.ifdrop));
+			(ull)now->cs.recv, (ull)now->cs.drop, pct(now->cs.drop, now->cs.recv),
+			(ull)now->cs.ifdrop, pct(now->cs.ifdrop, now->cs.recv + now->cs.ifdrop));
 }
 
 /* ---- -Z ---- */

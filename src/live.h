@@ -42,6 +42,27 @@ int live_run(const struct live_config *cfg, struct cap_source *src, struct pipel
 /* The live part of the exit summary: duration, rates, libpcap's received/dropped counters. */
 void live_print_summary(FILE *fp);
 
+/* ---- shared with live_workers.c, which runs a capture on several threads ---- */
+
+/* The counters a health line and the summary are computed from (summed over workers). */
+struct live_snapshot {
+	uint64_t mono_us;
+	struct pipeline_counters pc;
+	struct flow_table_stats fs;
+	struct cap_stats cs;
+};
+/* One --stats line: rates and deltas from prev to now, totals beside them. */
+void live_print_health(FILE *fp, const struct live_snapshot *prev, const struct live_snapshot *now);
+/* The live part of the exit summary for a capture on `name` from start_mono to end_mono. */
+void live_print_summary_of(FILE *fp, const char *name, uint64_t start_mono, uint64_t end_mono,
+			   const struct live_snapshot *now);
+/* What the signals asked for since the last call (LIVE_REQ_* bits; stop stays set once asked).
+ * For a run that does its periodic work itself instead of through live_run. */
+#define LIVE_REQ_STOP 1u
+#define LIVE_REQ_RELOAD 2u
+#define LIVE_REQ_STATS 4u
+unsigned live_take_requests(void);
+
 /* -Z USER: switches to USER's uid, gid and groups (initgroups, setgid, setuid, each checked), drops
  * every capability (Linux) and verifies that root cannot be regained. Running already as USER (e.g.
  * under systemd with User= and AmbientCapabilities=) only drops the capabilities. */

@@ -16,6 +16,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "live.h"
+#include "live_workers.h"
 #include "report.h"
 #include "tunnel_intern.h"
 
@@ -44,6 +45,7 @@ struct options {
 	int list_ifaces;
 	unsigned stats_s, flush_s;
 	const char *user;            /* -Z */
+	unsigned workers;            /* --workers: capture threads; 0 = auto (online CPUs) */
 	struct flow_table_config flows;
 	/* audit report */
 	const char *report;
@@ -63,7 +65,7 @@ enum opt_id {
 enum opt_id_live {
 	OPT_IFACE = 'i', OPT_LIST_IFACES = 'D', OPT_NO_PROMISC = 'p', OPT_SNAPLEN = 's',
 	OPT_BUFSIZE = 'B', OPT_USER = 'Z',
-	OPT_IMMEDIATE = 1100, OPT_STATS, OPT_FLUSH, OPT_ACTIVE,
+	OPT_IMMEDIATE = 1100, OPT_STATS, OPT_FLUSH, OPT_ACTIVE, OPT_WORKERS,
 };
 enum opt_id_report { OPT_REPORT = 1200, OPT_REPORT_INTERVAL, OPT_FROM_JSON };
 enum opt_id_export { OPT_COMMUNITY_ID_SEED = 1300 };
@@ -105,6 +107,8 @@ static const struct opt_desc opt_table[] = {
 	  "live: flush the output at least every SECONDS (default 1; 0 = every batch)" },
 	{ OPT_ACTIVE, "active-timeout", "SECONDS",
 	  "interim record of a flow every SECONDS it stays open (default 300; 0 = never)" },
+	{ OPT_WORKERS, "workers", "N",
+	  "live: capture on N threads sharing the interface by flow hash (auto = CPUs; default 1)" },
 	{ OPT_USER, "relinquish-privileges", "USER",
 	  "after opening the capture and the output, run as USER" },
 	{ OPT_REPORT, "report", "FILE",
@@ -333,6 +337,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->flush_s = (unsigned)v;
 			break;
+		case OPT_WORKERS:
+			if (strcmp(optarg, "auto") == 0) {
+				o->workers = 0;
+			} else if (parse_u64(optarg, LIVE_WORKERS_MAX, &v) != 0 || v == 0) {
+				fprintf(stderr, "ucflow: --workers: expected 1..%d or auto, got '%s'\n",
+					LIVE_WORKERS_MAX, optarg);
+				return EXIT_USAGE + 1;
+			} else {
+				o->workers = (unsigned)v;
+			}
+			break;
 		case OPT_ACTIVE:
 			if (parse_u64(optarg, UINT32_MAX, &v) != 0) {
 				fprintf(stderr, "ucflow: --active-timeout: expected seconds, got '%s'\n",
@@ -493,6 +508,7 @@ int main(int argc, char **argv)
 	o.flows.active_timeout_s = 300;
 	cap_live_opts_defaults(&o.live);
 	o.flush_s = 1;
+	o.workers = 1;
 	char errbuf[UCF_ERRBUF_SIZE] = "";
 	int status = 0;
 
@@ -614,6 +630,26 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto done;
 	}
+	unsigned workers = o.workers ? o.workers : live_workers_auto();
+	if (workers > 1 && !o.live.iface)
+		fprintf(stderr, "ucflow: warning: --workers applies to live capture (-i) only\n");
+	if (workers > 1 && o.live.iface) {
+		/* capture on several threads: opening, -Z, the run and its summary are all there */
+		struct live_workers_config wc = {
+			workers, o.live, o.flows, !o.no_payload, o.payload_pkts, o.user,
+			{ signature_dir(&o), o.site, o.stats_s, o.flush_s, o.live.snaplen, o.quiet != 0,
+			  NULL, NULL },
+			o.count, fmt, &names, o.outfile, report, o.quiet != 0,
+		};
+		wc.live.bpf = o.filter;
+		rc = live_workers_run(&wc, out, &db, errbuf);
+		if (rc != UCF_OK) {
+			status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+			fprintf(stderr, "ucflow: %s\n", errbuf);
+			errbuf[0] = '\0';
+		}
+		goto finish_report;
+	}
 	if (o.live.iface) {
 		o.live.bpf = o.filter;
 		rc = cap_open_live(&src, &o.live, errbuf);
@@ -664,6 +700,7 @@ int main(int argc, char **argv)
 		if (o.live.iface)
 			live_print_summary(stderr);
 	}
+finish_report:
 	if (report) {
 		char reb[UCF_ERRBUF_SIZE] = "";
 		if (report_finish(report, o.report, reb) != UCF_OK) {

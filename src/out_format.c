@@ -105,6 +105,34 @@ int out_open(struct out_writer **wp, const struct out_format *fmt, const char *p
 	return UCF_OK;
 }
 
+int out_open_sink(struct out_writer **wp, const struct out_format *fmt, const struct out_names *names,
+		  out_sink_fn sink, void *sink_user, const char *name, char *errbuf)
+{
+	*wp = NULL;
+	struct out_writer *w = calloc(1, sizeof *w);
+	if (!w || (name && !(w->path = strdup(name)))) {
+		free(w);
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+		return UCF_ERR_RUNTIME;
+	}
+	w->fmt = fmt;
+	if (names)
+		w->names = *names;
+	w->sink = sink;
+	w->sink_user = sink_user;
+	*wp = w;
+	return UCF_OK;
+}
+
+int out_write_raw(struct out_writer *w, const char *rec, size_t len)
+{
+	if (fwrite(rec, 1, len, w->fp) != len && !w->error)
+		w->error = errno ? errno : EIO;
+	else if (!w->error)
+		w->records++;
+	return w->error;
+}
+
 int out_write_flow(struct out_writer *w, const struct flow *f, enum flow_end why)
 {
 	int rc = w->fmt->flow(w, f, why);
@@ -122,13 +150,15 @@ static int report_error(const struct out_writer *w, char *errbuf)
 
 int out_flush(struct out_writer *w, char *errbuf)
 {
-	if (fflush(w->fp) != 0 && !w->error)
+	if (w->fp && fflush(w->fp) != 0 && !w->error)
 		w->error = errno ? errno : EIO;
 	return w->error ? report_error(w, errbuf) : UCF_OK;
 }
 
 int out_reopen(struct out_writer *w, char *errbuf)
 {
+	if (w->sink)
+		return w->error ? report_error(w, errbuf) : UCF_OK;
 	if (!w->path)
 		return out_flush(w, errbuf);
 	/* Open the new stream first: when that fails (e.g. after -Z the directory is not writable),
@@ -159,7 +189,7 @@ int out_close(struct out_writer *w, char *errbuf)
 {
 	if (!w)
 		return UCF_OK;
-	if (w->fmt->end)
+	if (w->fmt->end && !w->sink)
 		w->fmt->end(w);
 	if (w->fp && fflush(w->fp) != 0 && !w->error)
 		w->error = errno ? errno : EIO;
@@ -306,8 +336,13 @@ void out_put_json_str(struct out_writer *w, const char *s)
 int out_line_emit(struct out_writer *w)
 {
 	w->line[w->len++] = '\n';
-	if (fwrite(w->line, 1, w->len, w->fp) != w->len && !w->error)
+	if (w->sink) {
+		int e = w->sink(w->sink_user, w->line, w->len);
+		if (e && !w->error)
+			w->error = e;
+	} else if (fwrite(w->line, 1, w->len, w->fp) != w->len && !w->error) {
 		w->error = errno ? errno : EIO;
+	}
 	w->len = 0;
 	return w->error ? UCF_ERR_RUNTIME : UCF_OK;
 }

@@ -17,6 +17,8 @@ struct out_writer {
 	struct out_names names;
 	uint64_t records;
 	int error;       /* first errno seen, sticky */
+	out_sink_fn sink; /* out_open_sink: records go here, not to fp (NULL) */
+	void *sink_user;
 	char line[OUT_LINE_MAX];
 	size_t len;
 };

@@ -346,19 +346,25 @@ void pipeline_print_summary(const struct pipeline *p, FILE *fp)
 {
 	struct flow_table_stats st;
 	flow_table_get_stats(p->flows, &st);
+	pipeline_print_summary_totals(&p->c, &st,
+				      p->cfg.tunnels ? tunnel_intern_overflows(p->cfg.tunnels) : 0, fp);
+}
+
+void pipeline_print_summary_totals(const struct pipeline_counters *c, const struct flow_table_stats *st,
+				   uint64_t tunnel_overflows, FILE *fp)
+{
 	fprintf(fp,
 		"ucflow: %llu packets read, %llu decoded, %llu truncated, %llu malformed, "
 		"%llu non-IP, %llu unsupported link\n"
 		"ucflow: %llu flows written, %llu evicted early; %llu fragments attributed, "
 		"%llu not attributable\n",
-		(unsigned long long)p->c.packets, (unsigned long long)p->c.decoded,
-		(unsigned long long)p->c.truncated, (unsigned long long)p->c.malformed,
-		(unsigned long long)p->c.nonip, (unsigned long long)p->c.unsupported,
-		(unsigned long long)st.emitted, (unsigned long long)st.evicted,
-		(unsigned long long)st.frags_attributed, (unsigned long long)st.frags_unattributed);
-	if (p->cfg.tunnels && tunnel_intern_overflows(p->cfg.tunnels))
+		(unsigned long long)c->packets, (unsigned long long)c->decoded,
+		(unsigned long long)c->truncated, (unsigned long long)c->malformed,
+		(unsigned long long)c->nonip, (unsigned long long)c->unsupported,
+		(unsigned long long)st->emitted, (unsigned long long)st->evicted,
+		(unsigned long long)st->frags_attributed, (unsigned long long)st->frags_unattributed);
+	if (tunnel_overflows)
 		fprintf(fp, "ucflow: %llu flows in tunnels beyond the first %u distinct ones are "
 			    "described as \"(too many tunnels)\"\n",
-			(unsigned long long)tunnel_intern_overflows(p->cfg.tunnels),
-			(unsigned)TUNNEL_INTERN_MAX);
+			(unsigned long long)tunnel_overflows, (unsigned)TUNNEL_INTERN_MAX);
 }

@@ -75,5 +75,9 @@ void pipeline_get_flow_stats(const struct pipeline *p, struct flow_table_stats *
 
 void pipeline_get_counters(const struct pipeline *p, struct pipeline_counters *c);
 void pipeline_print_summary(const struct pipeline *p, FILE *fp);
+/* The same summary from counters summed over several pipelines (live capture workers); tunnel_overflows
+ * is the flows described as "(too many tunnels)". */
+void pipeline_print_summary_totals(const struct pipeline_counters *c, const struct flow_table_stats *st,
+				   uint64_t tunnel_overflows, FILE *fp);
 
 #endif

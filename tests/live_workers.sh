@@ -1,0 +1,175 @@
+#!/bin/sh
+# live_workers.sh - live capture on several workers (--workers, packet fanout) gives the flow
+# records that reading the same packets from a file gives.
+#
+# Two network namespaces of the test's own joined by a veth pair (no route out of either: nothing
+# leaves the pair). Bundled captures are replayed with tcpreplay at a moderate rate into one end and
+# captured on the other by `ucflow --workers N`; the records are compared with `ucflow -r` on the
+# same files: the same flows (5-tuples), counters (packets, bytes, IP bytes), TCP state and history,
+# and labels (app, service, confidence, reason, rule, candidates, payload protocol, SNI). A flow whose
+# two directions went to different workers would show up as two records with partial counters, so
+# this tests that the kernel's fanout hash is symmetric; the test also checks that every worker got
+# flows (else the comparison would say nothing about fanout).
+#   run 1: --workers 2, SIGINT after the replay;
+#   run 2: --workers 3, SIGHUP five times while packets flow (every worker switches tables at its
+#          next batch: no flow may be lost or split), then SIGINT.
+# Not compared: ts/duration/uid (capture time, per-run uids), end (closed vs eof depends on the
+# linger in packet time), dns_name (each worker has its own DNS cache: see ucflow(1), --workers).
+# The captures replayed have no IP fragments: with fanout the kernel reassembles them (see ucflow(1)).
+#
+# Needs root (namespaces, veth, capture), ip(8) and tcpreplay; skipped (77) otherwise, saying why.
+# The namespaces are deleted at exit, also on failure or interruption.
+set -u
+name=live_workers
+srcdir=$(cd "${top_srcdir:-.}" && pwd)
+bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
+[ -x "$bin" ] || { echo "$name: no ucflow binary at $bin"; exit 99; }
+[ "$(id -u)" = 0 ] || { echo "$name: SKIP: needs root (network namespaces, veth, capture)"; exit 77; }
+for c in ip tcpreplay python3; do
+	command -v $c >/dev/null 2>&1 || { echo "$name: SKIP: $c not found (Debian: iproute2, tcpreplay, python3)"; exit 77; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ucflow-$name.XXXXXX")
+nsa=ucfw-$$-a nsb=ucfw-$$-b
+upid=""
+cleanup() {
+	[ -n "$upid" ] && kill -9 "$upid" 2>/dev/null
+	ip netns del "$nsa" 2>/dev/null
+	ip netns del "$nsb" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if ! ip netns add "$nsa" 2>"$tmp/ns.err" || ! ip netns add "$nsb" 2>>"$tmp/ns.err" ||
+   ! ip link add vA netns "$nsa" type veth peer name vB netns "$nsb" 2>>"$tmp/ns.err"; then
+	echo "$name: SKIP: cannot create network namespaces and a veth pair: $(head -1 "$tmp/ns.err")"
+	exit 77
+fi
+for ns in "$nsa" "$nsb"; do
+	# no IPv6 autoconfiguration chatter on the pair: only the replayed packets are seen
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip -n "$nsa" link set vA mtu 9000 up && ip -n "$nsb" link set vB mtu 9000 up || exit 99
+
+caps="webex-calling sametime finesse socialminer imp-federation background"
+files="" rargs=""
+for c in $caps; do
+	files="$files $srcdir/pcaps/$c.pcap"
+	rargs="$rargs -r $srcdir/pcaps/$c.pcap"
+done
+common="-S $srcdir/signatures -T json --idle-timeout 86400 --active-timeout 0"
+# shellcheck disable=SC2086
+"$bin" -q $common $rargs -o "$tmp/offline.jsonl" || { echo "FAIL: ucflow -r"; exit 1; }
+
+# wait_for FILE REGEX SECONDS PID
+wait_for() {
+	n=$(($3 * 10))
+	while [ $n -gt 0 ]; do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$4" 2>/dev/null || { grep -Eq "$2" "$1" 2>/dev/null; return; }
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# run N OUT HUPS: capture with N workers while the captures are replayed; HUPS SIGHUPs meanwhile
+run() {
+	out=$1.jsonl err=$1.err
+	# shellcheck disable=SC2086
+	ip netns exec "$nsb" "$bin" -i vB --workers "$2" $common -o "$out" 2>"$err" &
+	upid=$!
+	wait_for "$err" 'listening on vB' 10 "$upid" || { echo "FAIL: ucflow --workers $2 did not start"; cat "$err"; exit 1; }
+	# shellcheck disable=SC2086
+	ip netns exec "$nsa" tcpreplay -q -i vA --pps 400 $files >"$1.replay" 2>&1 &
+	rpid=$!
+	k=0
+	while [ "$k" -lt "$3" ]; do
+		sleep 0.3
+		kill -HUP "$upid"
+		k=$((k + 1))
+	done
+	wait "$rpid" || { echo "FAIL: tcpreplay"; cat "$1.replay"; exit 1; }
+	sleep 0.5
+	kill -INT "$upid"
+	wait "$upid"
+	rc=$?
+	upid=""
+	echo "--- ucflow --workers $2: standard error"
+	cat "$err"
+	[ $rc = 0 ] || { echo "FAIL: ucflow --workers $2 exited with $rc"; exit 1; }
+}
+
+run "$tmp/w2" 2 0
+run "$tmp/w3" 3 5
+
+python3 - "$tmp/offline.jsonl" "$tmp/w2" 2 0 "$tmp/w3" 3 5 <<'EOF'
+import json, re, sys
+KEYS = ("orig_pkts", "resp_pkts", "orig_bytes", "resp_bytes", "orig_ip_bytes", "resp_ip_bytes",
+        "conn_state", "history", "app", "app_service", "confidence", "reason", "rule",
+        "candidates", "payload_proto", "sni", "alpn", "server_names", "vlan", "frag_pkts")
+def load(path):
+    recs = {}
+    dup = []
+    lines = open(path).read().split("\n")
+    assert lines[-1] == "", path + ": last record not ended by a newline"
+    for l in lines[:-1]:
+        r = json.loads(l)  # a cut or interleaved record fails here
+        t = (r["proto"], r["id.orig_h"], r["id.orig_p"], r["id.resp_h"], r["id.resp_p"])
+        u = (t[0],) + tuple(sorted([(t[1], t[2]), (t[3], t[4])]))
+        if u in recs:
+            dup.append(t)
+        recs[u] = (t, {k: r.get(k) for k in KEYS}, r["uid"])
+    return recs, dup
+off, odup = load(sys.argv[1])
+bad = []
+assert not odup, "offline run has repeated 5-tuples: %s" % odup
+args = sys.argv[2:]
+for i in range(0, len(args), 3):
+    base, n, hups = args[i], int(args[i + 1]), int(args[i + 2])
+    tag = "--workers %d" % n
+    live, dup = load(base + ".jsonl")
+    err = open(base + ".err").read()
+    for t in dup:
+        bad.append("%s: two records for %s (a flow split between workers?)" % (tag, t))
+    for u in sorted(set(off) - set(live)):
+        bad.append("%s: flow missing: %s" % (tag, off[u][0]))
+    for u in sorted(set(live) - set(off)):
+        bad.append("%s: extra flow: %s %s" % (tag, live[u][0], live[u][1]))
+    for u in sorted(set(off) & set(live)):
+        (to, ro, _), (tl, rl, _) = off[u], live[u]
+        if to != tl:
+            bad.append("%s: %s: orientation %s" % (tag, to, tl))
+        for k in KEYS:
+            if ro[k] != rl[k]:
+                bad.append("%s: %s: %s %r, from the file %r" % (tag, to, k, rl[k], ro[k]))
+    uids = [v[2] for v in live.values()]
+    if len(set(uids)) != len(uids):
+        bad.append("%s: uids repeat across workers" % tag)
+    m = re.search(r"^ucflow: workers: (.*)$", err, re.M)
+    per = re.findall(r"(\d+): (\d+) packets, (\d+) flows written", m.group(1)) if m else []
+    if len(per) != n:
+        bad.append("%s: the summary names %d workers: %s" % (tag, len(per), m and m.group(0)))
+    for w, pk, fl in per:
+        if int(fl) == 0:
+            bad.append("%s: worker %s wrote no flow: nothing spread over workers" % (tag, w))
+    pk = sum(int(x[1]) for x in per)
+    m = re.search(r"^ucflow: (\d+) packets read", err, re.M)
+    if not m or int(m.group(1)) != pk:
+        bad.append("%s: packets read in the summary is not the sum over workers" % tag)
+    m = re.search(r"^ucflow: (\d+) packets received by the capture, (\d+) dropped", err, re.M)
+    if not m or int(m.group(1)) < pk or int(m.group(2)) != 0:
+        bad.append("%s: libpcap counters summed: %s" % (tag, m and m.group(0)))
+    got_hups = len(re.findall(r"^ucflow: SIGHUP: signatures reloaded", err, re.M))
+    if got_hups != hups:
+        bad.append("%s: %d reloads for %d SIGHUPs" % (tag, got_hups, hups))
+    print("%s: %d records, %d from the file; workers: %s" % (tag, len(live), len(off),
+          ", ".join("%s: %s pkts %s flows" % x for x in per)))
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+EOF
+rc=$?
+[ $rc = 0 ] && echo "$name: ok"
+exit $rc
