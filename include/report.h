@@ -8,7 +8,7 @@
  * list the rows nothing matched.
  *
  * Formats follow the file name: .html (one self-contained file: inline CSS and SVG, no scripts),
- * .md or .txt (plain text that is also valid Markdown). Writes are atomic (temp file + rename). */
+ * .md (Markdown: headings, pipe tables, lists) or .txt (plain text, aligned columns). Writes are atomic (temp file + rename). */
 #ifndef REPORT_H
 #define REPORT_H
 
@@ -21,7 +21,7 @@ struct sig_db;
 struct out_names;
 struct report;
 
-enum report_format { REPORT_TEXT = 0, REPORT_HTML };
+enum report_format { REPORT_TEXT = 0, REPORT_HTML, REPORT_MD };
 
 /* The format for a report path from its extension; -1 for an unknown extension. */
 int report_format_for_path(const char *path);

@@ -93,7 +93,9 @@ int report_format_for_path(const char *path)
 		return -1;
 	if (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0)
 		return REPORT_HTML;
-	if (strcmp(dot, ".md") == 0 || strcmp(dot, ".txt") == 0)
+	if (strcmp(dot, ".md") == 0)
+		return REPORT_MD;
+	if (strcmp(dot, ".txt") == 0)
 		return REPORT_TEXT;
 	return -1;
 }

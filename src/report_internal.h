@@ -289,6 +289,7 @@ void rout_html(struct rout *o, const char *s); /* escaped for HTML text and attr
 
 int report_render_text(const struct report *r, struct rout *o);
 int report_render_html(const struct report *r, struct rout *o);
+int report_render_md(const struct report *r, struct rout *o);
 /* report_axis.c: time-axis ticks on [t0, t1] (microseconds): the unit from the span (ms,
  * seconds, minutes, hours, days, weeks, months, years), as many ticks as labels of char_px per
  * character fit in width_px, never more than max (at most RAXIS_MAX_TICKS); dates carry the year.

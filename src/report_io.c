@@ -72,6 +72,8 @@ int report_write(struct report *r, const char *path, char *errbuf)
 	}
 	if (fmt == REPORT_HTML)
 		report_render_html(r, &o);
+	else if (fmt == REPORT_MD)
+		report_render_md(r, &o);
 	else
 		report_render_text(r, &o);
 	if (fflush(o.fp) != 0 || ferror(o.fp))

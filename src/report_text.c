@@ -1,4 +1,4 @@
-/* report_text.c - the audit report as plain text that is also valid Markdown (.txt, .md). */
+/* report_text.c - the audit report as plain text (.txt): wrapped paragraphs, aligned columns. */
 #include <stdlib.h>
 #include <string.h>
 

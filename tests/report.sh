@@ -39,7 +39,8 @@ expect_rc "offline --report .html (with -T csv)" 0 $?
 "$bin" -S signatures --site tests/sites/report-findings.site -r pcaps/report-findings.pcap -q \
 	-o "$tmp/f2.jsonl" --report "$tmp/f.md" 2>"$tmp/err"
 expect_rc "offline --report .md" 0 $?
-if cmp -s "$tmp/f.txt" "$tmp/f.md"; then ok ".md and .txt reports are the same text"; else bad ".md differs from .txt"; fi
+# .md is real Markdown (headings, pipe tables with consistent columns), with the text's findings
+if python3 tests/report_md_check.py "$tmp/f.md" "$tmp/f.txt"; then ok ".md is Markdown with the text report's findings"; else bad ".md is not valid Markdown"; fi
 
 if python3 tests/report_check.py "$sig" "$tmp/f.txt" "$tmp/f.jsonl"; then ok "text report = sums over the records (findings capture)"; else bad "sums (findings capture)"; fi
 
@@ -162,6 +163,11 @@ has "$tmp/fail.sum" "- FAILED: flow records $tmp/nonexistent.jsonl: No such file
 has "$tmp/fail.sum" "- read: flow records $tmp/d2.jsonl" && ok "summary: the input after the failed one was read" || bad "summary: input after the failure"
 if python3 tests/report_check.py "$sig" "$tmp/fail.txt" "$tmp/f.jsonl" "$tmp/d2.jsonl"; then ok "sums with a failed input"; else bad "sums (failed input)"; fi
 
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/fail.md" \
+	--from-json "$tmp/f.jsonl" "$tmp/nonexistent.jsonl" "$tmp/d2.jsonl" 2>"$tmp/err"
+if python3 tests/report_md_check.py "$tmp/fail.md" "$tmp/fail.txt"; then ok ".md with a failed input and two days"; else bad ".md (failed input)"; fi
+grep -qF -- "- FAILED: flow records $tmp/nonexistent.jsonl: No such file or directory" "$tmp/fail.md" && ok ".md summary names the failed input" || bad ".md: failed input"
+
 # ---- 4c. no product traffic: said in the first line and in the summary ----
 "$bin" -S signatures -r pcaps/background.pcap -q -o "$tmp/bg.jsonl" --report "$tmp/bg.txt" 2>"$tmp/err"
 expect_rc "background capture" 0 $?
@@ -169,6 +175,9 @@ if [ "$(grep -c '"app":"[a-z]' "$tmp/bg.jsonl")" -eq 0 ]; then ok "background ca
 head -1 "$tmp/bg.txt" | grep -q '^ucflow audit report: no product traffic' && ok "first line: no product traffic" || { bad "first line: $(head -1 "$tmp/bg.txt")"; }
 has "$tmp/bg.txt" "No product traffic: none of the" && ok "summary: no product traffic" || bad "summary: no product traffic"
 if UCFLOW_RULES="$tmp/rules.tsv" python3 tests/report_check.py "$sig" "$tmp/bg.txt" "$tmp/bg.jsonl"; then ok "sums (background)"; else bad "sums (background)"; fi
+"$bin" -S signatures --report "$tmp/bg.md" --from-json "$tmp/bg.jsonl" 2>"$tmp/err"
+head -1 "$tmp/bg.md" | grep -q '^# ucflow audit report: no product traffic' && ok ".md first line: no product traffic" || bad ".md first line: $(head -1 "$tmp/bg.md")"
+if python3 tests/report_md_check.py "$tmp/bg.md"; then ok ".md of a capture with no product traffic"; else bad ".md (background)"; fi
 
 # ---- 4d. candidate flows: finesse.pcap without a site file (ambiguous and shared-port flows) ----
 "$bin" -S signatures -r pcaps/finesse.pcap -q -o "$tmp/fin.jsonl" --report "$tmp/fin.txt" 2>"$tmp/err"
