@@ -289,7 +289,7 @@ START_TEST(format_from_extension)
 {
 	ck_assert_int_eq(report_format_for_path("a.html"), REPORT_HTML);
 	ck_assert_int_eq(report_format_for_path("dir/a.htm"), REPORT_HTML);
-	ck_assert_int_eq(report_format_for_path("a.md"), REPORT_TEXT);
+	ck_assert_int_eq(report_format_for_path("a.md"), REPORT_MD);
 	ck_assert_int_eq(report_format_for_path("a.txt"), REPORT_TEXT);
 	ck_assert_int_eq(report_format_for_path("a.pdf"), -1);
 	ck_assert_int_eq(report_format_for_path("a"), -1);
