@@ -209,6 +209,7 @@ def main():
     ap.add_argument("--synth", default="./tools/ucflow-synth")
     ap.add_argument("--srcdir", default=".")
     ap.add_argument("--site", help="site file (default SRCDIR/tests/sites/site.sig)")
+    ap.add_argument("--sigdir", help="signature directory (default SRCDIR/signatures)")
     ap.add_argument("--min-nosite", type=float, default=0.0)
     ap.add_argument("--min-site", type=float, default=0.0)
     ap.add_argument("--min-write-site", type=float)
@@ -219,7 +220,7 @@ def main():
     src = a.srcdir
     scn = os.path.join(src, "pcaps", "site.scn")
     pcap = os.path.join(src, "pcaps", "site.pcap")
-    sigdir = os.path.join(src, "signatures")
+    sigdir = a.sigdir or os.path.join(src, "signatures")
     site = a.site or os.path.join(src, "tests", "sites", "site.sig")
     for p in (scn, pcap, site, a.ucflow, a.synth):
         if not os.path.exists(p):
