@@ -98,7 +98,7 @@ static double run(const struct frames *fr, const struct sig_db *db, const char *
 		fprintf(stderr, "batch: %s\n", err);
 		return -1;
 	}
-	struct out_names names = { db, ev, tunnel_name, tun };
+	struct out_names names = { .db = db, .ev = ev, .tunnel_of = tunnel_name, .user = tun };
 	struct out_writer *out = NULL;
 	if (out_open(&out, out_format_find("json"), outpath, &names, err) != UCF_OK) {
 		fprintf(stderr, "batch: %s\n", err);

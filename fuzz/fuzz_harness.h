@@ -45,7 +45,8 @@ static void harness_init(const char *target)
 		fprintf(stderr, "%s: %s\n", target, errbuf);
 		abort();
 	}
-	struct out_names names = { harness_db, harness_ev, harness_tunnel_name, harness_tunnels };
+	struct out_names names = { .db = harness_db, .ev = harness_ev, .tunnel_of = harness_tunnel_name,
+				   .user = harness_tunnels };
 	if (out_open(&harness_out, out_format_find("json"), "/dev/null", &names, errbuf) !=
 	    UCF_OK) {
 		fprintf(stderr, "%s: %s\n", target, errbuf);

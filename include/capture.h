@@ -42,6 +42,14 @@ struct cap_source;
 int cap_open_offline(struct cap_source **out, const char *const *files, size_t nfiles,
 		     const char *bpf, char *errbuf);
 
+/* Offline sources: an input that cannot be read (it cannot be opened, is not a capture, fails part
+ * way, or on_input rejected it). Without this callback the source stops at it (cap_run returns
+ * UCF_ERR_RUNTIME with the message). With it, the callback gets the file's name and the message
+ * (which starts with the name), and the source goes on with the next file; the packets a file
+ * delivered before its error stay delivered. Called in stream order, on the thread running cap_run. */
+typedef void (*cap_input_error_fn)(void *user, const char *name, const char *msg);
+void cap_offline_set_error_fn(struct cap_source *s, cap_input_error_fn fn, void *user);
+
 struct cap_live_opts {
 	const char *iface;    /* interface name, or "any" */
 	int snaplen;          /* default 262144 */

@@ -66,7 +66,8 @@
 #define PUB_BYTES (64u << 10)   /* ... this many bytes (or the ring size / 8 if smaller) */
 
 /* REC_LINK: the packets after it are of another link type (a pcapng file's interfaces). */
-enum rec_kind { REC_PAD = 1, REC_PKT, REC_BIG, REC_INPUT, REC_END, REC_LINK };
+/* REC_FAIL: an input could not be read (wholly); the message follows. */
+enum rec_kind { REC_PAD = 1, REC_PKT, REC_BIG, REC_INPUT, REC_END, REC_LINK, REC_FAIL };
 
 /* One ring record; whole records are multiples of 8 bytes, so the header is always aligned. A PAD
  * record (the unused tail of the ring before a wrap) may be just the 8 bytes of kind and len. */
@@ -74,9 +75,10 @@ struct rec {
 	uint32_t kind;
 	uint32_t len;   /* the whole record, header included */
 	uint32_t a, b;  /* PKT/BIG: caplen, wirelen; INPUT: file index, link type; END: status;
-			 * LINK: link type */
+			 * LINK: link type; FAIL: file index */
 	uint64_t ts_us; /* PKT/BIG */
-	/* PKT: caplen bytes follow; BIG: a pointer to them (valid until the consumer releases it) */
+	/* PKT: caplen bytes follow; BIG: a pointer to them (valid until the consumer releases it);
+	 * FAIL: the message, NUL-terminated */
 };
 
 struct ring {
@@ -129,6 +131,8 @@ struct cap_offline {
 	struct pcapng_file *ng;         /* the file being read, when pcapng */
 	char *iobuf;
 	struct cap_offline_diag diag;
+	cap_input_error_fn on_error; /* NULL: the first unreadable input stops the source */
+	void *error_user;
 };
 
 /* cap_break stores to cap_source.stop from signal handlers: only lock-free atomics may be used there */
@@ -292,31 +296,27 @@ static int sync_run(struct cap_offline *o, cap_input_fn on_input, void *user, ch
 	struct cap_source *s = &o->base;
 	for (size_t i = 0; i < o->nfiles && !s->stop; i++) {
 		int rc = offline_open_file(o, o->files[i], errbuf);
-		if (rc != UCF_OK)
-			return rc;
-		if (on_input && !on_input(user, o->files[i], s->linktype, errbuf)) {
-			offline_close_file(o);
-			return UCF_ERR_RUNTIME;
-		}
-		if (o->ng) {
+		if (rc == UCF_OK && on_input && !on_input(user, o->files[i], s->linktype, errbuf))
+			rc = UCF_ERR_RUNTIME;
+		if (rc == UCF_OK && o->ng) {
 			rc = sync_pcapng(o, errbuf);
-			offline_close_file(o);
-			if (rc != UCF_OK)
-				return rc;
-			continue;
-		}
-		rc = cap_set_filter(s, o->bpf, errbuf);
-		if (rc != UCF_OK) {
-			offline_close_file(o);
-			return rc;
-		}
-		rc = pcap_loop(s->pcap, -1, cap_deliver, (u_char *)s);
-		if (rc == PCAP_ERROR) {
-			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", o->files[i], pcap_geterr(s->pcap));
-			offline_close_file(o);
-			return UCF_ERR_RUNTIME;
+		} else if (rc == UCF_OK) {
+			rc = cap_set_filter(s, o->bpf, errbuf);
+			if (rc == UCF_OK && pcap_loop(s->pcap, -1, cap_deliver, (u_char *)s) == PCAP_ERROR) {
+				snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", o->files[i],
+					 pcap_geterr(s->pcap));
+				rc = UCF_ERR_RUNTIME;
+			}
 		}
 		offline_close_file(o);
+		/* an unreadable input: told, then the next file (unless there is no one to tell);
+		 * a filter error is the command line's and stops */
+		if (rc == UCF_ERR_RUNTIME && o->on_error) {
+			o->on_error(o->error_user, o->files[i], errbuf);
+			errbuf[0] = '\0';
+		} else if (rc != UCF_OK) {
+			return rc;
+		}
 	}
 	return UCF_OK;
 }
@@ -558,6 +558,26 @@ static void reader_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char
 		pcap_breakloop(r->pcap);
 }
 
+/* Queues an input's failure with its message; false if the consumer stopped. */
+static bool prod_fail(struct ring *r, uint32_t file, const char *msg)
+{
+	size_t n = strlen(msg) + 1;
+	size_t need = sizeof(struct rec) + ((n + 7) & ~(size_t)7);
+	struct rec *p = (struct rec *)prod_reserve(r, need);
+	if (!p)
+		return false;
+	p->kind = REC_FAIL;
+	p->len = (uint32_t)need;
+	p->a = file;
+	p->b = 0;
+	p->ts_us = 0;
+	memcpy(p + 1, msg, n);
+	r->lens[r->nrec++ & r->len_mask] = (uint32_t)need;
+	r->w += need;
+	prod_publish(r, true);
+	return true;
+}
+
 /* The reader's loop over a pcapng file: a REC_LINK before each packet whose link type differs
  * from the one before it. */
 static int reader_pcapng(struct ring *r)
@@ -592,25 +612,32 @@ static void *reader_main(void *arg)
 		if (atomic_load_explicit(&r->stop, memory_order_relaxed))
 			return NULL;
 		rc = open_file(o->files[i], o->iobuf, o->bpf, &r->pcap, &r->ng, &r->fp, r->err);
-		if (rc != UCF_OK)
-			break;
-		r->link = r->ng ? pcapng_linktype(r->ng) : pcap_datalink(r->pcap);
-		if (!prod_event(r, REC_INPUT, (uint32_t)i, (uint32_t)r->link)) {
-			close_file(&r->pcap, &r->ng, &r->fp);
-			return NULL;
-		}
-		if (r->ng) {
-			rc = reader_pcapng(r);
-		} else {
-			rc = set_filter(r->pcap, o->bpf, r->err);
-			if (rc == UCF_OK &&
-			    pcap_loop(r->pcap, -1, reader_packet, (u_char *)r) == PCAP_ERROR) {
-				snprintf(r->err, sizeof r->err, "%s: %s", o->files[i],
-					 pcap_geterr(r->pcap));
-				rc = UCF_ERR_RUNTIME;
+		if (rc == UCF_OK) {
+			r->link = r->ng ? pcapng_linktype(r->ng) : pcap_datalink(r->pcap);
+			if (!prod_event(r, REC_INPUT, (uint32_t)i, (uint32_t)r->link)) {
+				close_file(&r->pcap, &r->ng, &r->fp);
+				return NULL;
 			}
+			if (r->ng) {
+				rc = reader_pcapng(r);
+			} else {
+				rc = set_filter(r->pcap, o->bpf, r->err);
+				if (rc == UCF_OK &&
+				    pcap_loop(r->pcap, -1, reader_packet, (u_char *)r) == PCAP_ERROR) {
+					snprintf(r->err, sizeof r->err, "%s: %s", o->files[i],
+						 pcap_geterr(r->pcap));
+					rc = UCF_ERR_RUNTIME;
+				}
+			}
+			close_file(&r->pcap, &r->ng, &r->fp);
 		}
-		close_file(&r->pcap, &r->ng, &r->fp);
+		/* an unreadable input: told to the consumer in order, then the next file (a filter
+		 * error is the command line's and stops) */
+		if (rc == UCF_ERR_RUNTIME && o->on_error) {
+			if (!prod_fail(r, (uint32_t)i, r->err))
+				return NULL;
+			rc = UCF_OK;
+		}
 		if (rc != UCF_OK)
 			break;
 	}
@@ -715,6 +742,7 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 	size_t apos = 0, ai = 0; /* the first record whose header is not prefetched yet, and its number */
 	uint64_t cons_waits = 0;
 	struct cap_pkthdr ph;
+	bool skipping = false; /* on_input rejected the current file: drop its packets */
 	while (!s->stop) {
 		if (t == h) {
 			if (t != t_pub) {
@@ -734,7 +762,14 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 			__builtin_prefetch(next + 64);
 			__builtin_prefetch(next + 128);
 		}
-		if (kind == REC_PKT && s->on_batch) {
+		if (skipping && (kind == REC_PKT || kind == REC_BIG)) {
+			t += len;
+			ci++;
+			if (kind == REC_BIG) { /* its reader waits for exactly this */
+				cons_publish(r, t);
+				t_pub = t;
+			}
+		} else if (kind == REC_PKT && s->on_batch) {
 			/* cap_run_batch: the packets already in the ring, up to CONS_BATCH, go in one
 			 * call (they stay in place: the space is given back only after it returns) */
 			struct cap_frame fr[CONS_BATCH];
@@ -831,10 +866,20 @@ static int threaded_run(struct cap_offline *o, cap_input_fn on_input, cap_packet
 			s->linktype = (int)rec->b;
 			t += len;
 			ci++;
+			skipping = false;
 			if (on_input && !on_input(user, s->name, s->linktype, errbuf)) {
-				rc = UCF_ERR_RUNTIME;
-				break;
+				if (!o->on_error) {
+					rc = UCF_ERR_RUNTIME;
+					break;
+				}
+				o->on_error(o->error_user, s->name, errbuf);
+				errbuf[0] = '\0';
+				skipping = true;
 			}
+		} else if (kind == REC_FAIL) {
+			t += len;
+			ci++;
+			o->on_error(o->error_user, o->files[rec->a], (const char *)(rec + 1));
 		} else { /* REC_END */
 			rc = (int)rec->a;
 			if (rc != UCF_OK)
@@ -879,6 +924,13 @@ static int offline_run(struct cap_source *s, cap_input_fn on_input, cap_packet_f
 			return rc;
 	}
 	return sync_run(o, on_input, user, errbuf);
+}
+
+void cap_offline_set_error_fn(struct cap_source *s, cap_input_error_fn fn, void *user)
+{
+	struct cap_offline *o = (struct cap_offline *)s;
+	o->on_error = fn;
+	o->error_user = user;
 }
 
 void cap_offline_get_diag(const struct cap_source *s, struct cap_offline_diag *d)

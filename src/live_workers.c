@@ -498,7 +498,7 @@ int live_workers_run(const struct live_workers_config *cfg, struct out_writer *o
 		uint64_t tov;
 		collect(&final_sum, &tov, false);
 		if (!cfg->quiet && rc != UCF_ERR_CONFIG) {
-			pipeline_print_summary_totals(&final_sum.pc, &final_sum.fs, tov, stderr);
+			pipeline_print_summary_totals(&final_sum.pc, &final_sum.fs, NULL, tov, stderr);
 			live_print_summary_of(stderr, cap_current_name(C.w[0].src), start, end, &final_sum);
 			if (C.n > 1) {
 				for (unsigned i = 0; i < C.n; i++) {

@@ -1,4 +1,4 @@
-/* out_format.c - output stage core: the writer, per-record field resolution, JSON escaping. */
+/* out_format.c - output stage core: the format table, per-record field resolution, JSON escaping. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,195 +18,6 @@ const struct out_format *out_format_find(const char *name)
 		if (strcmp(out_formats[i]->name, name) == 0)
 			return out_formats[i];
 	return NULL;
-}
-
-/* Records leave in writes of OUT_STDIO_BUF bytes rather than stdio's 4 KiB: a 25k-flow capture
- * made 4,700 write calls on the consumer thread, which is on the critical path. Live capture
- * flushes on its own clock (--flush-interval), so a large buffer delays nothing there. */
-#define OUT_STDIO_BUF (256u << 10)
-
-/* A buffer for fp unless it is a terminal (which keeps stdio's line buffering); NULL when fp
- * keeps stdio's own. Page-aligned: see capture_offline.c on read()'s 4K aliasing. */
-static void *big_buffer(FILE *fp, void *static_buf)
-{
-	if (isatty(fileno(fp)))
-		return NULL;
-	void *b = static_buf ? static_buf : aligned_alloc(4096, OUT_STDIO_BUF);
-	if (b && setvbuf(fp, b, _IOFBF, OUT_STDIO_BUF) != 0) {
-		if (!static_buf)
-			free(b);
-		return NULL;
-	}
-	return b;
-}
-
-static int open_stream(struct out_writer *w, char *errbuf)
-{
-	w->iobuf = NULL;
-	if (!w->path) {
-		/* stdout outlives the writer (and one writer at most has it), so its buffer is
-		 * static and set once, before anything is written to it */
-		static _Alignas(4096) char stdout_buf[OUT_STDIO_BUF];
-		static bool stdout_set;
-		w->fp = stdout;
-		if (!stdout_set) {
-			stdout_set = true;
-			big_buffer(stdout, stdout_buf);
-		}
-		return UCF_OK;
-	}
-	w->fp = fopen(w->path, "a");
-	if (!w->fp) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot open output %s: %s", w->path,
-			 strerror(errno));
-		return UCF_ERR_RUNTIME;
-	}
-	w->iobuf = big_buffer(w->fp, NULL);
-	return UCF_OK;
-}
-
-int out_open(struct out_writer **wp, const struct out_format *fmt, const char *path,
-	     const struct out_names *names, char *errbuf)
-{
-	*wp = NULL;
-	if (!fmt) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "unknown output format");
-		return UCF_ERR_CONFIG;
-	}
-	struct out_writer *w = calloc(1, sizeof *w);
-	if (!w) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
-		return UCF_ERR_RUNTIME;
-	}
-	w->fmt = fmt;
-	if (names)
-		w->names = *names;
-	if (path && strcmp(path, "-") != 0) {
-		w->path = strdup(path);
-		if (!w->path) {
-			free(w);
-			snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
-			return UCF_ERR_RUNTIME;
-		}
-		/* a new run replaces the file; reopen after rotation appends */
-		FILE *fp = fopen(w->path, "w");
-		if (fp)
-			fclose(fp);
-	}
-	int rc = open_stream(w, errbuf);
-	if (rc != UCF_OK) {
-		free(w->path);
-		free(w);
-		return rc;
-	}
-	if (w->fmt->begin && w->fmt->begin(w) != UCF_OK && !w->error)
-		w->error = EIO;
-	*wp = w;
-	return UCF_OK;
-}
-
-int out_open_sink(struct out_writer **wp, const struct out_format *fmt, const struct out_names *names,
-		  out_sink_fn sink, void *sink_user, const char *name, char *errbuf)
-{
-	*wp = NULL;
-	struct out_writer *w = calloc(1, sizeof *w);
-	if (!w || (name && !(w->path = strdup(name)))) {
-		free(w);
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
-		return UCF_ERR_RUNTIME;
-	}
-	w->fmt = fmt;
-	if (names)
-		w->names = *names;
-	w->sink = sink;
-	w->sink_user = sink_user;
-	*wp = w;
-	return UCF_OK;
-}
-
-int out_write_raw(struct out_writer *w, const char *rec, size_t len)
-{
-	if (fwrite(rec, 1, len, w->fp) != len && !w->error)
-		w->error = errno ? errno : EIO;
-	else if (!w->error)
-		w->records++;
-	return w->error;
-}
-
-int out_write_flow(struct out_writer *w, const struct flow *f, enum flow_end why)
-{
-	int rc = w->fmt->flow(w, f, why);
-	if (rc == UCF_OK)
-		w->records++;
-	return w->error ? UCF_ERR_RUNTIME : rc;
-}
-
-static int report_error(const struct out_writer *w, char *errbuf)
-{
-	snprintf(errbuf, UCF_ERRBUF_SIZE, "error writing %s: %s", w->path ? w->path : "stdout",
-		 strerror(w->error));
-	return UCF_ERR_RUNTIME;
-}
-
-int out_flush(struct out_writer *w, char *errbuf)
-{
-	if (w->fp && fflush(w->fp) != 0 && !w->error)
-		w->error = errno ? errno : EIO;
-	return w->error ? report_error(w, errbuf) : UCF_OK;
-}
-
-int out_reopen(struct out_writer *w, char *errbuf)
-{
-	if (w->sink)
-		return w->error ? report_error(w, errbuf) : UCF_OK;
-	if (!w->path)
-		return out_flush(w, errbuf);
-	/* Open the new stream first: when that fails (e.g. after -Z the directory is not writable),
-	 * records go on into the old one (the rotated file) and the error is reported, not lost. */
-	FILE *old = w->fp;
-	void *old_buf = w->iobuf;
-	int rc = open_stream(w, errbuf);
-	if (rc != UCF_OK) {
-		w->fp = old;
-		w->iobuf = old_buf;
-		return rc;
-	}
-	if (fclose(old) != 0 && !w->error)
-		w->error = errno ? errno : EIO;
-	free(old_buf);
-	/* a fresh file gets its header again (CSV) */
-	if (ftell(w->fp) == 0 && w->fmt->begin)
-		w->fmt->begin(w);
-	return w->error ? report_error(w, errbuf) : UCF_OK;
-}
-
-void out_set_db(struct out_writer *w, const struct sig_db *db)
-{
-	w->names.db = db;
-}
-
-int out_close(struct out_writer *w, char *errbuf)
-{
-	if (!w)
-		return UCF_OK;
-	if (w->fmt->end && !w->sink)
-		w->fmt->end(w);
-	if (w->fp && fflush(w->fp) != 0 && !w->error)
-		w->error = errno ? errno : EIO;
-	if (w->fp && ferror(w->fp) && !w->error)
-		w->error = EIO;
-	if (w->fp && w->fp != stdout && fclose(w->fp) != 0 && !w->error)
-		w->error = errno ? errno : EIO;
-	free(w->iobuf);
-	int rc = w->error ? report_error(w, errbuf) : UCF_OK;
-	free(w->path);
-	free(w);
-	return rc;
-}
-
-uint64_t out_records_written(const struct out_writer *w)
-{
-	return w->records;
 }
 
 /* ---- line buffer ---- */
@@ -333,20 +144,6 @@ void out_put_json_str(struct out_writer *w, const char *s)
 	OUT_LIT(w, "\"");
 }
 
-int out_line_emit(struct out_writer *w)
-{
-	w->line[w->len++] = '\n';
-	if (w->sink) {
-		int e = w->sink(w->sink_user, w->line, w->len);
-		if (e && !w->error)
-			w->error = e;
-	} else if (fwrite(w->line, 1, w->len, w->fp) != w->len && !w->error) {
-		w->error = errno ? errno : EIO;
-	}
-	w->len = 0;
-	return w->error ? UCF_ERR_RUNTIME : UCF_OK;
-}
-
 /* ---- record resolution ---- */
 
 /* Zeek's names for the transports it knows (ICMPv6 is "icmp" too); others by number. */
@@ -364,7 +161,8 @@ static void proto_name(uint8_t p, char *buf, size_t len)
 
 void out_fmt_uid(char *buf, uint64_t uid)
 {
-	/* a bijective mix of the creation number: unique in a run, stable for a given input */
+	/* a bijective mix of the creation number plus the run's key (out_names.uid_key): unique in
+	 * a run, and across runs and sensors with random keys */
 	static const char alpha[] =
 		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	uint64_t x = uid * 0x9e3779b97f4a7c15ULL;
@@ -414,7 +212,7 @@ void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow
 	memset(r, 0, sizeof *r);
 	out_fmt_usec(r->ts, f->ts_first);
 	out_fmt_usec(r->duration, f->ts_last >= f->ts_first ? f->ts_last - f->ts_first : 0);
-	format_uid(f->uid, r->uid);
+	format_uid(f->uid + w->names.uid_key, r->uid);
 	ucf_addr_format(flow_orig_addr(f), r->orig_h, sizeof r->orig_h);
 	ucf_addr_format(flow_resp_addr(f), r->resp_h, sizeof r->resp_h);
 	r->orig_p = flow_orig_port(f);

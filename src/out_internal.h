@@ -9,19 +9,36 @@
 
 #define OUT_LINE_MAX 8192
 
+/* Whole records waiting for one write(2): at most OUT_BUF_BYTES bytes and OUT_BUF_RECS records
+ * (out_writer.c). */
+#define OUT_BUF_BYTES (256u << 10)
+#define OUT_BUF_RECS 4096u
+
 struct out_writer {
 	const struct out_format *fmt;
-	FILE *fp;
-	void *iobuf;     /* fp's stdio buffer when it is ours to free (a file's), else NULL */
+	int fd;          /* the records' file (1 for stdout) */
 	char *path;      /* NULL for stdout */
+	unsigned flags;  /* OUT_APPEND */
+	bool seekable;   /* a regular file: a cut record can be truncated away */
+	bool tty;        /* a terminal: each record is written at once */
 	struct out_names names;
-	uint64_t records;
-	int error;       /* first errno seen, sticky */
-	out_sink_fn sink; /* out_open_sink: records go here, not to fp (NULL) */
+	/* the buffer: whole lines, and where each ends */
+	char *buf;
+	size_t blen;
+	uint32_t rec_end[OUT_BUF_RECS];
+	uint8_t rec_kind[OUT_BUF_RECS]; /* OUT_KIND_* of each buffered line */
+	unsigned nrec;
+	uint8_t cur_kind;               /* the kind of the line being formatted */
+	/* counts of flow records: on disk (whole), by kind, and lost to a write error */
+	uint64_t records, interim, lost, bytes;
+	uint64_t by_end[FLOW_END_ACTIVE + 1]; /* formatted, by end reason */
+	int error;       /* first errno seen, sticky: nothing is written after it */
+	out_sink_fn sink; /* out_open_sink: each record goes whole to sink, not to fd (NULL) */
 	void *sink_user;
 	char line[OUT_LINE_MAX];
 	size_t len;
 };
+enum { OUT_KIND_FINAL = 0, OUT_KIND_INTERIM, OUT_KIND_HEADER };
 
 /* Everything a format prints, resolved once per record from the flow and the name tables. */
 struct out_record {
@@ -83,7 +100,8 @@ void out_put_u64(struct out_writer *w, uint64_t v);
 size_t out_fmt_u64(char *buf, uint64_t v);
 /* "SECONDS.MICROSECONDS" of a microsecond count, NUL-terminated; buf holds at least 28 bytes. */
 void out_fmt_usec(char *buf, uint64_t us);
-int out_line_emit(struct out_writer *w); /* writes the line + '\n' */
+/* Queues the line + '\n' as one whole record (out_writer.c); UCF_ERR_RUNTIME after a write error. */
+int out_line_emit(struct out_writer *w);
 
 extern const struct out_format out_format_json, out_format_csv, out_format_text;
 

@@ -349,7 +349,7 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	PUT(p, "{\"ts\":");
 	p = put_usec(p, f->ts_first);
 	PUT(p, ",\"uid\":\"");
-	out_fmt_uid(p, f->uid);
+	out_fmt_uid(p, f->uid + w->names.uid_key);
 	p += 12;
 	PUT(p, "\",\"id.orig_h\":\"");
 	p = put_addr(p, flow_orig_addr(f));

@@ -345,24 +345,33 @@ void pipeline_get_counters(const struct pipeline *p, struct pipeline_counters *c
 void pipeline_print_summary(const struct pipeline *p, FILE *fp)
 {
 	struct flow_table_stats st;
+	struct out_counts oc;
 	flow_table_get_stats(p->flows, &st);
-	pipeline_print_summary_totals(&p->c, &st,
+	out_get_counts(p->cfg.out, &oc);
+	pipeline_print_summary_totals(&p->c, &st, &oc,
 				      p->cfg.tunnels ? tunnel_intern_overflows(p->cfg.tunnels) : 0, fp);
 }
 
 void pipeline_print_summary_totals(const struct pipeline_counters *c, const struct flow_table_stats *st,
-				   uint64_t tunnel_overflows, FILE *fp)
+				   const struct out_counts *oc, uint64_t tunnel_overflows, FILE *fp)
 {
+	/* what reached the output whole: final records (flows) and interim ones, apart */
+	uint64_t flows = oc ? oc->records - oc->interim : st->emitted;
+	uint64_t interim = oc ? oc->interim : st->interim;
 	fprintf(fp,
 		"ucflow: %llu packets read, %llu decoded, %llu truncated, %llu malformed, "
 		"%llu non-IP, %llu unsupported link\n"
-		"ucflow: %llu flows written, %llu evicted early; %llu fragments attributed, "
-		"%llu not attributable\n",
+		"ucflow: %llu flows written, %llu interim records, %llu evicted early; "
+		"%llu fragments attributed, %llu not attributable\n",
 		(unsigned long long)c->packets, (unsigned long long)c->decoded,
 		(unsigned long long)c->truncated, (unsigned long long)c->malformed,
 		(unsigned long long)c->nonip, (unsigned long long)c->unsupported,
-		(unsigned long long)st->emitted, (unsigned long long)st->evicted,
-		(unsigned long long)st->frags_attributed, (unsigned long long)st->frags_unattributed);
+		(unsigned long long)flows, (unsigned long long)interim,
+		(unsigned long long)st->evicted, (unsigned long long)st->frags_attributed,
+		(unsigned long long)st->frags_unattributed);
+	if (oc && oc->lost)
+		fprintf(fp, "ucflow: %llu records not written because of the write error (the output "
+			    "ends with the last whole record)\n", (unsigned long long)oc->lost);
 	if (tunnel_overflows)
 		fprintf(fp, "ucflow: %llu flows in tunnels beyond the first %u distinct ones are "
 			    "described as \"(too many tunnels)\"\n",

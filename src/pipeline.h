@@ -74,10 +74,13 @@ uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db);
 void pipeline_get_flow_stats(const struct pipeline *p, struct flow_table_stats *st);
 
 void pipeline_get_counters(const struct pipeline *p, struct pipeline_counters *c);
+/* The exit summary: packets by decode outcome, and the records that reached the output whole
+ * (call it after out_flush, so nothing is still queued). */
 void pipeline_print_summary(const struct pipeline *p, FILE *fp);
-/* The same summary from counters summed over several pipelines (live capture workers); tunnel_overflows
- * is the flows described as "(too many tunnels)". */
+/* The same summary from counters summed over several pipelines (live capture workers); oc is the
+ * output's counts (NULL: the flow tables' emitted and interim counts are taken as written);
+ * tunnel_overflows is the flows described as "(too many tunnels)". */
 void pipeline_print_summary_totals(const struct pipeline_counters *c, const struct flow_table_stats *st,
-				   uint64_t tunnel_overflows, FILE *fp);
+				   const struct out_counts *oc, uint64_t tunnel_overflows, FILE *fp);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # badinput.sh - bad input loses nothing: a capture cut off mid-record still writes every flow seen
 # before the cut, then fails (exit 1) naming the file; files that are not captures, are empty,
-# stop inside the file header or use a link type ucflow does not decode fail with one clear line;
+# stop inside the file header or use a link type ucflow does not decode fail with one clear line,
+# and the run goes on with the next input (exit 1 at the end; --stop-on-error stops there);
 # an output that cannot be written (/dev/full) fails (exit 1) instead of succeeding silently.
 set -u
 srcdir=$(cd "${top_srcdir:-.}" && pwd)
@@ -77,7 +78,7 @@ expect() {
 	if [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
 		echo "FAIL $name: stderr lacks '$pat':"; sed 's/^/  /' "$tmp/err"; fail=1; return
 	fi
-	if [ "$want_rc" -ne 0 ] && [ "$(grep -c -v -e 'packets read' -e 'flows written' "$tmp/err")" -ne 1 ]; then
+	if [ "$want_rc" -ne 0 ] && [ "$(grep -c -v -e 'packets read' -e 'flows written' -e 'ucflow: inputs: ' "$tmp/err")" -ne 1 ]; then
 		echo "FAIL $name: expected exactly one error line:"; sed 's/^/  /' "$tmp/err"; fail=1; return
 	fi
 	if grep -q -e 'Sanitizer' -e 'runtime error' "$tmp/err"; then
@@ -117,10 +118,47 @@ grep -q "11 packets read, 8 decoded, .* 3 unsupported link" "$tmp/err" ||
 expect "good file, then a text file" 1 11 "ucflow: $t/text.pcap: not a readable pcap" \
 	-r "$t/ok.pcap" -r "$t/text.pcap"
 
+# An unreadable input between two good ones is reported and skipped: both good files are read
+# (11 flows holding 22 packets), the exit status is 1, and the summary counts the failure. With
+# --stop-on-error the run ends at it, as before. Both the reader thread and the synchronous loop.
+sum_pkts() { python3 -c 'import json,sys; print(sum(json.loads(l)["orig_pkts"] for l in open(sys.argv[1])))' "$tmp/out"; }
+for mode in 1 0; do
+	UCFLOW_READER_THREAD=$mode
+	export UCFLOW_READER_THREAD
+	for bad in text.pcap nonexistent.pcap usb.pcap cut-data.pcap; do
+		expect "bad input between two good ones ($bad, reader thread $mode)" 1 11 \
+			"ucflow: $t/$bad: " -r "$t/ok.pcap" -r "$t/$bad" -r "$t/ok.pcapng"
+		want=22
+		[ $bad = cut-data.pcap ] && want=32
+		pk=$(sum_pkts)
+		if [ "$pk" = $want ] && grep -q "ucflow: inputs: 2 read, 1 could not be read" "$tmp/err"; then
+			echo "ok   ... both good files read ($pk packets in flows), failure counted"
+		else
+			echo "FAIL bad input between two good ones ($bad): $pk packets in flows, expected $want"
+			sed 's/^/  /' "$tmp/err"; fail=1
+		fi
+	done
+	expect "--stop-on-error (reader thread $mode)" 1 11 "ucflow: $t/text.pcap: not a readable" \
+		--stop-on-error -r "$t/ok.pcap" -r "$t/text.pcap" -r "$t/ok.pcapng"
+	pk=$(sum_pkts)
+	[ "$pk" = 11 ] || { echo "FAIL --stop-on-error read $pk packets, expected 11 (stop at the bad file)"; fail=1; }
+done
+unset UCFLOW_READER_THREAD
+# The report lists the failure with its reason, beside the inputs that were read.
+"$bin" -S "$srcdir/signatures" -q -r "$t/ok.pcap" -r "$t/text.pcap" -r "$t/ok.pcapng" -o /dev/null \
+	--report "$t/r.txt" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "FAILED: capture $t/text.pcap: not a readable pcap" "$t/r.txt" &&
+   grep -q "read: capture $t/ok.pcapng" "$t/r.txt"; then
+	echo "ok   the report names the failed input and its reason"
+else
+	echo "FAIL the report does not list the failed input (exit $rc)"; fail=1
+fi
+
 # The records written before a cut are the same as the complete file's first ten.
-"$bin" -S "$srcdir/signatures" -T json -r "$t/ok.pcap" 2>/dev/null | grep -v '"id.orig_p":40010' \
-	>"$t/ten.json"
-"$bin" -S "$srcdir/signatures" -T json -r "$t/cut-data.pcap" >"$t/cut.json" 2>/dev/null
+"$bin" -S "$srcdir/signatures" -T json --uid-seed 7 -r "$t/ok.pcap" 2>/dev/null |
+	grep -v '"id.orig_p":40010' >"$t/ten.json"
+"$bin" -S "$srcdir/signatures" -T json --uid-seed 7 -r "$t/cut-data.pcap" >"$t/cut.json" 2>/dev/null
 if cmp -s "$t/ten.json" "$t/cut.json"; then
 	echo "ok   records before the cut equal the complete file's"
 else

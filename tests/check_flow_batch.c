@@ -104,7 +104,7 @@ static void run(const struct capture *cap, const struct sig_db *db, size_t batch
 	struct evidence_config ecfg;
 	evidence_config_defaults(&ecfg);
 	ck_assert_int_eq(evidence_create(&ev, &ecfg, err), UCF_OK);
-	struct out_names names = { db, ev, tunnel_name, tun };
+	struct out_names names = { .db = db, .ev = ev, .tunnel_of = tunnel_name, .user = tun };
 	struct out_writer *out = NULL;
 	ck_assert_int_eq(out_open(&out, out_format_find("json"), outpath, &names, err), UCF_OK);
 	struct pipeline_config pc = { { 0 }, db, out, tun, ev, NULL, NULL, NULL };

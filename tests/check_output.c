@@ -209,7 +209,7 @@ static const char *tunnel_of(void *user, uint16_t id)
 START_TEST(json_long_escaped_values)
 {
 	static char line[OUT_JSON_MAX], text[6000], want[13000];
-	struct out_names names = { NULL, NULL, tunnel_of, NULL };
+	struct out_names names = { .tunnel_of = tunnel_of };
 	struct flow f = sample_flow();
 	f.tunnel = 1;
 	/* the record ends with the tunnel, then the community_id */

@@ -13,11 +13,12 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -x "$bin" ] || { echo "e2e: no ucflow binary at $bin"; exit 99; }
 
 pass=0 fail=0
-# columns: name <TAB> arguments (relative to the source tree; -S signatures is added)
+# columns: name <TAB> arguments (relative to the source tree; -S signatures and --uid-seed 0 are
+# added: uids are random per run otherwise, and seed 0 keeps the creation-order uids of before)
 while IFS='	' read -r name args; do
 	case "$name" in ''|'#'*) continue ;; esac
 	# shellcheck disable=SC2086 # the table holds whole argument lists
-	(cd "$srcdir" && eval "\"\$bin\" -S signatures $args") >"$tmp/out" 2>"$tmp/err"
+	(cd "$srcdir" && eval "\"\$bin\" -S signatures --uid-seed 0 $args") >"$tmp/out" 2>"$tmp/err"
 	echo $? >"$tmp/rc"
 	if [ "${UPDATE:-0}" = 1 ]; then
 		for k in out err rc; do cp "$tmp/$k" "$exp/$name.$k"; done

@@ -61,9 +61,9 @@ FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "prot
           "resp_pkts", "resp_ip_bytes", "vlan", "inner_vlan", "frag_pkts", "end", "tunnel"]
 SUMMARY1 = re.compile(r"^ucflow: (\d+) packets read, (\d+) decoded, (\d+) truncated, (\d+) malformed, "
                       r"(\d+) non-IP, (\d+) unsupported link$")
-SUMMARY2 = re.compile(r"^ucflow: (\d+) flows written, (\d+) evicted early; (\d+) fragments attributed, "
-                      r"(\d+) not attributable$")
-OTHER_OK = re.compile(r"^ucflow: \d+ flows in tunnels beyond")
+SUMMARY2 = re.compile(r"^ucflow: (\d+) flows written, (\d+) interim records, (\d+) evicted early; "
+                      r"(\d+) fragments attributed, (\d+) not attributable$")
+OTHER_OK = re.compile(r"^ucflow: (\d+ flows in tunnels beyond|inputs: 0 read, 1 could not be read)")
 REASONS = [("not a capture file", "not a readable pcap or pcapng file"),
            ("truncated", "truncated"),
            ("unsupported link type", "unsupported link type")]
@@ -148,7 +148,7 @@ for i in range(1, n + 1):
     if s1 is None or s2 is None:
         problems.append("summary missing from stderr")
     # the records
-    pkts = nrec = 0
+    pkts = nrec = ninterim = 0
     finals, interims = set(), set()
     for ln, line in enumerate(open(f"{tmp}/{i}.out", errors="replace"), 1):
         try:
@@ -162,6 +162,7 @@ for i in range(1, n + 1):
             break
         if rec["end"] == "interim":  # a long flow's interval; its counts restart after it
             interims.add(rec["uid"])
+            ninterim += 1
         else:
             if rec["uid"] in finals:
                 problems.append(f"line {ln}: flow {rec['uid']} ended twice")
@@ -172,13 +173,15 @@ for i in range(1, n + 1):
             tot["tunnelled"] += 1
     if s1 and s2:
         read, decoded, trunc, malf, nonip, unsup = s1
-        written, _evicted, _attr, unattr = s2
+        written, interim, _evicted, _attr, unattr = s2
         if read != decoded + trunc + malf + nonip + unsup:
             problems.append(f"{read} packets read but {decoded}+{trunc}+{malf}+{nonip}+{unsup} counted")
         if pkts != decoded - unattr:
             problems.append(f"flows hold {pkts} packets, decoded {decoded} - unattributed {unattr}")
         if nrec != written:
             problems.append(f"{nrec} final records written, summary says {written} flows")
+        if ninterim != interim:
+            problems.append(f"{ninterim} interim records written, summary says {interim}")
         if interims - finals:
             problems.append(f"interim records of flows never ended: {sorted(interims - finals)[:3]}")
         held = count_records(open(name, "rb").read())
