@@ -92,6 +92,17 @@ struct sig_qos_view {
 size_t sig_qos_count(const struct sig_db *db);
 bool sig_qos_get(const struct sig_db *db, size_t idx, struct sig_qos_view *out);
 
+/* A document as its doc statement describes it: file name, title, and the optional vendor=,
+ * edition=, revised= (YYYY-MM-DD or "not stated") and original= (the title as printed, in the
+ * document's language). Every string is non-NULL ("" when the statement did not say). false when
+ * no doc statement names the file. */
+struct sig_doc_view {
+	const char *file, *title, *vendor, *edition, *revised, *original;
+};
+bool sig_doc_find(const struct sig_db *db, const char *file, struct sig_doc_view *out);
+size_t sig_doc_count(const struct sig_db *db); /* doc statements, in load order */
+bool sig_doc_get(const struct sig_db *db, size_t idx, struct sig_doc_view *out);
+
 /* Notes (note statements): citations of a document's prose passages, not of table rows.
  * sig_note_find gives the index of the note (app id, note id), or -1. Every string is non-NULL
  * ("" when the file did not say, e.g. no section=). */

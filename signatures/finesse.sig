@@ -1,5 +1,5 @@
-# Cisco Finesse port usage (Tables 1-5) from the Japanese edition.
-doc 002_2cc872bd11f95d77.txt "Finesse port usage"
+# Cisco Finesse port usage (Tables 1-5) from the Japanese edition (its heading: Finesse のポート使用状況; the text gives no date).
+doc 002_2cc872bd11f95d77.txt "Finesse port usage" vendor="Cisco" edition="Japanese" original="Finesse のポート使用状況" revised="not stated"
 app finesse "Cisco Finesse" onprem=yes
 
 # Column meaning (document): "listener protocol and port" = Finesse listens (server);

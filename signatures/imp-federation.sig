@@ -1,5 +1,5 @@
-# Cisco Unified CM 9.0(1) IM and Presence inter-domain federation (SIP over TLS, XMPP) from the Japanese edition.
-doc 003_09629e3e435f9a9e.txt "Interdomain Federation for IM and Presence Service on Cisco Unified Communications Manager, Release 9.0(1)"
+# Cisco Unified CM 9.0(1) IM and Presence inter-domain federation (SIP over TLS, XMPP) from the Japanese edition (003:1 title; 003:4 "発行日;2013/01/06", its only date).
+doc 003_09629e3e435f9a9e.txt "Interdomain Federation for IM and Presence Service on Cisco Unified Communications Manager, Release 9.0(1)" vendor="Cisco" edition="Japanese" original="Cisco Unified Communications Manager Release 9.0(1) の IM and Presence サービスに対するドメイン間フェデレーション" revised=2013-01-06
 app cisco-imp "Cisco Unified CM IM and Presence" onprem=yes
 
 # NOTE: this document has NO port table. Its only tables (表 1-12) are presence-status mapping

@@ -1,5 +1,5 @@
-# HCL Sametime default ports (Community Server, Proxy Server, Meeting Server tables) from the Japanese edition.
-doc 000_46a6b0e943b668fc.txt "Ports used by Sametime"
+# HCL Sametime default ports (Community Server, Proxy Server, Meeting Server tables) from the Japanese edition (000:1 title; the text gives no date).
+doc 000_46a6b0e943b668fc.txt "Ports used by Sametime" vendor="HCL" edition="Japanese" original="Sametime によって使用されるポート" revised="not stated"
 app sametime "HCL Sametime" onprem=yes
 
 # Document preamble: if a firewall is used, all traffic on these ports must be allowed in BOTH

@@ -1,5 +1,5 @@
-# Cisco SocialMiner port usage (Table 1) from the Japanese edition.
-doc 001_33527ce3af13516e.txt "SocialMiner port usage"
+# Cisco SocialMiner port usage (Table 1) from the Japanese edition (its heading: SocialMiner のポート使用状況; the text gives no date).
+doc 001_33527ce3af13516e.txt "SocialMiner port usage" vendor="Cisco" edition="Japanese" original="SocialMiner のポート使用状況" revised="not stated"
 app socialminer "Cisco SocialMiner" onprem=yes
 
 # Column meaning (document): "listener" = the side that listens (server); "remote protocol and

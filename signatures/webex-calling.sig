@@ -1,5 +1,5 @@
-# Cisco Webex Calling network requirements: domains, IP subnets, connection ports and QoS, from the Japanese edition.
-doc 004_657a5ed6fe137e34.txt "Network requirements for Webex Calling"
+# Cisco Webex Calling network requirements: domains, IP subnets, connection ports and QoS, from the Japanese edition (the text prints neither its title nor a date).
+doc 004_657a5ed6fe137e34.txt "Network requirements for Webex Calling" vendor="Cisco" edition="Japanese" revised="not stated"
 app webex-calling "Cisco Webex Calling" onprem=no
 
 # The seed file carries no title line; the title above is the English article name.

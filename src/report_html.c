@@ -5,7 +5,11 @@
 #include "report_internal.h"
 
 static const char css[] =
-	"body{font-family:'DejaVu Sans',Arial,Helvetica,sans-serif;color:#222;margin:24px auto;"
+	/* Latin first, then CJK fonts by platform (Debian, Linux, macOS, Windows): the documents'
+	 * Japanese titles and sections render where any of them is installed */
+	"body{font-family:'DejaVu Sans',Arial,Helvetica,'Noto Sans CJK JP','Noto Sans JP',"
+	"'IPAexGothic','IPAGothic','Hiragino Sans','Hiragino Kaku Gothic ProN','Yu Gothic',"
+	"Meiryo,sans-serif;color:#222;margin:24px auto;"
 	"max-width:1200px;padding:0 16px;line-height:1.45;font-size:15px}\n"
 	"h1{font-size:26px;margin-bottom:4px}h2{font-size:21px;border-bottom:2px solid #0072B2;"
 	"padding-bottom:3px;margin-top:36px}h3{font-size:17px;margin:26px 0 6px}\n"
@@ -264,6 +268,17 @@ int report_render_html(const struct report *r, struct rout *o)
 		table(o, t, "appendix");
 	else
 		rout_puts(o, "<p>(none)</p>\n");
+	rtab_free(t);
+	rout_puts(o, "<h2 id=\"documents\">Appendix: the documents cited</h2>\n"
+		     "<p>Every vendor document the loaded tables cite, as its doc statement records "
+		     "it (ucflow-signatures(5)): title, vendor, edition, the title as the document "
+		     "prints it, and its revision date (\"not stated\" where the document gives "
+		     "none).</p>\n");
+	t = report_tab_documents(r);
+	if (t && t->nrow)
+		table(o, t, "documents");
+	else
+		rout_puts(o, "<p>(none: no signature tables loaded)</p>\n");
 	rtab_free(t);
 	rout_puts(o, "</body>\n</html>\n");
 	return o->error ? UCF_ERR_RUNTIME : UCF_OK;

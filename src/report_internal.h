@@ -230,6 +230,8 @@ void report_unindex_rules(struct report *r);
 const char *report_rule_ref(const struct report *r, size_t idx, char *buf, size_t len);
 bool report_rule_seen(const struct report *r, size_t idx);
 const char *report_app_name(const struct report *r, const char *app); /* display name */
+const char *report_fmt_doc(const struct report *r, const char *doc, const char *title, char *buf,
+			   size_t len);
 int32_t report_rule_find(const struct report *r, const char *ref); /* "file:line" -> index */
 /* The documented encrypted variant of a cleartext rule (same app and category, closest service
  * name), -1 when the document gives none. */
@@ -274,6 +276,7 @@ struct rtab *report_tab_services(const struct report *r);
 struct rtab *report_tab_confidence(const struct report *r);
 struct rtab *report_tab_unclassified(const struct report *r, bool by_bytes);
 struct rtab *report_tab_appendix(const struct report *r);
+struct rtab *report_tab_documents(const struct report *r); /* every doc statement loaded */
 size_t report_unmatched_rules(const struct report *r);
 
 void report_finding_lines(const struct report *r, enum rfind k, rline_fn fn, void *user);

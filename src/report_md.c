@@ -200,7 +200,19 @@ int report_render_md(const struct report *r, struct rout *o)
 	if (t && t->nrow)
 		table(o, t);
 	else
-		rout_puts(o, "(none)\n");
+		rout_puts(o, "(none)\n\n");
+	rtab_free(t);
+
+	section(o, "Appendix: the documents cited");
+	md_text(o, "Every vendor document the loaded tables cite, as its doc statement records it "
+		   "(ucflow-signatures(5)): title, vendor, edition, the title as the document prints "
+		   "it, and its revision date (\"not stated\" where the document gives none).");
+	rout_puts(o, "\n\n");
+	t = report_tab_documents(r);
+	if (t && t->nrow)
+		table(o, t);
+	else
+		rout_puts(o, "(none: no signature tables loaded)\n");
 	rtab_free(t);
 	return o->error ? UCF_ERR_RUNTIME : UCF_OK;
 }

@@ -227,6 +227,33 @@ bool report_rule_seen(const struct report *r, size_t idx)
 	return c != NULL;
 }
 
+/* A document as its doc statement records it: 'document FILE "Title" (Cisco, Japanese edition
+ * "original title", revised 2013-01-06)'; "(site file)" for rows of the site file. */
+const char *report_fmt_doc(const struct report *r, const char *doc, const char *title, char *buf,
+			   size_t len)
+{
+	if (!doc || !*doc) {
+		snprintf(buf, len, "(site file)");
+		return buf;
+	}
+	struct sig_doc_view d;
+	bool known = r->db && sig_doc_find(r->db, doc, &d);
+	int n = snprintf(buf, len, "document %s%s%s%s", doc, title && *title ? " \"" : "",
+			 title ? title : "", title && *title ? "\"" : "");
+	if (n < 0 || (size_t)n >= len)
+		return buf;
+	if (!known) {
+		snprintf(buf + n, len - (size_t)n, " (vendor, edition and revision not recorded)");
+		return buf;
+	}
+	snprintf(buf + n, len - (size_t)n, " (%s%s%s%s%s%s%s; revised: %s)",
+		 *d.vendor ? d.vendor : "vendor not recorded", ", ",
+		 *d.edition ? d.edition : "edition not recorded", *d.edition ? " edition" : "",
+		 *d.original ? " \"" : "", d.original, *d.original ? "\"" : "",
+		 *d.revised ? d.revised : "not recorded");
+	return buf;
+}
+
 const char *report_app_name(const struct report *r, const char *app)
 {
 	int i = r->db && *app ? sig_app_find(r->db, app) : -1;

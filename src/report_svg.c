@@ -6,7 +6,11 @@
 #include "report_internal.h"
 
 #define W 960
-#define FONT "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\" font-size=\"13\""
+/* the body's font stack (report_html.c): Latin, then CJK fallbacks */
+#define FONT                                                                                     \
+	"font-family=\"'DejaVu Sans', Arial, Helvetica, 'Noto Sans CJK JP', 'Noto Sans JP', "       \
+	"IPAexGothic, IPAGothic, 'Hiragino Sans', 'Hiragino Kaku Gothic ProN', 'Yu Gothic', "      \
+	"Meiryo, sans-serif\" font-size=\"13\""
 #define TOP_BARS 20
 #define MAX_POINTS 120
 #define TICK_CHAR_PX 8.5 /* a 13 px digit is 7 to 8.3 px wide in the usual fonts */

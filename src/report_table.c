@@ -358,6 +358,25 @@ struct rtab *report_tab_appendix(const struct report *r)
 	return t;
 }
 
+/* ---- appendix: the documents the rows cite ---- */
+
+struct rtab *report_tab_documents(const struct report *r)
+{
+	static const char *const head[] = { "Document", "Title", "Vendor", "Edition",
+					    "Title as printed", "Revised" };
+	struct rtab *t = rtab_new(6, 0, head);
+	struct sig_doc_view d;
+	for (size_t i = 0; r->db && sig_doc_get(r->db, i, &d); i++) {
+		const char *row[6] = { d.file, *d.title ? d.title : "(no title)",
+				       *d.vendor ? d.vendor : "not recorded",
+				       *d.edition ? d.edition : "not recorded",
+				       *d.original ? d.original : "not recorded",
+				       *d.revised ? d.revised : "not recorded" };
+		rtab_row(t, RT_BODY, row);
+	}
+	return t;
+}
+
 /* ---- findings ---- */
 
 static void emit(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
@@ -384,9 +403,11 @@ static void emit_source(const struct report *r, const char *rule, rline_fn fn, v
 	if (!*c.doc)
 		emit(fn, u, RL_SOURCE, "rule %s: %s (site file)", rule, c.label);
 	else
-		emit(fn, u, RL_SOURCE, "document %s%s%s%s, table \"%s\"; rule %s: %s", c.doc,
-		     *c.doc_title ? " \"" : "", c.doc_title, *c.doc_title ? "\"" : "", c.table, rule,
-		     c.label);
+	{
+		char d[1024];
+		emit(fn, u, RL_SOURCE, "%s, table \"%s\"; rule %s: %s",
+		     report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, rule, c.label);
+	}
 }
 
 static void emit_endpoints(const struct rgroup *g, rline_fn fn, void *u)
@@ -420,9 +441,9 @@ static void emit_note(const struct report *r, const char *app, const char *id, r
 		emit(fn, u, RL_FSOURCE, "note %s/%s (no note in the loaded signatures)", app, id);
 		return;
 	}
-	emit(fn, u, RL_FSOURCE, "document %s%s%s%s%s%s%s; note %s:%u: %s",
-	     *n.doc ? n.doc : "(site file)", *n.doc_title ? " \"" : "", n.doc_title,
-	     *n.doc_title ? "\"" : "",
+	char d[1024];
+	emit(fn, u, RL_FSOURCE, "%s%s%s%s; note %s:%u: %s",
+	     report_fmt_doc(r, n.doc, n.doc_title, d, sizeof d),
 	     *n.section ? ", section \"" : "", n.section, *n.section ? "\"" : "", n.file, n.line,
 	     n.text);
 }
@@ -453,10 +474,10 @@ static void emit_qos(const struct report *r, const char *svckey, rline_fn fn, vo
 		if (strcmp(q.app, app) != 0 || strcmp(q.service, service) != 0 ||
 		    (nmatched && !qos_matched(s, &q)))
 			continue;
+		char d[1024];
 		emit(fn, u, RL_SOURCE,
-		     "document %s%s%s%s, table \"%s\"; qos %s:%u: DSCP %u, %s, server port %s, client "
-		     "port %s%s%s%s", *q.doc ? q.doc : "(site file)", *q.doc_title ? " \"" : "",
-		     q.doc_title, *q.doc_title ? "\"" : "", q.table, q.file, q.line, q.dscp, q.proto,
+		     "%s, table \"%s\"; qos %s:%u: DSCP %u, %s, server port %s, client "
+		     "port %s%s%s%s", report_fmt_doc(r, q.doc, q.doc_title, d, sizeof d), q.table, q.file, q.line, q.dscp, q.proto,
 		     q.server_port, q.client_port, *q.label ? ": " : "", q.label,
 		     nmatched ? "" : " (no record of the service on its transport and server ports)");
 	}
@@ -553,9 +574,12 @@ static void cand_groups(const struct report *r, enum rfind k, const char *what, 
 		     (unsigned long long)g[i]->pkts, (unsigned long long)g[i]->bytes, hb);
 		if (g[i]->extra_key) {
 			struct rcite c;
+			char d[1024];
 			if (report_cite(r, g[i]->extra_key, &c) && *c.doc)
-				emit(fn, u, RL_SOURCE, "candidate row %s: document %s, table \"%s\": %s",
-				     g[i]->extra_key, c.doc, c.table, c.label);
+				emit(fn, u, RL_SOURCE, "candidate row %s: %s, table \"%s\": %s",
+				     g[i]->extra_key,
+				     report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table,
+				     c.label);
 			else
 				emit(fn, u, RL_SOURCE, "candidate row %s", g[i]->extra_key);
 		}

@@ -79,9 +79,11 @@ static void table(struct rout *o, const struct rtab *t)
 	for (size_t r = 0; r < t->nrow; r++)
 		groups |= t->kind[r] == RT_GROUP;
 	for (size_t c = 0; c < t->ncol; c++) {
-		w[c] = strlen(t->head[c]);
+		w[c] = columns(t->head[c], strlen(t->head[c]));
 		for (size_t r = 0; r < t->nrow; r++) {
-			size_t n = strlen(rtab_cell(t, r, c)) + (c == 0 && groups && t->kind[r] == RT_BODY ? 2 : 0);
+			const char *cell = rtab_cell(t, r, c);
+			size_t n = columns(cell, strlen(cell)) +
+				   (c == 0 && groups && t->kind[r] == RT_BODY ? 2 : 0);
 			if (n > w[c])
 				w[c] = n;
 		}
@@ -96,19 +98,21 @@ static void table(struct rout *o, const struct rtab *t)
 				rout_puts(o, "-");
 			rout_puts(o, "\n");
 		}
-		char line[4096];
+		char line[8192];
 		size_t used = 0;
 		for (size_t c = 0; c < t->ncol && used < sizeof line; c++) {
 			const char *s = r < 0 ? t->head[c] : rtab_cell(t, (size_t)r, c);
 			const char *pad = c == 0 && groups && r >= 0 && t->kind[r] == RT_BODY ? "  " : "";
-			int width = (int)(w[c] - strlen(pad));
+			/* padding in display columns: a wide (CJK) character takes two */
+			size_t sw = columns(s, strlen(s)) + strlen(pad);
+			int fill = sw < w[c] ? (int)(w[c] - sw) : 0;
 			bool last = c + 1 == t->ncol;
 			if (t->right >> c & 1)
-				used += (size_t)snprintf(line + used, sizeof line - used, "%s%*s",
-							 c ? "  " : "", width, s);
+				used += (size_t)snprintf(line + used, sizeof line - used, "%s%*s%s",
+							 c ? "  " : "", fill, "", s);
 			else
-				used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%-*s",
-							 c ? "  " : "", pad, last ? 0 : width, s);
+				used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s%*s",
+							 c ? "  " : "", pad, s, last ? 0 : fill, "");
 		}
 		while (used > 0 && used < sizeof line && line[used - 1] == ' ')
 			used--;
@@ -288,6 +292,19 @@ int report_render_text(const struct report *r, struct rout *o)
 		table(o, t);
 	else
 		rout_puts(o, "    (none)\n\n");
+	rtab_free(t);
+
+	heading(o, "Appendix: the documents cited", '-');
+	wrap(o, "", "",
+	     "Every vendor document the loaded tables cite, as its doc statement records it "
+	     "(ucflow-signatures(5)): title, vendor, edition, the title as the document prints it, "
+	     "and its revision date (\"not stated\" where the document gives none).");
+	rout_puts(o, "\n");
+	t = report_tab_documents(r);
+	if (t && t->nrow)
+		table(o, t);
+	else
+		rout_puts(o, "    (none: no signature tables loaded)\n\n");
 	rtab_free(t);
 	return o->error ? UCF_ERR_RUNTIME : UCF_OK;
 }

@@ -33,6 +33,7 @@ static struct sig_db *db_new(void)
 	db->qos.size = sizeof(struct sig_qos);
 	db->domains.size = sizeof(struct sig_domain);
 	db->notes.size = sizeof(struct sig_note);
+	db->docs.size = sizeof(struct sig_doc);
 	db->servers.size = sizeof(struct sig_site_server);
 	db->internal.size = sizeof(struct sig_prefix);
 	for (size_t i = 0; i < sizeof default_internal / sizeof default_internal[0]; i++) {
@@ -83,6 +84,7 @@ void sig_db_free(struct sig_db *db)
 	free(db->qos.v);
 	free(db->domains.v);
 	free(db->notes.v);
+	free(db->docs.v);
 	free(db->servers.v);
 	free(db->internal.v);
 	sig_arena_free(&db->arena);
@@ -604,6 +606,37 @@ bool sig_domain_get(const struct sig_db *db, size_t idx, struct sig_domain_view 
 size_t sig_domain_count(const struct sig_db *db)
 {
 	return db ? db->domains.n : 0;
+}
+
+/* ---- documents ---- */
+
+size_t sig_doc_count(const struct sig_db *db)
+{
+	return db ? db->docs.n : 0;
+}
+
+bool sig_doc_get(const struct sig_db *db, size_t idx, struct sig_doc_view *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!db || idx >= db->docs.n)
+		return false;
+	const struct sig_doc *d = SIG_VEC_AT(&db->docs, const struct sig_doc, idx);
+	out->file = d->file;
+	out->title = nz(d->title);
+	out->vendor = nz(d->vendor);
+	out->edition = nz(d->edition);
+	out->revised = nz(d->revised);
+	out->original = nz(d->original);
+	return true;
+}
+
+bool sig_doc_find(const struct sig_db *db, const char *file, struct sig_doc_view *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = db && file ? db->docs.n : 0; i-- > 0;) /* the latest statement */
+		if (strcmp(SIG_VEC_AT(&db->docs, const struct sig_doc, i)->file, file) == 0)
+			return sig_doc_get(db, i, out);
+	return false;
 }
 
 /* ---- qos rows and notes ---- */

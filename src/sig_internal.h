@@ -98,6 +98,11 @@ struct sig_file {
 	unsigned nrules, nqos, ndomain, naddrset, nportset, nnote;
 };
 
+/* A document as its doc statement describes it (for citations). */
+struct sig_doc {
+	const char *file, *title, *vendor, *edition, *revised, *original; /* NULL: not given */
+};
+
 struct sig_src { /* where a row comes from */
 	const char *doc, *doc_title, *table;
 	struct sig_loc loc;
@@ -182,6 +187,7 @@ struct sig_db {
 	struct sig_str *strings;
 	struct sig_set *sets;
 	struct sig_vec files, apps, rules, qos, domains, notes, servers; /* of the structs above */
+	struct sig_vec docs; /* struct sig_doc, one per doc statement */
 	struct sig_vec internal; /* struct sig_prefix: the internal networks */
 	bool internal_changed;   /* replaced or extended by the site file */
 	uint8_t shared[65536 / 8];

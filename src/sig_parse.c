@@ -111,18 +111,47 @@ static struct sig_file *cur_file(const struct sig_pstate *ps)
 
 /* ---- statements ---- */
 
+/* doc FILE ["Title"] [vendor=..] [edition=..] [revised=YYYY-MM-DD|"not stated"] [original=..] */
+enum { DOC_VENDOR, DOC_EDITION, DOC_REVISED, DOC_ORIGINAL, DOC_NKEYS };
+static const char *const doc_keys[DOC_NKEYS] = { "vendor", "edition", "revised", "original" };
+
+static bool date_ok(const char *s)
+{
+	unsigned y, m, d;
+	char end;
+	return strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+	       sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &end) == 3 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= 31;
+}
+
 static int st_doc(struct sig_pstate *ps, const struct sig_stmt *st)
 {
-	if (st->n < 2)
+	if (st->n < 2 || st->t[1].key)
 		return sig_perr(ps, st->t[0].line, st->t[0].col, "doc: missing document file name");
-	if (st->n > 3)
-		return sig_perr(ps, st->t[3].line, st->t[3].col, "doc: unexpected '%s'", st->t[3].s);
+	unsigned first_kv = st->n > 2 && !st->t[2].key ? 3 : 2;
+	if (st->n > first_kv && !st->t[first_kv].key)
+		return sig_perr(ps, st->t[first_kv].line, st->t[first_kv].col, "doc: unexpected '%s'",
+				st->t[first_kv].s);
+	const struct sig_tok *kv[DOC_NKEYS];
+	if (collect_kv(ps, st, first_kv, doc_keys, DOC_NKEYS, kv))
+		return -1;
+	const struct sig_tok *rev = kv[DOC_REVISED];
+	if (rev && strcmp(rev->val, "not stated") != 0 && !date_ok(rev->val))
+		return sig_perr(ps, rev->line, sig_vcol(rev),
+				"doc: revised= wants YYYY-MM-DD or \"not stated\", got '%s'", rev->val);
 	struct sig_arena *ar = &ps->ctx->db->arena;
 	ps->doc = sig_strdup(ar, st->t[1].s);
-	ps->doc_title = st->n == 3 ? sig_strdup(ar, st->t[2].s) : NULL;
+	ps->doc_title = first_kv == 3 ? sig_strdup(ar, st->t[2].s) : NULL;
 	ps->table = NULL; /* a new document starts without a table */
-	if (!ps->doc || (st->n == 3 && !ps->doc_title))
+	struct sig_doc *d = sig_vec_push(&ps->ctx->db->docs);
+	if (!ps->doc || (first_kv == 3 && !ps->doc_title) || !d)
 		return oom(ps, &st->t[0]);
+	d->file = ps->doc;
+	d->title = ps->doc_title;
+	d->vendor = dup_opt(ps, kv[DOC_VENDOR]);
+	d->edition = dup_opt(ps, kv[DOC_EDITION]);
+	d->revised = dup_opt(ps, kv[DOC_REVISED]);
+	d->original = dup_opt(ps, kv[DOC_ORIGINAL]);
 	return 0;
 }
 

@@ -82,14 +82,21 @@ done
 wxc="$srcdir/signatures/webex-calling.sig"
 pstn_tls=$(grep -n '^rule .*service=pstn-sip-tls ' "$wxc" | head -1 | cut -d: -f1)
 mtu_note=$(grep -n '^note app=webex-calling id=mtu ' "$wxc" | head -1 | cut -d: -f1)
+# the document as its doc statement records it (title, vendor, edition, printed title, revision)
+docattr() { # FILE KEY: the KEY="..." (or KEY=word) of FILE's doc statement
+	sed -n 's/^doc .* '"$2"'="\{0,1\}\([^"]*\)"\{0,1\}\( .*\)\{0,1\}$/\1/p' "$srcdir/signatures/$1" | head -1
+}
+wxdoc="document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\" ($(docattr webex-calling.sig vendor), $(docattr webex-calling.sig edition) edition; revised: $(docattr webex-calling.sig revised))"
+findoc="document 002_2cc872bd11f95d77.txt \"Finesse port usage\" ($(docattr finesse.sig vendor), $(docattr finesse.sig edition) edition \"$(docattr finesse.sig original)\"; revised: $(docattr finesse.sig revised))"
 for want in \
 	"documented encrypted variant: webex-calling/pstn-sip-tls, tcp port 5061 (webex-calling.sig:$pstn_tls)" \
-	"Source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", section \"Webex Calling の MTU サイズ & Webex Aware サービス\"; note webex-calling.sig:$mtu_note" \
-	"source: document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\", table \"IP subnets for Webex Calling services\"" \
-	"source: document 002_2cc872bd11f95d77.txt \"Finesse port usage\", table \"Table 2: Cisco Finesse Notification Service\"; rule finesse.sig:29"
+	"Source: $wxdoc, section \"Webex Calling の MTU サイズ & Webex Aware サービス\"; note webex-calling.sig:$mtu_note" \
+	"source: $wxdoc, table \"IP subnets for Webex Calling services\"" \
+	"source: $findoc, table \"Table 2: Cisco Finesse Notification Service\"; rule finesse.sig:29"
 do
 	if has "$tmp/f.txt" "$want"; then ok "cited: $want"; else bad "not cited: $want"; fi
 done
+case $findoc in *"(Cisco, Japanese edition \"Finesse のポート使用状況\"; revised: not stated)"*) ok "finesse doc statement: vendor, edition, printed title, no date" ;; *) bad "finesse doc attributes: $findoc" ;; esac
 
 # the whole text report against the reviewed expectation (paths relative to the source tree)
 exp="tests/expected/report-findings.txt"
@@ -208,6 +215,45 @@ for pair in 2038:2147483648 wrapped:18444596590061; do
 	grep -qE 'Time \(UTC\), 2005-01-01 to [0-9]{4,}-[0-9]{2}-[0-9]{2}; ticks in years' "$tmp/span-$name.html" &&
 		ok "2005 + $name: axis in years, dated" || bad "2005 + $name: axis title: $(grep -o 'Time (UTC)[^<]*' "$tmp/span-$name.html")"
 done
+
+# ---- 4f. citations: the IM and Presence document's date, a bad revised= refused ----
+# every doc statement's attributes, as the .md report's documents appendix lists them
+if python3 - "$tmp/f.md" signatures/*.sig <<'PY'
+import re, shlex, sys
+md = open(sys.argv[1], encoding="utf-8").read()
+sec = md[md.index("## Appendix: the documents cited"):]
+rows = {}
+for line in sec.splitlines():
+    if line.startswith("| ") and not line.startswith("| ---") and not line.startswith("| Document"):
+        cells = [c.strip().replace("\\", "") for c in line.strip("|").split(" | ")]
+        rows[cells[0]] = cells
+n = 0
+for path in sys.argv[2:]:
+    for line in open(path, encoding="utf-8"):
+        if not line.startswith("doc "):
+            continue
+        t = shlex.split(line)
+        kv = dict(x.split("=", 1) for x in t[2:] if "=" in x)
+        title = t[2] if len(t) > 2 and "=" not in t[2] else "(no title)"
+        want = [t[1], title, kv.get("vendor", "not recorded"), kv.get("edition", "not recorded"),
+                kv.get("original", "not recorded"), kv.get("revised", "not recorded")]
+        assert rows.get(t[1]) == want, "%s: %s != %s" % (path, rows.get(t[1]), want)
+        n += 1
+assert n >= 5 and n == len(rows), "%d doc statements, %d rows" % (n, len(rows))
+print("ok   %d documents listed with title, vendor, edition, printed title, revision" % n)
+PY
+then ok "documents appendix = the doc statements"; else bad "documents appendix"; fi
+grep -q "2013-01-06" "$tmp/f.txt" && ok "the IM and Presence document's date (2013-01-06) shown" || bad "no 2013-01-06 in the report"
+mkdir -p "$tmp/badsig"
+cp signatures/*.sig "$tmp/badsig/"
+sed -i '2s/revised="not stated"/revised=2013-13-01/' "$tmp/badsig/finesse.sig"
+"$bin" -S "$tmp/badsig" --check-signatures >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'finesse.sig:2:[0-9]*: doc: revised= wants YYYY-MM-DD or "not stated"' "$tmp/err" &&
+	ok "doc with a bad revised= refused (exit 2, FILE:LINE:COL)" || { bad "bad revised=: exit $rc"; cat "$tmp/err"; }
+# the HTML names CJK fallback fonts after the Latin ones, in the page and in the charts
+n=$(grep -o "'Noto Sans CJK JP', *'Noto Sans JP', *'\{0,1\}IPAexGothic'\{0,1\}, *'\{0,1\}IPAGothic'\{0,1\}, *'Hiragino Sans', *'Hiragino Kaku Gothic ProN', *'Yu Gothic', *Meiryo, *sans-serif" "$tmp/f.html" | wc -l)
+[ "$n" -ge 4 ] && ok "HTML font stack with CJK fallbacks ($n places)" || bad "HTML font stack: $n places"
 
 # ---- 5. usage errors exit 2 ----
 "$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.pdf" 2>"$tmp/err" >/dev/null
