@@ -17,6 +17,7 @@
 
 #include "live.h"
 #include "classify.h"
+#include "export.h"
 
 /* ---- signals: flags only ---- */
 
@@ -148,6 +149,8 @@ void live_print_health(FILE *fp, const struct live_snapshot *p, const struct liv
 		fprintf(fp, "; pcap: no statistics");
 	}
 	fputc('\n', fp);
+	for (size_t i = 0; i < L.cfg.nexports; i++)
+		export_print_stats(L.cfg.exports[i], fp);
 	fflush(fp);
 }
 

@@ -27,6 +27,9 @@ struct live_config {
 	 * (e.g. the report) switches to the new one here. May be NULL. */
 	void (*db_changed)(void *user, const struct sig_db *db);
 	void *db_changed_user;
+	/* IPFIX exporters: their counters join the health line (--stats, SIGUSR1) */
+	struct exporter *const *exports;
+	size_t nexports;
 };
 
 /* SIGINT and SIGTERM stop the capture (a second one terminates at once), SIGHUP reloads, SIGUSR1

@@ -6,6 +6,7 @@
 #include "classify.h"
 #include "tunnel_intern.h"
 #include "evidence.h"
+#include "export.h"
 
 struct pipeline {
 	struct pipeline_config cfg;
@@ -53,6 +54,13 @@ static void emit_flow(void *user, struct flow *f, enum flow_end why)
 		out_flush(p->cfg.out, eb);
 		fail(p, eb);
 	}
+	for (size_t i = 0; i < p->cfg.nexports; i++)
+		if (export_flow(p->cfg.exports[i], f, why) != UCF_OK) {
+			char eb[UCF_ERRBUF_SIZE];
+			snprintf(eb, sizeof eb, "--ipfix %s: write error",
+				 export_name(p->cfg.exports[i]));
+			fail(p, eb);
+		}
 	if (p->cfg.on_flow)
 		p->cfg.on_flow(p->cfg.hook_user, f, why);
 	/* the record is written: drop the flow's references to interned names (an interim record's
@@ -292,6 +300,8 @@ void pipeline_tick(struct pipeline *p, uint64_t now_us)
 		uint64_t period = active_us / 10 > 1000000ULL ? active_us / 10 : 1000000ULL;
 		p->next_sweep = now + period;
 	}
+	for (size_t i = 0; i < p->cfg.nexports; i++)
+		export_tick(p->cfg.exports[i]);
 	if (p->cfg.on_tick)
 		p->cfg.on_tick(p->cfg.hook_user, now_us);
 }
@@ -324,6 +334,8 @@ uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db)
 		flow_table_foreach(p->flows, reclassify_one, &rc);
 	p->cfg.db = db;
 	out_set_db(p->cfg.out, db);
+	for (size_t i = 0; i < p->cfg.nexports; i++)
+		export_set_db(p->cfg.exports[i], db);
 	return rc.n;
 }
 

@@ -27,6 +27,10 @@ struct pipeline_config {
 	void (*on_flow)(void *user, const struct flow *f, enum flow_end why);
 	void (*on_tick)(void *user, uint64_t now_us);
 	void *hook_user;
+	/* IPFIX exporters (--ipfix): every record the output writes goes to each; ticked and
+	 * pointed at a reloaded db with the output */
+	struct exporter *const *exports;
+	size_t nexports;
 };
 
 struct pipeline_counters {
