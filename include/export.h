@@ -46,7 +46,7 @@ void export_tick(struct exporter *x);
 /* Signature reload: selectors of db (new ones may appear); templates and options are sent again
  * before the next data record. */
 void export_set_db(struct exporter *x, const struct sig_db *db);
-/* Sends or writes what is pending (TCP: waits at most about a second for the queue to drain;
+/* Sends or writes what is pending (TCP: waits at most about 2 s for the queue to drain;
  * what is left counts as dropped) and closes the file or socket, so that the counters are final;
  * returns the first file write error, if any (errbuf). Once only; export_close does it if needed. */
 int export_finish(struct exporter *x, char *errbuf);

@@ -39,6 +39,7 @@ struct exporter {
 	uint32_t msg_records;  /* flow records in the message */
 	uint32_t seq;          /* data records (flow and options) sent before the message */
 	bool need_templates;   /* templates and options go out before the next data record */
+	bool reload_pending;   /* a reload's options go out at the next tick, records or not */
 	uint64_t msg_since_us; /* when the message got its first record (monotonic) */
 	uint64_t next_refresh_us;
 	/* transport */
@@ -46,6 +47,9 @@ struct exporter {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	uint32_t last_msg_records; /* UDP: flow records of the last datagram sent */
+	uint64_t down_until;       /* UDP: refused; nothing is sent before this (monotonic us) */
+	uint8_t *tmsg;             /* templates and options are built here, so that a message
+				    * being filled waits and goes after them */
 	/* TCP: whole messages waiting, with their flow-record counts */
 	uint8_t *q;
 	size_t qcap, qlen, qoff;   /* bytes queued; bytes of the first message already sent */

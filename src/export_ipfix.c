@@ -300,9 +300,23 @@ static uint8_t *put_fixstr(uint8_t *p, const char *s, size_t len)
 
 void export_send_templates(struct exporter *x, bool with_templates)
 {
-	/* the message being filled goes first: it was encoded under the templates sent before */
-	msg_flush(x, x->msg_records);
+	/* a refused UDP collector is tried again a little later (export_ipfix_io.c) */
+	if (x->kind == EXPORT_UDP && x->down_until && export_now_us() < x->down_until)
+		return;
+	/* Built in their own buffer: the message being filled waits and goes after them, so that
+	 * a collector that lost the templates (restarted) can read it. Its records do not depend
+	 * on the templates' contents (fixed) nor on the options (a reload flushes it first). */
+	uint8_t *dmsg = x->msg;
+	size_t dlen = x->msg_len, doff = x->set_off;
+	uint16_t did = x->set_id;
+	uint32_t drec = x->msg_records;
+	x->msg = x->tmsg;
+	x->msg_len = x->set_off = 0;
+	x->msg_records = 0;
 	x->need_templates = false; /* a transport error from here on asks for them again */
+	x->reload_pending = false;
+	if (x->kind == EXPORT_UDP && x->cfg.template_refresh_s)
+		x->next_refresh_us = export_now_us() + x->cfg.template_refresh_s * 1000000ULL;
 	uint8_t *p;
 	if (!with_templates)
 		goto options;
@@ -344,9 +358,11 @@ options:;
 		nopt++;
 	}
 	msg_flush(x, nopt);
-	x->msg_len = 0;
-	if (x->kind == EXPORT_UDP && x->cfg.template_refresh_s)
-		x->next_refresh_us = export_now_us() + x->cfg.template_refresh_s * 1000000ULL;
+	x->msg = dmsg;
+	x->msg_len = dlen;
+	x->set_off = doff;
+	x->set_id = did;
+	x->msg_records = drec;
 }
 
 /* ---- records ---- */
@@ -441,9 +457,10 @@ void export_tick(struct exporter *x)
 	if (x->finished)
 		return;
 	uint64_t now_us = export_now_us();
-	if (x->kind == EXPORT_UDP && x->cfg.template_refresh_s && now_us >= x->next_refresh_us)
-		x->need_templates = true;
-	if (x->need_templates)
+	/* the periodic refresh (UDP) and a reload's new options; templates that a refusal asked
+	 * for go with the next record (export_flow), not to a collector that may still be away */
+	if ((x->kind == EXPORT_UDP && x->cfg.template_refresh_s && now_us >= x->next_refresh_us) ||
+	    x->reload_pending)
 		export_send_templates(x, x->kind != EXPORT_TCP);
 	/* a record waits about a second at most in the message (no clock is read per record: the
 	 * first tick that sees the message starts its wait) */
@@ -463,6 +480,7 @@ void export_set_db(struct exporter *x, const struct sig_db *db)
 	if (build_selectors(x, db) != UCF_OK)
 		x->napps = 0;
 	x->need_templates = true;
+	x->reload_pending = true;
 }
 
 void export_config_defaults(struct export_config *c)
@@ -505,8 +523,9 @@ int export_open(struct exporter **xp, const char *spec, const struct export_conf
 	x->fd = -1;
 	x->msg_cap = kind == EXPORT_UDP ? IPFIX_UDP_MSG : IPFIX_STREAM_MSG;
 	x->msg = malloc(x->msg_cap);
+	x->tmsg = malloc(x->msg_cap);
 	int rc = UCF_ERR_RUNTIME;
-	if (!x->msg || build_selectors(x, names->db) != UCF_OK) {
+	if (!x->msg || !x->tmsg || build_selectors(x, names->db) != UCF_OK) {
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
 		goto fail;
 	}
@@ -521,6 +540,7 @@ int export_open(struct exporter **xp, const char *spec, const struct export_conf
 fail:
 	export_io_close(x);
 	free(x->msg);
+	free(x->tmsg);
 	free(x->rule_sel);
 	free(x->dom_sel);
 	free(x->apps);
@@ -549,6 +569,7 @@ int export_close(struct exporter *x, char *errbuf)
 		return UCF_OK;
 	int rc = export_finish(x, errbuf);
 	free(x->msg);
+	free(x->tmsg);
 	free(x->q);
 	free(x->qrec);
 	free(x->rule_sel);

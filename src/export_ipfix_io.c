@@ -206,11 +206,26 @@ static void tcp_send(struct exporter *x, const uint8_t *msg, size_t len, uint32_
 
 /* ---- UDP ---- */
 
+/* After a refusal the collector is taken as down for this long: a datagram per attempt, and
+ * few enough ICMP errors that the kernel's limit on them (icmp_msgs_per_sec) never leaves one
+ * out, as each refused datagram is counted by the error it gets. */
+#define UDP_RETRY_US 200000ULL
+
 static void udp_send(struct exporter *x, const uint8_t *msg, size_t len, uint32_t nrec)
 {
+	uint64_t now = x->down_until ? export_now_us() : 0;
+	if (now && now < x->down_until) {
+		x->st.dropped += nrec;
+		x->need_templates = true;
+		return;
+	}
+	x->down_until = 0;
 	if (send(x->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len) {
 		x->st.sent += nrec;
 		x->last_msg_records = nrec;
+		/* the periodic templates also when no tick comes (reading a file) */
+		if (nrec && x->cfg.template_refresh_s && export_now_us() >= x->next_refresh_us)
+			x->need_templates = true;
 		return;
 	}
 	x->st.dropped += nrec;
@@ -220,6 +235,7 @@ static void udp_send(struct exporter *x, const uint8_t *msg, size_t len, uint32_
 		x->st.sent -= x->last_msg_records;
 		x->st.dropped += x->last_msg_records;
 		x->need_templates = true;
+		x->down_until = export_now_us() + UDP_RETRY_US;
 	}
 	x->last_msg_records = 0;
 }
@@ -314,8 +330,11 @@ void export_io_tick(struct exporter *x, uint64_t now_us)
 void export_io_close(struct exporter *x)
 {
 	if (x->kind == EXPORT_TCP && x->q) {
-		/* about a second for what is queued; then it counts as dropped */
-		uint64_t deadline = export_now_us() + 1000000;
+		/* about two seconds for what is queued, with a connection tried at once whatever
+		 * the backoff; then it counts as dropped */
+		uint64_t deadline = export_now_us() + 2000000;
+		if (!x->connected && !x->connecting && x->fd < 0)
+			tcp_connect(x, export_now_us());
 		while (x->qlen && export_now_us() < deadline) {
 			uint64_t now = export_now_us();
 			if (x->connecting) {

@@ -180,6 +180,52 @@ START_TEST(labelled_flow_and_its_option)
 }
 END_TEST
 
+/* How many options records name "app/service" in a file. */
+static unsigned option_count(const uint8_t *buf, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	unsigned k = 0;
+	for (size_t i = 5; i + 64 <= n; i++)
+		if (memcmp(buf + i, name, len) == 0 && buf[i + len] == 0 && buf[i - 5] == 6)
+			k++;
+	return k;
+}
+
+/* A reload (SIGHUP) sends the options again, before the records labelled with the new tables. */
+START_TEST(reload_resends_options)
+{
+	struct sig_db *db = load_shipped(NULL), *db2 = load_shipped(NULL);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_ptr_nonnull(db2);
+	struct sig_rule_view v;
+	ck_assert(sig_rule_get(db, 0, &v));
+	char want_name[160];
+	snprintf(want_name, sizeof want_name, "%s/%s", v.app, v.service);
+	char path[] = "/tmp/ucflow-ipfix-XXXXXX";
+	struct exporter *x = open_file(path, db);
+	struct flow f;
+	known_flow(&f);
+	f.label.rule = 0;
+	ck_assert_int_eq(export_flow(x, &f, FLOW_END_IDLE), UCF_OK);
+	export_set_db(x, db2);
+	sig_db_free(db); /* nothing in the exporter refers to it any more */
+	ck_assert_int_eq(export_flow(x, &f, FLOW_END_IDLE), UCF_OK);
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_int_eq(export_close(x, err), UCF_OK);
+	static uint8_t buf[1 << 20];
+	size_t n = slurp(path, buf, sizeof buf);
+	unlink(path);
+	ck_assert_uint_eq(option_count(buf, n, want_name), 2);
+	/* the second data message is the last, after the second options */
+	size_t last_opt = 0;
+	for (size_t i = 5; i + 64 <= n; i++)
+		if (memcmp(buf + i, want_name, strlen(want_name)) == 0 && buf[i - 5] == 6)
+			last_opt = i;
+	ck_assert_uint_lt(last_opt, n - 2 * 64);
+	sig_db_free(db2);
+}
+END_TEST
+
 START_TEST(bad_specs)
 {
 	struct export_config cfg;
@@ -201,6 +247,7 @@ int main(void)
 	TCase *tc = tcase_create("encoder");
 	tcase_add_test(tc, template_and_data_bytes);
 	tcase_add_test(tc, labelled_flow_and_its_option);
+	tcase_add_test(tc, reload_resends_options);
 	tcase_add_test(tc, bad_specs);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
