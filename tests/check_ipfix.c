@@ -226,6 +226,56 @@ START_TEST(reload_resends_options)
 }
 END_TEST
 
+/* flowEndReason (RFC 5102) of each way a record is written, in both directions' records. */
+START_TEST(end_reasons)
+{
+	static const struct { enum flow_end why; uint8_t code; } cases[] = {
+		{ FLOW_END_IDLE, 1 }, { FLOW_END_ACTIVE, 2 }, { FLOW_END_CLOSED, 3 },
+		{ FLOW_END_EOF, 4 }, { FLOW_END_EVICTED, 5 },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		char path[] = "/tmp/ucflow-ipfix-XXXXXX";
+		struct exporter *x = open_file(path, NULL);
+		struct flow f;
+		known_flow(&f);
+		ck_assert_int_eq(export_flow(x, &f, cases[c].why), UCF_OK);
+		char err[UCF_ERRBUF_SIZE];
+		ck_assert_int_eq(export_close(x, err), UCF_OK);
+		static uint8_t buf[4096];
+		size_t n = slurp(path, buf, sizeof buf);
+		unlink(path);
+		ck_assert_uint_eq(n, sizeof want_templates + sizeof want_data);
+		ck_assert_uint_eq(buf[n - 2 * 64 + 34], cases[c].code);
+		ck_assert_uint_eq(buf[n - 64 + 34], cases[c].code);
+	}
+}
+END_TEST
+
+/* An interval in which only the responder sent (an interim record) gives its record alone. */
+START_TEST(responder_only_interval)
+{
+	char path[] = "/tmp/ucflow-ipfix-XXXXXX";
+	struct exporter *x = open_file(path, NULL);
+	struct flow f;
+	known_flow(&f);
+	f.dir[0] = (struct flow_dir){ 0 };
+	ck_assert_int_eq(export_flow(x, &f, FLOW_END_ACTIVE), UCF_OK);
+	struct export_stats st;
+	export_get_stats(x, &st);
+	ck_assert_uint_eq(st.records, 1);
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_int_eq(export_close(x, err), UCF_OK);
+	static uint8_t buf[4096];
+	size_t n = slurp(path, buf, sizeof buf);
+	unlink(path);
+	ck_assert_uint_eq(n, sizeof want_templates + 16 + 4 + 64);
+	const uint8_t *rec = buf + n - 64;
+	static const uint8_t resp_src[4] = { 198, 51, 100, 7 };
+	ck_assert_mem_eq(rec + 16, resp_src, 4);
+	ck_assert_uint_eq(rec[50], 4); /* packets */
+}
+END_TEST
+
 START_TEST(bad_specs)
 {
 	struct export_config cfg;
@@ -248,6 +298,8 @@ int main(void)
 	tcase_add_test(tc, template_and_data_bytes);
 	tcase_add_test(tc, labelled_flow_and_its_option);
 	tcase_add_test(tc, reload_resends_options);
+	tcase_add_test(tc, end_reasons);
+	tcase_add_test(tc, responder_only_interval);
 	tcase_add_test(tc, bad_specs);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
