@@ -14,6 +14,7 @@
 #include "capture.h"
 #include "classify.h"
 #include "evidence.h"
+#include "export.h"
 #include "output.h"
 #include "pipeline.h"
 #include "live.h"
@@ -203,6 +204,9 @@ static int check_paths(const struct options *o, const char *sigdir, char *errbuf
 		rc = out_paths_add_output(ps, "-o", o->outfile ? o->outfile : "-", errbuf);
 	if (rc == UCF_OK && o->report)
 		rc = out_paths_add_output(ps, "--report", o->report, errbuf);
+	for (size_t i = 0; rc == UCF_OK && !o->njson && i < o->nipfix; i++)
+		if (strncmp(o->ipfix[i], "file:", 5) == 0)
+			rc = out_paths_add_output(ps, "--ipfix", o->ipfix[i] + 5, errbuf);
 	out_paths_free(ps);
 	if (rc == UCF_OK && o->report)
 		rc = out_path_check_replaceable(o->report, errbuf);
@@ -314,6 +318,8 @@ int main(int argc, char **argv)
 	struct cap_source *src = NULL;
 	struct pipeline *pl = NULL;
 	struct report *report = NULL;
+	struct exporter **exports = NULL;
+	size_t nexports = 0;
 	struct run_inputs inputs = { o.files, o.nfiles, o.nfiles, NULL, NULL, NULL, 0, 0 };
 	if (!tables.tunnels || !(inputs.v = calloc(o.nfiles + 1, sizeof *inputs.v))) {
 		status = EXIT_RUNTIME;
@@ -325,7 +331,21 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto done;
 	}
-	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, ev, NULL, NULL, NULL };
+	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, ev, NULL, NULL, NULL, NULL, 0 };
+	if (o.nipfix && !(exports = calloc(o.nipfix, sizeof *exports))) {
+		snprintf(errbuf, sizeof errbuf, "out of memory");
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	for (; nexports < o.nipfix; nexports++) {
+		rc = export_open(&exports[nexports], o.ipfix[nexports], &o.export, &names, errbuf);
+		if (rc != UCF_OK) {
+			status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+			goto done;
+		}
+	}
+	pc.exports = exports;
+	pc.nexports = nexports;
 	if (o.report) {
 		if (!(report = report_create(db, errbuf))) {
 			status = EXIT_RUNTIME;
@@ -349,12 +369,19 @@ int main(int argc, char **argv)
 	unsigned workers = o.workers ? o.workers : live_workers_auto();
 	if (workers > 1 && !o.live.iface)
 		fprintf(stderr, "ucflow: warning: --workers applies to live capture (-i) only\n");
+	if (workers > 1 && o.live.iface && nexports) {
+		/* each worker has a pipeline of its own; the exporters are not shared with them yet */
+		snprintf(errbuf, sizeof errbuf, "--ipfix works with one capture thread only: give "
+			 "--workers 1 (or leave it out)");
+		status = EXIT_USAGE;
+		goto done;
+	}
 	if (workers > 1 && o.live.iface) {
 		/* capture on several threads: opening, -Z, the run and its summary are all there */
 		struct live_workers_config wc = {
 			workers, o.live, o.flows, !o.no_payload, o.payload_pkts, o.user,
 			{ sigdir, o.site, o.stats_s, o.flush_s, o.live.snaplen, o.quiet != 0,
-			  NULL, NULL },
+			  NULL, NULL, NULL, 0 },
 			o.count, fmt, &names, o.outfile, report, o.quiet != 0,
 		};
 		wc.live.bpf = o.filter;
@@ -395,7 +422,9 @@ int main(int argc, char **argv)
 		report_set_counters_fn(report, report_run_counters, &rrun);
 	if (o.live.iface) {
 		struct live_config lc = { sigdir, o.site, o.stats_s, o.flush_s, o.live.snaplen,
-					  o.quiet != 0, NULL, NULL };
+					  o.quiet != 0, NULL, NULL, NULL, 0 };
+		lc.exports = exports;
+		lc.nexports = nexports;
 		if (report) {
 			lc.db_changed = report_on_db_changed;
 			lc.db_changed_user = report;
@@ -446,6 +475,22 @@ finish_report:
 done:
 	if (status && errbuf[0])
 		fprintf(stderr, "ucflow: %s\n", errbuf);
+	for (size_t i = 0; i < nexports; i++) {
+		/* what could not be delivered is said even with -q: never a silent loss */
+		char eb[UCF_ERRBUF_SIZE];
+		struct export_stats xs;
+		if (export_finish(exports[i], eb) != UCF_OK && !status)
+			status = EXIT_RUNTIME;
+		export_get_stats(exports[i], &xs);
+		if ((!o.quiet && status != EXIT_USAGE) || xs.dropped)
+			export_print_stats(exports[i], stderr);
+		if (export_close(exports[i], eb) != UCF_OK) {
+			fprintf(stderr, "ucflow: %s\n", eb);
+			if (!status)
+				status = EXIT_RUNTIME;
+		}
+	}
+	free(exports);
 	if (out) {
 		char eb[UCF_ERRBUF_SIZE];
 		if (out_close(out, eb) != UCF_OK) {

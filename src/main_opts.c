@@ -33,7 +33,7 @@ enum opt_id_live {
 	OPT_IMMEDIATE = 1100, OPT_STATS, OPT_FLUSH, OPT_ACTIVE, OPT_WORKERS,
 };
 enum opt_id_report { OPT_REPORT = 1200, OPT_REPORT_INTERVAL, OPT_FROM_JSON };
-enum opt_id_export { OPT_COMMUNITY_ID_SEED = 1300 };
+enum opt_id_export { OPT_COMMUNITY_ID_SEED = 1300, OPT_IPFIX, OPT_IPFIX_REFRESH };
 
 struct opt_desc {
 	int id;
@@ -91,6 +91,11 @@ static const struct opt_desc opt_table[] = {
 	  "label from ports, subnets and the site file only: inspect no payload" },
 	{ OPT_PAYLOAD_PKTS, "payload-packets", "N",
 	  "inspect the payload of the first N packets of each direction of a flow (default 8)" },
+	{ OPT_IPFIX, "ipfix", "TARGET",
+	  "also export every record over IPFIX: udp://HOST:PORT, tcp://HOST:PORT or file:PATH "
+	  "(repeatable)" },
+	{ OPT_IPFIX_REFRESH, "ipfix-template-refresh", "SECONDS",
+	  "UDP IPFIX: send the templates and options again every SECONDS (default 60)" },
 	{ OPT_COMMUNITY_ID_SEED, "community-id-seed", "N",
 	  "seed of the records' community_id (Community ID v1; 0..65535, default 0)" },
 	{ OPT_NO_RESOLVE, "no-resolve", NULL, "accepted for tcpdump's habit: ucflow never resolves names" },
@@ -386,6 +391,24 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->payload_pkts = (unsigned)v;
 			break;
+		case OPT_IPFIX: {
+			const char **nx = realloc(o->ipfix, (o->nipfix + 1) * sizeof *nx);
+			if (!nx) {
+				fprintf(stderr, "ucflow: out of memory\n");
+				return EXIT_RUNTIME + 1;
+			}
+			o->ipfix = nx;
+			o->ipfix[o->nipfix++] = optarg;
+			break;
+		}
+		case OPT_IPFIX_REFRESH:
+			if (parse_u64(optarg, 86400, &v) != 0 || v == 0) {
+				fprintf(stderr, "ucflow: --ipfix-template-refresh: expected 1..86400 "
+						"seconds, got '%s'\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->export.template_refresh_s = (unsigned)v;
+			break;
 		case OPT_COMMUNITY_ID_SEED:
 			if (parse_u64(optarg, 65535, &v) != 0) {
 				fprintf(stderr, "ucflow: --community-id-seed: expected 0..65535, got '%s'\n",
@@ -497,6 +520,7 @@ int main_parse_options(int argc, char **argv, struct options *o)
 	cap_live_opts_defaults(&o->live);
 	o->flush_s = 1;
 	o->workers = 1;
+	export_config_defaults(&o->export);
 	return parse_options(argc, argv, o);
 }
 
@@ -505,6 +529,8 @@ void main_options_free(struct options *o)
 	free(o->files);
 	free(o->json_files);
 	free(o->filter);
+	free(o->ipfix);
+	o->ipfix = NULL;
 	o->files = o->json_files = NULL;
 	o->filter = NULL;
 }

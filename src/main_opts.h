@@ -7,6 +7,7 @@
 #include "ucflow.h"
 #include "capture.h"
 #include "flow.h"
+#include "export.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -43,6 +44,9 @@ struct options {
 	const char **json_files;     /* --from-json: build the report from saved flow records */
 	size_t njson;
 	uint16_t community_id_seed;  /* --community-id-seed */
+	const char **ipfix;          /* --ipfix targets */
+	size_t nipfix;
+	struct export_config export; /* --ipfix-template-refresh ... */
 };
 
 /* Fills o with the defaults, then parses argv. Options and the BPF filter may come in any order

@@ -39,13 +39,15 @@ def expected(flows_path, with_class=False):
         for line in fp:
             rec = json.loads(line)
             app = "%s/%s" % (rec["app"], rec["app_service"]) if rec.get("app") else None
-            o = (addr(rec["id.orig_h"]), rec["id.orig_p"])
-            r = (addr(rec["id.resp_h"]), rec["id.resp_p"])
+            # JSON leaves out unset fields unless --json-all-fields: zero when absent
+            g = lambda k: rec.get(k, 0)
+            o = (addr(rec["id.orig_h"]), g("id.orig_p"))
+            r = (addr(rec["id.resp_h"]), g("id.resp_p"))
             pr = proto_num(rec)
-            if rec["orig_pkts"] or not rec["resp_pkts"]:
-                want[o + r + (pr, rec["orig_pkts"], rec["orig_ip_bytes"], app)] += 1
-            if rec["resp_pkts"]:
-                want[r + o + (pr, rec["resp_pkts"], rec["resp_ip_bytes"], app)] += 1
+            if g("orig_pkts") or not g("resp_pkts"):
+                want[o + r + (pr, g("orig_pkts"), g("orig_ip_bytes"), app)] += 1
+            if g("resp_pkts"):
+                want[r + o + (pr, g("resp_pkts"), g("resp_ip_bytes"), app)] += 1
     return want
 
 
