@@ -28,6 +28,9 @@ struct out_names {
 	 * uids unique across runs and sensors; out_uid_key() turns a --uid-seed into one (0 = the
 	 * creation number alone, as before the key existed). */
 	uint64_t uid_key;
+	/* JSON: keep unset fields (null, "", []) instead of omitting them as Zeek does
+	 * (--json-all-fields); CSV always has every column. */
+	bool json_all_fields;
 };
 
 /* The uid key of a seed: the same seed gives the same uids for the same input. */

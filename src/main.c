@@ -313,7 +313,8 @@ int main(int argc, char **argv)
 	uint64_t uid_seed = o.uid_seed_set ? o.uid_seed : random_seed();
 	struct out_names names = { .db = db, .ev = ev, .tunnel_of = tunnel_name, .user = &tables,
 				   .community_id_seed = o.community_id_seed,
-				   .uid_key = out_uid_key(uid_seed) };
+				   .uid_key = out_uid_key(uid_seed),
+				   .json_all_fields = o.json_all_fields != 0 };
 	struct out_writer *out = NULL;
 	struct cap_source *src = NULL;
 	struct pipeline *pl = NULL;

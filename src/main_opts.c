@@ -54,6 +54,8 @@ static const struct opt_desc opt_table[] = {
 	  "stop at the first input that cannot be read (default: report it, go on, exit 1)" },
 	{ OPT_UID_SEED, "uid-seed", "N",
 	  "derive the records' uids from N (reproducible) instead of a random per-run key" },
+	{ OPT_JSON_ALL, "json-all-fields", NULL,
+	  "JSON: keep unset fields (null, \"\", []) instead of omitting them as Zeek does" },
 	{ OPT_IDLE, "idle-timeout", "SPEC",
 	  "idle timeouts in seconds: N (all) or tcp=N,udp=N,other=N (default tcp=300,udp=60,other=60)" },
 	{ OPT_MAX_FLOWS, "max-flows", "N",

@@ -37,11 +37,22 @@ static void put_u16_or_null(struct out_writer *w, uint16_t v)
 		OUT_LIT(w, "null");
 }
 
+/* ,"key":"value" unless the value is unset (NULL or "") and unset fields are omitted, as Zeek
+ * omits them (out_names.json_all_fields keeps them) */
+#define OPT_STR(w, k, v)                                      \
+	do {                                                  \
+		if (all || ((v) && *(v))) {                   \
+			KEY(w, k);                            \
+			put_str(w, v);                        \
+		}                                             \
+	} while (0)
+
 /* Builds the record in w's line buffer (no newline) through the bounded line helpers: the
  * reference form, used when a record might not fit the line (json_build then keeps its exact
  * truncation behaviour). */
 static void json_build_slow(struct out_writer *w, const struct flow *f, enum flow_end why)
 {
+	const bool all = w->names.json_all_fields;
 	struct out_record r;
 	out_record_fill(w, f, why, &r);
 	out_line_reset(w);
@@ -67,8 +78,7 @@ static void json_build_slow(struct out_writer *w, const struct flow *f, enum flo
 	out_put_u64(w, f->dir[1].payload_bytes);
 	KEY(w, "conn_state");
 	put_str(w, r.conn_state);
-	KEY(w, "history");
-	put_str(w, r.history);
+	OPT_STR(w, "history", r.history);
 	KEY(w, "orig_pkts");
 	out_put_u64(w, f->dir[0].pkts);
 	KEY(w, "orig_ip_bytes");
@@ -77,81 +87,87 @@ static void json_build_slow(struct out_writer *w, const struct flow *f, enum flo
 	out_put_u64(w, f->dir[1].pkts);
 	KEY(w, "resp_ip_bytes");
 	out_put_u64(w, f->dir[1].ip_bytes);
-	KEY(w, "vlan");
-	put_u16_or_null(w, f->key.vlan);
-	KEY(w, "inner_vlan");
-	put_u16_or_null(w, f->key.inner_vlan);
-	KEY(w, "orig_dscp");
-	put_dscp(w, &f->dir[0]);
-	KEY(w, "resp_dscp");
-	put_dscp(w, &f->dir[1]);
+	if (all || f->key.vlan) {
+		KEY(w, "vlan");
+		put_u16_or_null(w, f->key.vlan);
+	}
+	if (all || f->key.inner_vlan) {
+		KEY(w, "inner_vlan");
+		put_u16_or_null(w, f->key.inner_vlan);
+	}
+	if (all || f->dir[0].pkts) {
+		KEY(w, "orig_dscp");
+		put_dscp(w, &f->dir[0]);
+	}
+	if (all || f->dir[1].pkts) {
+		KEY(w, "resp_dscp");
+		put_dscp(w, &f->dir[1]);
+	}
 	KEY(w, "dscp_changed");
 	put_bool(w, f->dir[0].dscp_changed || f->dir[1].dscp_changed);
 	KEY(w, "frag_pkts");
 	out_put_u64(w, f->frag_pkts);
 	KEY(w, "end");
 	put_str(w, r.end_reason);
-	KEY(w, "app");
-	put_str(w, r.app);
-	KEY(w, "app_service");
-	put_str(w, r.app_service);
-	KEY(w, "app_category");
-	put_str(w, r.app_category);
+	OPT_STR(w, "app", r.app);
+	OPT_STR(w, "app_service", r.app_service);
+	OPT_STR(w, "app_category", r.app_category);
 	KEY(w, "confidence");
 	put_str(w, r.confidence);
-	KEY(w, "reason");
-	put_str(w, r.reason);
-	KEY(w, "rule");
-	OUT_LIT(w, "\"");
-	if (r.rule_file) {
-		out_put_json_body(w, r.rule_file);
-		OUT_LIT(w, ":");
-		out_put_u64(w, r.rule_line);
-	}
-	OUT_LIT(w, "\"");
-	KEY(w, "candidates");
-	OUT_LIT(w, "[");
-	for (unsigned i = 0; i < r.ncand; i++) {
-		if (i)
-			OUT_LIT(w, ",");
+	OPT_STR(w, "reason", r.reason);
+	if (all || r.rule_file) {
+		KEY(w, "rule");
 		OUT_LIT(w, "\"");
-		out_put_json_body(w, r.cand[i][0]);
-		OUT_LIT(w, "/");
-		out_put_json_body(w, r.cand[i][1]);
+		if (r.rule_file) {
+			out_put_json_body(w, r.rule_file);
+			OUT_LIT(w, ":");
+			out_put_u64(w, r.rule_line);
+		}
 		OUT_LIT(w, "\"");
 	}
-	OUT_LIT(w, "]");
-	KEY(w, "encrypted");
-	if (r.encrypted < 0)
-		OUT_LIT(w, "null");
-	else
-		put_bool(w, r.encrypted);
-	KEY(w, "expected_dscp");
-	if (f->label.expected_dscp != 0xff)
-		out_put_u64(w, f->label.expected_dscp);
-	else
-		OUT_LIT(w, "null");
-	KEY(w, "payload_proto");
-	put_str(w, r.ev.proto);
-	KEY(w, "sni");
-	put_str(w, r.ev.sni);
-	KEY(w, "alpn");
-	put_str(w, r.ev.alpn);
-	KEY(w, "server_names");
-	put_str(w, r.ev.server_names);
-	KEY(w, "dns_name");
-	put_str(w, r.ev.dns_name);
-	KEY(w, "host");
-	put_str(w, r.ev.host);
-	KEY(w, "stun_software");
-	put_str(w, r.ev.software);
-	KEY(w, "evidence");
-	put_str(w, r.ev.reason);
-	KEY(w, "tunnel");
-	if (r.tunnel)
-		put_str(w, r.tunnel);
-	else
-		OUT_LIT(w, "null");
+	if (all || r.ncand) {
+		KEY(w, "candidates");
+		OUT_LIT(w, "[");
+		for (unsigned i = 0; i < r.ncand; i++) {
+			if (i)
+				OUT_LIT(w, ",");
+			OUT_LIT(w, "\"");
+			out_put_json_body(w, r.cand[i][0]);
+			OUT_LIT(w, "/");
+			out_put_json_body(w, r.cand[i][1]);
+			OUT_LIT(w, "\"");
+		}
+		OUT_LIT(w, "]");
+	}
+	if (all || r.encrypted >= 0) {
+		KEY(w, "encrypted");
+		if (r.encrypted < 0)
+			OUT_LIT(w, "null");
+		else
+			put_bool(w, r.encrypted);
+	}
+	if (all || f->label.expected_dscp != 0xff) {
+		KEY(w, "expected_dscp");
+		if (f->label.expected_dscp != 0xff)
+			out_put_u64(w, f->label.expected_dscp);
+		else
+			OUT_LIT(w, "null");
+	}
+	OPT_STR(w, "payload_proto", r.ev.proto);
+	OPT_STR(w, "sni", r.ev.sni);
+	OPT_STR(w, "alpn", r.ev.alpn);
+	OPT_STR(w, "server_names", r.ev.server_names);
+	OPT_STR(w, "dns_name", r.ev.dns_name);
+	OPT_STR(w, "host", r.ev.host);
+	OPT_STR(w, "stun_software", r.ev.software);
+	OPT_STR(w, "evidence", r.ev.reason);
+	if (all || r.tunnel) {
+		KEY(w, "tunnel");
+		if (r.tunnel)
+			put_str(w, r.tunnel);
+		else
+			OUT_LIT(w, "null");
+	}
 	char cid[OUT_COMMUNITY_ID_LEN];
 	out_flow_community_id(f, w->names.community_id_seed, cid);
 	KEY(w, "community_id");
@@ -303,11 +319,21 @@ enum {
 
 #define JKEY(p, k) PUT((p), ",\"" k "\":\"")
 #define JSTR(p, i) ((p) = put_body((p), v[i], n[i]))
+/* a string field, left out when empty unless every field is kept */
+#define JOPT(p, k, i)                                         \
+	do {                                                  \
+		if (all || n[i]) {                            \
+			JKEY(p, k);                           \
+			JSTR(p, i);                           \
+			*(p)++ = '"';                         \
+		}                                             \
+	} while (0)
 
 /* The record as json_build_slow writes it, when it surely fits the line; false (nothing
  * written) otherwise. */
 static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flow_end why)
 {
+	const bool all = w->names.json_all_fields;
 	struct out_record r;
 	char hist[32];
 	out_record_resolve(w, f, why, &r);
@@ -375,9 +401,8 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	JKEY(p, "conn_state");
 	JSTR(p, JV_CONN);
 	PUT(p, "\"");
-	JKEY(p, "history");
-	JSTR(p, JV_HIST);
-	PUT(p, "\",\"orig_pkts\":");
+	JOPT(p, "history", JV_HIST);
+	PUT(p, ",\"orig_pkts\":");
 	p = put_u64(p, f->dir[0].pkts);
 	PUT(p, ",\"orig_ip_bytes\":");
 	p = put_u64(p, f->dir[0].ip_bytes);
@@ -385,26 +410,30 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	p = put_u64(p, f->dir[1].pkts);
 	PUT(p, ",\"resp_ip_bytes\":");
 	p = put_u64(p, f->dir[1].ip_bytes);
-	PUT(p, ",\"vlan\":");
-	if (f->key.vlan)
+	if (f->key.vlan) {
+		PUT(p, ",\"vlan\":");
 		p = put_u64(p, f->key.vlan);
-	else
-		PUT(p, "null");
-	PUT(p, ",\"inner_vlan\":");
-	if (f->key.inner_vlan)
+	} else if (all) {
+		PUT(p, ",\"vlan\":null");
+	}
+	if (f->key.inner_vlan) {
+		PUT(p, ",\"inner_vlan\":");
 		p = put_u64(p, f->key.inner_vlan);
-	else
-		PUT(p, "null");
-	PUT(p, ",\"orig_dscp\":");
-	if (f->dir[0].pkts)
+	} else if (all) {
+		PUT(p, ",\"inner_vlan\":null");
+	}
+	if (f->dir[0].pkts) {
+		PUT(p, ",\"orig_dscp\":");
 		p = put_u64(p, f->dir[0].dscp_first);
-	else
-		PUT(p, "null");
-	PUT(p, ",\"resp_dscp\":");
-	if (f->dir[1].pkts)
+	} else if (all) {
+		PUT(p, ",\"orig_dscp\":null");
+	}
+	if (f->dir[1].pkts) {
+		PUT(p, ",\"resp_dscp\":");
 		p = put_u64(p, f->dir[1].dscp_first);
-	else
-		PUT(p, "null");
+	} else if (all) {
+		PUT(p, ",\"resp_dscp\":null");
+	}
 	if (f->dir[0].dscp_changed || f->dir[1].dscp_changed)
 		PUT(p, ",\"dscp_changed\":true,\"frag_pkts\":");
 	else
@@ -413,78 +442,60 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	JKEY(p, "end");
 	JSTR(p, JV_END);
 	PUT(p, "\"");
-	JKEY(p, "app");
-	JSTR(p, JV_APP);
-	PUT(p, "\"");
-	JKEY(p, "app_service");
-	JSTR(p, JV_SVC);
-	PUT(p, "\"");
-	JKEY(p, "app_category");
-	JSTR(p, JV_CAT);
-	PUT(p, "\"");
+	JOPT(p, "app", JV_APP);
+	JOPT(p, "app_service", JV_SVC);
+	JOPT(p, "app_category", JV_CAT);
 	JKEY(p, "confidence");
 	JSTR(p, JV_CONF);
-	PUT(p, "\"");
-	JKEY(p, "reason");
-	JSTR(p, JV_REASON);
-	PUT(p, "\"");
-	JKEY(p, "rule");
+	*p++ = '"';
+	JOPT(p, "reason", JV_REASON);
 	if (r.rule_file) {
+		JKEY(p, "rule");
 		JSTR(p, JV_RULE);
 		*p++ = ':';
 		p = put_u64(p, r.rule_line);
-	}
-	PUT(p, "\",\"candidates\":[");
-	for (unsigned i = 0; i < r.ncand; i++) {
-		if (i)
-			*p++ = ',';
 		*p++ = '"';
-		JSTR(p, JV_CAND + 2 * i);
-		*p++ = '/';
-		JSTR(p, JV_CAND + 2 * i + 1);
-		*p++ = '"';
+	} else if (all) {
+		PUT(p, ",\"rule\":\"\"");
 	}
-	PUT(p, "],\"encrypted\":");
-	if (r.encrypted < 0)
-		PUT(p, "null");
-	else if (r.encrypted)
-		PUT(p, "true");
-	else
-		PUT(p, "false");
-	PUT(p, ",\"expected_dscp\":");
-	if (f->label.expected_dscp != 0xff)
+	if (all || r.ncand) {
+		PUT(p, ",\"candidates\":[");
+		for (unsigned i = 0; i < r.ncand; i++) {
+			if (i)
+				*p++ = ',';
+			*p++ = '"';
+			JSTR(p, JV_CAND + 2 * i);
+			*p++ = '/';
+			JSTR(p, JV_CAND + 2 * i + 1);
+			*p++ = '"';
+		}
+		*p++ = ']';
+	}
+	if (r.encrypted > 0)
+		PUT(p, ",\"encrypted\":true");
+	else if (r.encrypted == 0)
+		PUT(p, ",\"encrypted\":false");
+	else if (all)
+		PUT(p, ",\"encrypted\":null");
+	if (f->label.expected_dscp != 0xff) {
+		PUT(p, ",\"expected_dscp\":");
 		p = put_u64(p, f->label.expected_dscp);
-	else
-		PUT(p, "null");
-	JKEY(p, "payload_proto");
-	JSTR(p, JV_PPROTO);
-	PUT(p, "\"");
-	JKEY(p, "sni");
-	JSTR(p, JV_SNI);
-	PUT(p, "\"");
-	JKEY(p, "alpn");
-	JSTR(p, JV_ALPN);
-	PUT(p, "\"");
-	JKEY(p, "server_names");
-	JSTR(p, JV_SNAMES);
-	PUT(p, "\"");
-	JKEY(p, "dns_name");
-	JSTR(p, JV_DNS);
-	PUT(p, "\"");
-	JKEY(p, "host");
-	JSTR(p, JV_HOST);
-	PUT(p, "\"");
-	JKEY(p, "stun_software");
-	JSTR(p, JV_SOFT);
-	PUT(p, "\"");
-	JKEY(p, "evidence");
-	JSTR(p, JV_EVID);
-	PUT(p, "\"");
+	} else if (all) {
+		PUT(p, ",\"expected_dscp\":null");
+	}
+	JOPT(p, "payload_proto", JV_PPROTO);
+	JOPT(p, "sni", JV_SNI);
+	JOPT(p, "alpn", JV_ALPN);
+	JOPT(p, "server_names", JV_SNAMES);
+	JOPT(p, "dns_name", JV_DNS);
+	JOPT(p, "host", JV_HOST);
+	JOPT(p, "stun_software", JV_SOFT);
+	JOPT(p, "evidence", JV_EVID);
 	if (r.tunnel) {
 		JKEY(p, "tunnel");
 		JSTR(p, JV_TUNNEL);
-		PUT(p, "\"");
-	} else {
+		*p++ = '"';
+	} else if (all) {
 		PUT(p, ",\"tunnel\":null");
 	}
 	/* base64 needs no escaping; JSON_FIXED_MAX has room for it */

@@ -15,16 +15,17 @@ const char *const report_conf_names[RC_N] = { "payload", "dns", "subnet+port", "
 /* ---- keys of the fields the report reads ---- */
 enum fk {
 	K_TS, K_ORIG_H, K_ORIG_P, K_RESP_H, K_RESP_P, K_PROTO, K_DURATION, K_ORIG_BYTES,
-	K_RESP_BYTES, K_ORIG_PKTS, K_ORIG_IP, K_RESP_PKTS, K_RESP_IP, K_APP, K_SVC, K_CAT, K_CONF,
-	K_RULE, /* required up to here */
-	K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP,
+	K_RESP_BYTES, K_ORIG_PKTS, K_ORIG_IP, K_RESP_PKTS, K_RESP_IP, K_CONF,
+	/* required up to here; the label's fields are left out of unlabelled records (JSON omits
+	 * empty fields, as Zeek does, unless --json-all-fields) and read as "" */
+	K_APP, K_SVC, K_CAT, K_RULE, K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP,
 	K_REASON, K_CONN_STATE, K_N
 };
-#define K_REQUIRED K_ORIG_DSCP
+#define K_REQUIRED K_APP
 static const char *const key_names[K_N] = {
 	"ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration", "orig_bytes",
-	"resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "app",
-	"app_service", "app_category", "confidence", "rule", "orig_dscp", "resp_dscp",
+	"resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "confidence",
+	"app", "app_service", "app_category", "rule", "orig_dscp", "resp_dscp",
 	"dscp_changed", "frag_pkts", "end", "candidates", "encrypted", "expected_dscp", "reason",
 	"conn_state",
 };
@@ -304,6 +305,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	memset(x, 0, sizeof *x);
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
 	x->end = x->reason = x->conn_state = "";
+	x->app = x->svc = x->cat = x->rule = "";
 	for (size_t i = 0; i < d->n; i++) {
 		int id = key_id(d->v[i].key);
 		if (id >= 0)

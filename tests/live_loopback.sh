@@ -84,6 +84,10 @@ python3 - "$tmp/sent" "$tmp/flows.jsonl" "$tmp/err" <<'EOF'
 import json, re, sys
 sent = [l.split() for l in open(sys.argv[1]) if l.strip()]
 recs = [json.loads(l) for l in open(sys.argv[2])]
+for r in recs:  # fields left out when unset (JSON omits them, as Zeek does)
+    for k, v in (("app", ""), ("app_service", ""), ("rule", ""), ("candidates", []),
+                 ("payload_proto", ""), ("history", "")):
+        r.setdefault(k, v)
 err = open(sys.argv[3]).read()
 # label per server port: what the signature tables document for an internal server on that port
 # server port: (app, app_service, confidence, reason, candidate prefixes that must appear)

@@ -27,7 +27,7 @@ record() {
 		grep "\"id.orig_p\":$3,\"id.resp_h\":\"$LIVE_HOST\",\"id.resp_p\":$4,\"proto\":\"$2\"" "$1"
 }
 label() { # JSON line -> app/service rule
-	python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["app"]+"/"+r["app_service"], r["rule"])'
+	python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r.get("app", "")+"/"+r.get("app_service", ""), r.get("rule", ""))'
 }
 udp() { # PORT -> client source port
 	python3 "$traffic" udp "$1" 2 10 | cut -d' ' -f2

@@ -57,8 +57,8 @@ python3 - "$tmp" "$n" <<'PY' || status=1
 import json, os, re, struct, sys
 tmp, n = sys.argv[1], int(sys.argv[2])
 FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration",
-          "orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "orig_ip_bytes",
-          "resp_pkts", "resp_ip_bytes", "vlan", "inner_vlan", "frag_pkts", "end", "tunnel"]
+          "orig_bytes", "resp_bytes", "conn_state", "orig_pkts", "orig_ip_bytes",
+          "resp_pkts", "resp_ip_bytes", "frag_pkts", "end"]  # vlan, inner_vlan, tunnel: when set
 SUMMARY1 = re.compile(r"^ucflow: (\d+) packets read, (\d+) decoded, (\d+) truncated, (\d+) malformed, "
                       r"(\d+) non-IP, (\d+) unsupported link$")
 SUMMARY2 = re.compile(r"^ucflow: (\d+) flows written, (\d+) interim records, (\d+) evicted early; "
@@ -169,7 +169,7 @@ for i in range(1, n + 1):
             finals.add(rec["uid"])
             nrec += 1
         pkts += rec["orig_pkts"] + rec["resp_pkts"]
-        if rec["tunnel"]:
+        if rec.get("tunnel"):
             tot["tunnelled"] += 1
     if s1 and s2:
         read, decoded, trunc, malf, nonip, unsup = s1

@@ -1,8 +1,9 @@
 #!/bin/sh
 # options.sh - tcpdump's and Zeek's habits on the command line: options after the BPF filter (GNU
 # getopt permutation), -n accepted, -v adding detail to the summary, standard input given twice and
-# a zero idle timeout refused (exit 2), and a binary outside the build tree never taking the source
-# tree's signature tables in place of its configured directory.
+# a zero idle timeout refused (exit 2), JSON without its unset fields (Zeek's habit; the
+# --json-all-fields form has every CSV column), and a binary outside the build tree never taking
+# the source tree's signature tables in place of its configured directory.
 set -u
 srcdir=$(cd "${top_srcdir:-.}" && pwd)
 bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
@@ -70,6 +71,37 @@ run "--idle-timeout 0" 2 -S signatures --idle-timeout 0 -r $cap &&
 run "--idle-timeout udp=0" 2 -S signatures --idle-timeout tcp=5,udp=0 -r $cap &&
 	ok "--idle-timeout tcp=5,udp=0: exit 2"
 [ ! -s "$tmp/out" ] || bad "--idle-timeout 0 wrote records"
+
+# ---- JSON leaves unset fields out, as Zeek does; --json-all-fields keeps them; CSV keeps all ----
+"$bin" -S signatures --uid-seed 3 -T json -r $cap >"$tmp/compact.json" 2>/dev/null
+"$bin" -S signatures --uid-seed 3 -T json --json-all-fields -r $cap >"$tmp/all.json" 2>/dev/null
+"$bin" -S signatures --uid-seed 3 -T csv -r $cap >"$tmp/all.csv" 2>/dev/null
+if python3 - "$tmp/compact.json" "$tmp/all.json" "$tmp/all.csv" <<'PY'
+import csv, json, sys
+compact = [json.loads(l) for l in open(sys.argv[1])]
+full = [json.loads(l) for l in open(sys.argv[2])]
+cols = next(csv.reader(open(sys.argv[3])))
+assert compact and len(compact) == len(full)
+for c, f in zip(compact, full):
+    assert list(f) == cols, "--json-all-fields: not every CSV column"
+    for k, v in f.items():
+        if k in c:
+            assert c[k] == v and v not in (None, "", []), k
+        else:
+            assert v in (None, "", []), "%s=%r left out" % (k, v)
+    assert list(c) == [k for k in f if k in c], "order"
+a = sum(len(json.dumps(x, separators=(",", ":"))) for x in compact) / len(compact)
+b = sum(len(json.dumps(x, separators=(",", ":"))) for x in full) / len(full)
+print("  %d records: %.0f B on average with every field, %.0f B without the unset ones" % (len(full), b, a))
+PY
+then ok "JSON omits only unset fields (null, \"\", []); --json-all-fields has every CSV column"
+else bad "JSON field omission"; fi
+# the report reads both forms alike
+"$bin" -S signatures --report "$tmp/c.txt" --from-json "$tmp/compact.json" 2>"$tmp/err" &&
+"$bin" -S signatures --report "$tmp/a.txt" --from-json "$tmp/all.json" 2>>"$tmp/err" &&
+	[ "$(grep -v 'flow records' "$tmp/c.txt")" = "$(grep -v 'flow records' "$tmp/a.txt")" ] &&
+	[ -s "$tmp/c.txt" ] && ok "--from-json: the same report from either form (but the input names)" ||
+	bad "--from-json differs between the compact and the full form"
 
 # ---- signature tables: a binary outside the build tree uses its configured directory only ----
 sigdir=$("$bin" --help | sed -n 's/.*installed tables: \(.*\))$/\1/p')

@@ -31,9 +31,9 @@ PY
 import json, re, sys
 out, err, total, rc, name = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 fields = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration",
-          "orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "orig_ip_bytes",
-          "resp_pkts", "resp_ip_bytes", "vlan", "orig_dscp", "resp_dscp", "app", "app_service",
-          "app_category", "confidence", "rule", "candidates"]
+          "orig_bytes", "resp_bytes", "conn_state", "orig_pkts", "orig_ip_bytes",
+          "resp_pkts", "resp_ip_bytes", "dscp_changed", "frag_pkts", "end", "confidence",
+          "community_id"]  # always there; the rest are left out when unset
 s = open(err).read()
 m = re.search(r"(\d+) packets read, (\d+) decoded, (\d+) truncated, (\d+) malformed, (\d+) non-IP", s)
 m2 = re.search(r"(\d+) fragments attributed, (\d+) not attributable", s)

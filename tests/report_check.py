@@ -22,7 +22,11 @@ import sys
 
 REQUIRED = ["ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration",
             "orig_bytes", "resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
-            "app", "app_service", "app_category", "confidence", "rule"]
+            "confidence"]
+# Fields a record leaves out when unset (ucflow's JSON omits them, as Zeek does): their values then
+UNSET = {"app": "", "app_service": "", "app_category": "", "rule": "", "reason": "", "candidates": [],
+         "orig_dscp": None, "resp_dscp": None, "expected_dscp": None, "encrypted": None,
+         "vlan": None, "inner_vlan": None, "tunnel": None, "history": ""}
 CONF = ["payload", "dns", "subnet+port", "subnet", "site+port", "port", "none", "other"]
 failures = []
 
@@ -42,6 +46,8 @@ def load_records(paths):
                 continue
             if not isinstance(r, dict) or any(k not in r for k in REQUIRED):
                 continue  # the report lists it as malformed
+            for k, v in UNSET.items():
+                r.setdefault(k, v)
             recs.append(r)
     return recs
 
