@@ -2,7 +2,8 @@
 """site_score.py - score ucflow's product labels on the deployment-shaped capture pcaps/site.pcap.
 
 Ground truth does not come from ucflow: it is the prefix of each flow's name in pcaps/site.scn
-(fin_ finesse, sm_ socialminer, st_ sametime, imp_ cisco-imp, wx_ webex-calling, bg_ no product),
+(fin_ finesse, sm_ socialminer, st_ sametime, imp_ cisco-imp, wx_ webex-calling, bg_ no product,
+wxs_ the Webex platform Calling shares with Meetings and Messaging: Webex, but not Calling),
 read through `ucflow-synth --flows`, which also regenerates the capture so that the truth and
 pcaps/site.pcap are known to match. Records are matched to scenario flows by protocol and the
 unordered pair of endpoints, so a flow ucflow orients the other way still matches.
@@ -11,7 +12,9 @@ ucflow runs (1) without a site file, (2) with the site file an auditor would wri
 (tests/sites/site.sig), and (3) when `ucflow --help` lists --write-site, with the site file that
 ucflow itself wrote in a first run passed back with --site. For each run the table gives, per
 product, the flows, how many carry the right product, a wrong product, or none (with ucflow's
-reasons), and the background flows that carry any product label.
+reasons), the background flows that carry any product label, and the wxs_ flows reported as
+Webex Calling: labelled webex-calling with no scope field (--scope-field, default `scope`) that
+says otherwise (any value but empty or `calling`).
 
 Thresholds (exit 1 when one is not met; 2 on a usage or setup error):
   --min-nosite PCT       share of product flows with the right product, without a site file
@@ -19,6 +22,7 @@ Thresholds (exit 1 when one is not met; 2 on a usage or setup error):
   --min-write-site PCT   the same with the --write-site file (default: --min-site)
   --max-bg-false N       background flows with a product label, in every run (default 0)
   --max-wrong N          product flows labelled with another product, in every run (default: no limit)
+  --max-shared-as-calling N   wxs_ flows reported as Webex Calling, in every run (default: no limit)
 """
 import argparse
 import collections
@@ -33,6 +37,8 @@ PRODUCTS = [("fin", "finesse"), ("sm", "socialminer"), ("st", "sametime"),
             ("imp", "cisco-imp"), ("wx", "webex-calling")]
 PREFIX = dict(PRODUCTS)
 PREFIX["bg"] = None
+SHARED = "webex-shared"
+PREFIX["wxs"] = SHARED
 
 
 def die(msg, code=2):
@@ -94,10 +100,16 @@ def run_ucflow(ucflow, sigdir, pcap, extra, tmp, tag):
     return recs
 
 
-def score(flows, recs):
+def as_calling(rec, scope_field):
+    """A record that reports its flow as Webex Calling traffic."""
+    return (rec.get("app") == "webex-calling" and
+            (rec.get(scope_field) or "calling") == "calling")
+
+
+def score(flows, recs, scope_field="scope"):
     """Per product: counts and lists; background: flows with a product label."""
     res = {p: {"flows": 0, "right": [], "wrong": [], "none": []} for _, p in PRODUCTS}
-    bg = {"flows": 0, "labelled": []}
+    bg = {"flows": 0, "labelled": [], "shared": 0, "as_calling": []}
     matched = set()
     for name, truth, key in flows:
         rs = recs.get(key)
@@ -108,7 +120,12 @@ def score(flows, recs):
             label = "%s/%s" % (app, rec.get("app_service") or "") if app else ""
             conf = rec.get("confidence") or ""
         else:
-            app, reason, label, conf = "", "no-record", "", ""
+            rec, app, reason, label, conf = {}, "", "no-record", "", ""
+        if truth == SHARED:
+            bg["shared"] += 1
+            if as_calling(rec, scope_field):
+                bg["as_calling"].append((name, label, conf))
+            continue
         if truth is None:
             bg["flows"] += 1
             if app:
@@ -165,6 +182,10 @@ def print_table(runs):
     for _, _, bg, _ in runs:
         line += " | %-30s" % ("%d with a product label" % len(bg["labelled"]))
     print(line)
+    line = "%-14s %5d" % ("webex platform", runs[0][2]["shared"])
+    for _, _, bg, _ in runs:
+        line += " | %-30s" % ("%d reported as Calling" % len(bg["as_calling"]))
+    print(line)
     if any(extra for *_, extra in runs):
         print("records matching no scenario flow: " +
               ", ".join("%s %d" % (t, e) for t, _, _, e in runs))
@@ -195,6 +216,12 @@ def print_details(title, res, bg):
             by["%s (%s)" % (label, conf)].append(name)
         for k, names in sorted(by.items(), key=lambda kv: -len(kv[1])):
             print("  background labelled %s: %d  %s" % (k, len(names), " ".join(names)))
+    if bg["as_calling"]:
+        by = collections.defaultdict(list)
+        for name, label, conf in bg["as_calling"]:
+            by["%s (%s)" % (label, conf)].append(name)
+        for k, names in sorted(by.items(), key=lambda kv: -len(kv[1])):
+            print("  Webex platform reported as Calling, %s: %d  %s" % (k, len(names), " ".join(names)))
 
 
 def has_write_site(ucflow):
@@ -215,6 +242,9 @@ def main():
     ap.add_argument("--min-write-site", type=float)
     ap.add_argument("--max-bg-false", type=int, default=0)
     ap.add_argument("--max-wrong", type=int)
+    ap.add_argument("--max-shared-as-calling", type=int)
+    ap.add_argument("--scope-field", default="scope",
+                    help="record field that tells Webex Calling from the shared platform")
     ap.add_argument("--quiet", action="store_true", help="the table only, no per-flow details")
     a = ap.parse_args()
     src = a.srcdir
@@ -234,21 +264,22 @@ def main():
                 ("with tests/sites/site.sig", ["--site", site], a.min_site)]
         for title, extra, _ in plan:
             res, bg, ex = score(flows, run_ucflow(a.ucflow, sigdir, pcap, extra, tmp,
-                                                  "run%d" % len(runs)))
+                                                  "run%d" % len(runs)), a.scope_field)
             runs.append((title, res, bg, ex))
         if has_write_site(a.ucflow):
             written = os.path.join(tmp, "written.site")
             run_ucflow(a.ucflow, sigdir, pcap, ["--write-site", written], tmp, "write")
             res, bg, ex = score(flows, run_ucflow(a.ucflow, sigdir, pcap, ["--site", written],
-                                                  tmp, "ws"))
+                                                  tmp, "ws"), a.scope_field)
             runs.append(("with its own --write-site file", res, bg, ex))
             plan.append(("with its own --write-site file", None, min_ws))
             wrote = open(written).read()
         else:
             wrote = None
         nprod = total(runs[0][1])[0]
-        print("pcaps/site.pcap: %d flows in the scenario: %d product, %d background"
-              % (len(flows), nprod, runs[0][2]["flows"]))
+        print("pcaps/site.pcap: %d flows in the scenario: %d product, %d background, "
+              "%d Webex platform (not Calling)"
+              % (len(flows), nprod, runs[0][2]["flows"], runs[0][2]["shared"]))
         print_table(runs)
         if wrote is None:
             print("--write-site: skipped (ucflow --help does not list --write-site)")
@@ -268,6 +299,10 @@ def main():
         if len(bg["labelled"]) > a.max_bg_false:
             fails.append("%s: %d background flows with a product label, above %d"
                          % (title, len(bg["labelled"]), a.max_bg_false))
+        if a.max_shared_as_calling is not None and \
+                len(bg["as_calling"]) > a.max_shared_as_calling:
+            fails.append("%s: %d Webex platform flows reported as Calling, above %d"
+                         % (title, len(bg["as_calling"]), a.max_shared_as_calling))
         if a.max_wrong is not None and wrong > a.max_wrong:
             fails.append("%s: %d product flows with the wrong product, above %d"
                          % (title, wrong, a.max_wrong))
