@@ -224,11 +224,6 @@ static int worker_create(struct worker *w, unsigned idx, const struct sig_db *db
 {
 	const struct live_workers_config *cfg = C.cfg;
 	w->idx = idx;
-	int e = pthread_mutex_init(&w->mu, NULL);
-	if (e) {
-		snprintf(errbuf, UCF_ERRBUF_SIZE, "worker lock: %s", strerror(e));
-		return UCF_ERR_RUNTIME;
-	}
 	if (!(w->tunnels = tunnel_intern_create(errbuf)))
 		return UCF_ERR_RUNTIME;
 	if (cfg->payload) {
@@ -448,8 +443,10 @@ static int open_workers(struct sig_db *db, char *errbuf)
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
 		return UCF_ERR_RUNTIME;
 	}
-	for (unsigned i = 0; i < got; i++)
+	for (unsigned i = 0; i < got; i++) {
 		C.w[i].src = srcs[i];
+		pthread_mutex_init(&C.w[i].mu, NULL); /* default attributes: cannot fail on Linux */
+	}
 	for (unsigned i = 0; i < got; i++)
 		if ((rc = worker_create(&C.w[i], i, db, errbuf)) != UCF_OK)
 			return rc;

@@ -10,7 +10,7 @@
 # two directions went to different workers would show up as two records with partial counters, so
 # this tests that the kernel's fanout hash is symmetric; the test also checks that every worker got
 # flows (else the comparison would say nothing about fanout).
-#   run 1: --workers 2, SIGINT after the replay;
+#   run 1: --workers 2, SIGUSR1 (the health line sums every worker's counters), SIGINT;
 #   run 2: --workers 3, SIGHUP five times while packets flow (every worker switches tables at its
 #          next batch: no flow may be lost or split), then SIGINT.
 # Not compared: ts/duration/uid (capture time, per-run uids), end (closed vs eof depends on the
@@ -92,6 +92,9 @@ run() {
 	done
 	wait "$rpid" || { echo "FAIL: tcpreplay"; cat "$1.replay"; exit 1; }
 	sleep 0.5
+	# a health line now: counters and libpcap statistics summed over the workers
+	kill -USR1 "$upid"
+	wait_for "$err" '^ucflow: stats: ' 5 "$upid" || { echo "FAIL: no stats line after SIGUSR1"; cat "$err"; exit 1; }
 	kill -INT "$upid"
 	wait "$upid"
 	rc=$?
@@ -161,6 +164,12 @@ for i in range(0, len(args), 3):
     m = re.search(r"^ucflow: (\d+) packets received by the capture, (\d+) dropped", err, re.M)
     if not m or int(m.group(1)) < pk or int(m.group(2)) != 0:
         bad.append("%s: libpcap counters summed: %s" % (tag, m and m.group(0)))
+    st = re.search(r"^ucflow: stats: .* pkt/s.*flows: (\d+) active, (\d+) written.*pcap: (\d+) received \(\+\d+\), (\d+) dropped", err, re.M)
+    if not st:
+        bad.append("%s: no --stats line after SIGUSR1" % tag)
+    elif int(st.group(3)) != pk or int(st.group(1)) + int(st.group(2)) != len(live):
+        bad.append("%s: SIGUSR1 line %s: expected %d received (the sum over workers), %d flows"
+                   % (tag, st.group(0), pk, len(live)))
     got_hups = len(re.findall(r"^ucflow: SIGHUP: signatures reloaded", err, re.M))
     if got_hups != hups:
         bad.append("%s: %d reloads for %d SIGHUPs" % (tag, got_hups, hups))
