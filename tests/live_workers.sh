@@ -104,6 +104,31 @@ run() {
 	[ $rc = 0 ] || { echo "FAIL: ucflow --workers $2 exited with $rc"; exit 1; }
 }
 
+# start_stop ARGS...: starts ucflow with ARGS in the capturing namespace, waits for its
+# listening line, stops it; its standard error is in $tmp/ss.err
+start_stop() {
+	# shellcheck disable=SC2086
+	ip netns exec "$nsb" "$bin" -S "$srcdir/signatures" -o /dev/null "$@" 2>"$tmp/ss.err" &
+	upid=$!
+	wait_for "$tmp/ss.err" 'listening on' 10 "$upid" || { echo "FAIL: ucflow $* did not start"; cat "$tmp/ss.err"; exit 1; }
+	kill -INT "$upid"
+	wait "$upid" || { echo "FAIL: ucflow $* exited with $?"; cat "$tmp/ss.err"; exit 1; }
+	upid=""
+}
+# 'any' is not spread over workers: a warning, one worker
+start_stop -i any --workers 2
+grep -q "^ucflow: warning: --workers: the 'any' device is not spread over workers.*one worker" "$tmp/ss.err" &&
+	grep -q '^ucflow: listening on any, .*, 1 worker$' "$tmp/ss.err" ||
+	{ echo "FAIL: -i any --workers 2: no warning or not one worker"; cat "$tmp/ss.err"; exit 1; }
+# auto: one worker per online CPU
+ncpu=$(getconf _NPROCESSORS_ONLN)
+start_stop -i vB --workers auto
+if [ "$ncpu" -gt 1 ]; then
+	grep -q "^ucflow: listening on vB, .*, $ncpu workers" "$tmp/ss.err" ||
+		{ echo "FAIL: --workers auto on $ncpu CPUs"; cat "$tmp/ss.err"; exit 1; }
+fi
+echo "ok   -i any --workers 2: one worker, with a warning; --workers auto: $ncpu"
+
 run "$tmp/w2" 2 0
 run "$tmp/w3" 3 5
 
