@@ -206,6 +206,8 @@ int32_t report_cand_rule(const struct report *r, const char *cand, const char *p
 void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom);
 void report_fw_free(struct report *r);
 void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void *u);
+/* Unanswered attempts on rows of labelled flows and on candidate rows, port scans left out. */
+void report_fw_counts(const struct report *r, uint64_t *labelled, uint64_t *cand);
 
 /* Sorted views for the renderers (arrays the caller frees). */
 struct rsvc **report_sorted_svcs(const struct report *r, size_t *n);   /* by app, then bytes */

@@ -603,6 +603,14 @@ static void finding_candidates(const struct report *r, enum rfind k, rline_fn fn
 		     "that would fall under this finding).");
 		return;
 	}
+	if (k == RF_FIREWALL) {
+		emit(fn, u, RL_NOTE, "Candidate flows, not counted above: %llu unanswered attempt%s on "
+		     "rows that are candidates of unlabelled flows (the rows they would be if their "
+		     "candidates were right; the reasons are under finding e).",
+		     (unsigned long long)n, n == 1 ? "" : "s");
+		report_fw_lines(r, true, fn, u);
+		return;
+	}
 	struct rcount *reasons = NULL;
 	bool oom = false;
 	for (int kk = (int)k; kk <= (int)(k == RF_CLEAR ? RF_CLEAR_INFO : k); kk++)

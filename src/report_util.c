@@ -287,12 +287,17 @@ void report_fmt_percent(uint64_t part, uint64_t whole, char *buf, size_t len)
 }
 
 const enum rfind report_finding_order[] = { RF_CLEAR, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET,
-					     RF_UNCLASS, RF_FRAG };
+					     RF_UNCLASS, RF_FRAG, RF_FIREWALL };
 const size_t report_nfindings = sizeof report_finding_order / sizeof report_finding_order[0];
 
 /* Flows a finding would hold if their candidate rows were right (a: both cleartext parts). */
 uint64_t report_cand_flows(const struct report *r, enum rfind k)
 {
+	if (k == RF_FIREWALL) {
+		uint64_t lab, cand;
+		report_fw_counts(r, &lab, &cand);
+		return cand;
+	}
 	return r->cand[k].flows + (k == RF_CLEAR ? r->cand[RF_CLEAR_INFO].flows : 0);
 }
 
@@ -300,6 +305,8 @@ uint64_t report_cand_flows(const struct report *r, enum rfind k)
 void report_fmt_finding_count(const struct report *r, enum rfind k, char *buf, size_t len)
 {
 	uint64_t n = r->find[k].flows, c = report_cand_flows(r, k);
+	if (k == RF_FIREWALL)
+		report_fw_counts(r, &n, &c);
 	int w = snprintf(buf, len, "%llu flow%s", (unsigned long long)n, n == 1 ? "" : "s");
 	if (c && w > 0 && (size_t)w < len)
 		snprintf(buf + w, len - (size_t)w, ", %llu candidate flow%s", (unsigned long long)c,

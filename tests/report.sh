@@ -255,6 +255,31 @@ rc=$?
 n=$(grep -o "'Noto Sans CJK JP', *'Noto Sans JP', *'\{0,1\}IPAexGothic'\{0,1\}, *'\{0,1\}IPAGothic'\{0,1\}, *'Hiragino Sans', *'Hiragino Kaku Gothic ProN', *'Yu Gothic', *Meiryo, *sans-serif" "$tmp/f.html" | wc -l)
 [ "$n" -ge 4 ] && ok "HTML font stack with CJK fallbacks ($n places)" || bad "HTML font stack: $n places"
 
+# ---- 4g. the firewall finding: unanswered attempts on documented rows, the port scan apart ----
+"$bin" -S signatures --site tests/sites/report-findings.site -r pcaps/report-firewall.pcap -q \
+	-o "$tmp/fw.jsonl" --report "$tmp/fw.txt" 2>"$tmp/err"
+expect_rc "firewall capture" 0 $?
+sed -n '/^### g\./,/^Appendix/p' "$tmp/fw.txt" >"$tmp/fw.g"
+n=$(sed -n 's/^### g\. .*: \([0-9]*\) flows\{0,1\}.*$/\1/p' "$tmp/fw.g")
+[ -n "$n" ] && [ "$n" -gt 0 ] && ok "finding g: $n unanswered attempts on documented rows" || bad "finding g: $(head -1 "$tmp/fw.g")"
+for kind in "TCP S0" "TCP REJ" "UDP unanswered"; do
+	grep -qE "^    [a-z-]+/[a-z0-9-]+ (tcp|udp)/[0-9]+: [0-9]+ attempts? \(.*$kind" "$tmp/fw.g" && ok "finding g has a row with $kind" || bad "finding g: no row with $kind"
+done
+grep -qE '^        clients \([0-9]+\): ' "$tmp/fw.g" && grep -qE '^        servers \([0-9]+\): ' "$tmp/fw.g" && ok "finding g names clients and servers" || bad "finding g: clients/servers"
+scanner=$(python3 -c 'import json,sys,collections
+p=collections.defaultdict(set)
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["conn_state"] in ("S0","REJ"): p[r["id.orig_h"]].add((r["id.resp_h"],r["id.resp_p"]))
+print(max(p, key=lambda h: len(p[h])))' "$tmp/fw.jsonl")
+grep -q "^        scan from $scanner: " "$tmp/fw.g" && ok "port scan from $scanner kept apart" || bad "port scan not listed"
+grep -q "clients.*$scanner" "$tmp/fw.g" && bad "the scanner counted among a row's clients" || ok "the scanner is in no row's clients"
+has "$tmp/fw.g" "a source whose unanswered attempts reach 8 distinct server address:port pairs is a scan" && ok "scan threshold stated" || bad "scan threshold not stated"
+grep -qE '^    candidate [a-z-]+/[a-z0-9-]+ tcp/[0-9]+: [0-9]+ attempt' "$tmp/fw.g" && ok "finding g: a candidate row apart" || bad "finding g: no candidate row"
+if python3 tests/report_check.py "$sig" "$tmp/fw.txt" "$tmp/fw.jsonl"; then ok "finding g = recomputed from the records (rows, scans, candidates)"; else bad "finding g sums"; fi
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/fw.md" --from-json "$tmp/fw.jsonl" 2>"$tmp/err"
+if python3 tests/report_md_check.py "$tmp/fw.md" "$tmp/fw.txt"; then ok ".md of the firewall capture"; else bad ".md (firewall)"; fi
+
 # ---- 5. usage errors exit 2 ----
 "$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.pdf" 2>"$tmp/err" >/dev/null
 expect_rc "--report with an unknown extension" 2 $?
@@ -285,7 +310,7 @@ for s in svg:
     labels = [e.text for e in s.iter("{http://www.w3.org/2000/svg}text")]
     assert len(labels) >= 5, "chart with %d labels" % len(labels)
 h3 = ["".join(e.itertext()) for e in root.iter(ns + "h3")]
-for letter in "abcdef":
+for letter in "abcdefg":
     assert any(x.startswith(letter + ". ") for x in h3), "finding %s missing" % letter
 assert not root.findall(".//" + ns + "script"), "script element"
 assert not re.search(r"""(src|href)\s*=\s*["'](https?:|//)""", text), "external reference"
@@ -305,7 +330,7 @@ assert not p.stack, "unclosed: %s" % p.stack
 assert re.search(r"Time \(UTC\), \d{4}-\d\d-\d\d", text), "time axis title"
 assert "IP bytes (both directions, stacked)" in text
 PY
-	then ok "HTML well-formed with 3 charts and findings a-f: $(basename "$h")"; else bad "HTML check $(basename "$h")"; fi
+	then ok "HTML well-formed with 3 charts and findings a-g: $(basename "$h")"; else bad "HTML check $(basename "$h")"; fi
 done
 grep -q "Time (UTC), 2025-05-12 to 2025-05-13" "$tmp/both.html" && ok "two-day time axis" || bad "two-day time axis"
 

@@ -310,7 +310,7 @@ def main():
                 check(int(listed[0][1]) == max(cnt.values()), "top %s not the largest" % kind)
 
     for letter, nxt, key in (("a", "### b.", "a"), ("c", "### d.", "c"), ("d", "### e.", "d"),
-                             ("f", "Appendix:", "f")):
+                             ("f", "### g.", "f")):
         total, got, sec, tops = groups(letter, nxt)
         want = finding[key]
         if key == "a":  # the a list holds both parts: with and without an encrypted variant
@@ -384,6 +384,37 @@ def main():
                 got_r = dict((k, int(v)) for k, v in re.findall(r"(\S+) (\d+)", g.group(1))) if g else {}
                 check(got_r == dict(cand[letter]), "finding %s candidate reasons %s != %s" % (
                     letter, got_r, dict(cand[letter])))
+
+    # ---- g: unanswered attempts on documented rows, port scans apart
+    def unanswered(r):
+        if r.get("end") == "interim" or not r["orig_pkts"]:
+            return False
+        if r["proto"] == "tcp":
+            cs = r.get("conn_state", "")
+            return cs in ("S0", "REJ") or (not cs and r["resp_pkts"] == 0)
+        return r["proto"] == "udp" and r["resp_pkts"] == 0
+    un = [r for r in recs if unanswered(r)]
+    pairs = collections.defaultdict(set)
+    for r in un:
+        pairs[r["id.orig_h"]].add((r["id.resp_h"], r["id.resp_p"]))
+    scans = {h for h, p in pairs.items() if len(p) >= 8}
+    lab = [r for r in un if r["app"] and r["id.orig_h"] not in scans]
+    h = re.search(r"^### g\. .*?: (\d+) flows?(?:, (\d+) candidate flows?)?$", text, re.M)
+    check(h and int(h.group(1)) == len(lab), "finding g: %s flows, records say %d" % (
+        h.group(1) if h else None, len(lab)))
+    sec = section(text, "### g. ", "Appendix:")
+    for key, want in collections.Counter("%s/%s %s/%d" % (r["app"], r["app_service"], r["proto"],
+                                          r["id.resp_p"]) for r in lab).items():
+        g = re.search(r"^    %s: (\d+) attempts?" % re.escape(key), sec, re.M)
+        check(g and int(g.group(1)) == want, "finding g row %s: %s != %d" % (key, g.group(1) if g else None, want))
+    got_scans = set(re.findall(r"^        scan from (\S+):", sec, re.M))
+    check(got_scans == scans, "scans %s != %s" % (sorted(got_scans), sorted(scans)))
+    if os.environ.get("UCFLOW_RULES"):
+        rules = load_rules(os.environ["UCFLOW_RULES"])
+        cand = [r for r in un if not r["app"] and r["id.orig_h"] not in scans and
+                any(cand_row(rules, c, r) for c in r.get("candidates", []))]
+        check(h and int(h.group(2) or 0) == len(cand), "finding g: %s candidate flows, records say %d"
+              % (h.group(2) if h else None, len(cand)))
 
     # ---- the summary: products found and unlabelled flows by reason
     summ = section(text, "Summary\n", "Overview\n").replace("\n    ", " ")
