@@ -175,6 +175,17 @@ if python3 tests/report_check.py "$sig" "$tmp/fail.txt" "$tmp/f.jsonl" "$tmp/d2.
 if python3 tests/report_md_check.py "$tmp/fail.md" "$tmp/fail.txt"; then ok ".md with a failed input and two days"; else bad ".md (failed input)"; fi
 grep -qF -- "- FAILED: flow records $tmp/nonexistent.jsonl: No such file or directory" "$tmp/fail.md" && ok ".md summary names the failed input" || bad ".md: failed input"
 
+# a capture that cannot be read between two good ones (the run goes on past it, exit 1)
+"$bin" -S signatures -r pcaps/finesse.pcap -r README -r pcaps/sametime.pcap -q -o "$tmp/bad.jsonl" \
+	--report "$tmp/bad.txt" 2>"$tmp/err"
+expect_rc "-r good -r README -r good" 1 $?
+sed -n '/^Summary$/,/^Overview$/p' "$tmp/bad.txt" >"$tmp/bad.sum"
+reason=$(sed -n 's/^ucflow: README: //p' "$tmp/err" | head -1)
+has "$tmp/bad.sum" "Inputs: 2 read, 1 FAILED" && ok "summary: 2 captures read, 1 failed" || { bad "summary (captures)"; cat "$tmp/bad.sum"; }
+[ -n "$reason" ] && has "$tmp/bad.sum" "- FAILED: capture README: $reason" && ok "summary: README failed with the reason on stderr ($reason)" || bad "summary: README reason '$reason'"
+has "$tmp/bad.sum" "- read: capture pcaps/sametime.pcap" && ok "summary: the capture after README was read" || bad "summary: capture after README"
+if UCFLOW_RULES="$tmp/rules.tsv" python3 tests/report_check.py "$sig" "$tmp/bad.txt" "$tmp/bad.jsonl"; then ok "sums with a failed capture"; else bad "sums (failed capture)"; fi
+
 # ---- 4c. no product traffic: said in the first line and in the summary ----
 "$bin" -S signatures -r pcaps/background.pcap -q -o "$tmp/bg.jsonl" --report "$tmp/bg.txt" 2>"$tmp/err"
 expect_rc "background capture" 0 $?
