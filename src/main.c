@@ -417,6 +417,11 @@ int main(int argc, char **argv)
 		status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
 		goto done;
 	}
+	/* the report is written as USER from now on: checked again as USER, still before reading */
+	if (o.user && o.report && out_path_check_replaceable(o.report, errbuf) != UCF_OK) {
+		status = EXIT_RUNTIME;
+		goto done;
+	}
 	pipeline_set_source(pl, src);
 	struct report_run rrun = { pl, src, o.live.iface != NULL };
 	if (report)

@@ -57,6 +57,10 @@ ln -s new2.txt "$tmp/dangling.txt"
 refused "--report through a dangling symlink to -o" -r "$tmp/cap.pcap" -o "$tmp/new2.txt" \
 	--report "$tmp/dangling.txt"
 cp tests/sites/finesse.site "$tmp/site"
+U -T json -r "$tmp/cap.pcap" -o "$tmp/flows.jsonl" 2>/dev/null
+ln "$tmp/flows.jsonl" "$tmp/flows-link.txt"
+refused "--report a hard link of a --from-json input" --report "$tmp/flows-link.txt" \
+	--from-json "$tmp/flows.jsonl"
 refused "-o same as --site" --site "$tmp/site" -r "$tmp/cap.pcap" -o "$tmp/site"
 cp -r signatures "$tmp/sigs"
 "$bin" -S "$tmp/sigs" -r "$tmp/cap.pcap" -o "$tmp/sigs/finesse.sig" >/dev/null 2>"$tmp/err"
@@ -165,6 +169,20 @@ for r in /proc/ucflow-no-such-dir/r.txt "$tmp/plain/r.txt" "$tmp/no-dir/r.html";
 		bad "--report $r: exit $rc, or packets were read / -o was opened first"
 	fi
 done
+# with -Z the report is written as USER: a directory only root may write fails at once too
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir "$tmp/rootonly" && chmod 700 "$tmp/rootonly" && chmod 755 "$tmp"
+	U -r "$tmp/cap.pcap" -Z nobody -o /dev/null --report "$tmp/rootonly/r.txt" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "cannot write $tmp/rootonly/r.txt: Permission denied" "$tmp/err" &&
+	   ! grep -q "packets read" "$tmp/err"; then
+		ok "-Z nobody --report in a root-only directory: exit 1 before reading"
+	else
+		bad "-Z nobody --report in a root-only directory: exit $rc"
+	fi
+else
+	echo "note: not root or no user nobody: the -Z report check is not run"
+fi
 mkdir "$tmp/adir.txt"
 U -r "$tmp/cap.pcap" -o /dev/null --report "$tmp/adir.txt" >/dev/null 2>"$tmp/err"
 rc=$?
