@@ -233,7 +233,7 @@ int report_render_html(const struct report *r, struct rout *o)
 	rout_puts(o, "<h2 id=\"findings\">Findings</h2>\n");
 	for (size_t i = 0; i < report_nfindings; i++) {
 		enum rfind k = report_finding_order[i];
-		uint64_t n = r->find[k].flows, nc = report_cand_flows(r, k);
+		uint64_t n = report_finding_flows(r, k), nc = report_cand_flows(r, k);
 		rout_printf(o, "<h3 id=\"finding-%c\">%c. ", (int)('a' + i), (int)('a' + i));
 		rout_html(o, report_finding_title(k));
 		rout_printf(o, "<span class=\"count%s\">%llu flow%s</span>", n ? "" : " zero",

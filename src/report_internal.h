@@ -245,6 +245,7 @@ bool report_port_marked(const uint8_t *bits, uint64_t port);
 /* Human-readable names. */
 const char *report_finding_title(enum rfind f);
 uint64_t report_cand_flows(const struct report *r, enum rfind k);
+uint64_t report_finding_flows(const struct report *r, enum rfind k);
 void report_fmt_finding_count(const struct report *r, enum rfind k, char *buf, size_t len);
 /* report_summary.c: the opening summary in plain words, and the report's one-line verdict. */
 void report_summary_lines(const struct report *r, rline_fn fn, void *u);

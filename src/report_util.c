@@ -301,12 +301,19 @@ uint64_t report_cand_flows(const struct report *r, enum rfind k)
 	return r->cand[k].flows + (k == RF_CLEAR ? r->cand[RF_CLEAR_INFO].flows : 0);
 }
 
+/* Labelled flows a finding holds (g: unanswered attempts outside port scans). */
+uint64_t report_finding_flows(const struct report *r, enum rfind k)
+{
+	uint64_t n = r->find[k].flows, c;
+	if (k == RF_FIREWALL)
+		report_fw_counts(r, &n, &c);
+	return n;
+}
+
 /* "0 flows" or "0 flows, 5 candidate flows": a finding's count as its heading shows it. */
 void report_fmt_finding_count(const struct report *r, enum rfind k, char *buf, size_t len)
 {
-	uint64_t n = r->find[k].flows, c = report_cand_flows(r, k);
-	if (k == RF_FIREWALL)
-		report_fw_counts(r, &n, &c);
+	uint64_t n = report_finding_flows(r, k), c = report_cand_flows(r, k);
 	int w = snprintf(buf, len, "%llu flow%s", (unsigned long long)n, n == 1 ? "" : "s");
 	if (c && w > 0 && (size_t)w < len)
 		snprintf(buf + w, len - (size_t)w, ", %llu candidate flow%s", (unsigned long long)c,

@@ -290,6 +290,8 @@ grep -qE '^    candidate [a-z-]+/[a-z0-9-]+ tcp/[0-9]+: [0-9]+ attempt' "$tmp/fw
 if python3 tests/report_check.py "$sig" "$tmp/fw.txt" "$tmp/fw.jsonl"; then ok "finding g = recomputed from the records (rows, scans, candidates)"; else bad "finding g sums"; fi
 "$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/fw.md" --from-json "$tmp/fw.jsonl" 2>"$tmp/err"
 if python3 tests/report_md_check.py "$tmp/fw.md" "$tmp/fw.txt"; then ok ".md of the firewall capture"; else bad ".md (firewall)"; fi
+"$bin" -S signatures --site tests/sites/report-findings.site --report "$tmp/fw.html" --from-json "$tmp/fw.jsonl" 2>"$tmp/err"
+grep -q "<h3 id=\"finding-g\">g\. .*<span class=\"count\">$n flows\{0,1\}</span>" "$tmp/fw.html" && ok "HTML heading g: $n flows" || bad "HTML heading g: $(grep -o '<h3 id="finding-g">.*</h3>' "$tmp/fw.html")"
 
 # ---- 5. usage errors exit 2 ----
 "$bin" -S signatures -r pcaps/report-findings.pcap --report "$tmp/r.pdf" 2>"$tmp/err" >/dev/null
