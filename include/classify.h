@@ -3,7 +3,8 @@
  *
  * The pipeline classifies a flow when it is created and again only when new evidence arrives, or,
  * for a TCP flow opened by a SYN (whose orientation classifying cannot change), once when its
- * record is written. Classifying is cheap (a few trie walks and port-list scans) and never
+ * record is written. A record between addresses that hold a server role (role.h) is classified
+ * again when written, with the roles known then. Classifying is cheap (a few trie walks and port-list scans) and never
  * allocates.
  */
 #ifndef CLASSIFY_H
@@ -114,6 +115,43 @@ int sig_note_find(const struct sig_db *db, const char *app, const char *id);
 bool sig_note_get(const struct sig_db *db, size_t idx, struct sig_note_view *out);
 size_t sig_note_count(const struct sig_db *db);
 
+/* Role statements (ucflow-signatures(5), ROLES), in load order; key and support are masks of role
+ * ports (bit i = sig_role_port_get(db, i)). Every string is non-NULL. */
+struct sig_role_view {
+	const char *app, *role, *label, *file, *doc;
+	unsigned line;
+	int app_idx;
+	uint8_t min;
+	uint64_t key, support;
+	uint32_t peer; /* peer evidence (client_of=, serves_to=): bit i = sig_role_peer_get(db, i) */
+};
+size_t sig_role_count(const struct sig_db *db);
+bool sig_role_get(const struct sig_db *db, size_t idx, struct sig_role_view *out);
+/* The ports role statements name (at most 64): ipproto 6 or 17. */
+size_t sig_role_port_count(const struct sig_db *db);
+bool sig_role_port_get(const struct sig_db *db, size_t idx, uint8_t *ipproto, uint16_t *port);
+int sig_role_port_find(const struct sig_db *db, uint8_t ipproto, uint16_t port); /* -1: none */
+/* services= of role idx: how many (0 = every service of the app), and the i-th. */
+size_t sig_role_service_count(const struct sig_db *db, size_t idx);
+const char *sig_role_service(const struct sig_db *db, size_t idx, size_t i);
+/* The roles whose servers stand in for rule idx (bit k = role k), and whether they do so as the
+ * flow's client (a row where the product is the client). false when idx is no rule. */
+bool sig_rule_roles(const struct sig_db *db, uint16_t idx, uint64_t *roles, bool *client);
+/* The roles (bit k = role k) of a host that served the role ports in the mask served and has the
+ * peer evidence in the mask peer. */
+uint64_t sig_roles_of_served(const struct sig_db *db, uint64_t served, uint32_t peer);
+/* Peer evidence items: the host was the client (as_client) of an answered connection to a server
+ * holding role `role` on ipproto/port, or answered such a connection from a client holding it. */
+struct sig_role_peer_view {
+	unsigned role;
+	uint8_t ipproto;
+	uint16_t port;
+	bool as_client;
+};
+size_t sig_role_peer_count(const struct sig_db *db);
+bool sig_role_peer_get(const struct sig_db *db, size_t idx, struct sig_role_peer_view *out);
+bool sig_role_peer_port(const struct sig_db *db, uint8_t ipproto, uint16_t port); /* cheap */
+
 /* Whether a port is in the shared-ports policy set, and an address in the internal networks. */
 bool sig_port_is_shared(const struct sig_db *db, uint16_t port);
 bool sig_addr_is_internal(const struct sig_db *db, const struct ucf_addr *a);
@@ -127,10 +165,12 @@ enum classify_confidence {
 	CONF_SUBNET,
 	CONF_SUBNET_PORT,
 	CONF_SITE_PORT,
+	CONF_ROLE_PORT, /* a server role learned from the capture (role statements) + a port of it */
 	CONF_DNS,
 	CONF_PAYLOAD
 };
-const char *classify_confidence_name(uint8_t conf); /* "none","port","subnet","subnet+port","site+port","dns","payload" */
+/* "none","port","subnet","subnet+port","site+port","role+port","dns","payload" */
+const char *classify_confidence_name(uint8_t conf);
 
 /* f->label.flags bits. */
 #define CLASSIFY_F_SWAPPED  0x01 /* the classifier named the first sender the server (f->swapped) */
@@ -160,9 +200,11 @@ enum classify_reason {
 	CLASSIFY_R_DEPENDENCY,       /* the flow names a third-party dependency domain
 				      * (kind=dependency): never an app label; table guesses are
 				      * candidates */
+	CLASSIFY_R_CLIENT_UNKNOWN,   /* the best match is a product_side=client row, but the client
+				      * is no known server of the app (site file or learned role) */
 };
 /* "none","match","ambiguous","shared-port","server-not-internal","no-rule","public-port-only",
- * "payload-mismatch","needs-payload","dependency" */
+ * "payload-mismatch","needs-payload","dependency","client-not-product-server" */
 const char *classify_reason_name(uint8_t reason);
 
 /* Classifies (or re-classifies) one flow from its key and direction; fills f->label, may call
@@ -180,6 +222,11 @@ struct classify_evidence {
 	int domain;            /* sig domain row matched by a name the flow carries, or -1 */
 	uint8_t domain_src;    /* enum evidence_src: 1 sni, 2 clear-text host, 3 certificate, 4 dns */
 	uint8_t payload_proto; /* enum evidence_proto (0 = undecided, EV_PROTO_UNKNOWN = none of ours) */
+	/* Server roles (include/role.h) of the flow's originator and responder as the flow stands
+	 * before classifying: bit k = role statement k. A role's server stands in for the server
+	 * address of the app's rules it covers (confidence role+port) and, in a product_side=client
+	 * row, for the client. An address the site file declares a server ignores its roles. */
+	uint64_t roles_orig, roles_resp;
 };
 
 /* Classifies with payload evidence: a domain row of an app names that app (confidence payload, or

@@ -31,6 +31,11 @@ struct out_names {
 	/* JSON: keep unset fields (null, "", []) instead of omitting them as Zeek does
 	 * (--json-all-fields); CSV always has every column. */
 	bool json_all_fields;
+	/* The server-role evidence of a flow's label (role.h role_describe), appended to the
+	 * record's evidence tokens; NULL = none. */
+	size_t (*role_text)(const void *role_user, const struct sig_db *db, const struct flow *f,
+			    char *buf, size_t cap);
+	const void *role_user;
 };
 
 /* The uid key of a seed: the same seed gives the same uids for the same input. */

@@ -64,12 +64,12 @@ table "Table 4: Third-party (external) web server"
 # HTTP, remote TCP 80, 8082, bidirectional. Gadgets hosted on a third-party (external) web server
 # are fetched by the Finesse server from the ports that web server exposes. The listener is the
 # third-party web server, which may be anywhere: server=any, client=@internal (the Finesse server).
-rule app=finesse service=gadget-http category=web proto=tcp client=@internal server=any \
+rule app=finesse service=gadget-http product_side=client category=web proto=tcp client=@internal server=any \
      server_port=80,8082 encrypted=no payload=http \
      label="Remote TCP 80, 8082: Finesse fetches gadgets from a third-party web server over HTTP"
 
 # HTTPS, remote TCP 443, 8445, bidirectional. Same, over HTTPS.
-rule app=finesse service=gadget-https category=web proto=tcp client=@internal server=any \
+rule app=finesse service=gadget-https product_side=client category=web proto=tcp client=@internal server=any \
      server_port=443,8445 encrypted=yes payload=tls \
      label="Remote TCP 443, 8445: Finesse fetches gadgets from a third-party web server over HTTPS"
 
@@ -81,17 +81,17 @@ table "Table 5: Unified Contact Center Enterprise"
 # Administration and Data Server settings (管理およびデータ サーバの設定):
 # JDBC (SQL), remote TCP 1433 (default), bidirectional. Connection to the AWDB for agent and
 # supervisor authentication and authorization. The AWDB server is internal (onprem default).
-rule app=finesse service=awdb-jdbc category=database proto=tcp server_port=1433 \
+rule app=finesse service=awdb-jdbc product_side=client category=database proto=tcp server_port=1433 \
      label="Remote TCP 1433 (default): JDBC (SQL) to the AWDB for agent/supervisor authentication"
 
 # CTI server settings, A side and B side (CTI サーバの設定（A 側および B 側）):
 # GED-188, remote A side TCP 42027 (default), B side TCP 43027 (default), bidirectional.
 # Connection to the Agent PG for CTI server events (agent, team, queue, call events).
 # One document row, written as two rules (one per side).
-rule app=finesse service=cti-side-a category=signalling proto=tcp server_port=42027 \
+rule app=finesse service=cti-side-a product_side=client category=signalling proto=tcp server_port=42027 \
      label="Remote TCP 42027 (default): GED-188 CTI server A side, Agent PG events"
 # Same row, B side: GED-188 CTI server B side, TCP 43027 (default).
-rule app=finesse service=cti-side-b category=signalling proto=tcp server_port=43027 \
+rule app=finesse service=cti-side-b product_side=client category=signalling proto=tcp server_port=43027 \
      label="Remote TCP 43027 (default): GED-188 CTI server B side, Agent PG events"
 
 # ---------------------------------------------------------------------------------------------
@@ -115,3 +115,21 @@ note app=finesse id=ucce-default-ports section="表 5 : Unified Contact Center E
 # first byte): tls; XMPP 5222: xmpp-client (the first packet is the client's stream header, TLS
 # comes later through STARTTLS). JDBC (SQL, TDS) and GED-188 CTI are no protocol the payload
 # stage recognises: those rows are not validated.
+
+# =============================================================================================
+# Server roles (role statements, ucflow-signatures(5) ROLES). ucflow's interpretation of the
+# tables above, not rows of the document: the ports on which a server that answers can only be
+# a Finesse server, so that its flows on the ports Finesse shares with other products (XMPP
+# 5222/5223, BOSH 7071/7443, HTTP 8082, 80, 443) and the rows where Finesse is the client
+# (Table 4, Table 5) are labelled from what the capture showed the server to be (role+port).
+#
+# Key port: TCP 8445 (Table 1, HTTPS). No other product's table lists it and it is no port
+# unrelated services commonly use (it is not in shared-ports); one answered connection on it is
+# enough (min=1).
+# Support ports (shown as evidence, never a role on their own): 5222, 5223, 7071, 7443 are
+# also the defaults of Openfire, the XMPP server Finesse's notification service is built on and
+# a common product of its own, and SocialMiner's; 8082 is a generic alternate HTTP port.
+# 80 and 443 are left out: every web server answers on them.
+role app=finesse role=finesse-server key=tcp/8445 \
+     support=tcp/8082,tcp/5222,tcp/5223,tcp/7071,tcp/7443 min=1 \
+     label="Finesse server: answers on TCP 8445 (Tomcat HTTPS, Table 1)"

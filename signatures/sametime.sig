@@ -26,7 +26,7 @@ rule app=sametime service=domino-http-alt category=web proto=tcp server_port=808
      label="Alternate HTTP port 8088: Domino HTTP server when community services own port 80"
 
 # Port 389: non-secure communication from the Community Server to the LDAP server.
-rule app=sametime service=ldap category=directory proto=tcp server_port=389 encrypted=no \
+rule app=sametime service=ldap product_side=client category=directory proto=tcp server_port=389 encrypted=no \
      label="Port 389: Community Server to LDAP server, non-secure"
 
 # Port 443: Domino HTTP server listens for HTTPS by default; used only if Domino is set up to use
@@ -35,7 +35,7 @@ rule app=sametime service=domino-https category=web proto=tcp server_port=443 en
      label="Port 443: Domino HTTP server HTTPS (only when SSL is configured for browsers)"
 
 # Port 636: Community Server talks LDAP securely for directory services.
-rule app=sametime service=ldaps category=directory proto=tcp server_port=636 encrypted=yes payload=tls \
+rule app=sametime service=ldaps product_side=client category=directory proto=tcp server_port=636 encrypted=yes payload=tls \
      label="Port 636: Community Server to LDAP, secure"
 
 # Port 1352: the Domino server with Sametime listens for Notes clients and Domino servers.
@@ -51,7 +51,7 @@ rule app=sametime service=token-server category=other proto=tcp server_port=9094
      label="Port 9094: Community Server token server (intra-server, between Sametime components)"
 
 # Port 27017: the Community Server talks to MongoDB on this port; MongoDB is used for persistent chat.
-rule app=sametime service=mongodb category=database proto=tcp server_port=27017 \
+rule app=sametime service=mongodb product_side=client category=database proto=tcp server_port=27017 \
      label="Port 27017: Community Server to MongoDB (persistent chat)"
 
 # Port 1516: community services listen for direct TCP/IP connections from the community services
@@ -95,7 +95,7 @@ rule app=sametime service=proxy-https category=web proto=tcp server_port=8443 en
      label="Port 8443: Proxy Server default HTTPS port (configurable)"
 
 # Port 27017: the Proxy Server talks to the MongoDB server on this port.
-rule app=sametime service=proxy-mongodb category=database proto=tcp server_port=27017 \
+rule app=sametime service=proxy-mongodb product_side=client category=database proto=tcp server_port=27017 \
      label="Port 27017: Proxy Server to MongoDB"
 
 # Port 443 (one row, two uses): (a) the Proxy Server can be configured to listen for HTTPS on 443;
@@ -105,7 +105,7 @@ rule app=sametime service=proxy-mongodb category=database proto=tcp server_port=
 rule app=sametime service=proxy-https-443 category=web proto=tcp server_port=443 encrypted=yes payload=tls \
      label="Port 443: Proxy Server HTTPS listener (when configured for 443)"
 # Same 443 row, use (b): Proxy Server to Google FCM (Android) and Apple APNS, outbound.
-rule app=sametime service=push-notification category=notification proto=tcp \
+rule app=sametime service=push-notification product_side=client category=notification proto=tcp \
      client=@internal server=any server_port=443 encrypted=yes payload=tls \
      label="Port 443: Proxy Server to Google FCM (Android notifications) and Apple Push Notification service"
 
@@ -132,12 +132,12 @@ rule app=sametime service=meeting-media-k8s category=media proto=udp server_port
 # Interpretation: both the clients and the Meeting Server are STUN *clients* here, so the STUN
 # server is not necessarily internal (server=any overrides the onprem default) while the client
 # side is (client=@internal: a site-declared Meeting Server is then a Sametime client of this row).
-rule app=sametime service=stun category=media proto=udp server=any server_port=19302 client=@internal payload=stun \
+rule app=sametime service=stun product_side=client category=media proto=udp server=any server_port=19302 client=@internal payload=stun \
      label="UDP 19302: default STUN port for NAT traversal (clients and Meeting Server)"
 
 # 27017: the Meeting Server connects to the MongoDB server for managed meeting rooms and reserved
 # meeting names.
-rule app=sametime service=meeting-mongodb category=database proto=tcp server_port=27017 \
+rule app=sametime service=meeting-mongodb product_side=client category=database proto=tcp server_port=27017 \
      label="Port 27017: Meeting Server to MongoDB (managed meeting rooms, reserved meeting names)"
 
 # ---------------------------------------------------------------------------------------------
@@ -156,3 +156,49 @@ note app=sametime id=firewall-both-directions section="Sametime によって使�
 # STUN 19302: stun. LDAP 389, Notes RPC 1352, Kafka 9092/9094, MongoDB 27017 and the Sametime
 # community protocol (1516, 1533: direct TCP/IP, HTTP tunnelling and HTTPS-proxy methods mixed)
 # are not validated.
+
+# =============================================================================================
+# Server roles (role statements, ucflow-signatures(5) ROLES). ucflow's interpretation of the
+# Community Server table, not a row of it: what a server must answer on to be taken for a
+# Sametime Community Server, so that its flows on the ports it shares with other products and
+# common services (80, 443, 8082, 8088, 1352, 9092, 9094) and its own client connections (LDAP,
+# MongoDB) are labelled from what the capture showed (role+port).
+#
+# Key ports: 1533 (community clients) and 1516 (Community Server to Community Server, and from
+# the Proxy Server). Only Sametime documents them and neither is a common port; one answered
+# connection on either is enough (min=1).
+# Support ports (evidence shown, never a role on their own): 1352 (any Domino server), 8088 and
+# 8082 (generic alternate HTTP), 9092 and 9094 (Apache Kafka's defaults: an internal Kafka
+# broker is not a Sametime server).
+# The role covers the Community Server rows only (services=). The Proxy and Meeting Servers and
+# the Domino server answer on no port that only Sametime documents (8443 and 443 are generic
+# HTTPS; UDP 10000 and 30000 are any WebRTC media bridge's; 8088 and 1352 any web or Domino
+# server's): the roles below recognise them by whom they talk to, as the tables describe it.
+role app=sametime role=community-server key=tcp/1533,tcp/1516 \
+     support=tcp/1352,tcp/8088,tcp/8082,tcp/9092,tcp/9094 min=1 \
+     services=community-mux-http,domino-http-alt,ldap,domino-https,ldaps,notes-rpc,event-server,token-server,mongodb,community-s2s,community-client,domino-http,http-tunnel-8082,proxy-community \
+     label="Sametime Community Server: answers on TCP 1533 or 1516 (community services)"
+
+# Proxy Server: "the Proxy Server gets community service information from the Community Server on
+# this port" (Proxy Server table, 1516). A host that is the client of an answered 1516 connection
+# to a known Community Server is a Proxy Server, or another Community Server (Community Server
+# table, 1516): a Sametime server either way. Its own HTTPS port 8443 is support (generic HTTPS).
+role app=sametime role=proxy-server client_of=community-server:tcp/1516 support=tcp/8443 min=1 \
+     services=proxy-https,proxy-mongodb,proxy-https-443,push-notification \
+     label="Sametime Proxy Server: client of a Community Server on TCP 1516 (Proxy Server table)"
+
+# Meeting Server: "the Meeting Server connects to the Sametime Proxy Server on 443 to authenticate
+# users" (Meeting Server table, 443). Web clients connect to the Proxy Server's 443 too, so that
+# alone is not enough (min=2): the host must also answer meeting media on UDP 10000 (Docker) or
+# 30000 (Kubernetes), which no client does.
+role app=sametime role=meeting-server client_of=proxy-server:tcp/443 \
+     support=udp/10000,udp/30000 min=2 \
+     services=meeting-https,meeting-media-docker,meeting-media-k8s,stun,meeting-mongodb \
+     label="Sametime Meeting Server: authenticates at a Proxy Server on 443 and answers meeting media on UDP 10000/30000"
+
+# Domino server with Sametime: "the multiplexer makes intra-server connections to the Sametime
+# HTTP server on 8088" (Community Server table, 8088). A host that answers 8088 to a known
+# Community Server is that HTTP (Domino) server; its Notes RPC 1352 is support.
+role app=sametime role=domino-server serves_to=community-server:tcp/8088 support=tcp/1352 min=1 \
+     services=domino-http-alt,domino-https,notes-rpc,domino-http \
+     label="Domino server with Sametime: answers HTTP on TCP 8088 to a Community Server (Community Server table)"

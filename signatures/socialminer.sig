@@ -15,7 +15,7 @@ table "Table 1: SocialMiner port usage"
 # E-mail notification: remote port 25, outbound (SocialMiner to the configured e-mail server, in
 # the intranet or on the internet) to send e-mail notifications.
 # encrypted=no: the same table lists 465 as the SSL/TLS variant of this e-mail notification.
-rule app=socialminer service=smtp-notification category=email proto=tcp \
+rule app=socialminer service=smtp-notification product_side=client category=email proto=tcp \
      client=@internal server=any server_port=25 encrypted=no \
      label="Remote port 25, outbound: e-mail notifications to the configured e-mail server"
 
@@ -33,20 +33,20 @@ rule app=socialminer service=https category=web proto=tcp server_port=443 encryp
 
 # SSL/TLS for e-mail notification: remote port 465 (configurable), outbound to the configured
 # e-mail server.
-rule app=socialminer service=smtps-notification category=email proto=tcp \
+rule app=socialminer service=smtps-notification product_side=client category=email proto=tcp \
      client=@internal server=any server_port=465 encrypted=yes payload=tls \
      label="Remote port 465 (configurable), outbound: e-mail notifications over SSL/TLS"
 
 # E-mail (SMTP): remote port 587 (configurable in Unified CCX Administration), outbound
 # (SocialMiner to Exchange Server); the e-mail reply API sends replies to customer e-mail over SMTP.
 # encrypted left unknown: the document does not say whether TLS is used on 587.
-rule app=socialminer service=smtp-submission category=email proto=tcp \
+rule app=socialminer service=smtp-submission product_side=client category=email proto=tcp \
      client=@internal server=any server_port=587 \
      label="Remote port 587 (configurable), outbound to Exchange: e-mail reply API (SMTP)"
 
 # E-mail (secure IMAP/IMAPS): remote port 993 (configurable in Unified CCX Administration),
 # outbound (SocialMiner to Exchange Server); e-mail feeds fetch mail, e-mail reply API, drafts.
-rule app=socialminer service=imaps category=email proto=tcp \
+rule app=socialminer service=imaps product_side=client category=email proto=tcp \
      client=@internal server=any server_port=993 encrypted=yes payload=tls \
      label="Remote port 993 (configurable), outbound to Exchange: secure IMAP for e-mail feeds and reply API"
 
@@ -57,7 +57,7 @@ rule app=socialminer service=reporting category=reporting proto=tcp server_port=
 # XMPP (IM) notification using an external XMPP server: remote port 5222 (configurable),
 # outbound (SocialMiner to the configured XMPP notification server, intranet or internet).
 # encrypted left unknown: this document does not say secure or non-secure for 5222.
-rule app=socialminer service=xmpp-notification category=notification proto=tcp \
+rule app=socialminer service=xmpp-notification product_side=client category=notification proto=tcp \
      client=@internal server=any server_port=5222 payload=xmpp-client \
      label="Remote port 5222 (configurable), outbound: XMPP (IM) notifications to an external XMPP server"
 
@@ -93,3 +93,17 @@ note app=socialminer id=source-ports section="ポート使用状況表の列" \
 # payload): HTTP and BOSH 7071: http; HTTPS, secure BOSH 7443, SMTPS 465 and IMAPS 993 (TLS from
 # the first byte): tls; XMPP 5222: xmpp-client (stream header first, STARTTLS later). SMTP 25 and
 # 587 and the reporting port 1526 are not validated.
+
+# =============================================================================================
+# Server roles (role statements, ucflow-signatures(5) ROLES). ucflow's interpretation of Table 1,
+# not a row of it: what a server must answer on to be taken for a SocialMiner server, so that
+# its flows on the ports SocialMiner shares (80, 443, 5222, 7071, 7443) and the rows where it is
+# the client are labelled from what the capture showed (role+port).
+#
+# Key port: 1526 (reports, CUIC to SocialMiner), the only port of Table 1 no other product
+# documents. It is also an alternate Oracle listener port, so it is not enough alone: min=2
+# needs one of SocialMiner's notification/chat listeners as well (XMPP 5222, BOSH 7071 or 7443).
+# 80 and 443 do not count: every web server answers on them.
+role app=socialminer role=socialminer-server key=tcp/1526 \
+     support=tcp/5222,tcp/7071,tcp/7443 min=2 \
+     label="SocialMiner server: answers on TCP 1526 (reports) and an XMPP/BOSH port (Table 1)"

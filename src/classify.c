@@ -51,6 +51,7 @@ struct side {
 	const struct ucf_addr *srv, *cli;
 	uint16_t sport, cport;
 	bool srv_int, cli_int;
+	uint64_t srv_roles, cli_roles; /* learned roles (bit k = role k) of the server and client */
 };
 
 struct site_hit {
@@ -77,7 +78,7 @@ struct cls_ctx {
 const char *classify_confidence_name(uint8_t conf)
 {
 	static const char *const names[] = { "none", "port", "subnet", "subnet+port", "site+port",
-					     "dns", "payload" };
+					     "role+port", "dns", "payload" };
 	return conf < sizeof names / sizeof names[0] ? names[conf] : "none";
 }
 
@@ -85,7 +86,8 @@ const char *classify_reason_name(uint8_t reason)
 {
 	static const char *const names[] = { "none", "match", "ambiguous", "shared-port",
 					     "server-not-internal", "no-rule", "public-port-only",
-					     "payload-mismatch", "needs-payload", "dependency" };
+					     "payload-mismatch", "needs-payload", "dependency",
+					     "client-not-product-server" };
 	return reason < sizeof names / sizeof names[0] ? names[reason] : "none";
 }
 
@@ -213,16 +215,26 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	 * but only together with a documented server port. In a row where the product is the
 	 * client (client=@internal with an explicit server=, e.g. SocialMiner sending mail to any
 	 * mail server), the declared host must be the client instead, and stands in for the client
-	 * constraint. */
-	bool prod_client = r->client.internal && !r->client.npfx && !r->server_default;
+	 * constraint. A learned server role of the app (role statements) stands in the same way,
+	 * with confidence role+port; product_side=client says explicitly that the product is the
+	 * client, and such a row labels only when the client is a known server of the app. */
+	bool prod_client = r->product_client ||
+			   (r->client.internal && !r->client.npfx && !r->server_default);
 	int site_len = -1, site_cli = -1;
-	if (!r->sport.any && !prod_client)
+	bool role_srv = false, role_cli = false;
+	if (!r->sport.any && !prod_client) {
 		site_len = site_match(db, o->site, o->nsite, r);
-	if (!r->sport.any && prod_client)
+		role_srv = (s->srv_roles & r->roles) != 0;
+	}
+	if (!r->sport.any && prod_client) {
 		site_cli = site_match(db, o->site_cli, o->nsite_cli, r);
+		role_cli = (s->cli_roles & r->roles) != 0;
+	}
 	int cli_len = doc_len(r->cli_doc, s->cli);
-	if (!r->client.any && !(r->client.internal && s->cli_int) && cli_len < 0 && site_cli < 0)
+	if (!r->client.any && !(r->client.internal && s->cli_int) && cli_len < 0 && site_cli < 0 &&
+	    !role_cli)
 		return;
+	bool client_known = site_cli >= 0 || role_cli;
 	if (site_cli > site_len)
 		site_len = site_cli;
 	int srv_len = doc_len(r->srv_doc, s->srv);
@@ -236,7 +248,7 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	bool shared = sig_shared(db, s->sport);
 	bool hint_port = hinted && !r->sport.any && !shared;
 	bool srv_ok = r->server.any || (r->server.internal && s->srv_int) || srv_len >= 0 ||
-		      site_len >= 0 || hint_port;
+		      site_len >= 0 || role_srv || hint_port;
 	if (!srv_ok) {
 		if (r->server.internal && !r->sport.any)
 			o->gate_miss = true;
@@ -247,6 +259,9 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	if (site_len >= 0) {
 		m.kind = CONF_SITE_PORT;
 		m.alen = (uint8_t)site_len;
+		m.eligible = 1;
+	} else if (role_srv || role_cli) {
+		m.kind = CONF_ROLE_PORT;
 		m.eligible = 1;
 	} else if (alen >= 0) {
 		m.kind = (!r->sport.any || !r->cport.any) ? CONF_SUBNET_PORT : CONF_SUBNET;
@@ -264,7 +279,13 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	} else {
 		return; /* no evidence at all (only reachable through an evidence hint) */
 	}
-	bool addr_ok = srv_len >= 0 || cli_len >= 0 || site_len >= 0 ||
+	if (r->product_client && !client_known && m.eligible) {
+		/* the remote listens on the row's port, but nothing says the client is the product
+		 * (a reason the match already had, e.g. a shared port, is kept) */
+		m.eligible = 0;
+		m.why = CLASSIFY_R_CLIENT_UNKNOWN;
+	}
+	bool addr_ok = srv_len >= 0 || cli_len >= 0 || site_len >= 0 || role_srv || role_cli ||
 		       (r->server.internal && s->srv_int);
 	if (hinted && (addr_ok || hint_port)) {
 		m.kind = c->hint_conf;
@@ -307,13 +328,18 @@ static unsigned site_hits(const struct sig_db *db, const struct ucf_addr *a, str
 	return n;
 }
 
-static void collect(const struct cls_ctx *c, struct orient *o, const struct side *s)
+static void collect(const struct cls_ctx *c, struct orient *o, struct side *s)
 {
 	const struct sig_db *db = c->db;
 	o->n = 0;
 	o->gate_miss = false;
 	o->nsite = site_hits(db, s->srv, o->site);
 	o->nsite_cli = site_hits(db, s->cli, o->site_cli);
+	/* the site file's word on an address overrides what the capture suggested */
+	if (o->nsite)
+		s->srv_roles = 0;
+	if (o->nsite_cli)
+		s->cli_roles = 0;
 	size_t n;
 	const uint16_t *list = port_table_get(db->ports, c->proto, s->sport, &n);
 	for (size_t i = 0; i < n; i++)
@@ -345,8 +371,10 @@ static uint8_t expected_dscp(const struct sig_db *db, const struct sig_rule *r, 
 }
 
 static void set_side(struct side *s, const struct flow *f, bool srv_is_orig, bool orig_int,
-		     bool resp_int)
+		     bool resp_int, const uint64_t roles[2])
 {
+	s->srv_roles = roles[srv_is_orig ? 0 : 1];
+	s->cli_roles = roles[srv_is_orig ? 1 : 0];
 	s->srv = srv_is_orig ? flow_orig_addr(f) : flow_resp_addr(f);
 	s->cli = srv_is_orig ? flow_resp_addr(f) : flow_orig_addr(f);
 	s->sport = srv_is_orig ? flow_orig_port(f) : flow_resp_port(f);
@@ -358,7 +386,7 @@ static void set_side(struct side *s, const struct flow *f, bool srv_is_orig, boo
 /* payload: enum evidence_proto of the flow (EV_PROTO_NONE = undecided). fixed: keep the current
  * orientation (the evidence was read with the originator as the client), as a SYN would. */
 static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint8_t hint_conf,
-		     uint8_t payload, bool fixed)
+		     uint8_t payload, bool fixed, const uint64_t roles[2])
 {
 	struct flow_label *l = &f->label;
 	memset(l, 0, sizeof *l);
@@ -384,11 +412,11 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 	bool syn = c.proto == SIG_PROTO_TCP && (f->tcp_state & FLOW_TCP_SYN_ORIG);
 	struct orient o[2];
 	struct side s[2];
-	set_side(&s[0], f, false, orig_int, resp_int);
+	set_side(&s[0], f, false, orig_int, resp_int, roles);
 	collect(&c, &o[0], &s[0]);
 	unsigned pick = 0;
 	if (!syn && !fixed) {
-		set_side(&s[1], f, true, orig_int, resp_int);
+		set_side(&s[1], f, true, orig_int, resp_int, roles);
 		collect(&c, &o[1], &s[1]);
 		if (orient_class(&o[1]) > orient_class(&o[0]))
 			pick = 1;
@@ -480,16 +508,18 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 			l->cand[l->ncand++] = m[i].rule;
 }
 
+static const uint64_t no_roles[2] = { 0, 0 };
+
 void classify_flow(const struct sig_db *db, struct flow *f)
 {
-	classify(db, f, -1, 0, EV_PROTO_NONE, false);
+	classify(db, f, -1, 0, EV_PROTO_NONE, false, no_roles);
 }
 
 void classify_flow_evidence(const struct sig_db *db, struct flow *f, int app, uint8_t conf)
 {
 	if (!db || app < 0 || (size_t)app >= db->apps.n || (conf != CONF_DNS && conf != CONF_PAYLOAD))
 		app = -1;
-	classify(db, f, app, conf, EV_PROTO_NONE, false);
+	classify(db, f, app, conf, EV_PROTO_NONE, false, no_roles);
 }
 
 /* Takes the label away (it becomes candidates[0]) and says why. */
@@ -515,8 +545,9 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 		return;
 	}
 	uint8_t proto = e->payload_proto < EV_PROTO_COUNT ? e->payload_proto : EV_PROTO_NONE;
+	const uint64_t roles[2] = { e->roles_orig, e->roles_resp };
 	if (e->domain < 0 || (size_t)e->domain >= db->domains.n) {
-		classify(db, f, -1, 0, proto, false);
+		classify(db, f, -1, 0, proto, false, roles);
 		return;
 	}
 	const struct sig_domain *d =
@@ -526,12 +557,12 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 	bool fixed = e->domain_src != EV_SRC_DNS;
 	struct flow_label *l = &f->label;
 	if (d->dependency) { /* a third-party domain: never the app; table guesses stay candidates */
-		classify(db, f, -1, 0, proto, fixed);
+		classify(db, f, -1, 0, proto, fixed, roles);
 		unlabel(l, CLASSIFY_R_DEPENDENCY);
 		return;
 	}
 	uint8_t conf = e->domain_src == EV_SRC_DNS ? CONF_DNS : CONF_PAYLOAD;
-	classify(db, f, d->app, conf, proto, fixed);
+	classify(db, f, d->app, conf, proto, fixed, roles);
 	if (l->rule != FLOW_RULE_NONE && l->confidence >= CONF_DNS &&
 	    sig_rule_at(db, l->rule)->app == d->app)
 		return; /* a rule of the named app matches the flow */

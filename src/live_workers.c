@@ -252,7 +252,8 @@ static int worker_create(struct worker *w, unsigned idx, const struct sig_db *db
 	}
 	fc.uid_first = idx + 1;
 	fc.uid_step = C.n;
-	struct pipeline_config pc = { fc, db, w->sink, w->tunnels, w->ev, NULL, NULL, NULL, NULL, 0 };
+	struct pipeline_config pc = { fc, db, w->sink, w->tunnels, w->ev, NULL, NULL, NULL, NULL, 0,
+				      NULL /* roles: not shared between workers (yet) */ };
 	if (cfg->report) {
 		pc.on_flow = worker_report_flow;
 		pc.hook_user = w;

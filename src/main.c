@@ -20,6 +20,7 @@
 #include "live.h"
 #include "live_workers.h"
 #include "report.h"
+#include "role.h"
 #include "tunnel_intern.h"
 
 /* out_names has one user pointer for all its id-to-text callbacks: it points at this. */
@@ -207,9 +208,89 @@ static int check_paths(const struct options *o, const char *sigdir, char *errbuf
 	for (size_t i = 0; rc == UCF_OK && !o->njson && i < o->nipfix; i++)
 		if (strncmp(o->ipfix[i], "file:", 5) == 0)
 			rc = out_paths_add_output(ps, "--ipfix", o->ipfix[i] + 5, errbuf);
+	if (rc == UCF_OK && o->servers_file)
+		rc = out_paths_add_output(ps, "--servers", o->servers_file, errbuf);
+	if (rc == UCF_OK && o->write_site)
+		rc = out_paths_add_output(ps, "--write-site", o->write_site, errbuf);
 	out_paths_free(ps);
 	if (rc == UCF_OK && o->report)
 		rc = out_path_check_replaceable(o->report, errbuf);
+	return rc;
+}
+
+/* Writes an inventory file whole: into PATH.tmp, renamed over PATH once complete ("-": stdout). */
+static int write_whole(const char *path, const struct role_table *roles, const struct sig_db *db,
+		       int (*fn)(const struct role_table *, const struct sig_db *, FILE *),
+		       char *errbuf)
+{
+	if (strcmp(path, "-") == 0) { /* stdout */
+		int rc = fn(roles, db, stdout);
+		if (fflush(stdout) != 0 || rc != UCF_OK) {
+			snprintf(errbuf, UCF_ERRBUF_SIZE, "stdout: write error");
+			return UCF_ERR_RUNTIME;
+		}
+		return UCF_OK;
+	}
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%.400s: path too long", path);
+		return UCF_ERR_RUNTIME;
+	}
+	FILE *fp = fopen(tmp, "w");
+	if (!fp) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%.400s: %s", tmp, strerror(errno));
+		return UCF_ERR_RUNTIME;
+	}
+	int rc = fn(roles, db, fp);
+	if (fclose(fp) != 0 || rc != UCF_OK || rename(tmp, path) != 0) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%.400s: %s", path,
+			 errno ? strerror(errno) : "write error");
+		remove(tmp);
+		return UCF_ERR_RUNTIME;
+	}
+	return UCF_OK;
+}
+
+static void learn_input_error(void *user, const char *name, const char *msg)
+{
+	(void)user, (void)name, (void)msg; /* the labelling pass reports it */
+}
+
+/* --two-pass: first passes over the files that only learn server roles (no records, no payload
+ * inspection, so the labelling pass starts from the same state as a single pass would), repeated
+ * while they find new roles (a role from a peer's role may need the peer's first: at most 3). */
+static int learn_pass(const struct options *o, const struct sig_db *db, struct role_table *roles,
+		      char *errbuf)
+{
+	uint64_t before = UINT64_MAX;
+	int rc = UCF_OK;
+	for (int pass = 0; pass < 3 && rc == UCF_OK; pass++) {
+		struct role_stats st;
+		role_table_get_stats(roles, &st);
+		if (st.with_role == before)
+			break;
+		before = st.with_role;
+		struct pipeline_config lc = { o->flows, db, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0,
+					      NULL };
+		lc.roles = roles;
+		struct pipeline *lp = pipeline_create(&lc, errbuf);
+		if (!lp)
+			return UCF_ERR_RUNTIME;
+		struct cap_source *src = NULL;
+		rc = cap_open_offline(&src, o->files, o->nfiles, o->filter, errbuf);
+		if (rc == UCF_OK) {
+			cap_offline_set_error_fn(src, learn_input_error, NULL);
+			pipeline_set_source(lp, src);
+			rc = cap_run_batch(src, pipeline_on_input, pipeline_on_batch, NULL, lp,
+					   o->count, errbuf);
+			pipeline_finish(lp);
+			if (rc == UCF_OK && pipeline_error(lp, errbuf))
+				rc = UCF_ERR_RUNTIME;
+		}
+		cap_close(src);
+		pipeline_destroy(lp);
+		role_table_end_pass(roles);
+	}
 	return rc;
 }
 
@@ -315,24 +396,36 @@ int main(int argc, char **argv)
 				   .community_id_seed = o.community_id_seed,
 				   .uid_key = out_uid_key(uid_seed),
 				   .json_all_fields = o.json_all_fields != 0 };
+	names.role_text = role_describe;
 	struct out_writer *out = NULL;
 	struct cap_source *src = NULL;
 	struct pipeline *pl = NULL;
 	struct report *report = NULL;
 	struct exporter **exports = NULL;
 	size_t nexports = 0;
+	struct role_table *roles = NULL;
 	struct run_inputs inputs = { o.files, o.nfiles, o.nfiles, NULL, NULL, NULL, 0, 0 };
 	if (!tables.tunnels || !(inputs.v = calloc(o.nfiles + 1, sizeof *inputs.v))) {
 		status = EXIT_RUNTIME;
 		goto done;
 	}
+	if (role_table_create(&roles, db, 0, errbuf) != UCF_OK) {
+		status = EXIT_RUNTIME;
+		goto done;
+	}
+	names.role_user = roles;
 	/* opened now, before any packet: an unwritable output fails at once */
 	if (out_open_flags(&out, fmt, o.outfile, &names, o.append ? OUT_APPEND : 0, errbuf) !=
 	    UCF_OK) {
 		status = EXIT_RUNTIME;
 		goto done;
 	}
-	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, ev, NULL, NULL, NULL, NULL, 0 };
+	if (o.two_pass && (rc = learn_pass(&o, db, roles, errbuf)) != UCF_OK) {
+		status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;
+		goto done;
+	}
+	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, ev, NULL, NULL, NULL, NULL, 0,
+				      roles };
 	if (o.nipfix && !(exports = calloc(o.nipfix, sizeof *exports))) {
 		snprintf(errbuf, sizeof errbuf, "out of memory");
 		status = EXIT_RUNTIME;
@@ -469,6 +562,16 @@ int main(int argc, char **argv)
 			live_print_summary(stderr);
 	}
 finish_report:
+	for (int i = 0; i < 2 && status != EXIT_USAGE; i++) {
+		const char *inv = i ? o.write_site : o.servers_file;
+		char reb[UCF_ERRBUF_SIZE] = "";
+		if (inv && write_whole(inv, roles, db, i ? role_write_site : role_write_servers, reb) !=
+				   UCF_OK) {
+			fprintf(stderr, "ucflow: %s\n", reb);
+			if (!status)
+				status = EXIT_RUNTIME;
+		}
+	}
 	if (report) {
 		char reb[UCF_ERRBUF_SIZE] = "";
 		if (report_finish(report, o.report, reb) != UCF_OK) {
@@ -508,6 +611,7 @@ done:
 	}
 	cap_close(src);
 	pipeline_destroy(pl);
+	role_table_destroy(roles);
 	report_free(report);
 	evidence_destroy(ev);
 	tunnel_intern_destroy(tables.tunnels);

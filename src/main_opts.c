@@ -34,6 +34,7 @@ enum opt_id_live {
 };
 enum opt_id_report { OPT_REPORT = 1200, OPT_REPORT_INTERVAL, OPT_FROM_JSON };
 enum opt_id_export { OPT_COMMUNITY_ID_SEED = 1300, OPT_IPFIX, OPT_IPFIX_REFRESH };
+enum opt_id_roles { OPT_SERVERS = 1500, OPT_WRITE_SITE, OPT_TWO_PASS };
 
 struct opt_desc {
 	int id;
@@ -89,6 +90,12 @@ static const struct opt_desc opt_table[] = {
 	  "live: rewrite the report every SECONDS (default: only at exit)" },
 	{ OPT_FROM_JSON, "from-json", "FILE",
 	  "build the --report from saved JSON flow records (more files may follow)" },
+	{ OPT_SERVERS, "servers", "FILE",
+	  "write the server inventory (roles learned from the capture) to FILE, JSON Lines" },
+	{ OPT_WRITE_SITE, "write-site", "FILE",
+	  "write the learned server roles to FILE as a site file for --site" },
+	{ OPT_TWO_PASS, "two-pass", NULL,
+	  "read the files twice: learn server roles first, then label every flow with them" },
 	{ OPT_NO_PAYLOAD, "no-payload", NULL,
 	  "label from ports, subnets and the site file only: inspect no payload" },
 	{ OPT_PAYLOAD_PKTS, "payload-packets", "N",
@@ -272,6 +279,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_FILTER_FILE: o->filter_file = optarg; break;
+		case OPT_SERVERS: o->servers_file = optarg; break;
+		case OPT_WRITE_SITE: o->write_site = optarg; break;
+		case OPT_TWO_PASS: o->two_pass = 1; break;
 		case OPT_COUNT:
 			if (parse_u64(optarg, UINT64_MAX, &o->count) != 0 || o->count == 0) {
 				fprintf(stderr, "ucflow: -c: expected a positive number, got '%s'\n", optarg);
@@ -463,6 +473,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		if (!o->report || o->nfiles || o->live.iface || o->filter_file) {
 			fprintf(stderr, "ucflow: --from-json needs --report FILE and no -r, -i or -F\n");
+			return EXIT_USAGE + 1;
+		}
+	}
+	if (o->two_pass) {
+		for (size_t i = 0; i < o->nfiles; i++)
+			if (strcmp(o->files[i], "-") == 0) {
+				fprintf(stderr, "ucflow: --two-pass reads its files twice: not stdin\n");
+				return EXIT_USAGE + 1;
+			}
+		if (o->live.iface) {
+			fprintf(stderr, "ucflow: --two-pass is for files (-r), not -i\n");
 			return EXIT_USAGE + 1;
 		}
 	}

@@ -47,6 +47,10 @@ struct options {
 	const char **ipfix;          /* --ipfix targets */
 	size_t nipfix;
 	struct export_config export; /* --ipfix-template-refresh ... */
+	/* server roles */
+	const char *servers_file;    /* --servers: the server inventory (JSON Lines) */
+	const char *write_site;      /* --write-site: the learned roles as a site file */
+	int two_pass;                /* --two-pass: learn roles from the files, then label */
 };
 
 /* Fills o with the defaults, then parses argv. Options and the BPF filter may come in any order

@@ -265,6 +265,17 @@ void out_record_resolve(const struct out_writer *w, const struct flow *f, enum f
 		evidence_view(w->names.ev, f, &r->ev);
 	else
 		memset(&r->ev, 0, sizeof r->ev);
+	if (w->names.role_text && db) {
+		/* a role behind the label: its tokens follow the payload's, when both fit whole */
+		char t[EV_REASON_MAX];
+		size_t n = w->names.role_text(w->names.role_user, db, f, t, sizeof t);
+		size_t have = strlen(r->ev.reason);
+		if (n && have + (have > 0) + n < sizeof r->ev.reason) {
+			if (have)
+				r->ev.reason[have++] = ' ';
+			memcpy(r->ev.reason + have, t, n + 1);
+		}
+	}
 	if (w->names.tunnel_of && f->tunnel)
 		r->tunnel = w->names.tunnel_of(w->names.user, f->tunnel);
 }

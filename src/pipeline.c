@@ -7,6 +7,7 @@
 #include "tunnel_intern.h"
 #include "evidence.h"
 #include "export.h"
+#include "role.h"
 
 struct pipeline {
 	struct pipeline_config cfg;
@@ -30,7 +31,7 @@ static void fail(struct pipeline *p, const char *msg)
 }
 
 static void classify_with_evidence(const struct pipeline *p, const struct sig_db *db,
-				   struct flow *f);
+				   struct flow *f, uint64_t roles_orig, uint64_t roles_resp);
 
 /* Whether classifying f can no longer swap its originator and responder: a TCP flow whose
  * originator sent a SYN. Its label is read only when the flow is written (emit_flow: records,
@@ -47,9 +48,21 @@ static inline bool orientation_fixed(const struct flow *f)
 static void emit_flow(void *user, struct flow *f, enum flow_end why)
 {
 	struct pipeline *p = user;
-	if (!(f->label.flags & CLASSIFY_F_DONE))
-		classify_with_evidence(p, p->cfg.db, f);
-	if (out_write_flow(p->cfg.out, f, why) != UCF_OK) {
+	/* A flow between addresses that hold a server role is classified again: the role may have
+	 * been learned after its last classification (roles are learned from other flows). */
+	uint64_t ro = 0, rr = 0;
+	if (role_table_any(p->cfg.roles)) {
+		ro = role_of(p->cfg.roles, flow_orig_addr(f));
+		rr = role_of(p->cfg.roles, flow_resp_addr(f));
+	}
+	if (!(f->label.flags & CLASSIFY_F_DONE) || ro || rr)
+		classify_with_evidence(p, p->cfg.db, f, ro, rr);
+	if (p->cfg.roles) {
+		role_observe(p->cfg.roles, f, f->ts_last, true);
+		if (f->label.confidence >= CONF_ROLE_PORT)
+			role_count_labelled(p->cfg.roles, p->cfg.db, f);
+	}
+	if (p->cfg.out && out_write_flow(p->cfg.out, f, why) != UCF_OK) {
 		char eb[UCF_ERRBUF_SIZE];
 		out_flush(p->cfg.out, eb);
 		fail(p, eb);
@@ -89,23 +102,34 @@ static int register_domains(struct evidence_ctx *ev, const struct sig_db *db, ch
 /* Classifies with whatever payload evidence the flow carries; called when a flow is created and
  * when the evidence stage reports a change that matters, never per packet. */
 static void classify_with_evidence(const struct pipeline *p, const struct sig_db *db,
-				   struct flow *f)
+				   struct flow *f, uint64_t roles_orig, uint64_t roles_resp)
 {
 	if (!db)
 		return;
+	struct classify_evidence ce = { -1, 0, EV_PROTO_NONE, roles_orig, roles_resp };
 	if (p->cfg.ev) {
 		struct evidence_match m;
-		struct classify_evidence ce = { -1, 0, f->ev.payload_proto };
+		ce.payload_proto = f->ev.payload_proto;
 		if (evidence_domain_of(p->cfg.ev, f, &m) >= 0) {
 			ce.domain = m.user_id;
 			ce.domain_src = (uint8_t)m.src;
 		}
-		if (ce.domain >= 0 || ce.payload_proto != EV_PROTO_NONE) {
-			classify_flow_payload(db, f, &ce);
-			return;
-		}
 	}
-	classify_flow(db, f);
+	if (ce.domain >= 0 || ce.payload_proto != EV_PROTO_NONE || roles_orig || roles_resp)
+		classify_flow_payload(db, f, &ce);
+	else
+		classify_flow(db, f);
+}
+
+/* classify_with_evidence() with the roles the flow's addresses hold now. */
+static void classify_now(const struct pipeline *p, const struct sig_db *db, struct flow *f)
+{
+	uint64_t ro = 0, rr = 0;
+	if (role_table_any(p->cfg.roles)) {
+		ro = role_of(p->cfg.roles, flow_orig_addr(f));
+		rr = role_of(p->cfg.roles, flow_resp_addr(f));
+	}
+	classify_with_evidence(p, db, f, ro, rr);
 }
 
 struct pipeline *pipeline_create(const struct pipeline_config *cfg, char *errbuf)
@@ -212,8 +236,12 @@ after_update(struct pipeline *p, const struct cap_pkthdr *h, const struct decode
 		if (orientation_fixed(u->flow))
 			u->flow->label.flags &= (uint8_t)~CLASSIFY_F_DONE; /* at emit_flow() */
 		else
-			classify_with_evidence(p, p->cfg.db, u->flow);
+			classify_now(p, p->cfg.db, u->flow);
 	}
+	/* The responder's first packet: what the server answered on is role evidence (a flow
+	 * event, not per-packet work: one compare on a counter the update just wrote). */
+	if (u->dir == FLOW_RESP && u->flow->dir[FLOW_RESP].pkts == 1 && p->cfg.roles)
+		role_observe(p->cfg.roles, u->flow, h->ts_us, false);
 }
 
 void pipeline_on_packet(void *user, const struct cap_pkthdr *h, const uint8_t *bytes)
@@ -318,7 +346,7 @@ static void reclassify_one(void *user, struct flow *f)
 {
 	struct reclassify_ctx *rc = user;
 	rc->n++;
-	classify_with_evidence(rc->p, rc->new_db, f);
+	classify_now(rc->p, rc->new_db, f);
 }
 
 uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db)
@@ -330,6 +358,7 @@ uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db)
 		if (register_domains(p->cfg.ev, db, eb) != UCF_OK)
 			fprintf(stderr, "ucflow: reload: %s\n", eb);
 	}
+	role_table_set_db(p->cfg.roles, db); /* role ports and statements are the new tables' */
 	if (db)
 		flow_table_foreach(p->flows, reclassify_one, &rc);
 	p->cfg.db = db;

@@ -31,6 +31,10 @@ struct pipeline_config {
 	 * pointed at a reloaded db with the output */
 	struct exporter *const *exports;
 	size_t nexports;
+	/* Server roles (may be NULL: none learned). The pipeline tells it of flow events (the
+	 * responder's first packet, the record) and asks it for the roles of a flow's addresses
+	 * when classifying; a record whose addresses hold a role is classified again when written. */
+	struct role_table *roles;
 };
 
 struct pipeline_counters {

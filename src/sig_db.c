@@ -36,6 +36,7 @@ static struct sig_db *db_new(void)
 	db->docs.size = sizeof(struct sig_doc);
 	db->servers.size = sizeof(struct sig_site_server);
 	db->internal.size = sizeof(struct sig_prefix);
+	db->roles.size = sizeof(struct sig_role);
 	for (size_t i = 0; i < sizeof default_internal / sizeof default_internal[0]; i++) {
 		struct sig_prefix *p = sig_vec_push(&db->internal);
 		if (!p) {
@@ -87,6 +88,7 @@ void sig_db_free(struct sig_db *db)
 	free(db->docs.v);
 	free(db->servers.v);
 	free(db->internal.v);
+	free(db->roles.v);
 	sig_arena_free(&db->arena);
 	free(db);
 }
@@ -369,7 +371,7 @@ int sig_db_load(struct sig_db **out, const char *sigdir, const char *site_file, 
 	struct sig_parse_ctx ctx = { .db = db, .err = errbuf, .errlen = errlen,
 				     .sigdir = sigdir ? dir : NULL };
 	if ((sigdir && load_dir(&ctx, dir)) || (site_file && sig_parse_file(&ctx, site_file, true)) ||
-	    sig_parse_finish(&ctx) || sig_db_compile(db, errbuf, errlen)) {
+	    sig_parse_finish(&ctx) || sig_role_finish(&ctx) || sig_db_compile(db, errbuf, errlen)) {
 		sig_db_free(db);
 		return UCF_ERR_CONFIG;
 	}

@@ -123,11 +123,14 @@ struct sig_rule {
 	bool server_default; /* server= omitted (onprem default @internal, else any) */
 	bool needs_payload;  /* needs=payload: labels only when the payload confirms it */
 	uint16_t payload;    /* payload=: bit p set for each enum evidence_proto p the row carries */
+	bool product_client; /* product_side=client: the product's server is the flow's client */
 	struct sig_src src;
 	/* compiled */
 	struct cidr *srv_doc; /* documented server prefixes (value = prefix length), NULL = none */
 	struct cidr *cli_doc; /* documented client prefixes, NULL = none */
 	uint32_t qos_off, nqos; /* into sig_db.rule_qos */
+	uint64_t roles;         /* role statements (bit k = db->roles[k]) whose servers stand in for
+				 * the rule's server (or, product_side=client, its client); sig_role.c */
 };
 
 struct sig_qos {
@@ -180,6 +183,36 @@ struct sig_groups {
 	uint32_t ngroups;
 };
 
+/* A role statement (sig_role.c): what a server must serve to be the app's server. Ports are
+ * indices into sig_db.role_ports (bit i = role_ports[i]). */
+#define SIG_MAX_ROLES 64
+#define SIG_MAX_ROLE_PORTS 64
+#define SIG_MAX_ROLE_PEERS 16
+struct sig_role {
+	uint16_t app;
+	uint8_t min;            /* distinct key+support ports served (+ peer evidence), at least */
+	uint16_t peer;          /* client_of=/serves_to= evidence, mask of sig_db.role_peers */
+	const char *name;       /* role=, interned */
+	const char *label;
+	const char **services;  /* services= (interned), NULL = every service of the app */
+	uint32_t nservices;
+	uint64_t key, support;  /* role port masks */
+	struct sig_src src;
+};
+struct sig_role_port {
+	uint8_t proto; /* SIG_PROTO_TCP or SIG_PROTO_UDP */
+	uint16_t port;
+};
+/* Evidence from a peer's role: the host was the client of an answered connection to a server
+ * holding role `role` on proto/port (client_of=), or answered one from a client holding it
+ * (serves_to=). */
+struct sig_role_peer {
+	uint8_t role;      /* index in sig_db.roles */
+	uint8_t proto;
+	uint16_t port;
+	bool as_client;
+};
+
 struct port_table; /* classify_ports.c */
 
 struct sig_db {
@@ -189,6 +222,13 @@ struct sig_db {
 	struct sig_vec files, apps, rules, qos, domains, notes, servers; /* of the structs above */
 	struct sig_vec docs; /* struct sig_doc, one per doc statement */
 	struct sig_vec internal; /* struct sig_prefix: the internal networks */
+	struct sig_vec roles;    /* struct sig_role */
+	struct sig_role_port role_ports[SIG_MAX_ROLE_PORTS]; /* ports role statements name */
+	unsigned nrole_ports;
+	uint8_t role_port_bits[2][65536 / 8]; /* [tcp, udp]: the port is in role_ports */
+	struct sig_role_peer role_peers[SIG_MAX_ROLE_PEERS];
+	unsigned nrole_peers;
+	uint8_t role_peer_bits[2][65536 / 8]; /* [tcp, udp]: a role_peers port */
 	bool internal_changed;   /* replaced or extended by the site file */
 	uint8_t shared[65536 / 8];
 	unsigned nshared;
@@ -217,6 +257,11 @@ struct sig_parse_ctx {
 int sig_parse_file(struct sig_parse_ctx *ctx, const char *path, bool site);
 /* Checks needing everything loaded (site server services). 0 or -1. */
 int sig_parse_finish(struct sig_parse_ctx *ctx);
+/* sig_role.c: checks role statements against everything loaded (services, shared ports) and
+ * fills each rule's role mask. 0 or -1 with ctx->err set. */
+int sig_role_finish(struct sig_parse_ctx *ctx);
+/* --check-signatures: the role statements (sig_role.c). */
+void sig_role_print(const struct sig_db *db, FILE *fp);
 void sig_errf(char *err, size_t errlen, const struct sig_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 const char *sig_intern(struct sig_db *db, const char *s);

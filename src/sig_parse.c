@@ -370,9 +370,10 @@ static int parse_category(const struct sig_pstate *ps, const struct sig_tok *t, 
 }
 
 enum { R_APP, R_SERVICE, R_CATEGORY, R_PROTO, R_SERVER, R_SPORT, R_CLIENT, R_CPORT, R_ENC,
-       R_DSCP, R_LABEL, R_PAYLOAD, R_NEEDS, R_NKEYS };
+       R_DSCP, R_LABEL, R_PAYLOAD, R_NEEDS, R_PSIDE, R_NKEYS };
 static const char *const rule_keys[R_NKEYS] = { "app", "service", "category", "proto", "server",
-	"server_port", "client", "client_port", "encrypted", "dscp", "label", "payload", "needs" };
+	"server_port", "client", "client_port", "encrypted", "dscp", "label", "payload", "needs",
+	"product_side" };
 
 /* payload=PROTO[,PROTO...]: names as evidence_proto_name() gives them ("unknown" is a verdict, not
  * a protocol a row can carry). Sets bit p of *mask for each. */
@@ -467,6 +468,16 @@ static int st_rule(struct sig_pstate *ps, const struct sig_stmt *st)
 		if (!r.payload) /* nothing could ever confirm it: the rule would never label */
 			return sig_perr(ps, t->line, t->col, "needs=payload without payload=");
 		r.needs_payload = true;
+	}
+	if (kv[R_PSIDE]) { /* the product's own server is the client of the flow (ucflow-signatures(5)) */
+		const struct sig_tok *t = kv[R_PSIDE];
+		if (strcmp(t->val, "client") == 0)
+			r.product_client = true;
+		else if (strcmp(t->val, "server") != 0)
+			return sig_perr(ps, t->line, sig_vcol(t),
+					"product_side: expected server or client, got '%s'", t->val);
+		if (r.product_client && r.sport.any)
+			return sig_perr(ps, t->line, t->col, "product_side=client needs server_port=");
 	}
 	/* A rule needs something to look it up by; one without would label every flow. */
 	if (r.sport.any && r.server.npfx == 0 && r.client.npfx == 0)
@@ -697,7 +708,7 @@ static const struct {
 	{ "include", st_include }, { "doc", st_doc },         { "table", st_table },
 	{ "app", st_app },         { "addrset", st_addrset }, { "portset", st_portset },
 	{ "rule", st_rule },       { "qos", st_qos },         { "domain", st_domain },
-	{ "note", st_note },
+	{ "note", st_note },       { "role", sig_st_role },
 	{ "shared-ports", st_shared }, { "internal", st_internal }, { "server", st_server },
 };
 

@@ -172,6 +172,7 @@ void sig_db_print_counts(const struct sig_db *db, FILE *fp)
 		"prefixes %zu, site prefixes %zu\n", port_table_bytes(db->ports),
 		cidr_count(db->srv_groups.trie), cidr_count(db->cli_groups.trie),
 		cidr_count(db->site_groups.trie));
+	sig_role_print(db, fp);
 	fprintf(fp, "warnings:\n");
 	print_warnings(db, fp);
 }

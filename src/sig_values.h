@@ -36,6 +36,9 @@ int sig_parse_proto(const struct sig_pstate *ps, const struct sig_tok *t, uint8_
 int sig_parse_dscp(const struct sig_pstate *ps, const struct sig_tok *t, uint8_t *v, uint8_t max,
 		   uint8_t *n);
 
+/* The role statement (sig_role.c). */
+int sig_st_role(struct sig_pstate *ps, const struct sig_stmt *st);
+
 /* Column of a value's first content byte (after an opening quote). */
 static inline unsigned sig_vcol(const struct sig_tok *t)
 {

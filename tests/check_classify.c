@@ -53,6 +53,8 @@ START_TEST(test_names)
 {
 	ck_assert_str_eq(classify_confidence_name(CONF_SUBNET_PORT), "subnet+port");
 	ck_assert_str_eq(classify_confidence_name(CONF_SITE_PORT), "site+port");
+	ck_assert_str_eq(classify_confidence_name(CONF_ROLE_PORT), "role+port");
+	ck_assert_str_eq(classify_confidence_name(CONF_DNS), "dns");
 	ck_assert_str_eq(classify_confidence_name(99), "none");
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_SHARED_PORT), "shared-port");
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_PUBLIC_PORT), "public-port-only");

@@ -53,7 +53,8 @@ START_TEST(test_names)
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_PAYLOAD_MISMATCH), "payload-mismatch");
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_NEEDS_PAYLOAD), "needs-payload");
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_DEPENDENCY), "dependency");
-	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_DEPENDENCY + 1), "none");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_CLIENT_UNKNOWN), "client-not-product-server");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_CLIENT_UNKNOWN + 1), "none");
 }
 END_TEST
 

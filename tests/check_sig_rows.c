@@ -228,7 +228,7 @@ static struct sig_db *with_site(size_t i)
 {
 	const struct sig_rule *r = sig_rule_at(db, i);
 	struct probes sa;
-	if (r->client.internal && !r->client.npfx && !r->server_default)
+	if (r->product_client || (r->client.internal && !r->client.npfx && !r->server_default))
 		addr_probes(&r->client, false, &sa);
 	else
 		addr_probes(&r->server, true, &sa);

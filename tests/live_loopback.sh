@@ -6,7 +6,8 @@
 # (HCL Sametime community clients), TCP 5222 (XMPP) and UDP 10000 (Sametime meeting media), then
 # talks to them. 127.0.0.1 is in the default internal networks, so on-premises rules can match by
 # port alone, and the labels asserted are the ones the tables support:
-#   TCP 1533  sametime/community-client, confidence "port" (only Sametime documents it);
+#   TCP 1533  sametime/community-client, confidence "role+port" (only Sametime documents it: the
+#             server that answers on it holds the community-server role, see SERVER ROLES);
 #   TCP 5222  no label, reason "payload-mismatch": Cisco Finesse and Cisco SocialMiner both document
 #             an internal XMPP listener there, and the test's echo bytes are no XMPP stream
 #             (payload_proto "unknown"), which refutes both; they stay among the candidates;
@@ -92,7 +93,7 @@ err = open(sys.argv[3]).read()
 # label per server port: what the signature tables document for an internal server on that port
 # server port: (app, app_service, confidence, reason, candidate prefixes that must appear)
 labels = {
-    1533: ("sametime", "community-client", "port", "match", []),
+    1533: ("sametime", "community-client", "role+port", "match", []),
     5222: ("", "", "none", "payload-mismatch", ["finesse/", "socialminer/"]),
     10000: ("", "", "none", "payload-mismatch", ["sametime/meeting-media-docker"]),
 }
