@@ -19,7 +19,7 @@ enum fk {
 	/* required up to here; the label's fields are left out of unlabelled records (JSON omits
 	 * empty fields, as Zeek does, unless --json-all-fields) and read as "" */
 	K_APP, K_SVC, K_CAT, K_RULE, K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP,
-	K_REASON, K_CONN_STATE, K_N
+	K_REASON, K_CONN_STATE, K_EVIDENCE, K_N
 };
 #define K_REQUIRED K_APP
 static const char *const key_names[K_N] = {
@@ -27,7 +27,7 @@ static const char *const key_names[K_N] = {
 	"resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "confidence",
 	"app", "app_service", "app_category", "rule", "orig_dscp", "resp_dscp",
 	"dscp_changed", "frag_pkts", "end", "candidates", "encrypted", "expected_dscp", "reason",
-	"conn_state",
+	"conn_state", "evidence",
 };
 
 /* ---- small helpers ---- */
@@ -169,6 +169,7 @@ void report_free(struct report *r)
 	}
 	report_count_free(&r->reasons);
 	report_fw_free(r);
+	report_servers_free(r);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		free(r->inputs[i].kind);
 		free(r->inputs[i].name);
@@ -304,7 +305,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	const struct rj_value *f[K_N] = { 0 };
 	memset(x, 0, sizeof *x);
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
-	x->end = x->reason = x->conn_state = "";
+	x->end = x->reason = x->conn_state = x->evidence = "";
 	x->app = x->svc = x->cat = x->rule = "";
 	for (size_t i = 0; i < d->n; i++) {
 		int id = key_id(d->v[i].key);
@@ -348,6 +349,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	CHECK(K_CAND, v->type == RJ_ARRAY);
 	CHECK(K_REASON, get_str(v, &x->reason) == 0);
 	CHECK(K_CONN_STATE, get_str(v, &x->conn_state) == 0);
+	CHECK(K_EVIDENCE, get_str(v, &x->evidence) == 0);
 #undef CHECK
 	if (f[K_CAND]) {
 		x->cand = f[K_CAND]->items;
@@ -683,6 +685,7 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 		report_cand_add(r, x, oom);
 	}
 	report_fw_add(r, x, idx, oom);
+	report_servers_add(r, x, oom);
 	if (labelled && x->frag > 0) {
 		struct rgroup *g = finding_add(r, RF_FRAG, svckey, x, oom);
 		if (g) {

@@ -215,6 +215,11 @@ int report_render_html(const struct report *r, struct rout *o)
 	if (t)
 		table(o, t, "services");
 	rtab_free(t);
+	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
+		rout_puts(o, "<h2 id=\"servers\">Servers (roles learned from the capture)</h2>\n");
+		table(o, t, "servers");
+	}
+	rtab_free(t);
 
 	rout_puts(o, "<h2 id=\"time\">Traffic over time</h2>\n");
 	figure(o, report_svg_timeline, r,

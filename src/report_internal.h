@@ -100,6 +100,7 @@ struct rec {
 	uint64_t ts, dur;
 	const char *orig_h, *resp_h, *proto, *app, *svc, *cat, *conf, *rule, *end;
 	const char *reason, *conn_state; /* "" when the record has none */
+	const char *evidence;            /* the record's evidence tokens, "" when none */
 	uint64_t orig_p, resp_p, ob, rb, op, rp, oip, rip, frag;
 	int orig_dscp, resp_dscp, exp_dscp; /* -1 null */
 	int changed, enc;                   /* enc -1 null */
@@ -163,6 +164,7 @@ struct report {
 	struct rfinding cand[RF_N];          /* flows a finding would hold if candidates were right */
 	struct rsvc_rules *svc_rules;        /* "app/service" -> its rules (report_cand.c) */
 	struct rfw *fw;                      /* unanswered attempts (report_firewall.c) */
+	struct rserver *servers;             /* servers behind role labels (report_servers.c) */
 	uint64_t failed_inputs;
 	uint64_t malformed;
 	char *malformed_list[REPORT_MAX_MALFORMED_LISTED];
@@ -208,6 +210,12 @@ void report_fw_free(struct report *r);
 void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void *u);
 /* Unanswered attempts on rows of labelled flows and on candidate rows, port scans left out. */
 void report_fw_counts(const struct report *r, uint64_t *labelled, uint64_t *cand);
+
+/* report_servers.c: the Servers table, from the records' role evidence tokens. */
+struct rserver;
+void report_servers_add(struct report *r, const struct rec *x, bool *oom);
+void report_servers_free(struct report *r);
+struct rtab *report_tab_servers(const struct report *r); /* NULL when no record had a role */
 
 /* Sorted views for the renderers (arrays the caller frees). */
 struct rsvc **report_sorted_svcs(const struct report *r, size_t *n);   /* by app, then bytes */

@@ -162,6 +162,11 @@ int report_render_md(const struct report *r, struct rout *o)
 	if ((t = report_tab_services(r)))
 		table(o, t);
 	rtab_free(t);
+	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
+		section(o, "Servers (roles learned from the capture)");
+		table(o, t);
+	}
+	rtab_free(t);
 
 	section(o, "Confidence mix (flows by how the label was reached)");
 	if ((t = report_tab_confidence(r)))

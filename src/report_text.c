@@ -251,6 +251,12 @@ int report_render_text(const struct report *r, struct rout *o)
 		table(o, t);
 	rtab_free(t);
 
+	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
+		heading(o, "Servers (roles learned from the capture)", '-');
+		table(o, t);
+	}
+	rtab_free(t);
+
 	heading(o, "Confidence mix (flows by how the label was reached)", '-');
 	t = report_tab_confidence(r);
 	if (t)

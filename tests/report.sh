@@ -348,6 +348,17 @@ PY
 done
 grep -q "Time (UTC), 2025-05-12 to 2025-05-13" "$tmp/both.html" && ok "two-day time axis" || bad "two-day time axis"
 
+# ---- Servers: the servers whose learned role labelled flows, from the records' evidence tokens,
+# the same from --from-json; none without roles (background) ----
+"$bin" -S signatures -r pcaps/sametime.pcap -q -o "$tmp/st.jsonl" --report "$tmp/st.txt" 2>/dev/null
+"$bin" -S signatures --report "$tmp/st2.md" --from-json "$tmp/st.jsonl" 2>/dev/null
+has "$tmp/st.txt" "Servers (roles learned from the capture)" &&
+	has "$tmp/st.txt" "10.30.0.20 sametime/proxy-server peer client-of:community-server:tcp/1516; serves tcp/8443 sametime 3 1" &&
+	has "$tmp/st.txt" "10.30.0.10 sametime/community-server serves tcp/8082,tcp/1533,tcp/1516,tcp/9092,tcp/9094 sametime 7 3" &&
+	ok "servers table (learned roles, flows as server and as client)" || bad "servers table"
+has "$tmp/st2.md" "| 10.30.0.12 | sametime/domino-server | peer serves-to:community-server:tcp/8088; serves tcp/1352 | sametime | 3 | 0 |" &&
+	ok "servers table from --from-json (.md)" || bad "servers table from --from-json"
+grep -q "Servers (roles" "$tmp/bg.txt" && bad "servers table without any role" || ok "no servers table without roles"
 echo "report: $pass passed, $fail failed"
 [ "${UPDATE:-0}" = 1 ] && exit 0
 [ $fail -eq 0 ] && [ $pass -gt 0 ]
