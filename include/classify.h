@@ -148,6 +148,8 @@ struct sig_role_peer_view {
 	uint16_t port;
 	bool as_client;
 };
+/* Roles (bit k) whose clients' connections to role port idx are no evidence (not_served_to=). */
+uint64_t sig_role_port_ignore(const struct sig_db *db, int idx);
 size_t sig_role_peer_count(const struct sig_db *db);
 bool sig_role_peer_get(const struct sig_db *db, size_t idx, struct sig_role_peer_view *out);
 bool sig_role_peer_port(const struct sig_db *db, uint8_t ipproto, uint16_t port); /* cheap */

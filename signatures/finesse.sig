@@ -130,6 +130,8 @@ note app=finesse id=ucce-default-ports section="表 5 : Unified Contact Center E
 # also the defaults of Openfire, the XMPP server Finesse's notification service is built on and
 # a common product of its own, and SocialMiner's; 8082 is a generic alternate HTTP port.
 # 80 and 443 are left out: every web server answers on them.
+# not_served_to: a server that answers 8445 (or 8082) to a Finesse server is Table 4's
+# third-party web server the Finesse server fetches gadgets from, not a Finesse server.
 role app=finesse role=finesse-server key=tcp/8445 \
-     support=tcp/8082,tcp/5222,tcp/5223,tcp/7071,tcp/7443 min=1 \
+     support=tcp/8082,tcp/5222,tcp/5223,tcp/7071,tcp/7443 min=1 not_served_to=finesse-server \
      label="Finesse server: answers on TCP 8445 (Tomcat HTTPS, Table 1)"

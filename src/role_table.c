@@ -194,6 +194,9 @@ void role_observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bo
 	bool peer = t->with_role && sig_role_peer_port(t->db, f->key.proto, port);
 	if ((idx < 0 && !peer) || !answered(f))
 		return;
+	uint64_t ignore = idx >= 0 ? sig_role_port_ignore(t->db, idx) : 0;
+	if (ignore && (role_of(t, flow_orig_addr(f)) & ignore))
+		idx = -1; /* served to a server of a role that says so: e.g. Finesse's gadget server */
 	if (idx >= 0) {
 		struct role_entry *e = find_or_add(t, flow_resp_addr(f));
 		uint64_t bit = 1ULL << idx;

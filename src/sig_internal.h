@@ -192,6 +192,7 @@ struct sig_role {
 	uint16_t app;
 	uint8_t min;            /* distinct key+support ports served (+ peer evidence), at least */
 	uint16_t peer;          /* client_of=/serves_to= evidence, mask of sig_db.role_peers */
+	uint64_t not_served_to; /* roles whose clients' connections are no evidence for it */
 	const char *name;       /* role=, interned */
 	const char *label;
 	const char **services;  /* services= (interned), NULL = every service of the app */
@@ -226,6 +227,7 @@ struct sig_db {
 	struct sig_role_port role_ports[SIG_MAX_ROLE_PORTS]; /* ports role statements name */
 	unsigned nrole_ports;
 	uint8_t role_port_bits[2][65536 / 8]; /* [tcp, udp]: the port is in role_ports */
+	uint64_t role_port_ignore[SIG_MAX_ROLE_PORTS]; /* roles whose clients make a port no evidence */
 	struct sig_role_peer role_peers[SIG_MAX_ROLE_PEERS];
 	unsigned nrole_peers;
 	uint8_t role_peer_bits[2][65536 / 8]; /* [tcp, udp]: a role_peers port */

@@ -6,9 +6,10 @@
 #include "sig_values.h"
 
 enum { K_APP, K_ROLE, K_KEY, K_SUPPORT, K_MIN, K_SERVICES, K_LABEL, K_CLIENT_OF, K_SERVES_TO,
-       K_NKEYS };
+       K_NOT_SERVED_TO, K_NKEYS };
 static const char *const role_keys[K_NKEYS] = { "app", "role", "key", "support", "min", "services",
-						 "label", "client_of", "serves_to" };
+						 "label", "client_of", "serves_to",
+						 "not_served_to" };
 
 /* Index of (proto, port) in db->role_ports, added when new; -1 when the table is full. */
 static int role_port_index(struct sig_db *db, uint8_t proto, uint16_t port)
@@ -217,6 +218,30 @@ int sig_st_role(struct sig_pstate *ps, const struct sig_stmt *st)
 	}
 	if (kv[K_SERVICES] && parse_services(ps, kv[K_SERVICES], &r))
 		return -1;
+	if (kv[K_NOT_SERVED_TO]) { /* ROLE[,ROLE]: earlier roles of the app, or this one */
+		const struct sig_tok *t = kv[K_NOT_SERVED_TO];
+		for (const char *p = t->val;;) {
+			const char *e = strchr(p, ',');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			size_t k = 0;
+			while (k < db->roles.n &&
+			       !(SIG_VEC_AT(&db->roles, struct sig_role, k)->app == r.app &&
+				 strlen(SIG_VEC_AT(&db->roles, struct sig_role, k)->name) == n &&
+				 strncmp(SIG_VEC_AT(&db->roles, struct sig_role, k)->name, p, n) == 0))
+				k++;
+			if (k == db->roles.n && !(strlen(r.name) == n && strncmp(r.name, p, n) == 0))
+				return sig_perr(ps, t->line, sig_vcol(t) + (unsigned)(p - t->val),
+						"not_served_to: no role '%.*s' of the same app",
+						(int)(n > 64 ? 64 : n), p);
+			r.not_served_to |= 1ULL << k; /* k == db->roles.n: this role */
+			if (!e)
+				break;
+			p = e + 1;
+		}
+		for (unsigned i = 0; i < db->nrole_ports; i++)
+			if ((r.key | r.support) >> i & 1)
+				db->role_port_ignore[i] |= r.not_served_to;
+	}
 	if (kv[K_LABEL] && !(r.label = sig_strdup(&db->arena, kv[K_LABEL]->val)))
 		return sig_perr(ps, kw->line, kw->col, "out of memory");
 	if (db->roles.n >= SIG_MAX_ROLES)
@@ -381,6 +406,11 @@ int sig_role_port_find(const struct sig_db *db, uint8_t ipproto, uint16_t port)
 		if (db->role_ports[i].proto == proto && db->role_ports[i].port == port)
 			return (int)i;
 	return -1;
+}
+
+uint64_t sig_role_port_ignore(const struct sig_db *db, int idx)
+{
+	return db && idx >= 0 && (unsigned)idx < db->nrole_ports ? db->role_port_ignore[idx] : 0;
 }
 
 uint64_t sig_roles_of_served(const struct sig_db *db, uint64_t served, uint32_t peer)

@@ -144,6 +144,9 @@ START_TEST(test_finesse_8445_makes_role)
 				      strstr(buf, "tcp/8445"),
 			      "%s", buf);
 	}
+	/* Table 4: the web server Finesse fetches gadgets from on 8445 is no Finesse server */
+	see_tcp(t, "10.40.0.10", "10.40.0.93", 8445, ANSWERED);
+	ck_assert_uint_eq(roles_at(t, "10.40.0.93"), 0);
 	/* payload that confirms the row still gives confidence payload */
 	struct flow f;
 	tcp_flow(&f, "10.40.1.30", "10.40.0.10", 7443, ANSWERED);
@@ -308,6 +311,7 @@ START_TEST(test_role_statement_errors)
 		{ "role app=finesse role=x client_of=nope:tcp/8445\n", "no earlier role 'nope' of the same app" },
 		{ "role app=finesse role=x client_of=community-server:tcp/1533\n", "no earlier role 'community-server'" },
 		{ "role app=finesse role=x client_of=finesse-server:8445\n", "expected ROLE:tcp/PORT" },
+		{ "role app=finesse role=x key=tcp/8445 not_served_to=nope\n", "not_served_to: no role 'nope'" },
 		{ "role app=finesse role=x client_of=finesse-server:tcp/1533\n", "has the app serve tcp/1533" },
 		{ "rule app=finesse service=https category=web proto=tcp server_port=1 product_side=both\n",
 		  "product_side: expected server or client" },
