@@ -409,7 +409,7 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto done;
 	}
-	if (role_table_create(&roles, db, 0, errbuf) != UCF_OK) {
+	if (!o.no_roles && role_table_create(&roles, db, 0, errbuf) != UCF_OK) {
 		status = EXIT_RUNTIME;
 		goto done;
 	}

@@ -34,7 +34,7 @@ enum opt_id_live {
 };
 enum opt_id_report { OPT_REPORT = 1200, OPT_REPORT_INTERVAL, OPT_FROM_JSON };
 enum opt_id_export { OPT_COMMUNITY_ID_SEED = 1300, OPT_IPFIX, OPT_IPFIX_REFRESH };
-enum opt_id_roles { OPT_SERVERS = 1500, OPT_WRITE_SITE, OPT_TWO_PASS };
+enum opt_id_roles { OPT_SERVERS = 1500, OPT_WRITE_SITE, OPT_TWO_PASS, OPT_NO_ROLES };
 
 struct opt_desc {
 	int id;
@@ -96,6 +96,8 @@ static const struct opt_desc opt_table[] = {
 	  "write the learned server roles to FILE as a site file for --site" },
 	{ OPT_TWO_PASS, "two-pass", NULL,
 	  "read the files twice: learn server roles first, then label every flow with them" },
+	{ OPT_NO_ROLES, "no-roles", NULL,
+	  "learn no server roles from the capture (as --workers pipelines do)" },
 	{ OPT_NO_PAYLOAD, "no-payload", NULL,
 	  "label from ports, subnets and the site file only: inspect no payload" },
 	{ OPT_PAYLOAD_PKTS, "payload-packets", "N",
@@ -282,6 +284,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_SERVERS: o->servers_file = optarg; break;
 		case OPT_WRITE_SITE: o->write_site = optarg; break;
 		case OPT_TWO_PASS: o->two_pass = 1; break;
+		case OPT_NO_ROLES: o->no_roles = 1; break;
 		case OPT_COUNT:
 			if (parse_u64(optarg, UINT64_MAX, &o->count) != 0 || o->count == 0) {
 				fprintf(stderr, "ucflow: -c: expected a positive number, got '%s'\n", optarg);
@@ -475,6 +478,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			fprintf(stderr, "ucflow: --from-json needs --report FILE and no -r, -i or -F\n");
 			return EXIT_USAGE + 1;
 		}
+	}
+	if (o->no_roles && (o->two_pass || o->servers_file || o->write_site)) {
+		fprintf(stderr, "ucflow: --no-roles learns no roles: not with --two-pass, --servers or "
+				"--write-site\n");
+		return EXIT_USAGE + 1;
 	}
 	if (o->two_pass) {
 		for (size_t i = 0; i < o->nfiles; i++)

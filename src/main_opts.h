@@ -51,6 +51,7 @@ struct options {
 	const char *servers_file;    /* --servers: the server inventory (JSON Lines) */
 	const char *write_site;      /* --write-site: the learned roles as a site file */
 	int two_pass;                /* --two-pass: learn roles from the files, then label */
+	int no_roles;                /* --no-roles: learn no server roles (as --workers) */
 };
 
 /* Fills o with the defaults, then parses argv. Options and the BPF filter may come in any order
