@@ -526,8 +526,15 @@ static int is_dir(const char *p)
  * when it is missing (the error then names it), never a source tree it happens to find. */
 static bool running_build_binary(void)
 {
+	/* readlink, not stat, on /proc/self/exe: under valgrind the link's target is the tool
+	 * (memcheck), while readlink is emulated to name the program being run. */
+	char self_path[4096];
+	ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+	if (n <= 0)
+		return false;
+	self_path[n] = '\0';
 	struct stat self, built;
-	return stat("/proc/self/exe", &self) == 0 && stat(UCFLOW_BUILD_BINARY, &built) == 0 &&
+	return stat(self_path, &self) == 0 && stat(UCFLOW_BUILD_BINARY, &built) == 0 &&
 	       self.st_dev == built.st_dev && self.st_ino == built.st_ino;
 }
 
