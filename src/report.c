@@ -19,16 +19,19 @@ enum fk {
 	/* required up to here; the label's fields are left out of unlabelled records (JSON omits
 	 * empty fields, as Zeek does, unless --json-all-fields) and read as "" */
 	K_APP, K_SVC, K_CAT, K_RULE, K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP,
-	K_REASON, K_CONN_STATE, K_EVIDENCE, K_N
+	K_REASON, K_CONN_STATE, K_EVIDENCE, K_CID, K_N
 };
 #define K_REQUIRED K_APP
-static const char *const key_names[K_N] = {
+/* both readers' table (report_scan.c) */
+const char *const report_scan_keys[REPORT_SCAN_NKEYS] = {
 	"ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration", "orig_bytes",
 	"resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "confidence",
 	"app", "app_service", "app_category", "rule", "orig_dscp", "resp_dscp",
 	"dscp_changed", "frag_pkts", "end", "candidates", "encrypted", "expected_dscp", "reason",
-	"conn_state", "evidence",
+	"conn_state", "evidence", "community_id",
 };
+_Static_assert((int)K_N == (int)REPORT_SCAN_NKEYS && (int)K_APP == (int)RS_APP &&
+	       (int)K_CID == (int)RS_CID, "report_scan.c reads the fields of extract()");
 
 /* ---- small helpers ---- */
 
@@ -126,8 +129,8 @@ static void group_free(struct rgroup **map)
 	struct rgroup *g, *t;
 	HASH_ITER(hh, *map, g, t) {
 		HASH_DEL(*map, g);
-		report_count_free(&g->servers);
-		report_count_free(&g->clients);
+		report_topk_free(&g->servers);
+		report_topk_free(&g->clients);
 		report_count_free(&g->vals);
 		report_count_free(&g->vals2);
 		free(g->key);
@@ -145,8 +148,8 @@ void report_free(struct report *r)
 	struct rsvc *s, *ts;
 	HASH_ITER(hh, r->svcs, s, ts) {
 		HASH_DEL(r->svcs, s);
-		report_count_free(&s->clients);
-		report_count_free(&s->servers);
+		report_topk_free(&s->clients);
+		report_topk_free(&s->servers);
 		report_count_free(&s->ports);
 		free(s->key);
 		free(s->names);
@@ -156,8 +159,8 @@ void report_free(struct report *r)
 	struct rprod *p, *tp;
 	HASH_ITER(hh, r->prods, p, tp) {
 		HASH_DEL(r->prods, p);
-		report_count_free(&p->clients);
-		report_count_free(&p->servers);
+		report_topk_free(&p->clients);
+		report_topk_free(&p->servers);
 		free(p->app);
 		free(p);
 	}
@@ -261,7 +264,7 @@ static int key_id(const char *k)
 {
 	/* the writer's order first: most lookups hit on the first compare */
 	for (int i = 0; i < K_N; i++)
-		if (k[0] == key_names[i][0] && strcmp(k, key_names[i]) == 0)
+		if (k[0] == report_scan_keys[i][0] && strcmp(k, report_scan_keys[i]) == 0)
 			return i;
 	return -1;
 }
@@ -305,7 +308,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	const struct rj_value *f[K_N] = { 0 };
 	memset(x, 0, sizeof *x);
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
-	x->end = x->reason = x->conn_state = x->evidence = "";
+	x->end = x->reason = x->conn_state = x->evidence = x->cid = "";
 	x->app = x->svc = x->cat = x->rule = "";
 	for (size_t i = 0; i < d->n; i++) {
 		int id = key_id(d->v[i].key);
@@ -314,7 +317,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	}
 	for (int i = 0; i < K_REQUIRED; i++)
 		if (!f[i]) {
-			snprintf(err, errlen, "missing field \"%s\"", key_names[i]);
+			snprintf(err, errlen, "missing field \"%s\"", report_scan_keys[i]);
 			return -1;
 		}
 	int bad = -1;
@@ -350,6 +353,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	CHECK(K_REASON, get_str(v, &x->reason) == 0);
 	CHECK(K_CONN_STATE, get_str(v, &x->conn_state) == 0);
 	CHECK(K_EVIDENCE, get_str(v, &x->evidence) == 0);
+	CHECK(K_CID, get_str(v, &x->cid) == 0);
 #undef CHECK
 	if (f[K_CAND]) {
 		x->cand = f[K_CAND]->items;
@@ -362,7 +366,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	}
 	return 0;
 out:
-	snprintf(err, errlen, "bad value for \"%s\"", key_names[bad]);
+	snprintf(err, errlen, "bad value for \"%s\"", report_scan_keys[bad]);
 	return -1;
 }
 
@@ -501,8 +505,8 @@ struct rgroup *report_group_add(struct rfinding *f, const char *key, const struc
 	f->bytes += bytes;
 	char ep[UCF_ADDR_STRLEN + 16];
 	endpoint(x->resp_h, x->resp_p, ep, sizeof ep);
-	report_count_add(&g->servers, ep, nf, bytes, oom);
-	report_count_add(&g->clients, x->orig_h, nf, bytes, oom);
+	report_topk_add(&g->servers, ep, nf, bytes, oom);
+	report_topk_add(&g->clients, x->orig_h, nf, bytes, oom);
 	group_rule(g, x->rule, oom);
 	return g;
 }
@@ -620,8 +624,8 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 	s->pay[1] += x->rb;
 	s->conf[cs] += nf;
 	uint64_t bytes = x->oip + x->rip;
-	report_count_add(&s->clients, x->orig_h, nf, bytes, oom);
-	report_count_add(&s->servers, x->resp_h, nf, bytes, oom);
+	report_topk_add(&s->clients, x->orig_h, nf, bytes, oom);
+	report_topk_add(&s->servers, x->resp_h, nf, bytes, oom);
 	char pk[32];
 	snprintf(pk, sizeof pk, "%s/%llu", x->proto, (unsigned long long)x->resp_p);
 	report_count_add(&s->ports, pk, nf, bytes, oom);
@@ -642,8 +646,8 @@ static void add_record(struct report *r, const struct rec *x, bool *oom)
 	p->ip[0] += x->oip;
 	p->ip[1] += x->rip;
 	p->conf[cs] += nf;
-	report_count_add(&p->clients, x->orig_h, nf, bytes, oom);
-	report_count_add(&p->servers, x->resp_h, nf, bytes, oom);
+	report_topk_add(&p->clients, x->orig_h, nf, bytes, oom);
+	report_topk_add(&p->servers, x->resp_h, nf, bytes, oom);
 	series_add(r, p, x->ts, x->dur, (double)bytes);
 
 	/* findings */
@@ -700,6 +704,11 @@ int report_add_json(struct report *r, const char *line, size_t len, const char *
 {
 	char err[200];
 	struct rec x;
+	if (report_scan(line, len, &x, &r->scan)) {
+		bool oom = false;
+		add_record(r, &x, &oom);
+		return oom ? malformed(r, source, lineno, "out of memory") : UCF_OK;
+	}
 	if (rj_parse(&r->doc, line, len, err, sizeof err) != 0)
 		return malformed(r, source, lineno, err);
 	if (extract(&r->doc, &x, err, sizeof err) != 0)

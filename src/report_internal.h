@@ -65,8 +65,32 @@ typedef void (*rline_fn)(void *user, enum rline kind, const char *text);
 struct rcount {
 	UT_hash_handle hh;
 	uint64_t flows, bytes;
+	uint64_t err;   /* in a struct rtopk: flows may overestimate by up to this (0: exact) */
+	uint32_t hidx;  /* in a struct rtopk: position in its heap */
 	char key[];
 };
+
+/* report_topk.c: a bounded heavy-hitter summary (Space-Saving) of k counters keyed by endpoint.
+ * Exact while fewer than k distinct keys were added; then each kept count overestimates by at
+ * most its err, and a key not kept had at most `floor` flows. Bytes of an approximate entry are
+ * approximate too (no bound). map iterates like any rcount map. */
+#define REPORT_TOPK_K 256
+struct rtopk {
+	struct rcount *map;
+	struct rcount **heap; /* min-heap on flows */
+	uint32_t n, cap, k;
+	uint64_t floor;       /* upper bound of the flows of any key not kept */
+	uint64_t evicted;     /* counters taken over (0: every count is exact) */
+};
+void report_topk_init(struct rtopk *t, uint32_t k);
+void report_topk_free(struct rtopk *t);
+void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, bool *oom);
+/* Merges src into dst (dst keeps its k): summed counts, bounds added. 0, or -1 out of memory. */
+int report_topk_merge(struct rtopk *dst, const struct rtopk *src);
+uint64_t report_topk_floor(const struct rtopk *t);
+size_t report_topk_size(const struct rtopk *t);
+bool report_topk_exact(const struct rtopk *t);
+void report_topk_fmt_distinct(const struct rtopk *t, char *buf, size_t len); /* "12", "> 256" */
 
 /* Confidence names in display order; the last slot counts names not in the list. */
 enum { RC_PAYLOAD, RC_DNS, RC_SUBNET_PORT, RC_SUBNET, RC_SITE_PORT, RC_PORT, RC_NONE, RC_OTHER,
@@ -82,7 +106,8 @@ struct rsvc {
 	char *category;        /* smallest category name seen */
 	uint64_t flows, pkts[2], ip[2], pay[2];
 	uint64_t conf[RC_N];
-	struct rcount *clients, *servers, *ports;
+	struct rtopk clients, servers;
+	struct rcount *ports;
 };
 
 #define REPORT_SERIES_BINS 512
@@ -91,7 +116,7 @@ struct rprod {
 	char *app;             /* "" = unclassified */
 	uint64_t flows, pkts, ip[2];
 	uint64_t conf[RC_N];
-	struct rcount *clients, *servers;
+	struct rtopk clients, servers;
 	double bins[REPORT_SERIES_BINS]; /* IP bytes per time bin (both directions) */
 };
 
@@ -101,6 +126,7 @@ struct rec {
 	const char *orig_h, *resp_h, *proto, *app, *svc, *cat, *conf, *rule, *end;
 	const char *reason, *conn_state; /* "" when the record has none */
 	const char *evidence;            /* the record's evidence tokens, "" when none */
+	const char *cid;                 /* community_id, "" when the record has none */
 	uint64_t orig_p, resp_p, ob, rb, op, rp, oip, rip, frag;
 	int orig_dscp, resp_dscp, exp_dscp; /* -1 null */
 	int changed, enc;                   /* enc -1 null */
@@ -109,6 +135,24 @@ struct rec {
 	size_t ncand;
 };
 
+/* report_scan.c: the fast path for plain records (printable ASCII strings, no escapes, numbers
+ * without exponents), only the fields the report reads. 1: x filled, strings in b; 0: the line is
+ * not such a valid record, and the strict parser (rj_parse + extract) decides and names the error. */
+enum rscan_key {
+	RS_TS, RS_ORIG_H, RS_ORIG_P, RS_RESP_H, RS_RESP_P, RS_PROTO, RS_DURATION, RS_ORIG_BYTES,
+	RS_RESP_BYTES, RS_ORIG_PKTS, RS_ORIG_IP, RS_RESP_PKTS, RS_RESP_IP, RS_CONF,
+	RS_APP, RS_SVC, RS_CAT, RS_RULE, RS_ORIG_DSCP, RS_RESP_DSCP, RS_DSCP_CHANGED, RS_FRAG,
+	RS_END, RS_CAND, RS_ENC, RS_EXP_DSCP, RS_REASON, RS_CONN_STATE, RS_EVIDENCE, RS_CID,
+	REPORT_SCAN_NKEYS
+};
+#define REPORT_SCAN_REQUIRED ((1u << RS_APP) - 1)
+extern const char *const report_scan_keys[REPORT_SCAN_NKEYS];
+struct report_scan_buf {
+	char arena[65536];
+	const char *cand[64];
+};
+int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_buf *b);
+
 /* A finding's group: flows sharing a service, a port, ... */
 struct rgroup {
 	UT_hash_handle hh;
@@ -116,7 +160,8 @@ struct rgroup {
 	char *rule;            /* smallest rule "file:line" seen, for the citation ("" none) */
 	char *extra_key;       /* finding-specific text (e.g. the encrypted variant's rule) */
 	uint64_t flows, pkts, bytes, n1, n2;
-	struct rcount *servers, *clients, *vals, *vals2;
+	struct rtopk servers, clients;
+	struct rcount *vals, *vals2;
 };
 
 enum rfind { RF_CLEAR, RF_CLEAR_INFO, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS, RF_FRAG,
@@ -181,6 +226,7 @@ struct report {
 	struct rfinding find[RF_N];
 	uint64_t bin_origin, bin_width;      /* microseconds; width 0 until the first record */
 	struct rj_doc doc;
+	struct report_scan_buf scan;
 	uint64_t live_lineno;
 	const char *out_path;                /* live: the report file, rewritten by report_on_tick */
 	uint64_t interval_s, last_write_s;

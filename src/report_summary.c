@@ -132,11 +132,13 @@ static void products(const struct report *r, rline_fn fn, void *u)
 							 used ? ", " : "", s[j]->service,
 							 (unsigned long long)s[j]->flows);
 		report_fmt_bytes(p[i]->ip[0] + p[i]->ip[1], hb, sizeof hb);
-		say(fn, u, RL_DETAIL, "%s (%s): %llu flow%s, %s, %zu client%s, %zu server%s; by "
+		char nc[32], nsv[32]; /* "> 256" once the bounded summary dropped hosts */
+		report_topk_fmt_distinct(&p[i]->clients, nc, sizeof nc);
+		report_topk_fmt_distinct(&p[i]->servers, nsv, sizeof nsv);
+		say(fn, u, RL_DETAIL, "%s (%s): %llu flow%s, %s, %s client%s, %s server%s; by "
 		    "service: %s", report_app_name(r, p[i]->app), p[i]->app,
 		    (unsigned long long)p[i]->flows, plural(p[i]->flows), hb,
-		    report_count_size(p[i]->clients), report_count_size(p[i]->clients) == 1 ? "" : "s",
-		    report_count_size(p[i]->servers), report_count_size(p[i]->servers) == 1 ? "" : "s",
+		    nc, strcmp(nc, "1") == 0 ? "" : "s", nsv, strcmp(nsv, "1") == 0 ? "" : "s",
 		    svcs);
 	}
 	free(p);

@@ -71,23 +71,29 @@ static void u64s(uint64_t v, char *buf, size_t len)
 }
 
 /* "10.0.0.1:443 (3 flows), ..." */
-static void top_list(struct rcount *map, size_t max, char *buf, size_t len)
+/* From a bounded summary: an approximate count reads "(≈ 40 flows, at most 3 over)". */
+static void top_list(const struct rtopk *t, size_t max, char *buf, size_t len)
 {
 	size_t n, used = 0;
-	struct rcount **v = report_sorted_counts(map, &n);
+	struct rcount **v = report_sorted_counts(t->map, &n);
 	buf[0] = '\0';
 	if (!v)
 		return;
 	for (size_t i = 0; i < n && i < max; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s (%llu flow%s)", i ? ", " : "",
-				 v[i]->key, (unsigned long long)v[i]->flows,
-				 v[i]->flows == 1 ? "" : "s");
+		char over[64] = "";
+		if (v[i]->err)
+			snprintf(over, sizeof over, ", at most %llu over",
+				 (unsigned long long)v[i]->err);
+		int w = snprintf(buf + used, len - used, "%s%s (%s%llu flow%s%s)", i ? ", " : "",
+				 v[i]->key, v[i]->err ? "≈ " : "", (unsigned long long)v[i]->flows,
+				 v[i]->flows == 1 ? "" : "s", over);
 		if (w < 0 || (size_t)w >= len - used)
 			break;
 		used += (size_t)w;
 	}
 	if (n > max && used < len)
-		snprintf(buf + used, len - used, ", +%zu more", n - max);
+		snprintf(buf + used, len - used, ", +%s%zu more", report_topk_exact(t) ? "" : "> ",
+			 n - max);
 	free(v);
 }
 
@@ -123,7 +129,8 @@ static void value_list(struct rcount *map, char *buf, size_t len)
 /* ---- products and services ---- */
 
 static void svc_cells(const char *name, const char *cat, uint64_t flows, uint64_t pkts,
-		      uint64_t b0, uint64_t b1, size_t nc, size_t ns, const char *ports,
+		      uint64_t b0, uint64_t b1, const struct rtopk *nc, const struct rtopk *ns,
+		      const char *ports,
 		      char cell[9][64], const char *out[9])
 {
 	snprintf(cell[0], 64, "%s", name);
@@ -132,8 +139,11 @@ static void svc_cells(const char *name, const char *cat, uint64_t flows, uint64_
 	u64s(pkts, cell[3], 64);
 	u64s(b0, cell[4], 64);
 	u64s(b1, cell[5], 64);
-	snprintf(cell[6], 64, "%zu", nc);
-	snprintf(cell[7], 64, "%zu", ns);
+	cell[6][0] = cell[7][0] = '\0';
+	if (nc)
+		report_topk_fmt_distinct(nc, cell[6], 64);
+	if (ns)
+		report_topk_fmt_distinct(ns, cell[7], 64);
 	for (int i = 0; i < 8; i++)
 		out[i] = cell[i];
 	out[8] = ports;
@@ -160,7 +170,7 @@ struct rtab *report_tab_services(const struct report *r)
 			if (s)
 				report_fmt_ports(s->ports, 4, ports, sizeof ports);
 			svc_cells("(unclassified)", "-", p->flows, p->pkts, p->ip[0], p->ip[1],
-				  report_count_size(p->clients), report_count_size(p->servers),
+				  &p->clients, &p->servers,
 				  s ? ports : "", cell, row);
 			rtab_row(t, RT_GROUP, row);
 			continue;
@@ -168,7 +178,7 @@ struct rtab *report_tab_services(const struct report *r)
 		char name[64];
 		snprintf(name, sizeof name, "%s (total)", p->app);
 		svc_cells(name, "", p->flows, p->pkts, p->ip[0], p->ip[1],
-			  report_count_size(p->clients), report_count_size(p->servers), "", cell, row);
+			  &p->clients, &p->servers, "", cell, row);
 		rtab_row(t, RT_GROUP, row);
 		for (size_t j = 0; j < ns; j++) {
 			const struct rsvc *s = svcs[j];
@@ -178,12 +188,12 @@ struct rtab *report_tab_services(const struct report *r)
 			snprintf(sname, sizeof sname, "%s/%s", s->app, s->service);
 			report_fmt_ports(s->ports, 4, ports, sizeof ports);
 			svc_cells(sname, s->category, s->flows, s->pkts[0] + s->pkts[1], s->ip[0],
-				  s->ip[1], report_count_size(s->clients),
-				  report_count_size(s->servers), ports, cell, row);
+				  s->ip[1], &s->clients,
+				  &s->servers, ports, cell, row);
 			rtab_row(t, RT_BODY, row);
 		}
 	}
-	svc_cells("All flows", "", r->flows, r->pkts, r->ip[0], r->ip[1], 0, 0, "", cell, row);
+	svc_cells("All flows", "", r->flows, r->pkts, r->ip[0], r->ip[1], NULL, NULL, "", cell, row);
 	row[6] = row[7] = "";
 	rtab_row(t, RT_TOTAL, row);
 	free(prods);
@@ -264,9 +274,9 @@ struct rtab *report_tab_unclassified(const struct report *r, bool by_bytes)
 		u64s(g[i]->flows, cell[1], 64);
 		u64s(g[i]->pkts, cell[2], 64);
 		u64s(g[i]->bytes, cell[3], 64);
-		snprintf(cell[4], 64, "%zu", report_count_size(g[i]->servers));
-		snprintf(cell[5], 64, "%zu", report_count_size(g[i]->clients));
-		top_list(g[i]->servers, 2, top, sizeof top);
+		report_topk_fmt_distinct(&g[i]->servers, cell[4], 64);
+		report_topk_fmt_distinct(&g[i]->clients, cell[5], 64);
+		top_list(&g[i]->servers, 2, top, sizeof top);
 		rtab_row(t, RT_BODY, row);
 	}
 	if (n > TOP_UNCLASSIFIED) {
@@ -413,10 +423,10 @@ static void emit_source(const struct report *r, const char *rule, rline_fn fn, v
 static void emit_endpoints(const struct rgroup *g, rline_fn fn, void *u)
 {
 	char buf[1024];
-	top_list(g->servers, TOP_ENDPOINTS, buf, sizeof buf);
+	top_list(&g->servers, TOP_ENDPOINTS, buf, sizeof buf);
 	if (*buf)
 		emit(fn, u, RL_DETAIL, "top servers: %s", buf);
-	top_list(g->clients, TOP_ENDPOINTS, buf, sizeof buf);
+	top_list(&g->clients, TOP_ENDPOINTS, buf, sizeof buf);
 	if (*buf)
 		emit(fn, u, RL_DETAIL, "top clients: %s", buf);
 }

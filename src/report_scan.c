@@ -1,0 +1,374 @@
+/* report_scan.c - the fast path of the report's record intake: one pass over a plain flow record, only the fields the report uses. */
+#include <pthread.h>
+#include <string.h>
+
+#include "report_internal.h"
+
+/* Why a second reader: the strict parser (report_json.c) decodes every field of every line into
+ * its arena, and was half of --from-json's time. ucflow writes plain records: ASCII strings without
+ * escapes, numbers without exponents. This scanner walks such a line once, checks the same grammar,
+ * keeps spans of the report's fields only and copies just their strings. Anything it does not
+ * handle (an escape, non-ASCII text, an exponent, a bad value, a duplicate key, too many fields)
+ * returns 0 and the strict parser decides, so a line is accepted or rejected, with the same
+ * message, exactly as before. */
+
+enum { T_STR = 1, T_NUM, T_TRUE, T_FALSE, T_NULL, T_ARR };
+
+struct span {
+	const unsigned char *s; /* string: past the quote; number: first char; array: first item */
+	uint32_t len;           /* array: number of items */
+	uint8_t type;
+	uint8_t plain;          /* number: digits only (no sign, fraction, exponent) */
+};
+
+#define SCAN_SLOTS 512
+static int8_t slot_id[SCAN_SLOTS];
+static uint8_t key_len[REPORT_SCAN_NKEYS];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static unsigned slot_of(const unsigned char *k, size_t n)
+{
+	return (unsigned)(n * 7u + k[0] * 3u + k[n - 1] * 5u + k[n / 2] * 11u) & (SCAN_SLOTS - 1);
+}
+
+static void build_slots(void)
+{
+	memset(slot_id, -1, sizeof slot_id);
+	for (int i = 0; i < REPORT_SCAN_NKEYS; i++) {
+		const char *k = report_scan_keys[i];
+		key_len[i] = (uint8_t)strlen(k);
+		unsigned s = slot_of((const unsigned char *)k, strlen(k));
+		while (slot_id[s] >= 0)
+			s = (s + 1) & (SCAN_SLOTS - 1);
+		slot_id[s] = (int8_t)i;
+	}
+}
+
+static int key_lookup(const unsigned char *k, size_t n)
+{
+	if (n == 0)
+		return -1;
+	for (unsigned s = slot_of(k, n);; s = (s + 1) & (SCAN_SLOTS - 1)) {
+		int id = slot_id[s];
+		if (id < 0)
+			return -1;
+		if (key_len[id] == n && memcmp(report_scan_keys[id], k, n) == 0)
+			return id;
+	}
+}
+
+#define WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
+
+/* A plain string at p (past its quote): printable ASCII up to the closing quote. End, or NULL. */
+static const unsigned char *plain_str(const unsigned char *p, const unsigned char *e)
+{
+	while (p < e && *p != '"') {
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+			return NULL;
+		p++;
+	}
+	return p < e ? p : NULL;
+}
+
+/* An RFC 8259 number without exponent; end, or NULL. */
+static const unsigned char *number(const unsigned char *p, const unsigned char *e, uint8_t *plain)
+{
+	*plain = 1;
+	if (p < e && *p == '-') {
+		*plain = 0;
+		p++;
+	}
+	if (p >= e || *p < '0' || *p > '9')
+		return NULL;
+	if (*p == '0') {
+		p++;
+		if (p < e && *p >= '0' && *p <= '9')
+			return NULL;
+	} else {
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < e && *p == '.') {
+		*plain = 0;
+		p++;
+		if (p >= e || *p < '0' || *p > '9')
+			return NULL;
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < e && (*p == 'e' || *p == 'E'))
+		return NULL;
+	return p;
+}
+
+static int to_uint(const struct span *v, uint64_t max, uint64_t *out)
+{
+	if (v->type != T_NUM || !v->plain || v->len > 19)
+		return -1;
+	uint64_t x = 0;
+	for (uint32_t i = 0; i < v->len; i++)
+		x = x * 10 + (uint64_t)(v->s[i] - '0');
+	if (x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+/* Seconds as microseconds, digits past 1 us cut (as rj_seconds_us). */
+static int to_us(const struct span *v, uint64_t *out)
+{
+	if (v->type != T_NUM || v->s[0] == '-')
+		return -1;
+	const unsigned char *p = v->s, *e = v->s + v->len;
+	uint64_t x = 0;
+	int nd = 0;
+	for (; p < e && *p != '.'; p++, nd++)
+		x = x * 10 + (uint64_t)(*p - '0');
+	if (nd > 13)
+		return -1; /* leave the very large to the strict path */
+	int frac = 0;
+	if (p < e)
+		for (p++; p < e && frac < 6; p++, frac++)
+			x = x * 10 + (uint64_t)(*p - '0');
+	for (; frac < 6; frac++)
+		x *= 10;
+	*out = x;
+	return 0;
+}
+
+static int to_str(const struct span *v, char **arena, const char **out)
+{
+	if (v->type != T_STR)
+		return -1;
+	memcpy(*arena, v->s, v->len);
+	(*arena)[v->len] = '\0';
+	*out = *arena;
+	*arena += v->len + 1;
+	return 0;
+}
+
+static int to_dscp(const struct span *v, int *out)
+{
+	uint64_t x;
+	if (v->type == T_NULL) {
+		*out = -1;
+		return 0;
+	}
+	if (to_uint(v, 63, &x))
+		return -1;
+	*out = (int)x;
+	return 0;
+}
+
+#define MAX_UNKNOWN 24
+#define MAX_ITEMS 64
+
+int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_buf *b)
+{
+	pthread_once(&slots_once, build_slots);
+	const unsigned char *p = (const unsigned char *)line, *e = p + len;
+	struct span f[REPORT_SCAN_NKEYS];
+	uint32_t seen = 0;
+	const unsigned char *unk[MAX_UNKNOWN];
+	uint32_t unklen[MAX_UNKNOWN];
+	size_t nunk = 0, nfields = 0, nitems = 0;
+	const unsigned char *items[MAX_ITEMS];
+	uint32_t itemlen[MAX_ITEMS];
+
+	if (len > RJ_MAX_LINE || len + 1 > sizeof b->arena)
+		return 0;
+	while (p < e && WS(*p))
+		p++;
+	if (p >= e || *p != '{')
+		return 0;
+	p++;
+	while (p < e && WS(*p))
+		p++;
+	if (p < e && *p == '}')
+		return 0; /* no fields: the strict path names what is missing */
+	for (;;) {
+		while (p < e && WS(*p))
+			p++;
+		if (p >= e || *p != '"' || ++nfields > RJ_MAX_FIELDS)
+			return 0;
+		const unsigned char *k = ++p;
+		if (!(p = plain_str(p, e)))
+			return 0;
+		size_t klen = (size_t)(p - k);
+		p++;
+		int id = key_lookup(k, klen);
+		if (id >= 0) {
+			if (seen >> id & 1)
+				return 0;
+			seen |= 1u << id;
+		} else {
+			for (size_t i = 0; i < nunk; i++)
+				if (unklen[i] == klen && memcmp(unk[i], k, klen) == 0)
+					return 0;
+			if (nunk == MAX_UNKNOWN)
+				return 0;
+			unk[nunk] = k;
+			unklen[nunk++] = (uint32_t)klen;
+		}
+		while (p < e && WS(*p))
+			p++;
+		if (p >= e || *p != ':')
+			return 0;
+		p++;
+		while (p < e && WS(*p))
+			p++;
+		if (p >= e)
+			return 0;
+		struct span v = { p, 0, 0, 0 };
+		switch (*p) {
+		case '"':
+			v.s = ++p;
+			if (!(p = plain_str(p, e)))
+				return 0;
+			v.len = (uint32_t)(p - v.s);
+			v.type = T_STR;
+			p++;
+			break;
+		case 't':
+			if (e - p < 4 || memcmp(p, "true", 4) != 0)
+				return 0;
+			p += 4;
+			v.type = T_TRUE;
+			break;
+		case 'f':
+			if (e - p < 5 || memcmp(p, "false", 5) != 0)
+				return 0;
+			p += 5;
+			v.type = T_FALSE;
+			break;
+		case 'n':
+			if (e - p < 4 || memcmp(p, "null", 4) != 0)
+				return 0;
+			p += 4;
+			v.type = T_NULL;
+			break;
+		case '[':
+			p++;
+			v.type = T_ARR;
+			v.s = (const unsigned char *)(uintptr_t)nitems; /* index of its first item */
+			while (p < e && WS(*p))
+				p++;
+			if (p < e && *p == ']') {
+				p++;
+				break;
+			}
+			for (;;) {
+				while (p < e && WS(*p))
+					p++;
+				if (p >= e || *p != '"' || nitems == MAX_ITEMS)
+					return 0;
+				const unsigned char *s = ++p;
+				if (!(p = plain_str(p, e)))
+					return 0;
+				items[nitems] = s;
+				itemlen[nitems++] = (uint32_t)(p - s);
+				v.len++;
+				p++;
+				while (p < e && WS(*p))
+					p++;
+				if (p >= e)
+					return 0;
+				if (*p == ']') {
+					p++;
+					break;
+				}
+				if (*p != ',')
+					return 0;
+				p++;
+			}
+			break;
+		default:
+			if (!(p = number(p, e, &v.plain)))
+				return 0;
+			v.len = (uint32_t)(p - v.s);
+			v.type = T_NUM;
+			break;
+		}
+		if (id >= 0)
+			f[id] = v;
+		while (p < e && WS(*p))
+			p++;
+		if (p >= e)
+			return 0;
+		if (*p == '}') {
+			p++;
+			break;
+		}
+		if (*p != ',')
+			return 0;
+		p++;
+	}
+	while (p < e && WS(*p))
+		p++;
+	if (p != e)
+		return 0;
+
+	/* the fields, as report.c's extract() reads them */
+	if ((seen & REPORT_SCAN_REQUIRED) != REPORT_SCAN_REQUIRED)
+		return 0;
+	memset(x, 0, sizeof *x);
+	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
+	x->end = x->reason = x->conn_state = x->evidence = x->cid = "";
+	x->app = x->svc = x->cat = x->rule = "";
+	char *a = b->arena;
+	struct ucf_addr addr;
+#define HAS(id) (seen >> (id) & 1)
+#define NEED(id, cond) do { if (HAS(id) && !(cond)) return 0; } while (0)
+	NEED(RS_TS, to_us(&f[RS_TS], &x->ts) == 0);
+	NEED(RS_DURATION, to_us(&f[RS_DURATION], &x->dur) == 0 && x->ts + x->dur >= x->ts);
+	NEED(RS_ORIG_H, to_str(&f[RS_ORIG_H], &a, &x->orig_h) == 0 && ucf_addr_parse(x->orig_h, &addr));
+	NEED(RS_RESP_H, to_str(&f[RS_RESP_H], &a, &x->resp_h) == 0 && ucf_addr_parse(x->resp_h, &addr));
+	NEED(RS_ORIG_P, to_uint(&f[RS_ORIG_P], 65535, &x->orig_p) == 0);
+	NEED(RS_RESP_P, to_uint(&f[RS_RESP_P], 65535, &x->resp_p) == 0);
+	NEED(RS_PROTO, to_str(&f[RS_PROTO], &a, &x->proto) == 0 && *x->proto);
+	NEED(RS_ORIG_BYTES, to_uint(&f[RS_ORIG_BYTES], UINT64_MAX >> 8, &x->ob) == 0);
+	NEED(RS_RESP_BYTES, to_uint(&f[RS_RESP_BYTES], UINT64_MAX >> 8, &x->rb) == 0);
+	NEED(RS_ORIG_PKTS, to_uint(&f[RS_ORIG_PKTS], UINT64_MAX >> 8, &x->op) == 0);
+	NEED(RS_RESP_PKTS, to_uint(&f[RS_RESP_PKTS], UINT64_MAX >> 8, &x->rp) == 0);
+	NEED(RS_ORIG_IP, to_uint(&f[RS_ORIG_IP], UINT64_MAX >> 8, &x->oip) == 0);
+	NEED(RS_RESP_IP, to_uint(&f[RS_RESP_IP], UINT64_MAX >> 8, &x->rip) == 0);
+	NEED(RS_APP, to_str(&f[RS_APP], &a, &x->app) == 0);
+	NEED(RS_SVC, to_str(&f[RS_SVC], &a, &x->svc) == 0);
+	NEED(RS_CAT, to_str(&f[RS_CAT], &a, &x->cat) == 0);
+	NEED(RS_CONF, to_str(&f[RS_CONF], &a, &x->conf) == 0);
+	NEED(RS_RULE, to_str(&f[RS_RULE], &a, &x->rule) == 0);
+	NEED(RS_ORIG_DSCP, to_dscp(&f[RS_ORIG_DSCP], &x->orig_dscp) == 0);
+	NEED(RS_RESP_DSCP, to_dscp(&f[RS_RESP_DSCP], &x->resp_dscp) == 0);
+	NEED(RS_EXP_DSCP, to_dscp(&f[RS_EXP_DSCP], &x->exp_dscp) == 0);
+	NEED(RS_DSCP_CHANGED, f[RS_DSCP_CHANGED].type == T_TRUE || f[RS_DSCP_CHANGED].type == T_FALSE);
+	if (HAS(RS_DSCP_CHANGED))
+		x->changed = f[RS_DSCP_CHANGED].type == T_TRUE;
+	NEED(RS_ENC, f[RS_ENC].type == T_TRUE || f[RS_ENC].type == T_FALSE ||
+		     f[RS_ENC].type == T_NULL);
+	if (HAS(RS_ENC))
+		x->enc = f[RS_ENC].type == T_TRUE ? 1 : f[RS_ENC].type == T_FALSE ? 0 : -1;
+	NEED(RS_FRAG, to_uint(&f[RS_FRAG], UINT64_MAX >> 8, &x->frag) == 0);
+	NEED(RS_END, to_str(&f[RS_END], &a, &x->end) == 0);
+	NEED(RS_CAND, f[RS_CAND].type == T_ARR);
+	NEED(RS_REASON, to_str(&f[RS_REASON], &a, &x->reason) == 0);
+	NEED(RS_CONN_STATE, to_str(&f[RS_CONN_STATE], &a, &x->conn_state) == 0);
+	NEED(RS_EVIDENCE, to_str(&f[RS_EVIDENCE], &a, &x->evidence) == 0);
+	NEED(RS_CID, to_str(&f[RS_CID], &a, &x->cid) == 0);
+#undef NEED
+	if (HAS(RS_CAND)) {
+		size_t first = (size_t)(uintptr_t)f[RS_CAND].s, n = f[RS_CAND].len;
+		for (size_t i = 0; i < n; i++) {
+			memcpy(a, items[first + i], itemlen[first + i]);
+			a[itemlen[first + i]] = '\0';
+			b->cand[i] = a;
+			a += itemlen[first + i] + 1;
+		}
+		x->cand = b->cand;
+		x->ncand = n;
+	}
+#undef HAS
+	x->final = strcmp(x->end, "interim") != 0;
+	if (*x->app && !*x->svc)
+		return 0;
+	return 1;
+}

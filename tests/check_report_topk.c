@@ -1,0 +1,227 @@
+/* check_report_topk.c - unit tests of the report's bounded heavy-hitter summary (Space-Saving) and of its fast record scanner. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_internal.h"
+#include "run_suite.h"
+
+static uint64_t count_of(const struct rtopk *t, const char *key, uint64_t *err)
+{
+	struct rcount *c;
+	HASH_FIND_STR(t->map, key, c);
+	*err = c ? c->err : 0;
+	return c ? c->flows : 0;
+}
+
+/* Checks the Space-Saving guarantees against the true counts: a kept count is within
+ * [true, true + err], err <= floor, a key not kept had at most floor flows. */
+static void check_bounds(const struct rtopk *t, const uint64_t *truth, size_t nkeys)
+{
+	char key[32];
+	for (size_t i = 0; i < nkeys; i++) {
+		snprintf(key, sizeof key, "10.0.%zu.%zu", i / 256, i % 256);
+		uint64_t err, c = count_of(t, key, &err);
+		struct rcount *h;
+		HASH_FIND_STR(t->map, key, h);
+		if (h) {
+			ck_assert_uint_ge(c, truth[i]);
+			ck_assert_uint_le(c, truth[i] + err);
+			ck_assert_uint_le(err, t->floor);
+		} else {
+			ck_assert_uint_le(truth[i], t->floor);
+		}
+	}
+}
+
+START_TEST(exact_below_k)
+{
+	struct rtopk t;
+	report_topk_init(&t, 16);
+	bool oom = false;
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 16; i++) {
+			char key[16];
+			snprintf(key, sizeof key, "h%d", i);
+			report_topk_add(&t, key, (uint64_t)i + 1, 100, &oom);
+		}
+	ck_assert(!oom);
+	ck_assert(report_topk_exact(&t));
+	ck_assert_uint_eq(report_topk_size(&t), 16);
+	ck_assert_uint_eq(report_topk_floor(&t), 0);
+	for (int i = 0; i < 16; i++) {
+		char key[16];
+		uint64_t err;
+		snprintf(key, sizeof key, "h%d", i);
+		ck_assert_uint_eq(count_of(&t, key, &err), 3 * ((uint64_t)i + 1));
+		ck_assert_uint_eq(err, 0);
+	}
+	char buf[32];
+	report_topk_fmt_distinct(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "16");
+	/* one more distinct key: no longer exact, and said so */
+	report_topk_add(&t, "new", 1, 1, &oom);
+	ck_assert(!report_topk_exact(&t));
+	ck_assert_uint_eq(report_topk_size(&t), 16);
+	ck_assert_uint_eq(report_topk_floor(&t), 3); /* h0's 3 flows were the smallest */
+	report_topk_fmt_distinct(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "> 16");
+	report_topk_free(&t);
+}
+END_TEST
+
+/* A skewed stream (a few heavy hosts, a long tail of 5000 light ones) in pseudo-random order. */
+#define NKEYS 5000
+static size_t skewed_key(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	uint64_t r = *s >> 33;
+	if (r % 4 == 0)
+		return (size_t)(r / 4 % 8);  /* a quarter of the flows go to 8 heavy hitters */
+	return (size_t)(r % NKEYS);
+}
+
+static void feed(struct rtopk *t, uint64_t *truth, uint64_t seed, size_t n)
+{
+	bool oom = false;
+	char key[32];
+	for (size_t i = 0; i < n; i++) {
+		size_t k = skewed_key(&seed);
+		truth[k]++;
+		snprintf(key, sizeof key, "10.0.%zu.%zu", k / 256, k % 256);
+		report_topk_add(t, key, 1, 10, &oom);
+	}
+	ck_assert(!oom);
+}
+
+START_TEST(bounded_error_on_skewed_stream)
+{
+	static uint64_t truth[NKEYS];
+	memset(truth, 0, sizeof truth);
+	struct rtopk t;
+	report_topk_init(&t, 64);
+	feed(&t, truth, 1, 200000);
+	ck_assert(!report_topk_exact(&t));
+	ck_assert_uint_eq(report_topk_size(&t), 64);
+	ck_assert_uint_le(report_topk_floor(&t), 200000 / 64); /* floor <= N / k */
+	check_bounds(&t, truth, NKEYS);
+	/* every heavy hitter is kept, and the top 8 are the heavy ones */
+	size_t n;
+	struct rcount **v = report_sorted_counts(t.map, &n);
+	ck_assert_uint_eq(n, 64);
+	for (size_t i = 0; i < 8; i++) {
+		unsigned a, b;
+		ck_assert_int_eq(sscanf(v[i]->key, "10.0.%u.%u", &a, &b), 2);
+		ck_assert_uint_lt(a * 256 + b, 8);
+	}
+	free(v);
+	report_topk_free(&t);
+}
+END_TEST
+
+START_TEST(merge_sums_and_adds_bounds)
+{
+	static uint64_t ta[NKEYS], tb[NKEYS], tu[NKEYS];
+	memset(ta, 0, sizeof ta);
+	memset(tb, 0, sizeof tb);
+	struct rtopk a, b;
+	report_topk_init(&a, 64);
+	report_topk_init(&b, 64);
+	feed(&a, ta, 7, 100000);
+	feed(&b, tb, 9, 100000);
+	for (size_t i = 0; i < NKEYS; i++)
+		tu[i] = ta[i] + tb[i];
+	uint64_t fa = a.floor, fb = b.floor;
+	ck_assert_int_eq(report_topk_merge(&a, &b), 0);
+	ck_assert_uint_eq(report_topk_size(&a), 64);
+	ck_assert_uint_ge(a.floor, fa + fb);
+	check_bounds(&a, tu, NKEYS);
+	report_topk_free(&a);
+	report_topk_free(&b);
+
+	/* few distinct keys: the merge is exact, sums of both */
+	report_topk_init(&a, 8);
+	report_topk_init(&b, 8);
+	bool oom = false;
+	report_topk_add(&a, "x", 3, 30, &oom);
+	report_topk_add(&a, "y", 1, 10, &oom);
+	report_topk_add(&b, "y", 2, 20, &oom);
+	report_topk_add(&b, "z", 5, 50, &oom);
+	ck_assert_int_eq(report_topk_merge(&a, &b), 0);
+	ck_assert(report_topk_exact(&a));
+	uint64_t err;
+	ck_assert_uint_eq(count_of(&a, "x", &err), 3);
+	ck_assert_uint_eq(count_of(&a, "y", &err), 3);
+	ck_assert_uint_eq(count_of(&a, "z", &err), 5);
+	ck_assert_uint_eq(err, 0);
+	ck_assert_uint_eq(report_topk_size(&a), 3);
+	report_topk_free(&a);
+	report_topk_free(&b);
+}
+END_TEST
+
+START_TEST(scanner_fast_path)
+{
+	static struct report_scan_buf b;
+	struct rec x;
+	const char *plain = "{\"ts\":1700000000.5,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\","
+			    "\"id.orig_p\":5060,\"id.resp_h\":\"2001:db8::1\",\"id.resp_p\":443,"
+			    "\"proto\":\"tcp\",\"duration\":0.000125,\"orig_bytes\":1,\"resp_bytes\":2,"
+			    "\"orig_pkts\":3,\"orig_ip_bytes\":4,\"resp_pkts\":5,\"resp_ip_bytes\":6,"
+			    "\"confidence\":\"port\",\"app\":\"a\",\"app_service\":\"s\","
+			    "\"orig_dscp\":46,\"resp_dscp\":null,\"candidates\":[\"p/q\",\"r/s\"],"
+			    "\"end\":\"interim\",\"community_id\":\"1:abc=\"}";
+	ck_assert_int_eq(report_scan(plain, strlen(plain), &x, &b), 1);
+	ck_assert_uint_eq(x.ts, 1700000000500000ULL);
+	ck_assert_uint_eq(x.dur, 125);
+	ck_assert_str_eq(x.orig_h, "10.0.0.1");
+	ck_assert_str_eq(x.resp_h, "2001:db8::1");
+	ck_assert_uint_eq(x.resp_p, 443);
+	ck_assert_uint_eq(x.rip, 6);
+	ck_assert_int_eq(x.orig_dscp, 46);
+	ck_assert_int_eq(x.resp_dscp, -1);
+	ck_assert_uint_eq(x.ncand, 2);
+	ck_assert_str_eq(x.cand[1], "r/s");
+	ck_assert_uint_eq(x.final, 0);
+	ck_assert_str_eq(x.cid, "1:abc=");
+	ck_assert_str_eq(x.rule, "");
+	/* what the fast path leaves to the strict parser */
+	static const char *const other[] = {
+		"{\"ts\":1e9}",                                     /* exponent, fields missing */
+		"{\"ts\":1,\"ts\":2}",                              /* duplicate key */
+		"{\"uid\":\"a\\\"b\"}",                             /* escape */
+		"{\"ts\":-1}",
+		"{}",
+		"[1]",
+	};
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+		ck_assert_int_eq(report_scan(other[i], strlen(other[i]), &x, &b), 0);
+	/* a duplicate unknown key, an escape or a bad port in an otherwise plain record */
+	char buf[2048];
+	snprintf(buf, sizeof buf, "%.*s,\"uid\":\"C2\"}", (int)strlen(plain) - 1, plain);
+	ck_assert_int_eq(report_scan(buf, strlen(buf), &x, &b), 0);
+	snprintf(buf, sizeof buf, "%.*s,\"x\":\"\\u0041\"}", (int)strlen(plain) - 1, plain);
+	ck_assert_int_eq(report_scan(buf, strlen(buf), &x, &b), 0);
+	snprintf(buf, sizeof buf, "%s", plain);
+	memcpy(strstr(buf, "443"), "999", 3); /* 999 is fine */
+	ck_assert_int_eq(report_scan(buf, strlen(buf), &x, &b), 1);
+	char *q = strstr(buf, "\"id.resp_p\":999");
+	memmove(q + 18, q + 15, strlen(q + 15) + 1);
+	memcpy(q + 12, "999999", 6); /* 999999 > 65535 */
+	ck_assert_int_eq(report_scan(buf, strlen(buf), &x, &b), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("report_topk");
+	TCase *tc = tcase_create("topk");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, exact_below_k);
+	tcase_add_test(tc, bounded_error_on_skewed_stream);
+	tcase_add_test(tc, merge_sums_and_adds_bounds);
+	tcase_add_test(tc, scanner_fast_path);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
