@@ -133,6 +133,8 @@ static void group_free(struct rgroup **map)
 		report_topk_free(&g->clients);
 		report_count_free(&g->vals);
 		report_count_free(&g->vals2);
+		for (size_t i = 0; i < g->nexamples; i++)
+			free(g->examples[i]);
 		free(g->key);
 		free(g->rule);
 		free(g->extra_key);
@@ -390,7 +392,7 @@ static uint64_t next_width(uint64_t w)
 
 /* Keeps every product's time bins covering [lo, hi]: widens the bins (next_width, re-binning) until
  * REPORT_SERIES_BINS bins from an origin aligned to the width cover the whole span seen. */
-static void series_fit(struct report *r, uint64_t lo, uint64_t hi)
+void report_series_fit(struct report *r, uint64_t lo, uint64_t hi, uint64_t min_width)
 {
 	if (!r->bin_width) {
 		r->bin_width = bin_ladder[0];
@@ -403,8 +405,8 @@ static void series_fit(struct report *r, uint64_t lo, uint64_t hi)
 	}
 	uint64_t w = r->bin_width, o = r->bin_origin;
 	for (;;) {
-		bool fits = a >= o && (w > (UINT64_MAX - o) / REPORT_SERIES_BINS ||
-				       b < o + w * REPORT_SERIES_BINS);
+		bool fits = a >= o && w >= min_width && (w > (UINT64_MAX - o) / REPORT_SERIES_BINS ||
+							b < o + w * REPORT_SERIES_BINS);
 		if (fits)
 			break;
 		w = next_width(w);
@@ -508,6 +510,14 @@ struct rgroup *report_group_add(struct rfinding *f, const char *key, const struc
 	report_topk_add(&g->servers, ep, nf, bytes, oom);
 	report_topk_add(&g->clients, x->orig_h, nf, bytes, oom);
 	group_rule(g, x->rule, oom);
+	if (nf && g->nexamples < REPORT_EXAMPLES) { /* a few flows to look up, by community ID */
+		char ex[2 * UCF_ADDR_STRLEN + 200], cl[UCF_ADDR_STRLEN + 16];
+		endpoint(x->orig_h, x->orig_p, cl, sizeof cl);
+		snprintf(ex, sizeof ex, "%s -> %s %s%s%s", cl, ep, x->proto, *x->cid ? " " : "",
+			 x->cid);
+		if ((g->examples[g->nexamples] = xstrdup(ex, oom)))
+			g->nexamples++;
+	}
 	return g;
 }
 
@@ -558,7 +568,7 @@ static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, con
 static void add_record(struct report *r, const struct rec *x, bool *oom)
 {
 	uint64_t end = x->ts + x->dur;
-	series_fit(r, x->ts, end);
+	report_series_fit(r, x->ts, end, 0);
 	if (x->ts < r->ts_min)
 		r->ts_min = x->ts;
 	if (end > r->ts_max)

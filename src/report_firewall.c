@@ -339,3 +339,59 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 			    "documented rows", s->key, (unsigned long long)s->attempts,
 			    (unsigned long long)s->documented);
 }
+
+/* Parallel --from-json (report_merge.c): src's sources and attempts added to dst's. A source
+ * is a scan when it was one on either side or the pairs of both reach SCAN_PAIRS. */
+int report_fw_merge(struct report *dst, const struct report *src)
+{
+	bool oom = false;
+	if (!src->fw)
+		return 0;
+	if (!dst->fw && !(dst->fw = calloc(1, sizeof *dst->fw)))
+		return -1;
+	for (const struct fw_src *s = src->fw->srcs; s; s = s->hh.next) {
+		struct fw_src *d = src_get(dst->fw, s->key, &oom);
+		if (!d)
+			return -1;
+		d->attempts += s->attempts;
+		d->documented += s->documented;
+		if (!d->scan && s->scan) {
+			d->scan = true;
+			report_count_free(&d->pairs);
+		}
+		for (const struct rcount *c = s->pairs; c && !d->scan; c = c->hh.next) {
+			report_count_add(&d->pairs, c->key, c->flows, 0, &oom);
+			if (report_count_size(d->pairs) >= SCAN_PAIRS) {
+				d->scan = true;
+				report_count_free(&d->pairs);
+			}
+		}
+	}
+	for (const struct fw_att *a = src->fw->atts; a; a = a->hh.next) {
+		struct fw_att *d;
+		HASH_FIND_STR(dst->fw->atts, a->key, d);
+		if (!d) {
+			if (!(d = calloc(1, sizeof *d)) || !(d->key = strdup(a->key)) ||
+			    !(d->row = strdup(a->row)) || !(d->src = strdup(a->src)) ||
+			    !(d->rule = strdup(a->rule))) {
+				if (d) {
+					free(d->key);
+					free(d->row);
+					free(d->src);
+				}
+				free(d);
+				return -1;
+			}
+			d->cand = a->cand;
+			HASH_ADD_KEYPTR(hh, dst->fw->atts, d->key, strlen(d->key), d);
+		}
+		d->s0 += a->s0;
+		d->rej += a->rej;
+		d->udp += a->udp;
+		d->pkts += a->pkts;
+		d->bytes += a->bytes;
+		for (const struct rcount *c = a->servers; c; c = c->hh.next)
+			report_count_add(&d->servers, c->key, c->flows, c->bytes, &oom);
+	}
+	return oom ? -1 : 0;
+}

@@ -154,6 +154,7 @@ struct report_scan_buf {
 int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_buf *b);
 
 /* A finding's group: flows sharing a service, a port, ... */
+#define REPORT_EXAMPLES 3
 struct rgroup {
 	UT_hash_handle hh;
 	char *key;
@@ -162,6 +163,8 @@ struct rgroup {
 	uint64_t flows, pkts, bytes, n1, n2;
 	struct rtopk servers, clients;
 	struct rcount *vals, *vals2;
+	char *examples[REPORT_EXAMPLES]; /* the first flows: "a:p -> b:q proto community_id" */
+	size_t nexamples;
 };
 
 enum rfind { RF_CLEAR, RF_CLEAR_INFO, RF_DSCP, RF_MEDIA_TCP, RF_SUBNET, RF_UNCLASS, RF_FRAG,
@@ -241,6 +244,16 @@ struct rgroup *report_group_add(struct rfinding *f, const char *key, const struc
 struct rcount *report_count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
 				bool *oom);
 void report_count_free(struct rcount **map);
+
+/* report.c: keeps the time bins covering [lo, hi] with a width of at least min_width (merges). */
+void report_series_fit(struct report *r, uint64_t lo, uint64_t hi, uint64_t min_width);
+/* report_merge.c: adds partial report src (read from later files) into dst. -1 out of memory. */
+int report_merge(struct report *dst, const struct report *src);
+/* Reads files into r: one file directly; several in parallel threads (min(files, online CPUs),
+ * or $UCFLOW_REPORT_THREADS), a partial report each, merged in the files' order. */
+int report_read_files(struct report *r, const char *const *files, size_t nfiles, char *errbuf);
+/* report_firewall.c: the same for the unanswered-attempts finding. */
+int report_fw_merge(struct report *dst, const struct report *src);
 
 /* report_cand.c: unlabelled flows measured against their candidate rows. */
 int report_cand_index(struct report *r);   /* at report_index_rules; -1 no memory */

@@ -210,11 +210,10 @@ int report_from_json(const struct sig_db *db, const char *path, const char *cons
 		return UCF_ERR_RUNTIME;
 	int status = UCF_OK;
 	char eb[UCF_ERRBUF_SIZE];
-	for (size_t i = 0; i < nfiles; i++)
-		if (report_read_jsonl(r, files[i], eb) != UCF_OK && status == UCF_OK) {
-			status = UCF_ERR_RUNTIME;
-			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", eb);
-		}
+	if (report_read_files(r, files, nfiles, eb) != UCF_OK) {
+		status = UCF_ERR_RUNTIME;
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", eb);
+	}
 	int rc = report_finish(r, path, eb);
 	if (rc != UCF_OK && status == UCF_OK) {
 		status = rc;

@@ -429,6 +429,14 @@ static void emit_endpoints(const struct rgroup *g, rline_fn fn, void *u)
 	top_list(&g->clients, TOP_ENDPOINTS, buf, sizeof buf);
 	if (*buf)
 		emit(fn, u, RL_DETAIL, "top clients: %s", buf);
+	/* a few of the flows themselves, with their community ID: found in other tools' logs */
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < g->nexamples && used < sizeof buf; i++)
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? "; " : "",
+					 g->examples[i]);
+	if (*buf)
+		emit(fn, u, RL_DETAIL, "example flows: %s", buf);
 }
 
 static void emit_group_head(const struct rgroup *g, const char *extra, rline_fn fn, void *u)
