@@ -61,10 +61,14 @@ static void sift_up(struct rtopk *t, uint32_t i)
 	heap_set(t, i, c);
 }
 
+/* Keys get at least this room, so that a counter taken over keeps its memory (an endpoint
+ * "[v6addr]:port" fits). */
+#define KEY_ROOM 64
+
 static struct rcount *new_count(const char *key, bool *oom)
 {
 	size_t n = strlen(key);
-	struct rcount *c = calloc(1, sizeof *c + n + 1);
+	struct rcount *c = calloc(1, sizeof *c + (n + 1 > KEY_ROOM ? n + 1 : KEY_ROOM));
 	if (!c) {
 		*oom = true;
 		return NULL;
@@ -109,19 +113,34 @@ static void add_err(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes
 		sift_up(t, c->hidx);
 		return;
 	}
-	/* full: the smallest counter goes to the new key */
-	struct rcount *v = t->heap[0];
-	if (!(c = new_count(key, oom)))
+	/* full: the smallest counter goes to the new key (a record that adds no flow, an interim
+	 * one, takes none: it would only churn the summary) */
+	if (!n && !err)
 		return;
+	struct rcount *v = t->heap[0];
+	size_t klen = strlen(key);
+	HASH_DEL(t->map, v);
 	if (v->flows > t->floor)
 		t->floor = v->flows;
 	t->evicted++;
-	c->flows = v->flows + n;
-	c->bytes = v->bytes + bytes;
-	c->err = v->flows + err;
-	HASH_DEL(t->map, v);
-	free(v);
-	HASH_ADD_STR(t->map, key, c);
+	uint64_t vf = v->flows, vb = v->bytes;
+	if (klen < KEY_ROOM) {
+		c = v; /* reuse its memory */
+		memcpy(c->key, key, klen + 1);
+	} else {
+		free(v);
+		if (!(c = new_count(key, oom))) {
+			if (--t->n) { /* keep the heap whole without it */
+				heap_set(t, 0, t->heap[t->n]);
+				sift_down(t, 0);
+			}
+			return;
+		}
+	}
+	c->flows = vf + n;
+	c->bytes = vb + bytes;
+	c->err = vf + err;
+	HASH_ADD_KEYPTR(hh, t->map, c->key, klen, c);
 	heap_set(t, 0, c);
 	sift_down(t, 0);
 }
