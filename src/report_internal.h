@@ -81,6 +81,7 @@ struct rtopk {
 	uint32_t n, cap, k;
 	uint64_t floor;       /* upper bound of the flows of any key not kept */
 	uint64_t evicted;     /* counters taken over (0: every count is exact) */
+	uint8_t *hll;         /* HyperLogLog registers: the distinct keys, estimated */
 };
 void report_topk_init(struct rtopk *t, uint32_t k);
 void report_topk_free(struct rtopk *t);
@@ -90,7 +91,9 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src);
 uint64_t report_topk_floor(const struct rtopk *t);
 size_t report_topk_size(const struct rtopk *t);
 bool report_topk_exact(const struct rtopk *t);
-void report_topk_fmt_distinct(const struct rtopk *t, char *buf, size_t len); /* "12", "> 256" */
+/* Distinct keys: exact while no counter was taken over, else a HyperLogLog estimate. */
+double report_topk_distinct(const struct rtopk *t);
+void report_topk_fmt_distinct(const struct rtopk *t, char *buf, size_t len); /* "12", "≈ 6100" */
 
 /* Confidence names in display order; the last slot counts names not in the list. */
 enum { RC_PAYLOAD, RC_DNS, RC_SUBNET_PORT, RC_SUBNET, RC_SITE_PORT, RC_PORT, RC_NONE, RC_OTHER,
