@@ -71,6 +71,12 @@ rc=$?
 # RSS limit: the report's summaries and buffers take about 20 MB whatever the clients; one counter
 # per client (as before the bounded summaries) took 650 MB for a million
 LIMIT_KIB=${REPORT_RSS_LIMIT_KIB:-102400}
+if grep -q __asan_init "$bin" 2>/dev/null; then
+	# AddressSanitizer's shadow memory and freed-block quarantine: a smaller quarantine and more room
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+	export ASAN_OPTIONS
+	LIMIT_KIB=${REPORT_RSS_LIMIT_KIB:-307200}
+fi
 res=$(python3 - "$bin" "$srcdir/signatures" "$tmp/big.txt" <<'PY'
 import os, subprocess, sys
 N, HEAVY = 1000000, 10
