@@ -10,6 +10,9 @@
  * A kept count then overestimates the true one by at most its err (<= the floor), and any key not
  * kept had at most `floor` flows. While fewer than k distinct keys were seen, everything is exact. */
 
+static void hll_start(struct rtopk *t, bool *oom);
+static void hll_add(struct rtopk *t, const char *key, bool *oom);
+
 void report_topk_init(struct rtopk *t, uint32_t k)
 {
 	memset(t, 0, sizeof *t);
@@ -119,6 +122,10 @@ static void add_err(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes
 	 * one, takes none: it would only churn the summary) */
 	if (!n && !err)
 		return;
+	if (!t->hll) { /* the first key past the counters: distinct keys are estimated from now */
+		hll_start(t, oom);
+		hll_add(t, key, oom);
+	}
 	struct rcount *v = t->heap[0];
 	size_t klen = strlen(key);
 	HASH_DEL(t->map, v);
@@ -166,18 +173,48 @@ static uint64_t key_hash(const char *k)
 	return h;
 }
 
+static void hll_put(uint8_t *regs, const char *key)
+{
+	uint64_t h = key_hash(key);
+	unsigned j = (unsigned)(h >> (64 - HLL_P));
+	uint64_t w = h << HLL_P;
+	uint8_t rank = w ? (uint8_t)(__builtin_clzll(w) + 1) : (uint8_t)(64 - HLL_P + 1);
+	if (rank > regs[j])
+		regs[j] = rank;
+}
+
 static void hll_add(struct rtopk *t, const char *key, bool *oom)
 {
 	if (!t->hll && !(t->hll = calloc(HLL_M, 1))) {
 		*oom = true;
 		return;
 	}
-	uint64_t h = key_hash(key);
-	unsigned j = (unsigned)(h >> (64 - HLL_P));
-	uint64_t w = h << HLL_P;
-	uint8_t rank = w ? (uint8_t)(__builtin_clzll(w) + 1) : (uint8_t)(64 - HLL_P + 1);
-	if (rank > t->hll[j])
-		t->hll[j] = rank;
+	hll_put(t->hll, key);
+}
+
+/* Registers only once a summary overflows (small ones, most of them, never need them): until then
+ * its counters hold every distinct key seen, and they fill the registers. */
+static void hll_start(struct rtopk *t, bool *oom)
+{
+	if (t->hll || !(t->hll = calloc(HLL_M, 1))) {
+		*oom = *oom || !t->hll;
+		return;
+	}
+	for (const struct rcount *c = t->map; c; c = c->hh.next)
+		hll_put(t->hll, c->key);
+}
+
+/* A summary's distinct keys into regs: its registers, or its counters' keys while exact. */
+static void hll_fold(uint8_t *regs, const struct rtopk *t)
+{
+	if (t->hll) {
+		for (unsigned j = 0; j < HLL_M; j++)
+			if (t->hll[j] > regs[j])
+				regs[j] = t->hll[j];
+		return;
+	}
+	for (const struct rcount *c = t->map; c; c = c->hh.next)
+		hll_put(regs, c->key);
 }
 
 /* ln x for x >= 1 without libm (the build links none): x = 2^k y, y in [1, 2), and
@@ -215,7 +252,8 @@ double report_topk_distinct(const struct rtopk *t)
 
 void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, bool *oom)
 {
-	hll_add(t, key, oom);
+	if (t->hll)
+		hll_add(t, key, oom);
 	if (!t->k) /* zeroed (calloc'd) summaries get the default size */
 		t->k = REPORT_TOPK_K;
 	add_err(t, key, n, bytes, 0, oom);
@@ -272,15 +310,6 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 		report_topk_free(&u);
 		return -1;
 	}
-	if (src->hll) {
-		if (!dst->hll && !(dst->hll = calloc(HLL_M, 1)))
-			oom = true;
-		for (unsigned j = 0; dst->hll && j < HLL_M; j++)
-			if (src->hll[j] > dst->hll[j])
-				dst->hll[j] = src->hll[j];
-	}
-	u.hll = dst->hll;
-	dst->hll = NULL;
 	u.floor = fd + fs;
 	u.evicted = dst->evicted + src->evicted;
 	while (u.n > dst->k) {
@@ -295,6 +324,14 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 		free(v);
 	}
 	u.k = dst->k;
+	if (u.evicted) { /* not exact: the distinct keys of both, estimated */
+		if ((u.hll = calloc(HLL_M, 1))) {
+			hll_fold(u.hll, dst);
+			hll_fold(u.hll, src);
+		} else {
+			oom = true;
+		}
+	}
 	report_topk_free(dst);
 	*dst = u;
 	return oom ? -1 : 0;
