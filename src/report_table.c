@@ -91,9 +91,13 @@ static void top_list(const struct rtopk *t, size_t max, char *buf, size_t len)
 			break;
 		used += (size_t)w;
 	}
-	if (n > max && used < len)
-		snprintf(buf + used, len - used, ", +%s%zu more", report_topk_exact(t) ? "" : "> ",
-			 n - max);
+	if (n > max && used < len) {
+		if (report_topk_exact(t))
+			snprintf(buf + used, len - used, ", +%zu more", n - max);
+		else /* the distinct estimate: the counters hold only some */
+			snprintf(buf + used, len - used, ", +≈ %.0f more",
+				 report_topk_distinct(t) - (double)max);
+	}
 	free(v);
 }
 
