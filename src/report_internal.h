@@ -277,6 +277,7 @@ void report_fw_counts(const struct report *r, uint64_t *labelled, uint64_t *cand
 struct rserver;
 void report_servers_add(struct report *r, const struct rec *x, bool *oom);
 void report_servers_free(struct report *r);
+int report_servers_merge(struct report *dst, const struct report *src); /* -1 out of memory */
 struct rtab *report_tab_servers(const struct report *r); /* NULL when no record had a role */
 
 /* Sorted views for the renderers (arrays the caller frees). */

@@ -132,3 +132,38 @@ struct rtab *report_tab_servers(const struct report *r)
 	free(v);
 	return t;
 }
+
+/* Parallel --from-json (report_merge.c): src, read from later files, added to dst. */
+int report_servers_merge(struct report *dst, const struct report *src)
+{
+	for (const struct rserver *x = src->servers; x; x = x->hh.next) {
+		struct rserver *s;
+		HASH_FIND_STR(dst->servers, x->key, s);
+		if (!s) {
+			s = calloc(1, sizeof *s);
+			if (!s || !(s->key = strdup(x->key))) {
+				free(s);
+				return -1;
+			}
+			s->first = x->first;
+			HASH_ADD_KEYPTR(hh, dst->servers, s->key, strlen(s->key), s);
+		}
+		s->as_server += x->as_server;
+		s->as_client += x->as_client;
+		if (x->first < s->first)
+			s->first = x->first;
+		if (x->last > s->last)
+			s->last = x->last;
+		memcpy(s->evidence, x->evidence, sizeof s->evidence); /* the latest record's */
+		char prods[sizeof x->products];
+		memcpy(prods, x->products, sizeof prods);
+		for (char *save = NULL, *p = strtok_r(prods, ", ", &save); p;
+		     p = strtok_r(NULL, ", ", &save))
+			if (!strstr(s->products, p)) {
+				size_t n = strlen(s->products);
+				snprintf(s->products + n, sizeof s->products - n, "%s%s", n ? ", " : "",
+					 p);
+			}
+	}
+	return 0;
+}
