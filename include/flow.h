@@ -157,6 +157,7 @@ struct flow_update {
 	uint8_t dir;         /* FLOW_ORIG or FLOW_RESP: who sent this packet */
 	uint8_t is_new;      /* the flow was created by this packet */
 	uint8_t is_fragment; /* the packet was an IP fragment */
+	uint8_t after_close; /* flow NULL: a late TCP packet of a closed connection (late_after_close) */
 };
 
 /* Accounts one decoded packet at packet time ts_us. Expires idle flows first (cheap: looks only at
@@ -214,6 +215,9 @@ struct flow_table_stats {
 	uint64_t frags_attributed;
 	uint64_t frags_unattributed;
 	uint64_t interim;        /* interim (FLOW_END_ACTIVE) records; not counted in emitted */
+	/* TCP packets without SYN (FIN, RST, or an ACK without payload) that came after their
+	 * connection was closed and written: counted here rather than made into a new, reversed flow */
+	uint64_t late_after_close;
 };
 void flow_table_get_stats(const struct flow_table *t, struct flow_table_stats *st);
 

@@ -73,6 +73,19 @@ struct frag_slot {
 	uint8_t used;
 };
 
+/* Connections recently closed (and written): a retransmitted FIN, a late RST or ACK on the same
+ * 5-tuple is counted instead of starting a new flow, which would come out reversed (its first
+ * packet is the responder's) with 1 or 2 packets. Direct-mapped by the flow hash: a bounded
+ * array, written when a closed flow ends and read only when a TCP packet without SYN finds no
+ * flow; a collision forgets the older connection (its late packets then start a flow, as
+ * before). Remembered for the TCP idle timeout. */
+#define CLOSED_SLOTS 4096
+struct closed_slot {
+	struct flow_key key;
+	uint32_t used;
+	uint64_t ts; /* when the connection's last packet was seen */
+};
+
 struct fl_list {
 	uint32_t head, tail;
 };
@@ -96,6 +109,7 @@ struct flow_table {
 	uint64_t next_uid, uid_step;
 	struct flow_table_stats st;
 	struct frag_slot frags[FRAG_SLOTS];
+	struct closed_slot closed[CLOSED_SLOTS];
 };
 
 /* ---- hashing ---- */
@@ -372,6 +386,12 @@ static void flow_end(struct flow_table *t, uint32_t idx, enum flow_end why)
 	if (t->emit)
 		t->emit(t->emit_user, f, why);
 	t->st.emitted++;
+	if (why == FLOW_END_CLOSED && f->key.proto == 6) {
+		struct closed_slot *c = &t->closed[f->hh.hashv & (CLOSED_SLOTS - 1)];
+		c->key = f->key;
+		c->used = 1;
+		c->ts = f->ts_last;
+	}
 	if (why == FLOW_END_EVICTED)
 		t->st.evicted++;
 	list_unlink(t, idx);
@@ -815,6 +835,27 @@ static inline struct flow *flow_find(const struct flow_table *t, const struct fl
 	return NULL;
 }
 
+/* Whether a TCP packet that found no flow is a late FIN, RST or bare ACK of a connection closed
+ * within the TCP idle timeout (see struct closed_slot). A SYN (a new connection) or a segment
+ * with data starts a flow as before. Runs only when a packet starts a flow. */
+static __attribute__((noinline)) bool late_after_close(struct flow_table *t,
+							const struct decoded_pkt *p,
+							const struct flow_lookup *lk, uint64_t ts_us)
+{
+	if (p->tcp_flags & 0x02)
+		return false;
+	if (!(p->tcp_flags & 0x05) && (!(p->tcp_flags & 0x10) || p->payload_len))
+		return false;
+	const struct closed_slot *c = &t->closed[lk->hashv & (CLOSED_SLOTS - 1)];
+	if (!c->used || flow_key_cmp(&c->key, &lk->key, FLOW_KEY_BYTES) != 0)
+		return false;
+	/* packet time may step back across merged files: that is still "after" the close */
+	if (ts_us > c->ts && ts_us - c->ts > t->timeout_us[LIST_TCP])
+		return false;
+	t->st.late_after_close++;
+	return true;
+}
+
 /* flow_table_update() past the fragment check and the key: shared with the batched path. */
 static inline __attribute__((always_inline)) int
 update_keyed(struct flow_table *t, const struct decoded_pkt *p, const struct flow_lookup *lk,
@@ -825,6 +866,10 @@ update_keyed(struct flow_table *t, const struct decoded_pkt *p, const struct flo
 	/* A fresh SYN on a closed connection's 5-tuple is a new connection (port reuse). */
 	if (__builtin_expect(!f || ((f->tcp_state & FLOW_TCP_CLOSED) && p->proto == 6 &&
 				    (p->tcp_flags & 0x12) == 0x02), 0)) {
+		if (!f && p->proto == 6 && late_after_close(t, p, lk, ts_us)) {
+			out->after_close = 1;
+			return UCF_OK;
+		}
 		f = flow_start(t, p, lk, ts_us, f);
 		if (!f)
 			return UCF_ERR_RUNTIME;

@@ -215,7 +215,8 @@ after_update(struct pipeline *p, const struct cap_pkthdr *h, const struct decode
 		return;
 	}
 	if (!u->flow) {
-		p->c.frag_unattributed++;
+		if (!u->after_close) /* a late TCP packet of a closed connection is counted apart */
+			p->c.frag_unattributed++;
 		return;
 	}
 	/* The tunnel is described once, when the flow is created: never per packet. */
@@ -413,6 +414,10 @@ void pipeline_print_summary_totals(const struct pipeline_counters *c, const stru
 	if (oc && oc->lost)
 		fprintf(fp, "ucflow: %llu records not written because of the write error (the output "
 			    "ends with the last whole record)\n", (unsigned long long)oc->lost);
+	if (st->late_after_close)
+		fprintf(fp, "ucflow: %llu TCP packets (FIN, RST or ACK) came after their connection "
+			    "was closed and written: counted here, not made into new flows\n",
+			(unsigned long long)st->late_after_close);
 	if (tunnel_overflows)
 		fprintf(fp, "ucflow: %llu flows in tunnels beyond the first %u distinct ones are "
 			    "described as \"(too many tunnels)\"\n",

@@ -195,6 +195,55 @@ START_TEST(port_reuse_after_close_is_new_flow)
 }
 END_TEST
 
+/* Late packets of a connection already closed and written: a retransmitted FIN, a late RST or
+ * bare ACK is counted, not a new (reversed) flow; a SYN or data still starts one, and so does
+ * anything after the TCP idle timeout. */
+START_TEST(late_fin_after_close_is_counted)
+{
+	struct emitted e;
+	struct flow_table *t = mktable(&e, 0);
+	struct flow_table_stats st;
+	seg(t, 1, SYN, 0, 0);
+	seg(t, 0, SYN | ACK, 0, 1);
+	seg(t, 1, ACK, 0, 2);
+	seg(t, 1, FIN | ACK, 0, 3);
+	seg(t, 0, FIN | ACK, 0, 4);
+	seg(t, 1, ACK, 0, 5);
+	flow_table_expire(t, 3 * SEC); /* past the linger: written */
+	ck_assert_int_eq(e.n, 1);
+	struct flow_update u = seg(t, 0, FIN | ACK, 0, 5 * SEC); /* the server's FIN again */
+	ck_assert_ptr_null(u.flow);
+	ck_assert_int_eq(u.after_close, 1);
+	u = seg(t, 1, ACK, 0, 5 * SEC + 1);
+	ck_assert_ptr_null(u.flow);
+	u = seg(t, 0, RST, 0, 6 * SEC);
+	ck_assert_ptr_null(u.flow);
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.late_after_close, 3);
+	ck_assert_uint_eq(st.created, 1);
+	ck_assert_uint_eq(st.active, 0);
+	/* data on the closed 5-tuple is not a retransmitted close: a flow */
+	u = seg(t, 0, ACK, 10, 7 * SEC);
+	ck_assert_ptr_nonnull(u.flow);
+	ck_assert_int_eq(u.is_new, 1);
+	flow_table_flush(t, FLOW_END_EOF);
+	/* a SYN is a new connection */
+	seg(t, 1, SYN, 0, 8 * SEC);
+	seg(t, 1, FIN, 0, 8 * SEC + 1);
+	seg(t, 0, FIN | ACK, 0, 8 * SEC + 2);
+	flow_table_expire(t, 11 * SEC);
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.created, 3);
+	/* past the TCP idle timeout (300 s) the 5-tuple is forgotten: a FIN starts a flow */
+	u = seg(t, 0, FIN | ACK, 0, 400 * SEC);
+	ck_assert_ptr_nonnull(u.flow);
+	flow_table_get_stats(t, &st);
+	ck_assert_uint_eq(st.late_after_close, 3);
+	ck_assert_uint_eq(st.created, 4);
+	flow_table_destroy(t);
+}
+END_TEST
+
 START_TEST(eviction_writes_least_recent)
 {
 	struct emitted e;
@@ -512,6 +561,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, idle_timeouts_per_protocol);
 	tcase_add_test(tc, closed_flow_lingers_then_ends);
 	tcase_add_test(tc, port_reuse_after_close_is_new_flow);
+	tcase_add_test(tc, late_fin_after_close_is_counted);
 	tcase_add_test(tc, eviction_writes_least_recent);
 	tcase_add_test(tc, many_flows_all_written);
 	tcase_add_test(tc, fragments_attributed_to_flow);
