@@ -556,6 +556,110 @@ START_TEST(test_icmp_and_other)
 }
 END_TEST
 
+/* The variants of the capture and device headers that wrap_link() does not build: each decodes
+ * the packet, or says why not, without reading past the frame (the sweeps cover the cuts). */
+START_TEST(test_encap_variants)
+{
+	struct frame seg, ip, f;
+	struct decoded_pkt d;
+	build_udp(&seg, 5060, 5060, "sip");
+	wrap_ipv4(&ip, 17, &seg, &IP4_PLAIN);
+
+	/* ERF record of type IPv4 (22): the IP header right after the 16-byte record header */
+	f.len = 0;
+	put_fill(&f, 0, 8);
+	put8(&f, 22);
+	put8(&f, 0);
+	put16(&f, (unsigned)(16 + ip.len));
+	put16(&f, 0);
+	put16(&f, (unsigned)ip.len);
+	append(&f, &ip);
+	ck_assert_int_eq(decode_frame(DLT_ERF, &f, &d), DECODE_OK);
+	ck_assert_uint_eq(d.sport, 5060);
+	f.b[8] = 1; /* HDLC/POS: not read */
+	ck_assert_int_eq(decode_frame(DLT_ERF, &f, &d), DECODE_NONIP);
+	f.b[8] = 0x96; /* IPv4 with extension headers that never end within the frame */
+	memset(f.b + 16, 0x80, f.len - 16);
+	ck_assert_int_eq(decode_frame(DLT_ERF, &f, &d), DECODE_TRUNCATED);
+
+	/* Juniper without L2: "MGC", flags NO_L2, a 4-byte protocol word, IP */
+	f.len = 0;
+	put_bytes(&f, "MGC\x02", 4);
+	put32(&f, 2);
+	append(&f, &ip);
+	ck_assert_int_eq(decode_frame(DLT_JUNIPER_ETHER, &f, &d), DECODE_OK);
+	ck_assert_uint_eq(d.dport, 5060);
+	f.b[0] = 'X'; /* no magic */
+	ck_assert_int_eq(decode_frame(DLT_JUNIPER_ETHER, &f, &d), DECODE_MALFORMED);
+
+	/* ATM CLIP without LLC/SNAP: bare IP; SNAP for another ethertype: no IP */
+	ck_assert_int_eq(decode_frame(LINKTYPE_ATM_CLIP, &ip, &d), DECODE_OK);
+	f.len = 0;
+	put_bytes(&f, "\xaa\xaa\x03\x00\x00\x00\x08\x06", 8); /* SNAP for ARP */
+	put_fill(&f, 0, 28);
+	ck_assert_int_eq(decode_frame(LINKTYPE_ATM_CLIP, &f, &d), DECODE_NONIP);
+	f.b[0] = 0x42; /* not 0xaa: taken as IP, whose header length (2 words) is impossible */
+	f.b[1] = 0x42;
+	ck_assert_int_eq(decode_frame(LINKTYPE_ATM_CLIP, &f, &d), DECODE_MALFORMED);
+
+	/* PKTAP: a record that is not a packet; a header shorter than the structure; a PKTAP
+	 * inside a PKTAP */
+	f.len = 0;
+	put8(&f, 108);
+	put_fill(&f, 0, 3);
+	put8(&f, 0); /* record type none */
+	put_fill(&f, 0, 3);
+	put8(&f, 12); /* DLT_RAW */
+	put_fill(&f, 0, 108 - 9);
+	append(&f, &ip);
+	ck_assert_int_eq(decode_frame(DLT_PKTAP, &f, &d), DECODE_NONIP);
+	f.b[4] = 1;
+	ck_assert_int_eq(decode_frame(DLT_PKTAP, &f, &d), DECODE_OK);
+	f.b[0] = 40;
+	ck_assert_int_eq(decode_frame(DLT_PKTAP, &f, &d), DECODE_MALFORMED);
+	f.b[0] = 108;
+	f.b[8] = 0x02; /* DLT 258 = PKTAP */
+	f.b[9] = 0x01;
+	ck_assert_int_eq(decode_frame(DLT_PKTAP, &f, &d), DECODE_MALFORMED);
+
+	/* NFLOG: an ARP payload (family AF_UNSPEC), a TLV length below its header, version 1 */
+	f.len = 0;
+	put8(&f, 0);
+	put8(&f, 0);
+	put16(&f, 0);
+	uint16_t tlv[2] = { (uint16_t)(4 + ip.len), 9 };
+	put_bytes(&f, tlv, 4);
+	append(&f, &ip);
+	ck_assert_int_eq(decode_frame(DLT_NFLOG, &f, &d), DECODE_NONIP);
+	f.b[0] = 2;
+	ck_assert_int_eq(decode_frame(DLT_NFLOG, &f, &d), DECODE_OK);
+	tlv[0] = 3;
+	memcpy(f.b + 4, tlv, 2);
+	ck_assert_int_eq(decode_frame(DLT_NFLOG, &f, &d), DECODE_MALFORMED);
+	f.b[1] = 1;
+	ck_assert_int_eq(decode_frame(DLT_NFLOG, &f, &d), DECODE_MALFORMED);
+
+	/* FDDI: a MAC frame (frame control 0xc0) carries no IP; IPNET: an unknown family */
+	f.len = 0;
+	put8(&f, 0xc0);
+	put_fill(&f, 0, 12 + 8);
+	ck_assert_int_eq(decode_frame(DLT_FDDI, &f, &d), DECODE_NONIP);
+	f.len = 0;
+	put8(&f, 1);
+	put8(&f, 99);
+	put_fill(&f, 0, 22);
+	append(&f, &ip);
+	ck_assert_int_eq(decode_frame(DLT_IPNET, &f, &d), DECODE_NONIP);
+
+	/* names: ours for the types decoded, libpcap's for the rest */
+	ck_assert_str_eq(decode_linktype_name(DLT_NFLOG), "NFLOG (Linux netfilter log)");
+	ck_assert_str_eq(decode_linktype_name(189), "USB with Linux header");
+	ck_assert(decode_linktype_supported(DLT_ERF));
+	ck_assert(decode_linktype_supported(LINKTYPE_ATM_CLIP));
+	ck_assert(!decode_linktype_supported(189));
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -575,6 +679,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, test_tcp_data_offset);
 	tcase_add_test(tc, test_udp_lengths);
 	tcase_add_test(tc, test_icmp_and_other);
+	tcase_add_test(tc, test_encap_variants);
 	suite_add_tcase(s, tc);
 	return s;
 }
