@@ -53,14 +53,14 @@ int cap_set_filter(struct cap_source *s, const char *bpf, char *errbuf);
 struct pcapng_file;
 /* Reads a pcapng file from fp, positioned at its start: the section header and the interfaces
  * declared before the first packet. bpf (may be NULL) is compiled for each interface's link
- * type; a filter that does not compile gives UCF_ERR_CONFIG. fp stays the caller's. */
+ * type (an interface it cannot apply to passes no packet); a filter that compiles for none of
+ * those interfaces gives UCF_ERR_CONFIG. fp stays the caller's. */
 int pcapng_open(struct pcapng_file **out, FILE *fp, const char *name, const char *bpf,
 		char *errbuf);
 /* The link type all interfaces declared so far share, or CAP_LINKTYPE_PER_PACKET. */
 int pcapng_linktype(const struct pcapng_file *f);
 /* The next packet that passes the filter: 1 with *h and *data set (valid until the next call),
- * 0 at the end of the file, -UCF_ERR_RUNTIME or -UCF_ERR_CONFIG (a later interface's filter)
- * with errbuf set. */
+ * 0 at the end of the file, -UCF_ERR_RUNTIME with errbuf set. */
 int pcapng_next(struct pcapng_file *f, struct cap_pkthdr *h, const uint8_t **data, char *errbuf);
 void pcapng_close(struct pcapng_file *f);
 

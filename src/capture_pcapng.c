@@ -37,6 +37,7 @@ struct ng_iface {
 	int64_t tsoffset;    /* if_tsoffset, seconds */
 	struct bpf_program prog;
 	bool has_prog;
+	bool match_none;     /* the filter does not compile for this link type: nothing matches */
 };
 
 struct pcapng_file {
@@ -51,6 +52,7 @@ struct pcapng_file {
 	uint32_t pend_type;  /* a block read ahead by pcapng_open (0 = none) */
 	size_t pend_len;
 	int file_linktype;
+	char filter_err[UCF_ERRBUF_SIZE]; /* the first interface's filter error */
 };
 
 /* Reads in the section's byte order (a section is "swapped" when its byte-order magic reads
@@ -240,14 +242,17 @@ static int add_iface(struct pcapng_file *f, size_t len, char *errbuf)
 								   ? (int)snaplen : DEFAULT_SNAPLEN);
 		if (!dead)
 			return fail(errbuf, f, "out of memory");
+		/* A filter that cannot apply to this link type (e.g. "udp" on USB) matches none of
+		 * its packets; pcapng_open refuses it only when it compiles for no interface. */
 		if (pcap_compile(dead, &i->prog, f->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-			snprintf(errbuf, UCF_ERRBUF_SIZE, "bad filter expression '%s': %s", f->bpf,
-				 pcap_geterr(dead));
-			pcap_close(dead);
-			return -2; /* a configuration error */
+			if (!f->filter_err[0])
+				snprintf(f->filter_err, sizeof f->filter_err,
+					 "bad filter expression '%s': %s", f->bpf, pcap_geterr(dead));
+			i->match_none = true;
+		} else {
+			i->has_prog = true;
 		}
 		pcap_close(dead);
-		i->has_prog = true;
 	}
 	f->nif++;
 	return 0;
@@ -314,9 +319,16 @@ int pcapng_open(struct pcapng_file **out, FILE *fp, const char *name, const char
 		}
 	}
 	if (rc < 0) {
-		int err = rc == -2 ? UCF_ERR_CONFIG : UCF_ERR_RUNTIME;
 		pcapng_close(f);
-		return err;
+		return UCF_ERR_RUNTIME;
+	}
+	bool compiled = false;
+	for (size_t i = 0; i < f->nif; i++)
+		compiled |= !f->ifs[i].match_none;
+	if (f->nif && !compiled) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", f->filter_err);
+		pcapng_close(f);
+		return UCF_ERR_CONFIG;
 	}
 	if (f->nif) {
 		f->file_linktype = f->ifs[0].linktype;
@@ -353,9 +365,8 @@ int pcapng_next(struct pcapng_file *f, struct cap_pkthdr *h, const uint8_t **dat
 			free_ifaces(f); /* a new section: its own interfaces */
 			continue;
 		case BT_IDB:
-			rc = add_iface(f, len, errbuf);
-			if (rc < 0)
-				return rc == -2 ? -UCF_ERR_CONFIG : -UCF_ERR_RUNTIME;
+			if (add_iface(f, len, errbuf) < 0)
+				return -UCF_ERR_RUNTIME;
 			continue;
 		case BT_EPB:
 			ifid = rd32(f, b, 8, &ok);
@@ -403,6 +414,8 @@ int pcapng_next(struct pcapng_file *f, struct cap_pkthdr *h, const uint8_t **dat
 		h->linktype = i->linktype;
 		h->ts_us = type == BT_SPB ? 0 : to_us(i, ts);
 		*data = f->buf + data_off;
+		if (i->match_none)
+			continue;
 		if (i->has_prog) {
 			struct pcap_pkthdr ph;
 			memset(&ph, 0, sizeof ph);

@@ -115,6 +115,10 @@ expect "pcapng of one unsupported link type" 1 0 \
 expect "pcapng with an Ethernet and a USB interface" 0 8 "" -r "$t/eth-usb.pcapng"
 grep -q "11 packets read, 8 decoded, .* 3 unsupported link" "$tmp/err" ||
 	{ echo "FAIL pcapng with an Ethernet and a USB interface: summary"; cat "$tmp/err"; fail=1; }
+# a filter that cannot apply to USB passes none of its packets, and the Ethernet ones it matches
+expect "pcapng of two link types, filtered" 0 8 "" -r "$t/eth-usb.pcapng" udp
+expect "pcapng, a filter that compiles for no interface" 2 0 "bad filter expression" \
+	-r "$t/eth-usb.pcapng" "udp and"
 expect "good file, then a text file" 1 11 "ucflow: $t/text.pcap: not a readable pcap" \
 	-r "$t/ok.pcap" -r "$t/text.pcap"
 
