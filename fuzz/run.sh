@@ -82,6 +82,14 @@ for path in sys.argv[2:]:
             fp.write(seed)
 PY
 		;;
+	fuzz_report_json)
+		# flow records as ucflow writes them (JSON and the CSV/text outputs' neighbours), a
+		# few lines per seed so that the 8 KiB window holds whole records
+		for f in "$srcdir"/tests/expected/*.out; do
+			head -c 1 "$f" | grep -q '{' || continue
+			head -n 4 "$f" >"$dir/$(basename "$f" .out).jsonl"
+		done
+		;;
 	fuzz_sigparse)
 		for f in "$srcdir"/signatures/*.sig; do
 			{ printf "\002"; cat "$f"; } >"$dir/sig-$(basename "$f")"
