@@ -181,6 +181,8 @@ const char *classify_confidence_name(uint8_t conf);
 #define CLASSIFY_F_SHARED    0x08 /* the responder's port is in the shared-ports set */
 #define CLASSIFY_F_RESP_INTERNAL 0x10 /* the responder is inside the internal networks */
 #define CLASSIFY_F_ORIG_INTERNAL 0x20 /* the originator is inside the internal networks */
+#define CLASSIFY_F_UNANSWERED 0x40 /* a table-based label was taken away because the server had not
+				       * answered (reason unanswered); see classify_flow_stale() */
 #define CLASSIFY_F_DONE      0x80 /* the label is current: classified since the last new evidence
 				      * (the pipeline clears it to classify a SYN-opened flow when
 				      * its record is written) */
@@ -200,13 +202,24 @@ enum classify_reason {
 	CLASSIFY_R_NEEDS_PAYLOAD,    /* the best match is a needs=payload rule the payload has not
 				      * confirmed (yet): candidates, no label */
 	CLASSIFY_R_DEPENDENCY,       /* the flow names a third-party dependency domain
-				      * (kind=dependency): never an app label; table guesses are
-				      * candidates */
+				      * (kind=dependency) of the app the tables guessed: never that
+				      * app's label; table guesses are candidates */
 	CLASSIFY_R_CLIENT_UNKNOWN,   /* the best match is a product_side=client row, but the client
 				      * is no known server of the app (site file or learned role) */
+	CLASSIFY_R_UNANSWERED,       /* the server refused or never answered (TCP: no SYN-ACK and no
+				      * payload from it; UDP: no packet from it): the tables alone
+				      * (port, subnet, site, role) give no label, their guess is a
+				      * candidate */
+	CLASSIFY_R_NEEDS_CORROBORATION, /* the best match is a needs=corroboration rule with only its
+				      * port (or a generic protocol on it) behind it: candidates */
+	CLASSIFY_R_NEEDS_NAME,       /* the best match is a needs=name rule and no name the flow
+				      * carries is the rule's (e.g. CScan without cscan.webex.com) */
+	CLASSIFY_R_ALLOW_LIST,       /* the flow names a domain the document lists only for a firewall
+				      * allow-list (kind=allow-list): never that app's label */
 };
 /* "none","match","ambiguous","shared-port","server-not-internal","no-rule","public-port-only",
- * "payload-mismatch","needs-payload","dependency","client-not-product-server" */
+ * "payload-mismatch","needs-payload","dependency","client-not-product-server","unanswered",
+ * "needs-corroboration","needs-name","allow-list" */
 const char *classify_reason_name(uint8_t reason);
 
 /* Classifies (or re-classifies) one flow from its key and direction; fills f->label, may call
@@ -230,6 +243,11 @@ struct classify_evidence {
 	 * row, for the client. An address the site file declares a server ignores its roles. */
 	uint64_t roles_orig, roles_resp;
 };
+
+/* Whether f's label must be worked out again before its record is written: it was taken away
+ * as unanswered (CLASSIFY_F_UNANSWERED) and the server has answered since. Cheap; for the
+ * pipeline's emit step. */
+bool classify_flow_stale(const struct flow *f);
 
 /* Classifies with payload evidence: a domain row of an app names that app (confidence payload, or
  * dns when the name came from the DNS cache; dependency domains never name an app); a payload

@@ -26,7 +26,8 @@
  *   server_names  TLS <= 1.2 server certificate (first certificate only): names that match a domain
  *                 pattern first, then subject CN, then subjectAltName dNSName entries, de-duplicated,
  *                 comma-joined, at most EV_SERVER_NAMES_MAX bytes (cut at a name boundary).
- *   dns_name      name the DNS cache held for the responder (else originator) address at flow start.
+ *   dns_name      name the DNS cache held for the responder address at flow start (never the
+ *                 originator's: a host's own name does not label its flows).
  *                 The cache only learns names matching a domain pattern (add patterns first): per
  *                 response, the name of the question's CNAME chain nearest the question that
  *                 matches, for every A/AAAA record of the chain, TTL = the chain's smallest.
@@ -147,9 +148,15 @@ int evidence_domain_match(const struct evidence_ctx *ctx, const char *name, size
  * until the patterns change, so flows naming the same host cost one lookup. */
 int evidence_domain_match_id(const struct evidence_ctx *ctx, uint32_t id, const char **pattern);
 
-/* A new flow (call once, when flow_table_update() reports is_new): looks the responder address,
- * then the originator address, up in the DNS cache and sets ev.dns_name. Returns EV_CHG_DNS or 0. */
+/* A new flow (call once, when flow_table_update() reports is_new): looks the responder address up
+ * in the DNS cache and sets ev.dns_name. Only the responder's (server's) name may label a flow:
+ * the originator's cached name is never used. Returns EV_CHG_DNS or 0. */
 unsigned evidence_flow_start(struct evidence_ctx *ctx, struct flow *f, uint64_t ts_us);
+
+/* The classifier swapped f's originator and responder: the DNS-cache name is looked up again for
+ * the new responder (and dropped when it has none), as evidence_flow_start() would have. Returns
+ * EV_CHG_DNS when ev.dns_name changed, else 0. */
+unsigned evidence_flow_oriented(struct evidence_ctx *ctx, struct flow *f, uint64_t ts_us);
 
 /* Inspects one packet of a flow (dir = flow_update.dir: FLOW_ORIG / FLOW_RESP, who sent it).
  * Returns EV_CHG_* bits of what changed, so the caller re-classifies only on new evidence

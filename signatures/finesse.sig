@@ -51,10 +51,10 @@ table "Table 3: Primary and secondary node communication"
 
 # XMPP, listener TCP 5222, bidirectional. The primary and secondary Finesse servers use this XMPP
 # connection to talk to each other and monitor the connection. Both ends are Finesse nodes, so
-# the client side is internal too. encrypted=no: Table 2 calls the XMPP connection on 5222
-# non-secure (this row does not repeat it).
+# the client side is internal too. encrypted is left unknown: Table 3 does not say whether this
+# connection is secure (Table 2 calls its own 5222 row non-secure, but that is another table).
 rule app=finesse service=xmpp-node category=notification proto=tcp client=@internal \
-     server_port=5222 encrypted=no payload=xmpp-client \
+     server_port=5222 payload=xmpp-client \
      label="TCP 5222: XMPP between primary and secondary Finesse nodes (communication and monitoring)"
 
 # ---------------------------------------------------------------------------------------------

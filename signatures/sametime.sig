@@ -15,14 +15,18 @@ table "HCL Sametime Community Server ports"
 # Port 80: if HTTP tunneling on port 80 was allowed at install, the community services multiplexer
 # listens on 80 for HTTP from web browsers, Sametime Connect, meeting room and recorded meeting
 # clients; if not, the Domino HTTP server listens on 80.
-rule app=sametime service=community-mux-http category=presence proto=tcp server_port=80 \
+# The table has a second row for port 80 (below, with the same server and port): one rule for both,
+# its label naming each documented use, so that either can be what a flow on 80 is called.
+rule app=sametime service=http-80 category=web proto=tcp server_port=80 \
      encrypted=no payload=http \
-     label="Port 80: community services multiplexer HTTP tunneling (if allowed at install), otherwise Domino HTTP"
+     label="Port 80: Domino HTTP server (default) / community services multiplexer HTTP tunneling (if allowed at install; both 80 rows)"
 
 # Alternate HTTP port (8088): when tunneling is on 80, the Domino HTTP server is moved to 8088 and
 # the multiplexer makes intra-server connections to the Sametime HTTP server on 8088.
+# needs=corroboration: 8088 is a common alternate HTTP port (Hadoop, Splunk, test servers ...);
+# HTTP on it proves nothing of Domino. Only a site-declared server, a name or a server role labels.
 rule app=sametime service=domino-http-alt category=web proto=tcp server_port=8088 \
-     encrypted=no payload=http \
+     encrypted=no payload=http needs=corroboration \
      label="Alternate HTTP port 8088: Domino HTTP server when community services own port 80"
 
 # Port 389: non-secure communication from the Community Server to the LDAP server.
@@ -31,15 +35,18 @@ rule app=sametime service=ldap product_side=client category=directory proto=tcp 
 
 # Port 443: Domino HTTP server listens for HTTPS by default; used only if Domino is set up to use
 # SSL for web browsers.
-rule app=sametime service=domino-https category=web proto=tcp server_port=443 encrypted=yes payload=tls \
-     label="Port 443: Domino HTTP server HTTPS (only when SSL is configured for browsers)"
+# The Proxy Server and Meeting Server tables list 443 too (same server side, same port): one rule
+# for the three rows, its label naming each documented use.
+rule app=sametime service=https-443 category=web proto=tcp server_port=443 encrypted=yes payload=tls \
+     label="Port 443: Domino HTTPS (when SSL is configured for browsers) / Proxy Server HTTPS listener (when configured for 443) / Meeting Server HTTPS (meeting clients; Meeting Server to Proxy Server for user authentication)"
 
 # Port 636: Community Server talks LDAP securely for directory services.
 rule app=sametime service=ldaps product_side=client category=directory proto=tcp server_port=636 encrypted=yes payload=tls \
      label="Port 636: Community Server to LDAP, secure"
 
 # Port 1352: the Domino server with Sametime listens for Notes clients and Domino servers.
-rule app=sametime service=notes-rpc category=other proto=tcp server_port=1352 \
+# needs=corroboration: every Domino server listens on 1352, with or without Sametime.
+rule app=sametime service=notes-rpc category=other proto=tcp server_port=1352 needs=corroboration \
      label="Port 1352: Domino server, connections from Notes clients and Domino servers"
 
 # Port 9092: Community Server event server port, intra-server connections between Sametime components.
@@ -47,18 +54,21 @@ rule app=sametime service=event-server category=other proto=tcp server_port=9092
      label="Port 9092: Community Server event server (intra-server, between Sametime components)"
 
 # Port 9094: Community Server token server port, intra-server connections between Sametime components.
-rule app=sametime service=token-server category=other proto=tcp server_port=9094 \
+# needs=corroboration: 9094 is also a common Apache Kafka listener port (TLS/SASL listener).
+rule app=sametime service=token-server category=other proto=tcp server_port=9094 needs=corroboration \
      label="Port 9094: Community Server token server (intra-server, between Sametime components)"
 
 # Port 27017: the Community Server talks to MongoDB on this port; MongoDB is used for persistent chat.
+# The Proxy Server and Meeting Server tables list 27017 too: one rule for the three rows.
 rule app=sametime service=mongodb product_side=client category=database proto=tcp server_port=27017 \
-     label="Port 27017: Community Server to MongoDB (persistent chat)"
+     label="Port 27017: MongoDB, from the Community Server (persistent chat) / Proxy Server / Meeting Server (managed meeting rooms, reserved meeting names)"
 
 # Port 1516: community services listen for direct TCP/IP connections from the community services
 # of other Sametime Community Servers (presence, chat, other community data between servers);
 # the Community Server also listens here for the Sametime Proxy Server.
-rule app=sametime service=community-s2s category=presence proto=tcp server_port=1516 \
-     label="Port 1516: Community Server to Community Server (presence/chat), and from the Proxy Server"
+# The Proxy Server table lists 1516 too (the Proxy Server connecting here): one rule for both rows.
+rule app=sametime service=community-1516 category=presence proto=tcp server_port=1516 \
+     label="Port 1516: Community Server to Community Server (presence, chat) / Proxy Server to Community Server (LTPA token, presence, status, chat)"
 
 # Port 1533: community services listen for direct TCP/IP and HTTP-tunneling connections from
 # community clients (Sametime Connect ...), and by default HTTPS connections from clients going
@@ -71,8 +81,7 @@ rule app=sametime service=community-client category=presence proto=tcp server_po
 # Port 80 (second row of the same table): the Domino server listens for HTTP on 80 by default;
 # optionally HTTP tunneling on 80 so community clients reach the multiplexer over 80 (then the
 # multiplexer listens for tunneling on both 80 and 1533).
-rule app=sametime service=domino-http category=web proto=tcp server_port=80 encrypted=no payload=http \
-     label="Port 80: Domino server HTTP by default; optionally HTTP tunneling to the community multiplexer"
+# Written as the port-80 rule of the first row above (sametime/http-80), whose label names both uses.
 
 # Port 8082: with HTTP tunneling support enabled, community clients tunnel to the multiplexer on
 # 8082 by default (clients try both 80 and 8082); backward compatibility with older releases
@@ -87,23 +96,20 @@ table "Sametime Proxy Server ports"
 
 # Port 1516: the Proxy Server gets community service information from the Community Server on this
 # port (LTPA tokens, presence, status, chat transferred between the servers).
-rule app=sametime service=proxy-community category=presence proto=tcp server_port=1516 \
-     label="Port 1516: Proxy Server to Community Server (LTPA token, presence, status, chat)"
+# Written as the 1516 rule of the Community Server table (sametime/community-1516).
 
 # Port 8443: default HTTPS port of the Proxy Server, configurable (many customers change it to 443).
 rule app=sametime service=proxy-https category=web proto=tcp server_port=8443 encrypted=yes payload=tls \
      label="Port 8443: Proxy Server default HTTPS port (configurable)"
 
 # Port 27017: the Proxy Server talks to the MongoDB server on this port.
-rule app=sametime service=proxy-mongodb product_side=client category=database proto=tcp server_port=27017 \
-     label="Port 27017: Proxy Server to MongoDB"
+# Written as the 27017 rule of the Community Server table (sametime/mongodb).
 
 # Port 443 (one row, two uses): (a) the Proxy Server can be configured to listen for HTTPS on 443;
 # (b) the Proxy Server talks to Google Firebase Cloud Messaging (notifications to Android devices)
 # and to the Apple Push Notification service on 443. (b) is outbound to third-party cloud
 # services, so its server side is not internal.
-rule app=sametime service=proxy-https-443 category=web proto=tcp server_port=443 encrypted=yes payload=tls \
-     label="Port 443: Proxy Server HTTPS listener (when configured for 443)"
+# Use (a) is written as the 443 rule of the Community Server table (sametime/https-443).
 # Same 443 row, use (b): Proxy Server to Google FCM (Android) and Apple APNS, outbound.
 rule app=sametime service=push-notification product_side=client category=notification proto=tcp \
      client=@internal server=any server_port=443 encrypted=yes payload=tls \
@@ -115,8 +121,7 @@ table "Sametime Meeting Server ports"
 
 # Port 443: meeting clients connect to the Meeting Server with HTTPS on 443; the Meeting Server
 # connects to the Sametime Proxy Server on 443 to authenticate users.
-rule app=sametime service=meeting-https category=web proto=tcp server_port=443 encrypted=yes payload=tls \
-     label="Port 443: meeting clients to Meeting Server HTTPS; Meeting Server to Proxy Server for user authentication"
+# Written as the 443 rule of the Community Server table (sametime/https-443).
 
 # Port 10000 (UDP): audio and video clients stream media on this port when the Meeting Server is
 # deployed on Docker.
@@ -137,8 +142,7 @@ rule app=sametime service=stun product_side=client category=media proto=udp serv
 
 # 27017: the Meeting Server connects to the MongoDB server for managed meeting rooms and reserved
 # meeting names.
-rule app=sametime service=meeting-mongodb product_side=client category=database proto=tcp server_port=27017 \
-     label="Port 27017: Meeting Server to MongoDB (managed meeting rooms, reserved meeting names)"
+# Written as the 27017 rule of the Community Server table (sametime/mongodb).
 
 # ---------------------------------------------------------------------------------------------
 # Prose passages (notes, not table rows), at the end so the rows keep their line numbers.
@@ -176,7 +180,7 @@ note app=sametime id=firewall-both-directions section="Sametime によって使�
 # server's): the roles below recognise them by whom they talk to, as the tables describe it.
 role app=sametime role=community-server key=tcp/1533,tcp/1516 \
      support=tcp/1352,tcp/8088,tcp/8082,tcp/9092,tcp/9094 min=1 \
-     services=community-mux-http,domino-http-alt,ldap,domino-https,ldaps,notes-rpc,event-server,token-server,mongodb,community-s2s,community-client,domino-http,http-tunnel-8082,proxy-community \
+     services=http-80,domino-http-alt,ldap,https-443,ldaps,notes-rpc,event-server,token-server,mongodb,community-1516,community-client,http-tunnel-8082 \
      label="Sametime Community Server: answers on TCP 1533 or 1516 (community services)"
 
 # Proxy Server: "the Proxy Server gets community service information from the Community Server on
@@ -184,7 +188,7 @@ role app=sametime role=community-server key=tcp/1533,tcp/1516 \
 # to a known Community Server is a Proxy Server, or another Community Server (Community Server
 # table, 1516): a Sametime server either way. Its own HTTPS port 8443 is support (generic HTTPS).
 role app=sametime role=proxy-server client_of=community-server:tcp/1516 support=tcp/8443 min=1 \
-     services=proxy-https,proxy-mongodb,proxy-https-443,push-notification \
+     services=proxy-https,mongodb,https-443,push-notification \
      label="Sametime Proxy Server: client of a Community Server on TCP 1516 (Proxy Server table)"
 
 # Meeting Server: "the Meeting Server connects to the Sametime Proxy Server on 443 to authenticate
@@ -193,12 +197,12 @@ role app=sametime role=proxy-server client_of=community-server:tcp/1516 support=
 # 30000 (Kubernetes), which no client does.
 role app=sametime role=meeting-server client_of=proxy-server:tcp/443 \
      support=udp/10000,udp/30000 min=2 \
-     services=meeting-https,meeting-media-docker,meeting-media-k8s,stun,meeting-mongodb \
+     services=https-443,meeting-media-docker,meeting-media-k8s,stun,mongodb \
      label="Sametime Meeting Server: authenticates at a Proxy Server on 443 and answers meeting media on UDP 10000/30000"
 
 # Domino server with Sametime: "the multiplexer makes intra-server connections to the Sametime
 # HTTP server on 8088" (Community Server table, 8088). A host that answers 8088 to a known
 # Community Server is that HTTP (Domino) server; its Notes RPC 1352 is support.
 role app=sametime role=domino-server serves_to=community-server:tcp/8088 support=tcp/1352 min=1 \
-     services=domino-http-alt,domino-https,notes-rpc,domino-http \
+     services=domino-http-alt,https-443,notes-rpc,http-80 \
      label="Domino server with Sametime: answers HTTP on TCP 8088 to a Community Server (Community Server table)"

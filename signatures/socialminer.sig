@@ -14,9 +14,10 @@ table "Table 1: SocialMiner port usage"
 
 # E-mail notification: remote port 25, outbound (SocialMiner to the configured e-mail server, in
 # the intranet or on the internet) to send e-mail notifications.
-# encrypted=no: the same table lists 465 as the SSL/TLS variant of this e-mail notification.
+# encrypted left unknown: the row says nothing about encryption (465 is listed as the SSL/TLS
+# variant, but SMTP on 25 may still use STARTTLS).
 rule app=socialminer service=smtp-notification product_side=client category=email proto=tcp \
-     client=@internal server=any server_port=25 encrypted=no \
+     client=@internal server=any server_port=25 \
      label="Remote port 25, outbound: e-mail notifications to the configured e-mail server"
 
 # HTTP: listener port 80, bidirectional. Non-secure (HTTP) traffic: UCCX server to SocialMiner;
@@ -51,7 +52,9 @@ rule app=socialminer service=imaps product_side=client category=email proto=tcp 
      label="Remote port 993 (configurable), outbound to Exchange: secure IMAP for e-mail feeds and reply API"
 
 # Reports: listener port 1526, inbound (CUIC to SocialMiner) to collect report information.
-rule app=socialminer service=reporting category=reporting proto=tcp server_port=1526 \
+# needs=corroboration: 1526 is also a common database listener port (Oracle's alternate listener,
+# Informix).
+rule app=socialminer service=reporting category=reporting proto=tcp server_port=1526 needs=corroboration \
      label="Port 1526, inbound: CUIC collects report information from SocialMiner"
 
 # XMPP (IM) notification using an external XMPP server: remote port 5222 (configurable),

@@ -105,9 +105,13 @@ rule app=webex-calling service=lgw-inbound-sip-tls category=signalling proto=tcp
 rule app=webex-calling service=stun category=media proto=udp \
      server=@webex_calling_service server_port=5004,9000 payload=rtp,rtcp,stun,dtls \
      label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (all sources)"
+# encrypted: the row carries SRTP/SRTCP (encrypted) and T.38 fax (UDPTL, clear text) and does not
+# say which leg is which. The local gateway and the VG400 ATA relay fax, so their sub-rows are
+# left unknown; the Webex app, WebRTC and MPP devices send no fax (ucflow's interpretation), so
+# theirs stay encrypted=yes, as 004 says of all Webex Calling traffic (SIP ALG section).
 # Sub-row: local gateway external NIC, source 8000-48199* (ローカル ゲートウェイ外部 NIC 8000-48199*).
 rule app=webex-calling service=lgw-media category=media proto=udp client_port=8000-48199 \
-     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes payload=rtp,rtcp,stun,dtls \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 payload=rtp,rtcp,stun,dtls \
      label="Local gateway (external NIC, source 8000-48199) SRTP/SRTCP, T38 media to Webex Calling"
 # Sub-row: devices*, source 19560-19661 (デバイス*19560-19661); QoS: EF (46) & AF41 (34).
 rule app=webex-calling service=device-media category=media proto=udp client_port=19560-19661 \
@@ -116,7 +120,7 @@ rule app=webex-calling service=device-media category=media proto=udp client_port
      label="Device (source 19560-19661) SRTP media to Webex Calling"
 # Sub-row: VG400 ATA devices, source 19560-19849 (VG400 ATAデバイス 19560-19849).
 rule app=webex-calling service=vg400-media category=media proto=udp client_port=19560-19849 \
-     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 encrypted=yes payload=rtp,rtcp,stun,dtls \
+     server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 payload=rtp,rtcp,stun,dtls \
      label="VG400 ATA device (source 19560-19849) SRTP media to Webex Calling"
 # Sub-row: Webex app*, audio source 8500-8599 (Webex アプリ* 音声: 8500-8599); QoS: EF (46).
 rule app=webex-calling service=app-audio category=media proto=udp client_port=8500-8599 \
@@ -137,18 +141,20 @@ rule app=webex-calling service=webrtc-media category=media proto=udp \
 # Source: Webex Calling address range, source port 19560-65535 (SRTP over UDP), UDP;
 # destination: IP or range the customer chose for the local gateway, media port range the
 # customer chose. Applies to certificate-based local gateways. Destination is customer-chosen.
+# encrypted left unknown: the row carries SRTP/SRTCP and T.38 fax (UDPTL, clear text).
 rule app=webex-calling service=lgw-inbound-media category=media proto=udp \
-     client=@webex_calling_service client_port=19560-65535 server=any encrypted=yes payload=rtp,rtcp \
+     client=@webex_calling_service client_port=19560-65535 server=any payload=rtp,rtcp \
      label="Webex Calling (source 19560-65535) SRTP/SRTCP, T38 media to a certificate-based local gateway"
 
 # --- Row: Call signalling to PSTN gateway (SIP TLS) (PSTN ゲートウェイへのコール信号 (SIP TLS)) ---
 # Source: local gateway internal NIC, 8000-65535, TCP; destination: ITSP, PSTN GW or Unified CM;
 # destination port depends on the PSTN option (e.g. 5060 or 5061 for Unified CM).
-# The example ports are used; the row is split because 5060 (SIP) and 5061 (SIP over TLS) differ
-# in encryption even though the row title says SIP TLS. client=@internal: "internal NIC".
+# The row is titled SIP TLS and gives 5060 and 5061 only as examples (たとえば): both example
+# ports are written as rules, and neither is said to be clear text, so 5060's encrypted is left
+# unknown and its payload may be SIP or TLS. client=@internal: "internal NIC".
 rule app=webex-calling service=pstn-sip category=signalling proto=tcp \
-     client=@internal client_port=8000-65535 server=any server_port=5060 encrypted=no payload=sip \
-     label="Local gateway (internal NIC) SIP to ITSP / PSTN GW / Unified CM (example port 5060)"
+     client=@internal client_port=8000-65535 server=any server_port=5060 payload=sip,tls \
+     label="Local gateway (internal NIC) SIP (TLS per the row title) to ITSP / PSTN GW / Unified CM (example port 5060)"
 # Same row, example port 5061 (SIP over TLS).
 rule app=webex-calling service=pstn-sip-tls category=signalling proto=tcp \
      client=@internal client_port=8000-65535 server=any server_port=5061 encrypted=yes payload=tls \
@@ -235,8 +241,11 @@ rule app=webex-calling service=cscan-udp category=other proto=udp \
 # Google Firebase Cloud Messaging) - the subnets are not in the document, so server=any;
 # ports 443, 2197, 5228, 5229, 5230, 5223. Notifications to the Webex app on mobile devices.
 # Third-party destination: the format has no kind=dependency for rules (see report).
+# needs=corroboration: these are Apple's and Google's push services, which every mobile app uses;
+# the port says nothing of Webex (and APNS servers are public: a port-only match would otherwise
+# claim internal servers on 5223, Finesse's secure XMPP port).
 rule app=webex-calling service=push-notification category=notification proto=tcp server=any \
-     server_port=443,2197,5228,5229,5230,5223 payload=tls \
+     server_port=443,2197,5228,5229,5230,5223 payload=tls needs=corroboration \
      label="Push notifications via Apple APNS / Google FCM (third party) to the Webex app on mobile devices"
 
 # =============================================================================================

@@ -43,6 +43,7 @@ struct match {
 	uint8_t why;      /* when not eligible: CLASSIFY_R_SHARED_PORT, CLASSIFY_R_PUBLIC_PORT,
 			     CLASSIFY_R_NEEDS_PAYLOAD or CLASSIFY_R_PAYLOAD_MISMATCH */
 	uint8_t pv;       /* PV_* */
+	uint8_t named;    /* evidence names the rule's app and service (a domain row of both) */
 	uint8_t alen;     /* documented (or site) prefix length that matched, 0 = none */
 	uint32_t sw, cw;  /* widths of the server / client port ranges that matched (65536 = any) */
 };
@@ -71,6 +72,7 @@ struct cls_ctx {
 	const struct sig_db *db;
 	uint8_t proto; /* SIG_PROTO_TCP or SIG_PROTO_UDP */
 	int hint_app;  /* app named by DNS/payload evidence, -1 = none */
+	const char *hint_service; /* the service of the domain row that named it (interned), or NULL */
 	uint8_t hint_conf;
 	uint8_t payload; /* enum evidence_proto of the flow's payload, EV_PROTO_NONE = undecided */
 };
@@ -87,8 +89,19 @@ const char *classify_reason_name(uint8_t reason)
 	static const char *const names[] = { "none", "match", "ambiguous", "shared-port",
 					     "server-not-internal", "no-rule", "public-port-only",
 					     "payload-mismatch", "needs-payload", "dependency",
-					     "client-not-product-server" };
+					     "client-not-product-server", "unanswered",
+					     "needs-corroboration", "needs-name", "allow-list" };
 	return reason < sizeof names / sizeof names[0] ? names[reason] : "none";
+}
+
+/* The app of a label or candidate index: a rule, or a domain row (CLASSIFY_RULE_DOMAIN_BASE + d). */
+static uint16_t sig_rule_app(const struct sig_db *db, uint16_t idx)
+{
+	if (idx < CLASSIFY_RULE_DOMAIN_BASE)
+		return idx < db->rules.n ? sig_rule_at(db, idx)->app : UINT16_MAX;
+	size_t d = (size_t)idx - CLASSIFY_RULE_DOMAIN_BASE;
+	return d < db->domains.n ? SIG_VEC_AT(&db->domains, const struct sig_domain, d)->app
+				 : UINT16_MAX;
 }
 
 /* true when a ranks before b */
@@ -98,6 +111,8 @@ static bool better(const struct match *a, const struct match *b)
 		return a->eligible > b->eligible;
 	if (a->kind != b->kind)
 		return a->kind > b->kind;
+	if (a->named != b->named) /* the name's own service first (cscan.webex.com: CScan) */
+		return a->named > b->named;
 	if (a->alen != b->alen)
 		return a->alen > b->alen;
 	if (a->sw != b->sw)
@@ -292,9 +307,24 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 		m.eligible = 1;
 		m.why = 0;
 	}
+	m.named = hinted && c->hint_service == r->service;
 	if (r->needs_payload && m.pv != PV_OK) {
 		m.eligible = 0;
 		m.why = m.pv == PV_BAD ? CLASSIFY_R_PAYLOAD_MISMATCH : CLASSIFY_R_NEEDS_PAYLOAD;
+	}
+	/* needs=corroboration: a port many other programs use (Kafka on 9094, web servers on
+	 * 8088) labels only with something beyond it: a site-declared server, or evidence naming
+	 * the app. A generic protocol on the port (HTTP on 8088) is no corroboration. */
+	if (r->needs_corrob && m.eligible && m.kind != CONF_SITE_PORT && m.kind != CONF_ROLE_PORT &&
+	    m.kind < CONF_DNS) { /* a site server, a learned role (roles), or a name */
+		m.eligible = 0;
+		m.why = CLASSIFY_R_NEEDS_CORROBORATION;
+	}
+	/* needs=name: only a name of the rule's own service labels (a domain row of the app with
+	 * the rule's service), e.g. CScan's rows, whose ports and subnets every Webex client uses */
+	if (r->needs_name && !m.named && m.eligible) {
+		m.eligible = 0;
+		m.why = CLASSIFY_R_NEEDS_NAME;
 	}
 	insert(o, &m, !from_ports);
 }
@@ -383,10 +413,71 @@ static void set_side(struct side *s, const struct flow *f, bool srv_is_orig, boo
 	s->cli_int = srv_is_orig ? resp_int : orig_int;
 }
 
+/* Orientation of a TCP flow seen without its SYN, from the ports alone: 1 when the originator's
+ * port is a server port (well-known, or a documented product port) and the responder's is not
+ * (swap), 0 the other way round (keep), -1 when the ports do not tell. */
+static int port_orientation(const struct sig_db *db, const struct flow *f)
+{
+	bool o = sig_server_port(db, SIG_PROTO_TCP, flow_orig_port(f));
+	bool r = sig_server_port(db, SIG_PROTO_TCP, flow_resp_port(f));
+	return o == r ? -1 : o;
+}
+
+/* TCP flags as the flow records them (RFC 9293 3.1). */
+#define TCP_FLAG_RST 0x04
+
+/* Whether the responder (the server, once oriented) refused or never answered: TCP without its
+ * SYN-ACK and without payload from it, having sent nothing or a reset (Zeek's S0, REJ); UDP
+ * without a packet from it. */
+static bool unanswered(const struct flow *f)
+{
+	const struct flow_dir *r = &f->dir[FLOW_RESP];
+	if (r->payload_bytes)
+		return false;
+	if (f->key.proto == 6)
+		return !(f->tcp_state & FLOW_TCP_SYNACK) && (!r->pkts || (r->tcp_flags & TCP_FLAG_RST));
+	return !r->pkts;
+}
+
+bool classify_flow_stale(const struct flow *f)
+{
+	return (f->label.flags & CLASSIFY_F_UNANSWERED) && !unanswered(f);
+}
+
+/* Whether the label or a candidate already names rule's app. */
+static bool app_listed(const struct sig_db *db, const struct flow_label *l, uint16_t rule)
+{
+	uint16_t app = sig_rule_app(db, rule);
+	if (l->rule != FLOW_RULE_NONE && sig_rule_app(db, l->rule) == app)
+		return true;
+	for (unsigned i = 0; i < l->ncand; i++)
+		if (sig_rule_app(db, l->cand[i]) == app)
+			return true;
+	return false;
+}
+
+/* The candidates: first the best-ranked rule of each product the label does not name (so the
+ * four slots name every product that matched: --check-signatures checks that no port and
+ * server can match more), then, in rank order, further rules while slots remain. */
+static void fill_candidates(const struct sig_db *db, struct flow_label *l, const struct match *m,
+			    unsigned n, int chosen)
+{
+	uint8_t used[MAX_MATCHES] = { 0 };
+	for (unsigned i = 0; i < n && l->ncand < FLOW_MAX_CANDIDATES; i++)
+		if ((int)i != chosen && !app_listed(db, l, m[i].rule)) {
+			l->cand[l->ncand++] = m[i].rule;
+			used[i] = 1;
+		}
+	for (unsigned i = 0; i < n && l->ncand < FLOW_MAX_CANDIDATES; i++)
+		if ((int)i != chosen && !used[i])
+			l->cand[l->ncand++] = m[i].rule;
+}
+
 /* payload: enum evidence_proto of the flow (EV_PROTO_NONE = undecided). fixed: keep the current
  * orientation (the evidence was read with the originator as the client), as a SYN would. */
-static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint8_t hint_conf,
-		     uint8_t payload, bool fixed, const uint64_t roles[2])
+static void classify(const struct sig_db *db, struct flow *f, int hint_app,
+		     const char *hint_service, uint8_t hint_conf, uint8_t payload, bool fixed,
+		     const uint64_t roles[2])
 {
 	struct flow_label *l = &f->label;
 	memset(l, 0, sizeof *l);
@@ -398,7 +489,7 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 	l->reason = CLASSIFY_R_NO_RULE;
 	if (!db)
 		return;
-	struct cls_ctx c = { db, 0, hint_app, hint_conf, payload };
+	struct cls_ctx c = { db, 0, hint_app, hint_service, hint_conf, payload };
 	c.proto = f->key.proto == 6 ? SIG_PROTO_TCP : f->key.proto == 17 ? SIG_PROTO_UDP : 0;
 	bool orig_int = cidr_contains(db->internal_trie, flow_orig_addr(f));
 	bool resp_int = cidr_contains(db->internal_trie, flow_resp_addr(f));
@@ -415,13 +506,20 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 	set_side(&s[0], f, false, orig_int, resp_int, roles);
 	collect(&c, &o[0], &s[0]);
 	unsigned pick = 0;
-	if (!syn && !fixed) {
+	/* Without the SYN, a TCP flow is oriented by its ports when they tell (a server on 80 or
+	 * 8443 whose packet came first is the responder), else by which side the tables match
+	 * better. */
+	int po = !syn && !fixed && c.proto == SIG_PROTO_TCP ? port_orientation(db, f) : -1;
+	bool both = !syn && !fixed;
+	if (both) {
 		set_side(&s[1], f, true, orig_int, resp_int, roles);
 		collect(&c, &o[1], &s[1]);
-		if (orient_class(&o[1]) > orient_class(&o[0]))
+		if (po >= 0)
+			pick = (unsigned)po;
+		else if (orient_class(&o[1]) > orient_class(&o[0]))
 			pick = 1;
 	}
-	bool gate_miss = o[0].gate_miss || (!syn && !fixed && o[1].gate_miss);
+	bool gate_miss = o[pick].gate_miss || (both && po < 0 && o[!pick].gate_miss);
 	if (pick == 1) {
 		bool was = f->swapped;
 		flow_swap_direction(f);
@@ -503,30 +601,56 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app, uint
 		/* candidates only, confidence none; a refuted guess says so */
 		l->reason = m[0].pv == PV_BAD ? CLASSIFY_R_PAYLOAD_MISMATCH : m[0].why;
 	}
-	for (unsigned i = 0; i < ch->n && l->ncand < FLOW_MAX_CANDIDATES; i++)
-		if ((int)i != chosen)
-			l->cand[l->ncand++] = m[i].rule;
+	/* A label from the tables alone (port, subnet, site declaration, with or without the
+	 * protocol confirming it) needs a server that answered: SYNs refused with a reset or never
+	 * answered (a port scan), a datagram with no reply, show only that someone tried the port.
+	 * A name the flow carries (a domain row) still labels it. */
+	if (chosen >= 0 && m[chosen].kind < CONF_DNS && unanswered(f)) {
+		chosen = -1;
+		l->rule = FLOW_RULE_NONE;
+		l->confidence = CONF_NONE;
+		l->expected_dscp = 0xff;
+		l->reason = CLASSIFY_R_UNANSWERED;
+		l->flags |= CLASSIFY_F_UNANSWERED;
+	}
+	fill_candidates(db, l, m, ch->n, chosen);
 }
 
 static const uint64_t no_roles[2] = { 0, 0 };
 
 void classify_flow(const struct sig_db *db, struct flow *f)
 {
-	classify(db, f, -1, 0, EV_PROTO_NONE, false, no_roles);
+	classify(db, f, -1, NULL, 0, EV_PROTO_NONE, false, no_roles);
 }
 
 void classify_flow_evidence(const struct sig_db *db, struct flow *f, int app, uint8_t conf)
 {
 	if (!db || app < 0 || (size_t)app >= db->apps.n || (conf != CONF_DNS && conf != CONF_PAYLOAD))
 		app = -1;
-	classify(db, f, app, conf, EV_PROTO_NONE, false, no_roles);
+	classify(db, f, app, NULL, conf, EV_PROTO_NONE, false, no_roles);
 }
 
-/* Takes the label away (it becomes candidates[0]) and says why. */
-static void unlabel(struct flow_label *l, uint8_t reason)
+/* Takes the label away (it becomes candidates[0]) and says why. When the list is full, the last
+ * candidate of an app listed twice makes room (else the last one), so every product stays. */
+static void unlabel(const struct sig_db *db, struct flow_label *l, uint8_t reason)
 {
 	if (l->rule != FLOW_RULE_NONE) {
-		unsigned n = l->ncand < FLOW_MAX_CANDIDATES ? l->ncand : FLOW_MAX_CANDIDATES - 1;
+		unsigned n = l->ncand < FLOW_MAX_CANDIDATES ? l->ncand : FLOW_MAX_CANDIDATES;
+		if (n == FLOW_MAX_CANDIDATES) {
+			unsigned drop = n - 1;
+			uint16_t app = sig_rule_app(db, l->rule);
+			for (unsigned i = n; i-- > 0;) {
+				bool dup = sig_rule_app(db, l->cand[i]) == app;
+				for (unsigned j = 0; j < i && !dup; j++)
+					dup = sig_rule_app(db, l->cand[j]) == sig_rule_app(db, l->cand[i]);
+				if (dup) {
+					drop = i;
+					break;
+				}
+			}
+			memmove(&l->cand[drop], &l->cand[drop + 1], (n - 1 - drop) * sizeof l->cand[0]);
+			n--;
+		}
 		memmove(&l->cand[1], &l->cand[0], n * sizeof l->cand[0]);
 		l->cand[0] = l->rule;
 		l->ncand = (uint8_t)(n + 1);
@@ -547,7 +671,7 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 	uint8_t proto = e->payload_proto < EV_PROTO_COUNT ? e->payload_proto : EV_PROTO_NONE;
 	const uint64_t roles[2] = { e->roles_orig, e->roles_resp };
 	if (e->domain < 0 || (size_t)e->domain >= db->domains.n) {
-		classify(db, f, -1, 0, proto, false, roles);
+		classify(db, f, -1, NULL, 0, proto, false, roles);
 		return;
 	}
 	const struct sig_domain *d =
@@ -556,19 +680,23 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 	 * originator as the client: keep that orientation. A DNS-cache name says nothing of it. */
 	bool fixed = e->domain_src != EV_SRC_DNS;
 	struct flow_label *l = &f->label;
-	if (d->dependency) { /* a third-party domain: never the app; table guesses stay candidates */
-		classify(db, f, -1, 0, proto, fixed, roles);
-		unlabel(l, CLASSIFY_R_DEPENDENCY);
+	if (d->dependency) {
+		/* A third-party domain of its app: never that app's label, and its rules' guesses
+		 * become candidates. Another product's documented row keeps its label (Sametime's
+		 * Proxy Server to Firebase Cloud Messaging, a Webex dependency). */
+		classify(db, f, -1, NULL, 0, proto, fixed, roles);
+		if (l->rule == FLOW_RULE_NONE || sig_rule_app(db, l->rule) == d->app)
+			unlabel(db, l, CLASSIFY_R_DEPENDENCY);
 		return;
 	}
 	uint8_t conf = e->domain_src == EV_SRC_DNS ? CONF_DNS : CONF_PAYLOAD;
-	classify(db, f, d->app, conf, proto, fixed, roles);
+	classify(db, f, d->app, d->service, conf, proto, fixed, roles);
 	if (l->rule != FLOW_RULE_NONE && l->confidence >= CONF_DNS &&
 	    sig_rule_at(db, l->rule)->app == d->app)
 		return; /* a rule of the named app matches the flow */
 	/* No rule of the app matches: the domain row itself is the label; whatever the tables
 	 * chose stays a candidate. */
-	unlabel(l, CLASSIFY_R_MATCH);
+	unlabel(db, l, CLASSIFY_R_MATCH);
 	l->rule = (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + (unsigned)e->domain);
 	l->confidence = conf;
 }

@@ -714,13 +714,27 @@ unsigned evidence_flow_start(struct evidence_ctx *x, struct flow *f, uint64_t ts
 {
 	if (!x->dns || ev_dnscache_count(x->dns) == 0)
 		return 0;
+	/* The responder's name only: a DNS answer naming the originator (a client's own address,
+	 * say etta-c7.cisco.com) says what the client is called, not what it talks to, and would
+	 * label every flow that client opens. A flow whose first packet came from the server is
+	 * looked up again once the classifier has oriented it (evidence_flow_oriented). */
 	uint32_t id = ev_dnscache_get(x->dns, flow_resp_addr(f), ts_us);
-	if (!id)
-		id = ev_dnscache_get(x->dns, flow_orig_addr(f), ts_us);
 	if (!id || id == f->ev.dns_name)
 		return 0;
 	x->st.dns_hits++;
 	ev_names_ref(x->names, id);
+	ev_names_release(x->names, f->ev.dns_name);
+	f->ev.dns_name = id;
+	return EV_CHG_DNS;
+}
+
+unsigned evidence_flow_oriented(struct evidence_ctx *x, struct flow *f, uint64_t ts_us)
+{
+	uint32_t id = x->dns ? ev_dnscache_get(x->dns, flow_resp_addr(f), ts_us) : 0;
+	if (id == f->ev.dns_name)
+		return 0;
+	if (id)
+		ev_names_ref(x->names, id);
 	ev_names_release(x->names, f->ev.dns_name);
 	f->ev.dns_name = id;
 	return EV_CHG_DNS;

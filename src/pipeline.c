@@ -55,7 +55,7 @@ static void emit_flow(void *user, struct flow *f, enum flow_end why)
 		ro = role_of(p->cfg.roles, flow_orig_addr(f));
 		rr = role_of(p->cfg.roles, flow_resp_addr(f));
 	}
-	if (!(f->label.flags & CLASSIFY_F_DONE) || ro || rr)
+	if (!(f->label.flags & CLASSIFY_F_DONE) || ro || rr || classify_flow_stale(f))
 		classify_with_evidence(p, p->cfg.db, f, ro, rr);
 	if (p->cfg.roles) {
 		role_observe(p->cfg.roles, f, f->ts_last, true);
@@ -101,11 +101,27 @@ static int register_domains(struct evidence_ctx *ev, const struct sig_db *db, ch
 
 /* Classifies with whatever payload evidence the flow carries; called when a flow is created and
  * when the evidence stage reports a change that matters, never per packet. */
+static void classify_once(const struct pipeline *p, const struct sig_db *db, struct flow *f,
+			  uint64_t roles_orig, uint64_t roles_resp);
+
 static void classify_with_evidence(const struct pipeline *p, const struct sig_db *db,
 				   struct flow *f, uint64_t roles_orig, uint64_t roles_resp)
 {
 	if (!db)
 		return;
+	bool was = f->swapped;
+	classify_once(p, db, f, roles_orig, roles_resp);
+	/* Swapped: the DNS-cache name was looked up for the side that turned out to be the client,
+	 * and only the server's name may label the flow. Look again, once (the roles follow the
+	 * swap). */
+	if (f->swapped != was && p->cfg.ev &&
+	    evidence_flow_oriented(p->cfg.ev, f, f->ts_first) & EV_CHG_CLASSIFY)
+		classify_once(p, db, f, roles_resp, roles_orig);
+}
+
+static void classify_once(const struct pipeline *p, const struct sig_db *db, struct flow *f,
+			  uint64_t roles_orig, uint64_t roles_resp)
+{
 	struct classify_evidence ce = { -1, 0, EV_PROTO_NONE, roles_orig, roles_resp };
 	if (p->cfg.ev) {
 		struct evidence_match m;

@@ -282,9 +282,33 @@ static void compile_domains(struct sig_db *db)
 	}
 }
 
+/* The server ports that orient a flow seen without its SYN (sig_server_port). */
+static void compile_server_ports(struct sig_db *db)
+{
+	memset(db->srvport, 0, sizeof db->srvport);
+	for (unsigned t = 0; t < 2; t++)
+		for (unsigned p = 0; p < 1024; p++)
+			db->srvport[t][p >> 3] |= (uint8_t)(1u << (p & 7));
+	for (size_t i = 0; i < db->rules.n; i++) {
+		const struct sig_rule *r = sig_rule_at(db, i);
+		if (r->sport.any)
+			continue;
+		for (uint32_t k = 0; k < r->sport.nr; k++) {
+			uint32_t lo = r->sport.r[k].lo, hi = r->sport.r[k].hi;
+			if (hi - lo + 1 > SIG_SRVPORT_MAX_WIDTH)
+				continue;
+			for (uint32_t p = lo; p <= hi; p++)
+				for (unsigned t = 0; t < 2; t++)
+					if (r->proto & (t ? SIG_PROTO_UDP : SIG_PROTO_TCP))
+						db->srvport[t][p >> 3] |= (uint8_t)(1u << (p & 7));
+		}
+	}
+}
+
 int sig_db_compile(struct sig_db *db, char *err, size_t errlen)
 {
 	compile_domains(db);
+	compile_server_ports(db);
 	if (compile_tables(db) || compile_qos(db) || !(db->ports = port_table_build(db))) {
 		snprintf(err, errlen, "out of memory while compiling the signature tables");
 		return -1;

@@ -122,6 +122,10 @@ struct sig_rule {
 	struct sig_pspec sport, cport;
 	bool server_default; /* server= omitted (onprem default @internal, else any) */
 	bool needs_payload;  /* needs=payload: labels only when the payload confirms it */
+	bool needs_corrob;   /* needs=corroboration: the port alone (or a generic protocol on it) never
+				labels; a site-declared server, a name of the app or a server role does */
+	bool needs_name;     /* needs=name: labels only when a name the flow carries matches a domain
+				row of the app with the rule's service */
 	uint16_t payload;    /* payload=: bit p set for each enum evidence_proto p the row carries */
 	bool product_client; /* product_side=client: the product's server is the flow's client */
 	struct sig_src src;
@@ -234,6 +238,10 @@ struct sig_db {
 	bool internal_changed;   /* replaced or extended by the site file */
 	uint8_t shared[65536 / 8];
 	unsigned nshared;
+	/* compiled: server ports for orienting a flow seen without its SYN, [0] TCP [1] UDP: the
+	 * well-known ports (< 1024) and every port of a rule's server_port range at most
+	 * SIG_SRVPORT_MAX_WIDTH wide (wider ranges, 19560-65535, hold ephemeral client ports too) */
+	uint8_t srvport[2][65536 / 8];
 	const char *site_path;
 	/* compiled by sig_db_compile */
 	struct cidr *internal_trie;
@@ -285,6 +293,12 @@ static inline const struct sig_app *sig_app_at(const struct sig_db *db, size_t i
 static inline bool sig_shared(const struct sig_db *db, uint16_t port)
 {
 	return (db->shared[port >> 3] >> (port & 7)) & 1;
+}
+#define SIG_SRVPORT_MAX_WIDTH 1024u
+/* Whether port is a server port for orientation (proto SIG_PROTO_TCP or SIG_PROTO_UDP). */
+static inline bool sig_server_port(const struct sig_db *db, uint8_t proto, uint16_t port)
+{
+	return (db->srvport[proto == SIG_PROTO_UDP][port >> 3] >> (port & 7)) & 1;
 }
 /* Rules on the same app whose match constraints are identical to an earlier rule's (listed by
  * --check-signatures; the per-row test accepts the earlier rule for them). -1 when none. */

@@ -462,12 +462,19 @@ static int st_rule(struct sig_pstate *ps, const struct sig_stmt *st)
 		return -1;
 	if (kv[R_NEEDS]) {
 		const struct sig_tok *t = kv[R_NEEDS];
-		if (strcmp(t->val, "payload") != 0)
-			return sig_perr(ps, t->line, sig_vcol(t), "needs: expected payload, got '%s'",
+		if (strcmp(t->val, "payload") == 0) {
+			if (!r.payload) /* nothing could ever confirm it: the rule would never label */
+				return sig_perr(ps, t->line, t->col, "needs=payload without payload=");
+			r.needs_payload = true;
+		} else if (strcmp(t->val, "corroboration") == 0) {
+			r.needs_corrob = true;
+		} else if (strcmp(t->val, "name") == 0) {
+			r.needs_name = true;
+		} else {
+			return sig_perr(ps, t->line, sig_vcol(t),
+					"needs: expected payload, corroboration or name, got '%s'",
 					t->val);
-		if (!r.payload) /* nothing could ever confirm it: the rule would never label */
-			return sig_perr(ps, t->line, t->col, "needs=payload without payload=");
-		r.needs_payload = true;
+		}
 	}
 	if (kv[R_PSIDE]) { /* the product's own server is the client of the flow (ucflow-signatures(5)) */
 		const struct sig_tok *t = kv[R_PSIDE];

@@ -75,9 +75,61 @@ static unsigned app_prefixes(const struct sig_db *db, size_t app)
 	return n;
 }
 
+/* The most products one flow can match: apps with a rule on one server port (per transport),
+ * plus apps with subnet-only rules (any port). A record lists the best rule of each product
+ * other than the label's in FLOW_MAX_CANDIDATES slots, so this must not exceed it. */
+static unsigned worst_candidates(const struct sig_db *db, uint8_t *proto, uint16_t *port)
+{
+	/* Two kinds of server: one inside no documented subnet (every port rule of the port may
+	 * match it), and one inside a documented subnet (the subnet-only rules' apps, and port
+	 * rules whose server is any or a documented subnet; not the on-premises @internal ones) */
+	uint8_t any_app[256] = { 0 };
+	unsigned nany = 0, worst = 0;
+	for (size_t i = 0; i < db->rules.n; i++) {
+		const struct sig_rule *r = sig_rule_at(db, i);
+		if (r->sport.any && r->app < 256 && !any_app[r->app]++)
+			nany++;
+	}
+	*proto = SIG_PROTO_TCP;
+	*port = 0;
+	for (uint8_t t = SIG_PROTO_TCP; t <= SIG_PROTO_UDP; t++)
+		for (uint32_t p = 0; p < 65536; p++) {
+			size_t n;
+			const uint16_t *list = port_table_get(db->ports, t, (uint16_t)p, &n);
+			uint8_t seen[256] = { 0 }, seen_doc[256] = { 0 };
+			unsigned ka = 0, kb = nany;
+			for (size_t j = 0; j < n; j++) {
+				const struct sig_rule *r = sig_rule_at(db, list[j]);
+				uint16_t a = r->app;
+				if (a >= 256)
+					continue;
+				if (!seen[a]++)
+					ka++;
+				if ((r->server.any || r->server.npfx) && !seen_doc[a]++ && !any_app[a])
+					kb++;
+			}
+			unsigned k = ka > kb ? ka : kb;
+			if (k > worst) {
+				worst = k;
+				*proto = t;
+				*port = (uint16_t)p;
+			}
+		}
+	return worst;
+}
+
 static void print_warnings(const struct sig_db *db, FILE *fp)
 {
 	unsigned n = 0;
+	uint8_t wt;
+	uint16_t wp;
+	unsigned worst = worst_candidates(db, &wt, &wp);
+	if (worst > FLOW_MAX_CANDIDATES) {
+		fprintf(fp, "  warning: %u products can match a flow on %s/%u, but a record lists at "
+			"most %u candidates\n", worst, wt == SIG_PROTO_UDP ? "udp" : "tcp", wp,
+			(unsigned)FLOW_MAX_CANDIDATES);
+		n++;
+	}
 	for (size_t i = 0; i < db->qos.n; i++) {
 		const struct sig_qos *q = SIG_VEC_AT(&db->qos, const struct sig_qos, i);
 		bool found = false;
@@ -101,7 +153,7 @@ static void print_warnings(const struct sig_db *db, FILE *fp)
 			n++;
 		}
 		/* Port-only rules of cloud apps on ports that are not shared label by port alone. */
-		if (!r->sport.any && !r->server.npfx && !r->client.npfx && !r->server.internal &&
+		if (!r->needs_corrob && !r->needs_name && !r->sport.any && !r->server.npfx && !r->client.npfx && !r->server.internal &&
 		    r->server.any && !sig_app_at(db, r->app)->onprem) {
 			bool all_shared = true;
 			for (uint32_t k = 0; k < r->sport.nr && all_shared; k++)
@@ -148,13 +200,17 @@ void sig_db_print_counts(const struct sig_db *db, FILE *fp)
 	}
 	fprintf(fp, "total: rules %u  qos %u  domains %u  addrsets %u  portsets %u  notes %u\n", tr, tq,
 		td, ta, tp, tn);
-	unsigned np = 0, nn = 0;
+	unsigned np = 0, nn = 0, nc = 0, nm = 0;
 	for (size_t i = 0; i < db->rules.n; i++) {
 		np += sig_rule_at(db, i)->payload != 0;
 		nn += sig_rule_at(db, i)->needs_payload;
+		nc += sig_rule_at(db, i)->needs_corrob;
+		nm += sig_rule_at(db, i)->needs_name;
 	}
 	fprintf(fp, "payload: rules validated by payload (payload=) %u, labelling only when confirmed "
 		"(needs=payload) %u\n", np, nn);
+	fprintf(fp, "needs: corroboration (needs=corroboration) %u, a name of the service "
+		"(needs=name) %u\n", nc, nm);
 	fprintf(fp, "shared ports (%u):", db->nshared);
 	print_ports(fp, db);
 	fprintf(fp, "internal networks (%s):", db->internal_changed ? "site file" : "default");
@@ -168,6 +224,12 @@ void sig_db_print_counts(const struct sig_db *db, FILE *fp)
 	fputc('\n', fp);
 	if (db->site_path)
 		fprintf(fp, "site file: %s, servers %zu\n", db->site_path, db->servers.n);
+	uint8_t wt;
+	uint16_t wp;
+	unsigned worst = worst_candidates(db, &wt, &wp);
+	fprintf(fp, "candidates: at most %u products match one flow (%s/%u); a record lists the best "
+		"rule of each, up to %u\n", worst, wt == SIG_PROTO_UDP ? "udp" : "tcp", wp,
+		(unsigned)FLOW_MAX_CANDIDATES);
 	fprintf(fp, "tables: port entries %zu bytes, documented server prefixes %zu, client "
 		"prefixes %zu, site prefixes %zu\n", port_table_bytes(db->ports),
 		cidr_count(db->srv_groups.trie), cidr_count(db->cli_groups.trie),
@@ -195,7 +257,9 @@ void sig_db_print_rules(const struct sig_db *db, FILE *fp)
 		fprintf(fp, "%zu\t%s:%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i,
 			v.file, v.line, v.app, v.service, v.category, v.proto, v.server, v.server_port,
 			v.client, v.client_port, v.encrypted < 0 ? "unknown" : v.encrypted ? "yes" : "no",
-			dscp, payload_text(r->payload, pl, sizeof pl), r->needs_payload ? "payload" : "-",
+			dscp, payload_text(r->payload, pl, sizeof pl),
+			r->needs_payload ? "payload" : r->needs_corrob ? "corroboration"
+				: r->needs_name ? "name" : "-",
 			v.doc, v.table, v.label);
 	}
 }

@@ -54,7 +54,11 @@ START_TEST(test_names)
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_NEEDS_PAYLOAD), "needs-payload");
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_DEPENDENCY), "dependency");
 	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_CLIENT_UNKNOWN), "client-not-product-server");
-	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_CLIENT_UNKNOWN + 1), "none");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_UNANSWERED), "unanswered");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_NEEDS_CORROBORATION), "needs-corroboration");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_NEEDS_NAME), "needs-name");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_ALLOW_LIST), "allow-list");
+	ck_assert_str_eq(classify_reason_name(CLASSIFY_R_ALLOW_LIST + 1), "none");
 }
 END_TEST
 
@@ -132,11 +136,11 @@ START_TEST(test_domain_sni)
 	db = load("server app=sametime addrs=10.1.1.20\n");
 	mkflow(&f, 6, "10.0.0.5", 50000, "10.1.1.20", 443, true);
 	classify_flow(db, &f);
-	EXPECT_WHY(db, &f, "sametime/domino-https", CONF_SITE_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "sametime/https-443", CONF_SITE_PORT, CLASSIFY_R_MATCH);
 	e = ev(db, "a.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
 	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
-	ck_assert_str_eq(name(db, f.label.cand[0]), "sametime/domino-https");
+	ck_assert_str_eq(name(db, f.label.cand[0]), "sametime/https-443");
 	sig_db_free(db);
 }
 END_TEST

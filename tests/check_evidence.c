@@ -663,9 +663,18 @@ START_TEST(dns_labels_later_flows)
 	send(x, &f, FLOW_ORIG, ch.b, ch.n);
 	ck_assert_int_eq(evidence_domain_of(x, &f, NULL), 3);
 	evidence_flow_end(x, &f);
-	/* the originator's address is looked up when the responder's is not cached */
+	/* the originator's cached name is never used: a host's own name (a DNS answer naming the
+	 * client, etta-c7.cisco.com) must not label the flows it opens (issue 15) */
 	mkflow(&f, 6, "62.109.200.1", 8934, "10.0.0.9", 5061);
-	ck_assert_uint_eq(evidence_flow_start(x, &f, 20 * SEC), EV_CHG_DNS);
+	ck_assert_uint_eq(evidence_flow_start(x, &f, 20 * SEC), 0);
+	ck_assert_uint_eq(f.ev.dns_name, 0);
+	/* once the classifier swaps the flow, the new responder's name is looked up */
+	flow_swap_direction(&f);
+	ck_assert_uint_eq(evidence_flow_oriented(x, &f, 20 * SEC), EV_CHG_DNS);
+	ck_assert_str_eq(name(x, f.ev.dns_name), "login.webex.com");
+	flow_swap_direction(&f); /* and dropped when the responder has none */
+	ck_assert_uint_eq(evidence_flow_oriented(x, &f, 20 * SEC), EV_CHG_DNS);
+	ck_assert_uint_eq(f.ev.dns_name, 0);
 	evidence_flow_end(x, &f);
 	/* after the TTL, nothing */
 	mkflow(&f, 6, "10.0.0.2", 40001, "62.109.200.1", 443);

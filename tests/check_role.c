@@ -51,7 +51,7 @@ enum { ANSWERED, REFUSED, UNANSWERED };
 static void tcp_flow(struct flow *f, const char *client, const char *server, uint16_t port,
 		     int how)
 {
-	mkflow(f, 6, client, 50000, server, port, true);
+	mkflow_unanswered(f, 6, client, 50000, server, port, true);
 	f->ts_first = 1000000;
 	f->ts_last = 2000000;
 	if (how == ANSWERED) {
@@ -339,7 +339,7 @@ START_TEST(test_udp_exchange)
 				 "services=media-site\n");
 	struct role_table *t = table(db, 0);
 	struct flow f;
-	mkflow(&f, 17, "10.1.1.1", 50000, "10.2.2.2", 40000, false); /* one way only */
+	mkflow_unanswered(&f, 17, "10.1.1.1", 50000, "10.2.2.2", 40000, false); /* one way only */
 	role_observe(t, &f, 1, true);
 	ck_assert_uint_eq(roles_at(t, "10.2.2.2"), 0);
 	f.dir[FLOW_RESP].pkts = 1; /* both ways */
@@ -505,7 +505,7 @@ START_TEST(test_peer_evidence)
 	ck_assert_str_eq(role_name(db, roles_at(t, "10.1.0.45")), "sametime/domino-server");
 	tcp_flow(&f, "10.2.0.10", "10.1.0.45", 443, ANSWERED);
 	classify_roles(db, t, &f, EV_PROTO_NONE);
-	EXPECT_WHY(db, &f, "sametime/domino-https", CONF_ROLE_PORT, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "sametime/https-443", CONF_ROLE_PORT, CLASSIFY_R_MATCH);
 	role_table_destroy(t);
 	sig_db_free(db);
 }

@@ -526,7 +526,7 @@ START_TEST(test_payload_keys)
 	put("d/a.sig", HDR R4 "\\\n  label=\"x\" payload=sip,rtp,nope\n"); /* continuation line */
 	expect_error("a.sig:5:29", "payload: unknown protocol 'nope'");
 	put("d/a.sig", HDR R4 "payload=tls needs=yes\n");
-	expect_error("a.sig:4:79", "needs: expected payload, got 'yes'");
+	expect_error("a.sig:4:79", "needs: expected payload, corroboration or name, got 'yes'");
 	put("d/a.sig", HDR R4 "needs=payload\n");
 	expect_error("a.sig:4:61", "needs=payload without payload=");
 	put("d/a.sig", HDR R4 "label=x needs=payload\n");

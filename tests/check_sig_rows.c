@@ -128,7 +128,8 @@ static void row_flow(struct flow *f, uint8_t proto, const struct ucf_addr *oa, u
 	f->key.port_b = rp;
 	f->key.proto = proto;
 	f->orig_is_a = 1;
-	f->tcp_state = syn ? FLOW_TCP_SYN_ORIG : 0;
+	f->tcp_state = syn ? FLOW_TCP_SYN_ORIG | FLOW_TCP_SYNACK : 0;
+	f->dir[0].pkts = f->dir[1].pkts = 1; /* answered: a refused port is no product's row */
 }
 
 struct verdict {

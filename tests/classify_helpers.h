@@ -62,8 +62,18 @@ static inline void mkflow(struct flow *f, uint8_t proto, const char *oa, uint16_
 	f->key.port_b = rp;
 	f->key.proto = proto;
 	f->orig_is_a = 1;
-	f->tcp_state = syn ? FLOW_TCP_SYN_ORIG : 0;
+	f->tcp_state = syn ? FLOW_TCP_SYN_ORIG | FLOW_TCP_SYNACK : 0;
 	f->dir[0].pkts = 1;
+	f->dir[1].pkts = 1; /* an answered connection (see mkflow_unanswered) */
+}
+
+/* The same flow as the server never answered it (TCP: a SYN and no SYN-ACK; UDP: no reply). */
+static inline void mkflow_unanswered(struct flow *f, uint8_t proto, const char *oa, uint16_t op,
+				     const char *ra, uint16_t rp, bool syn)
+{
+	mkflow(f, proto, oa, op, ra, rp, syn);
+	f->tcp_state &= (uint8_t)~FLOW_TCP_SYNACK;
+	f->dir[1].pkts = 0;
 }
 
 /* "app/service" of a label index (rule or domain row), or "-". The result stays valid for the
