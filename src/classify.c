@@ -685,7 +685,12 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 		 * become candidates. Another product's documented row keeps its label (Sametime's
 		 * Proxy Server to Firebase Cloud Messaging, a Webex dependency). */
 		classify(db, f, -1, NULL, 0, proto, fixed, roles);
-		if (l->rule == FLOW_RULE_NONE || sig_rule_app(db, l->rule) == d->app)
+		if (l->rule != FLOW_RULE_NONE && sig_rule_app(db, l->rule) != d->app)
+			return;
+		bool own = l->rule != FLOW_RULE_NONE;
+		for (unsigned i = 0; i < l->ncand && !own; i++)
+			own = sig_rule_app(db, l->cand[i]) == d->app;
+		if (own) /* else the tables' own reason stands: the domain is not theirs */
 			unlabel(db, l, CLASSIFY_R_DEPENDENCY);
 		return;
 	}

@@ -71,7 +71,7 @@ kill -0 "$upid" 2>/dev/null || fail "ucflow died on a broken reload"
 echo "ok   broken table refused: $(grep -m1 'signatures not reloaded' "$tmp/err")"
 p1=$(python3 "$traffic" tcp 1533 1 10 | cut -d' ' -f2)
 l1=$(record "$out" tcp "$p1" 1533 | label) || fail "no record for the TCP 1533 flow after the failed reload"
-[ "$l1" = "sametime/community-client sametime.sig:68" ] || fail "after the failed reload: labelled $l1"
+[ "$l1" = "sametime/community-client sametime.sig:78" ] || fail "after the failed reload: labelled $l1"
 echo "ok   after the failed reload, still the previous tables: $l1"
 
 # ---- 2. good table with a new rule
@@ -104,7 +104,7 @@ echo "ok   a later UDP 47777 flow has the new label: $l3"
 wait "$tpid" || fail "the TCP client failed"
 pt=$(cut -d' ' -f2 "$tmp/tcp.out")
 lt=$(record "$out" tcp "$pt" 1533 | label) || fail "no record for the TCP 1533 flow"
-[ "$lt" = "sametime/community-client sametime.sig:68" ] ||
+[ "$lt" = "sametime/community-client sametime.sig:78" ] ||
 	fail "the TCP flow open across the reload is labelled $lt"
 echo "ok   the TCP 1533 flow open across the reload: $lt"
 

@@ -54,8 +54,7 @@ for want in \
 	"    finesse/bosh: 1 flow, 8 packets, 687 IP bytes (687 B)" \
 	"    finesse/http: 1 flow, 8 packets, 586 IP bytes (586 B)" \
 	"    sametime/ldap: 1 flow, 9 packets, 446 IP bytes (446 B)" \
-	"    webex-calling/pstn-sip: 1 flow, 8 packets, 966 IP bytes (966 B)" \
-	"        documented encrypted variant: sametime/ldaps, tcp port 636 (sametime.sig:38)" \
+	"        documented encrypted variant: sametime/ldaps, tcp port 636 (sametime.sig:$(grep -n '^rule .*service=ldaps ' signatures/sametime.sig | head -1 | cut -d: -f1))" \
 	"        documented encrypted variant: finesse/xmpp-secure, tcp port 5223 (finesse.sig:34)" \
 	"        documented encrypted variant: finesse/bosh-secure, tcp port 7443 (finesse.sig:44)" \
 	"        documented encrypted variant: finesse/https, tcp port 443,8445 (finesse.sig:20)" \
@@ -88,8 +87,11 @@ docattr() { # FILE KEY: the KEY="..." (or KEY=word) of FILE's doc statement
 }
 wxdoc="document 004_657a5ed6fe137e34.txt \"Network requirements for Webex Calling\" ($(docattr webex-calling.sig vendor), $(docattr webex-calling.sig edition) edition; revised: $(docattr webex-calling.sig revised))"
 findoc="document 002_2cc872bd11f95d77.txt \"Finesse port usage\" ($(docattr finesse.sig vendor), $(docattr finesse.sig edition) edition \"$(docattr finesse.sig original)\"; revised: $(docattr finesse.sig revised))"
+# (the local gateway's PSTN SIP on 5060 is no cleartext finding: the document titles that row SIP
+# TLS and gives 5060 only as an example, so its encryption is unknown; issue 15)
+if grep -qF "webex-calling/pstn-sip:" "$tmp/f.txt"; then bad "pstn-sip 5060 reported as cleartext"; else ok "pstn-sip 5060 not reported as cleartext"; fi
+[ -n "$pstn_tls" ] || bad "no pstn-sip-tls rule in $wxc"
 for want in \
-	"documented encrypted variant: webex-calling/pstn-sip-tls, tcp port 5061 (webex-calling.sig:$pstn_tls)" \
 	"Source: $wxdoc, section \"Webex Calling の MTU サイズ & Webex Aware サービス\"; note webex-calling.sig:$mtu_note" \
 	"source: $wxdoc, table \"IP subnets for Webex Calling services\"" \
 	"source: $findoc, table \"Table 2: Cisco Finesse Notification Service\"; rule finesse.sig:29"
