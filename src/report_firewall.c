@@ -143,10 +143,12 @@ void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom
 			report_count_free(&s->pairs); /* the verdict is all that is needed from now on */
 		}
 	}
-	/* the documented row: the flow's rule, else its first candidate's row */
+	/* the documented row: the flow's rule, else its first candidate's row. A record the
+	 * classifier left unlabelled only because the server never answered (reason unanswered)
+	 * matched its row: that attempt is the finding's, not a candidate. */
 	char row[700], rule[600] = "";
-	bool cand = !*x->app;
-	if (cand) {
+	bool cand = !*x->app && strcmp(x->reason, "unanswered") != 0;
+	if (!*x->app) {
 		int32_t ci = -1;
 		for (size_t i = 0; i < x->ncand && ci < 0; i++)
 			if ((ci = report_cand_rule(r, x->cand[i], x->proto, x->resp_p)) >= 0)
