@@ -29,6 +29,13 @@ int role_table_create(struct role_table **out, const struct sig_db *db, uint32_t
 		      char *errbuf);
 void role_table_destroy(struct role_table *t);
 
+/* Makes t safe to share between threads (live capture workers, --workers): from now on every
+ * call below takes t's read-write lock (flow events and reloads write, lookups read), and
+ * role_table_set_db with the db t already has keeps what was learned (each worker's pipeline
+ * passes the new tables on a reload; the first one switches t). UCF_ERR_RUNTIME when the lock
+ * cannot be made. */
+int role_table_share(struct role_table *t);
+
 /* Signature reload: role ports and roles are the new tables' (what was learned is forgotten,
  * since role port numbers and role statements may have changed). */
 void role_table_set_db(struct role_table *t, const struct sig_db *db);

@@ -13,10 +13,11 @@
  * flows with the new db and acknowledges; only when every worker has acknowledged or finished is
  * the old db freed.
  *
- * Server roles (issue 15: role_*.c, not on this branch yet) must be learned from all workers' flows
- * and read by all: when that stage lands, its table is created here once and handed to every
- * worker's pipeline behind a lock (a read-mostly table: a pthread_rwlock, or per-worker tables
- * merged at this file's publish points); see the note in NOTES.md. */
+ * Server roles (role_*.c) are learned from every worker's flows and read by every worker: one
+ * table (the run's), made thread-safe with role_table_share() before the workers start. On a
+ * reload the first worker to switch resets it to the new tables; until the others have switched
+ * (at most a read timeout), a flow they classify with the previous tables may see role bits of
+ * the new ones, which differ only when the reload changed the role statements. */
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -31,6 +32,7 @@
 #include "classify.h"
 #include "evidence.h"
 #include "report.h"
+#include "role.h"
 #include "tunnel_intern.h"
 
 #define PUBLISH_US 50000u    /* a worker's counters are at most this old in a --stats line */
@@ -253,7 +255,7 @@ static int worker_create(struct worker *w, unsigned idx, const struct sig_db *db
 	fc.uid_first = idx + 1;
 	fc.uid_step = C.n;
 	struct pipeline_config pc = { fc, db, w->sink, w->tunnels, w->ev, NULL, NULL, NULL, NULL, 0,
-				      NULL /* roles: not shared between workers (yet) */ };
+				      cfg->roles };
 	if (cfg->report) {
 		pc.on_flow = worker_report_flow;
 		pc.hook_user = w;
@@ -464,7 +466,12 @@ int live_workers_run(const struct live_workers_config *cfg, struct out_writer *o
 		return rc;
 	pthread_mutex_init(&C.report_mu, NULL);
 	atomic_store(&C.db_next, *db);
-	rc = open_workers(*db, errbuf);
+	if (cfg->roles && role_table_share(cfg->roles) != UCF_OK) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot share the server-role table: out of memory");
+		rc = UCF_ERR_RUNTIME;
+	}
+	if (rc == UCF_OK)
+		rc = open_workers(*db, errbuf);
 	if (rc == UCF_OK && cfg->user)
 		rc = live_drop_privileges(cfg->user, errbuf);
 	uint64_t start = 0, end = 0;

@@ -8,8 +8,7 @@
  *
  * What the workers do not share: the DNS cache of the evidence stage (a flow whose address was
  * named by a DNS answer that another worker saw has no dns_name) and the tunnel names (each worker
- * describes at most TUNNEL_INTERN_MAX tunnels). Server roles (issue 15's role stage) are not on
- * this branch yet; see live_workers.c for where their shared table goes. */
+ * describes at most TUNNEL_INTERN_MAX tunnels). Server roles are shared: one table, locked. */
 #ifndef LIVE_WORKERS_H
 #define LIVE_WORKERS_H
 
@@ -17,6 +16,7 @@
 #include "output.h"
 
 struct report;
+struct role_table;
 struct sig_db;
 
 #define LIVE_WORKERS_MAX 64
@@ -36,6 +36,8 @@ struct live_workers_config {
 	const char *outname;            /* the output's name for messages ("-" or NULL: stdout) */
 	struct report *report;          /* --report; may be NULL */
 	bool quiet;                     /* no summary at exit */
+	struct role_table *roles;       /* server roles: one table that every worker learns into and
+					   reads (made thread-safe with role_table_share); may be NULL */
 };
 
 /* Opens the capture (falling back to fewer workers, with a warning on stderr, where packets cannot

@@ -476,7 +476,7 @@ int main(int argc, char **argv)
 			workers, o.live, o.flows, !o.no_payload, o.payload_pkts, o.user,
 			{ sigdir, o.site, o.stats_s, o.flush_s, o.live.snaplen, o.quiet != 0,
 			  NULL, NULL, NULL, 0 },
-			o.count, fmt, &names, o.outfile, report, o.quiet != 0,
+			o.count, fmt, &names, o.outfile, report, o.quiet != 0, roles,
 		};
 		wc.live.bpf = o.filter;
 		rc = live_workers_run(&wc, out, &db, errbuf);

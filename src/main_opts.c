@@ -97,7 +97,7 @@ static const struct opt_desc opt_table[] = {
 	{ OPT_TWO_PASS, "two-pass", NULL,
 	  "read the files twice: learn server roles first, then label every flow with them" },
 	{ OPT_NO_ROLES, "no-roles", NULL,
-	  "learn no server roles from the capture (as --workers pipelines do)" },
+	  "learn no server roles from the capture" },
 	{ OPT_NO_PAYLOAD, "no-payload", NULL,
 	  "label from ports, subnets and the site file only: inspect no payload" },
 	{ OPT_PAYLOAD_PKTS, "payload-packets", "N",

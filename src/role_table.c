@@ -1,5 +1,6 @@
 /* role_table.c - server roles learned across flows: a fixed open-addressing table of server
  * addresses, what each served, and the roles the signature tables' role statements derive. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,37 @@ struct role_table {
 	struct role_entry *e;
 	uint32_t mask; /* capacity - 1 */
 	uint64_t used, with_role, evicted;
+	/* role_table_share(): capture workers (live_workers.c) on several threads learn into and
+	 * read one table; every public call then holds this lock (writers: flow events, reload). */
+	bool shared;
+	pthread_rwlock_t lock;
 };
+
+int role_table_share(struct role_table *t)
+{
+	if (!t || t->shared)
+		return UCF_OK;
+	if (pthread_rwlock_init(&t->lock, NULL) != 0)
+		return UCF_ERR_RUNTIME;
+	t->shared = true;
+	return UCF_OK;
+}
+
+static inline void rd_lock(const struct role_table *t)
+{
+	if (t && t->shared)
+		pthread_rwlock_rdlock((pthread_rwlock_t *)&t->lock);
+}
+static inline void wr_lock(struct role_table *t)
+{
+	if (t && t->shared)
+		pthread_rwlock_wrlock(&t->lock);
+}
+static inline void un_lock(const struct role_table *t)
+{
+	if (t && t->shared)
+		pthread_rwlock_unlock((pthread_rwlock_t *)&t->lock);
+}
 
 int role_table_create(struct role_table **out, const struct sig_db *db, uint32_t max_servers,
 		      char *errbuf)
@@ -55,6 +86,8 @@ void role_table_destroy(struct role_table *t)
 {
 	if (!t)
 		return;
+	if (t->shared)
+		pthread_rwlock_destroy(&t->lock);
 	free(t->e);
 	free(t);
 }
@@ -69,8 +102,14 @@ void role_table_set_db(struct role_table *t, const struct sig_db *db)
 {
 	if (!t)
 		return;
-	t->db = db;
-	clear(t);
+	wr_lock(t);
+	/* a shared table is switched by the first worker that reaches the new tables; the others'
+	 * calls with the same db keep what was learned since */
+	if (!t->shared || t->db != db) {
+		t->db = db;
+		clear(t);
+	}
+	un_lock(t);
 }
 
 static uint32_t hash_addr(const struct ucf_addr *a)
@@ -185,9 +224,21 @@ static void peer_evidence(struct role_table *t, const struct flow *f, uint64_t t
 	}
 }
 
+static void observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bool end);
+static uint64_t roles_at(const struct role_table *t, const struct ucf_addr *a);
+
 void role_observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bool end)
 {
-	if (!t || !t->db)
+	if (!t)
+		return;
+	wr_lock(t);
+	observe(t, f, ts_us, end);
+	un_lock(t);
+}
+
+static void observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bool end)
+{
+	if (!t->db)
 		return;
 	uint16_t port = flow_resp_port(f);
 	int idx = sig_role_port_find(t->db, f->key.proto, port);
@@ -195,7 +246,7 @@ void role_observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bo
 	if ((idx < 0 && !peer) || !answered(f))
 		return;
 	uint64_t ignore = idx >= 0 ? sig_role_port_ignore(t->db, idx) : 0;
-	if (ignore && (role_of(t, flow_orig_addr(f)) & ignore))
+	if (ignore && (roles_at(t, flow_orig_addr(f)) & ignore))
 		idx = -1; /* served to a server of a role that says so: e.g. Finesse's gadget server */
 	if (idx >= 0) {
 		struct role_entry *e = find_or_add(t, flow_resp_addr(f));
@@ -214,15 +265,29 @@ void role_observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bo
 
 uint64_t role_of(const struct role_table *t, const struct ucf_addr *a)
 {
-	if (!t || !t->with_role)
+	if (!t)
 		return 0;
-	const struct role_entry *e = find(t, a);
+	rd_lock(t);
+	uint64_t r = roles_at(t, a);
+	un_lock(t);
+	return r;
+}
+
+/* role_of without the lock: inside the table's own calls, which hold it already */
+static uint64_t roles_at(const struct role_table *t, const struct ucf_addr *a)
+{
+	const struct role_entry *e = t->with_role ? find(t, a) : NULL;
 	return e ? e->roles : 0;
 }
 
 bool role_table_any(const struct role_table *t)
 {
-	return t && t->with_role;
+	if (!t)
+		return false;
+	rd_lock(t);
+	bool any = t->with_role != 0;
+	un_lock(t);
+	return any;
 }
 
 /* The server whose role stands behind f's label: the responder, or for a row where the product
@@ -246,15 +311,29 @@ void role_count_labelled(struct role_table *t, const struct sig_db *db, const st
 {
 	uint64_t roles;
 	bool client;
+	wr_lock(t);
 	struct role_entry *e = (struct role_entry *)label_server(t, db, f, &roles, &client);
 	if (e)
 		e->labelled++;
+	un_lock(t);
 }
+
+static size_t describe(const struct role_table *t, const struct sig_db *db, const struct flow *f,
+		       char *buf, size_t cap);
 
 size_t role_describe(const void *tv, const struct sig_db *db, const struct flow *f, char *buf,
 		     size_t cap)
 {
 	const struct role_table *t = tv;
+	rd_lock(t);
+	size_t n = describe(t, db, f, buf, cap);
+	un_lock(t);
+	return n;
+}
+
+static size_t describe(const struct role_table *t, const struct sig_db *db, const struct flow *f,
+		       char *buf, size_t cap)
+{
 	uint64_t roles;
 	bool client;
 	if (!cap)

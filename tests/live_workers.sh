@@ -12,7 +12,10 @@
 # flows (else the comparison would say nothing about fanout).
 #   run 1: --workers 2, SIGUSR1 (the health line sums every worker's counters), SIGINT;
 #   run 2: --workers 3, SIGHUP five times while packets flow (every worker switches tables at its
-#          next batch: no flow may be lost or split), then SIGINT.
+#          next batch: no flow may be lost or split), then SIGINT. Labels are not compared in this
+#          run: a reload forgets the server roles learned before it (role.h), so flows labelled
+#          through a role may differ from the file's, as they would with one worker.
+# The workers share one server-role table, so run 1's labels (roles included) are the file's.
 # Not compared: ts/duration/uid (capture time, per-run uids), end (closed vs eof depends on the
 # linger in packet time), dns_name (each worker has its own DNS cache: see ucflow(1), --workers).
 # The captures replayed have no IP fragments: with fanout the kernel reassembles them (see ucflow(1)).
@@ -60,9 +63,7 @@ for c in $caps; do
 done
 common="-S $srcdir/signatures -T json --idle-timeout 86400 --active-timeout 0"
 # shellcheck disable=SC2086
-# --no-roles: the workers' pipelines learn no server roles (ucflow(1), --workers), so the reference
-# is labelled without them too
-"$bin" $common $rargs --no-roles -o "$tmp/offline.jsonl" 2>"$tmp/offline.err" || { echo "FAIL: ucflow -r"; cat "$tmp/offline.err"; exit 1; }
+"$bin" $common $rargs -o "$tmp/offline.jsonl" 2>"$tmp/offline.err" || { echo "FAIL: ucflow -r"; cat "$tmp/offline.err"; exit 1; }
 npk=$(sed -n 's/^ucflow: \([0-9]*\) packets read.*/\1/p' "$tmp/offline.err")
 
 # wait_for FILE REGEX SECONDS PID
@@ -145,6 +146,7 @@ import json, re, sys
 KEYS = ("orig_pkts", "resp_pkts", "orig_bytes", "resp_bytes", "orig_ip_bytes", "resp_ip_bytes",
         "conn_state", "history", "app", "app_service", "confidence", "reason", "rule",
         "candidates", "payload_proto", "sni", "alpn", "server_names", "vlan", "frag_pkts")
+LABEL_KEYS = ("app", "app_service", "confidence", "reason", "rule", "candidates")
 def load(path):
     recs = {}
     dup = []
@@ -178,6 +180,8 @@ for i in range(0, len(args), 3):
         if to != tl:
             bad.append("%s: %s: orientation %s" % (tag, to, tl))
         for k in KEYS:
+            if hups and k in LABEL_KEYS:
+                continue
             if ro[k] != rl[k]:
                 bad.append("%s: %s: %s %r, from the file %r" % (tag, to, k, rl[k], ro[k]))
     uids = [v[2] for v in live.values()]
