@@ -369,15 +369,8 @@ int pcapng_next(struct pcapng_file *f, struct cap_pkthdr *h, const uint8_t **dat
 				return -UCF_ERR_RUNTIME;
 			continue;
 		case BT_EPB:
-			ifid = rd32(f, b, 8, &ok);
-			ts = (uint64_t)rd32(f, b, 12, &ok) << 32;
-			ts |= rd32(f, b, 16, &ok);
-			caplen = rd32(f, b, 20, &ok);
-			wirelen = rd32(f, b, 24, &ok);
-			data_off = 28;
-			break;
-		case BT_OPB:
-			ifid = rd16(f, b, 8, &ok);
+		case BT_OPB: /* the obsolete packet block: a 16-bit interface id, then the same */
+			ifid = type == BT_EPB ? rd32(f, b, 8, &ok) : rd16(f, b, 8, &ok);
 			ts = (uint64_t)rd32(f, b, 12, &ok) << 32;
 			ts |= rd32(f, b, 16, &ok);
 			caplen = rd32(f, b, 20, &ok);

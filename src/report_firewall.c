@@ -204,18 +204,6 @@ static int cmp_row(const void *x, const void *y)
 	return na != nb ? (na > nb ? -1 : 1) : strcmp(a->row, b->row);
 }
 
-static void say(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void say(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	fn(u, k, buf);
-}
-
 static void top(struct rcount *map, const char *what, rline_fn fn, void *u)
 {
 	size_t n, used = 0;
@@ -228,7 +216,7 @@ static void top(struct rcount *map, const char *what, rline_fn fn, void *u)
 	if (n > TOP_ENDPOINTS && used < sizeof buf)
 		snprintf(buf + used, sizeof buf - used, ", +%zu more", n - TOP_ENDPOINTS);
 	free(v);
-	say(fn, u, RL_DETAIL, "%s (%zu): %s", what, n, buf);
+	report_linef(fn, u, RL_DETAIL, "%s (%zu): %s", what, n, buf);
 }
 
 static void rows(const struct report *r, bool cand, rline_fn fn, void *u)
@@ -276,15 +264,15 @@ static void rows(const struct report *r, bool cand, rline_fn fn, void *u)
 		if (w->udp)
 			snprintf(how + used, sizeof how - used, "%sUDP unanswered %llu",
 				 used ? ", " : "", (unsigned long long)w->udp);
-		say(fn, u, RL_GROUP, "%s%s: %llu attempt%s (%s)", cand ? "candidate " : "", w->row,
+		report_linef(fn, u, RL_GROUP, "%s%s: %llu attempt%s (%s)", cand ? "candidate " : "", w->row,
 		    (unsigned long long)att, att == 1 ? "" : "s", how);
 		struct rcite c;
 		char d[1024];
 		if (*w->rule && report_cite(r, w->rule, &c))
-			say(fn, u, RL_SOURCE, "%s %s: %s, table \"%s\": %s", cand ? "candidate row" : "rule",
+			report_linef(fn, u, RL_SOURCE, "%s %s: %s, table \"%s\": %s", cand ? "candidate row" : "rule",
 			    w->rule, report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, c.label);
 		else if (*w->rule)
-			say(fn, u, RL_SOURCE, "rule %s (not in the loaded signature tables)", w->rule);
+			report_linef(fn, u, RL_SOURCE, "rule %s (not in the loaded signature tables)", w->rule);
 		top(w->clients, "clients", fn, u);
 		top(w->servers, "servers", fn, u);
 	}
@@ -319,7 +307,7 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 			rej += a->rej;
 			udp += a->udp;
 		}
-	say(fn, u, RL_SUMMARY, "%llu connection attempt%s on documented rows never completed (TCP "
+	report_linef(fn, u, RL_SUMMARY, "%llu connection attempt%s on documented rows never completed (TCP "
 	    "S0, no answer to the SYN: %llu; TCP REJ, refused with a reset: %llu; UDP without any "
 	    "answer: %llu): the evidence that something on the path (a firewall) blocks what the "
 	    "vendor requires. Port scans are kept apart: a source whose unanswered attempts reach "
@@ -328,16 +316,16 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 	    (unsigned long long)rej, (unsigned long long)udp, SCAN_PAIRS);
 	rows(r, false, fn, u);
 	if (!nscan) {
-		say(fn, u, RL_NOTE, "Port scans: none (no source reached %d unanswered server "
+		report_linef(fn, u, RL_NOTE, "Port scans: none (no source reached %d unanswered server "
 		    "address:port pairs).", SCAN_PAIRS);
 		return;
 	}
-	say(fn, u, RL_NOTE, "Port scans, not counted above: %zu source%s with %llu unanswered "
+	report_linef(fn, u, RL_NOTE, "Port scans, not counted above: %zu source%s with %llu unanswered "
 	    "attempts (%llu of them on documented rows).", nscan, nscan == 1 ? "" : "s",
 	    (unsigned long long)scan_att, (unsigned long long)scan_doc);
 	for (const struct fw_src *s = r->fw->srcs; s; s = s->hh.next)
 		if (s->scan)
-			say(fn, u, RL_DETAIL, "scan from %s: %llu unanswered attempts, %llu on "
+			report_linef(fn, u, RL_DETAIL, "scan from %s: %llu unanswered attempts, %llu on "
 			    "documented rows", s->key, (unsigned long long)s->attempts,
 			    (unsigned long long)s->documented);
 }

@@ -60,6 +60,9 @@ enum rline {
 	RL_SOURCE,   /* the group's cited rule, document and table */
 };
 typedef void (*rline_fn)(void *user, enum rline kind, const char *text);
+/* printf into one line of kind k for fn (at most 2047 bytes; longer text is cut). */
+void report_linef(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Counter keyed by a string (endpoints, ports, observed values). */
 struct rcount {

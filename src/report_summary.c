@@ -4,18 +4,6 @@
 
 #include "report_internal.h"
 
-static void say(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void say(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	fn(u, k, buf);
-}
-
 static const char *plural(uint64_t n)
 {
 	return n == 1 ? "" : "s";
@@ -86,21 +74,21 @@ static void inputs(const struct report *r, rline_fn fn, void *u)
 {
 	size_t nread = r->ninputs - (size_t)r->failed_inputs;
 	if (!r->ninputs) {
-		say(fn, u, RL_SUMMARY, "Inputs: none named.");
+		report_linef(fn, u, RL_SUMMARY, "Inputs: none named.");
 		return;
 	}
 	if (r->failed_inputs)
-		say(fn, u, RL_SUMMARY, "Inputs: %zu read, %llu FAILED (the counts below leave out "
+		report_linef(fn, u, RL_SUMMARY, "Inputs: %zu read, %llu FAILED (the counts below leave out "
 		    "what could not be read, and the run exits with status 1):", nread,
 		    (unsigned long long)r->failed_inputs);
 	else
-		say(fn, u, RL_SUMMARY, "Inputs: %zu read, none failed:", nread);
+		report_linef(fn, u, RL_SUMMARY, "Inputs: %zu read, none failed:", nread);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct rinput *in = &r->inputs[i];
 		if (in->reason)
-			say(fn, u, RL_DETAIL, "FAILED: %s %s: %s", in->kind, in->name, in->reason);
+			report_linef(fn, u, RL_DETAIL, "FAILED: %s %s: %s", in->kind, in->name, in->reason);
 		else
-			say(fn, u, RL_DETAIL, "read: %s %s", in->kind, in->name);
+			report_linef(fn, u, RL_DETAIL, "read: %s %s", in->kind, in->name);
 	}
 }
 
@@ -110,12 +98,12 @@ static void products(const struct report *r, rline_fn fn, void *u)
 	char pct[32];
 	report_fmt_percent(lab, r->flows, pct, sizeof pct);
 	if (!lab) {
-		say(fn, u, RL_SUMMARY, "Found: no product traffic. None of the %llu flow%s matched a "
+		report_linef(fn, u, RL_SUMMARY, "Found: no product traffic. None of the %llu flow%s matched a "
 		    "documented row of a product well enough to be labelled.",
 		    (unsigned long long)r->flows, plural(r->flows));
 		return;
 	}
-	say(fn, u, RL_SUMMARY, "Found: %llu of %llu flows (%s) labelled with a product:",
+	report_linef(fn, u, RL_SUMMARY, "Found: %llu of %llu flows (%s) labelled with a product:",
 	    (unsigned long long)lab, (unsigned long long)r->flows, pct);
 	size_t np, ns;
 	struct rprod **p = report_sorted_prods(r, &np);
@@ -135,7 +123,7 @@ static void products(const struct report *r, rline_fn fn, void *u)
 		char nc[32], nsv[32]; /* "> 256" once the bounded summary dropped hosts */
 		report_topk_fmt_distinct(&p[i]->clients, nc, sizeof nc);
 		report_topk_fmt_distinct(&p[i]->servers, nsv, sizeof nsv);
-		say(fn, u, RL_DETAIL, "%s (%s): %llu flow%s, %s, %s client%s, %s server%s; by "
+		report_linef(fn, u, RL_DETAIL, "%s (%s): %llu flow%s, %s, %s client%s, %s server%s; by "
 		    "service: %s", report_app_name(r, p[i]->app), p[i]->app,
 		    (unsigned long long)p[i]->flows, plural(p[i]->flows), hb,
 		    nc, strcmp(nc, "1") == 0 ? "" : "s", nsv, strcmp(nsv, "1") == 0 ? "" : "s",
@@ -151,10 +139,10 @@ static void unlabelled(const struct report *r, rline_fn fn, void *u)
 	char pct[32];
 	report_fmt_percent(n, r->flows, pct, sizeof pct);
 	if (!n) {
-		say(fn, u, RL_SUMMARY, "Unlabelled: none.");
+		report_linef(fn, u, RL_SUMMARY, "Unlabelled: none.");
 		return;
 	}
-	say(fn, u, RL_SUMMARY, "Unlabelled: %llu flow%s (%s), by the records' reason:",
+	report_linef(fn, u, RL_SUMMARY, "Unlabelled: %llu flow%s (%s), by the records' reason:",
 	    (unsigned long long)n, plural(n), pct);
 	size_t nr;
 	struct rcount **v = report_sorted_counts(r->reasons, &nr);
@@ -163,7 +151,7 @@ static void unlabelled(const struct report *r, rline_fn fn, void *u)
 			continue;
 		const char *key = *v[i]->key ? v[i]->key : "(not recorded)";
 		const char *t = report_reason_text(key);
-		say(fn, u, RL_DETAIL, "%s: %llu flow%s%s%s", key, (unsigned long long)v[i]->flows,
+		report_linef(fn, u, RL_DETAIL, "%s: %llu flow%s%s%s", key, (unsigned long long)v[i]->flows,
 		    plural(v[i]->flows), *t ? " - " : "", t);
 	}
 	free(v);
@@ -171,14 +159,14 @@ static void unlabelled(const struct report *r, rline_fn fn, void *u)
 
 static void findings(const struct report *r, rline_fn fn, void *u)
 {
-	say(fn, u, RL_SUMMARY, "Findings (labelled flows; candidate flows are unlabelled flows "
+	report_linef(fn, u, RL_SUMMARY, "Findings (labelled flows; candidate flows are unlabelled flows "
 	    "that would fall under the finding if one of their candidate rows were right, never "
 	    "counted as labelled):");
 	for (size_t i = 0; i < report_nfindings; i++) {
 		enum rfind k = report_finding_order[i];
 		char cnt[96];
 		report_fmt_finding_count(r, k, cnt, sizeof cnt);
-		say(fn, u, RL_DETAIL, "%c. %s: %s", (int)('a' + i), report_finding_title(k), cnt);
+		report_linef(fn, u, RL_DETAIL, "%c. %s: %s", (int)('a' + i), report_finding_title(k), cnt);
 	}
 }
 
@@ -187,17 +175,17 @@ void report_summary_lines(const struct report *r, rline_fn fn, void *u)
 	char v[512];
 	report_verdict(r, v, sizeof v);
 	if (!r->records)
-		say(fn, u, RL_SUMMARY, "No product traffic: no flow records were read.");
+		report_linef(fn, u, RL_SUMMARY, "No product traffic: no flow records were read.");
 	else if (!labelled_flows(r))
-		say(fn, u, RL_SUMMARY, "No product traffic: none of the %llu flow%s was labelled with "
+		report_linef(fn, u, RL_SUMMARY, "No product traffic: none of the %llu flow%s was labelled with "
 		    "a product.", (unsigned long long)r->flows, plural(r->flows));
 	else
-		say(fn, u, RL_SUMMARY, "Product traffic: %s.", v + strlen("product traffic "));
+		report_linef(fn, u, RL_SUMMARY, "Product traffic: %s.", v + strlen("product traffic "));
 	inputs(r, fn, u);
 	products(r, fn, u);
 	unlabelled(r, fn, u);
 	findings(r, fn, u);
 	if (r->malformed)
-		say(fn, u, RL_SUMMARY, "Malformed flow records: %llu, skipped (listed in the "
+		report_linef(fn, u, RL_SUMMARY, "Malformed flow records: %llu, skipped (listed in the "
 		    "overview; the run exits with status 1).", (unsigned long long)r->malformed);
 }

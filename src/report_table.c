@@ -393,33 +393,21 @@ struct rtab *report_tab_documents(const struct report *r)
 
 /* ---- findings ---- */
 
-static void emit(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void emit(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	fn(u, k, buf);
-}
-
 static void emit_source(const struct report *r, const char *rule, rline_fn fn, void *u)
 {
 	struct rcite c;
 	if (!*rule)
 		return;
 	if (!report_cite(r, rule, &c)) {
-		emit(fn, u, RL_SOURCE, "rule %s (not in the loaded signature tables)", rule);
+		report_linef(fn, u, RL_SOURCE, "rule %s (not in the loaded signature tables)", rule);
 		return;
 	}
 	if (!*c.doc)
-		emit(fn, u, RL_SOURCE, "rule %s: %s (site file)", rule, c.label);
+		report_linef(fn, u, RL_SOURCE, "rule %s: %s (site file)", rule, c.label);
 	else
 	{
 		char d[1024];
-		emit(fn, u, RL_SOURCE, "%s, table \"%s\"; rule %s: %s",
+		report_linef(fn, u, RL_SOURCE, "%s, table \"%s\"; rule %s: %s",
 		     report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, rule, c.label);
 	}
 }
@@ -429,10 +417,10 @@ static void emit_endpoints(const struct rgroup *g, rline_fn fn, void *u)
 	char buf[1024];
 	top_list(&g->servers, TOP_ENDPOINTS, buf, sizeof buf);
 	if (*buf)
-		emit(fn, u, RL_DETAIL, "top servers: %s", buf);
+		report_linef(fn, u, RL_DETAIL, "top servers: %s", buf);
 	top_list(&g->clients, TOP_ENDPOINTS, buf, sizeof buf);
 	if (*buf)
-		emit(fn, u, RL_DETAIL, "top clients: %s", buf);
+		report_linef(fn, u, RL_DETAIL, "top clients: %s", buf);
 	/* a few of the flows themselves, with their community ID: found in other tools' logs */
 	size_t used = 0;
 	buf[0] = '\0';
@@ -440,14 +428,14 @@ static void emit_endpoints(const struct rgroup *g, rline_fn fn, void *u)
 		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? "; " : "",
 					 g->examples[i]);
 	if (*buf)
-		emit(fn, u, RL_DETAIL, "example flows: %s", buf);
+		report_linef(fn, u, RL_DETAIL, "example flows: %s", buf);
 }
 
 static void emit_group_head(const struct rgroup *g, const char *extra, rline_fn fn, void *u)
 {
 	char hb[32];
 	report_fmt_bytes(g->bytes, hb, sizeof hb);
-	emit(fn, u, RL_GROUP, "%s: %llu flow%s, %llu packets, %llu IP bytes (%s)%s", g->key,
+	report_linef(fn, u, RL_GROUP, "%s: %llu flow%s, %llu packets, %llu IP bytes (%s)%s", g->key,
 	     (unsigned long long)g->flows, g->flows == 1 ? "" : "s", (unsigned long long)g->pkts,
 	     (unsigned long long)g->bytes, hb, extra);
 }
@@ -460,11 +448,11 @@ static void emit_note(const struct report *r, const char *app, const char *id, r
 	struct sig_note_view n;
 	int i = r->db ? sig_note_find(r->db, app, id) : -1;
 	if (i < 0 || !sig_note_get(r->db, (size_t)i, &n)) {
-		emit(fn, u, RL_FSOURCE, "note %s/%s (no note in the loaded signatures)", app, id);
+		report_linef(fn, u, RL_FSOURCE, "note %s/%s (no note in the loaded signatures)", app, id);
 		return;
 	}
 	char d[1024];
-	emit(fn, u, RL_FSOURCE, "%s%s%s%s; note %s:%u: %s",
+	report_linef(fn, u, RL_FSOURCE, "%s%s%s%s; note %s:%u: %s",
 	     report_fmt_doc(r, n.doc, n.doc_title, d, sizeof d),
 	     *n.section ? ", section \"" : "", n.section, *n.section ? "\"" : "", n.file, n.line,
 	     n.text);
@@ -489,7 +477,7 @@ static void emit_qos(const struct report *r, const char *svckey, rline_fn fn, vo
 			nmatched += qos_matched(s, &q);
 		}
 	if (!nrows) {
-		emit(fn, u, RL_SOURCE, "no QoS-table row for %s in the loaded signatures", svckey);
+		report_linef(fn, u, RL_SOURCE, "no QoS-table row for %s in the loaded signatures", svckey);
 		return;
 	}
 	for (size_t i = 0; sig_qos_get(r->db, i, &q); i++) {
@@ -497,7 +485,7 @@ static void emit_qos(const struct report *r, const char *svckey, rline_fn fn, vo
 		    (nmatched && !qos_matched(s, &q)))
 			continue;
 		char d[1024];
-		emit(fn, u, RL_SOURCE,
+		report_linef(fn, u, RL_SOURCE,
 		     "%s, table \"%s\"; qos %s:%u: DSCP %u, %s, server port %s, client "
 		     "port %s%s%s%s", report_fmt_doc(r, q.doc, q.doc_title, d, sizeof d), q.table, q.file, q.line, q.dscp, q.proto,
 		     q.server_port, q.client_port, *q.label ? ": " : "", q.label,
@@ -511,13 +499,13 @@ static void finding_clear(const struct report *r, rline_fn fn, void *u)
 		size_t n;
 		struct rgroup **g = report_sorted_groups(&r->find[k], &n);
 		if (k == RF_CLEAR_INFO && n)
-			emit(fn, u, RL_NOTE, "%s: %llu flow%s.", report_finding_title(RF_CLEAR_INFO),
+			report_linef(fn, u, RL_NOTE, "%s: %llu flow%s.", report_finding_title(RF_CLEAR_INFO),
 			     (unsigned long long)r->find[k].flows, r->find[k].flows == 1 ? "" : "s");
 		for (size_t i = 0; g && i < n; i++) {
 			emit_group_head(g[i], "", fn, u);
 			struct rcite c;
 			if (g[i]->extra_key && report_cite(r, g[i]->extra_key, &c))
-				emit(fn, u, RL_DETAIL,
+				report_linef(fn, u, RL_DETAIL,
 				     "documented encrypted variant: %s/%s, %s port %s (%s:%u)", c.app,
 				     c.service, c.proto, *c.server_port ? c.server_port : "any",
 				     c.file, c.line);
@@ -534,15 +522,15 @@ static void finding_dscp(const struct report *r, rline_fn fn, void *u)
 	struct rgroup **g = report_sorted_groups(&r->find[RF_DSCP], &n);
 	for (size_t i = 0; g && i < n; i++) {
 		char vals[1024];
-		emit(fn, u, g[i]->flows ? RL_GROUP : RL_GROUP_OK, "%s: %llu checked flow%s, %llu differ%s", g[i]->key,
+		report_linef(fn, u, g[i]->flows ? RL_GROUP : RL_GROUP_OK, "%s: %llu checked flow%s, %llu differ%s", g[i]->key,
 		     (unsigned long long)g[i]->n1, g[i]->n1 == 1 ? "" : "s",
 		     (unsigned long long)g[i]->flows, g[i]->flows == 1 ? "s" : "");
-		emit(fn, u, RL_DETAIL, "documented DSCP: %s", g[i]->extra_key ? g[i]->extra_key : "?");
+		report_linef(fn, u, RL_DETAIL, "documented DSCP: %s", g[i]->extra_key ? g[i]->extra_key : "?");
 		value_list(g[i]->vals, vals, sizeof vals);
-		emit(fn, u, RL_DETAIL, "observed originator DSCP: %s", vals);
+		report_linef(fn, u, RL_DETAIL, "observed originator DSCP: %s", vals);
 		value_list(g[i]->vals2, vals, sizeof vals);
-		emit(fn, u, RL_DETAIL, "observed responder DSCP: %s", vals);
-		emit(fn, u, RL_DETAIL, "marking changed within the flow: %llu flow%s",
+		report_linef(fn, u, RL_DETAIL, "observed responder DSCP: %s", vals);
+		report_linef(fn, u, RL_DETAIL, "marking changed within the flow: %llu flow%s",
 		     (unsigned long long)g[i]->n2, g[i]->n2 == 1 ? "" : "s");
 		emit_qos(r, g[i]->key, fn, u);
 		emit_source(r, g[i]->rule, fn, u);
@@ -591,19 +579,19 @@ static void cand_groups(const struct report *r, enum rfind k, const char *what, 
 	for (size_t i = 0; g && i < n; i++) {
 		char hb[32];
 		report_fmt_bytes(g[i]->bytes, hb, sizeof hb);
-		emit(fn, u, RL_GROUP, "candidate %s%s: %llu flow%s, %llu packets, %llu IP bytes (%s)",
+		report_linef(fn, u, RL_GROUP, "candidate %s%s: %llu flow%s, %llu packets, %llu IP bytes (%s)",
 		     g[i]->key, what, (unsigned long long)g[i]->flows, g[i]->flows == 1 ? "" : "s",
 		     (unsigned long long)g[i]->pkts, (unsigned long long)g[i]->bytes, hb);
 		if (g[i]->extra_key) {
 			struct rcite c;
 			char d[1024];
 			if (report_cite(r, g[i]->extra_key, &c) && *c.doc)
-				emit(fn, u, RL_SOURCE, "candidate row %s: %s, table \"%s\": %s",
+				report_linef(fn, u, RL_SOURCE, "candidate row %s: %s, table \"%s\": %s",
 				     g[i]->extra_key,
 				     report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table,
 				     c.label);
 			else
-				emit(fn, u, RL_SOURCE, "candidate row %s", g[i]->extra_key);
+				report_linef(fn, u, RL_SOURCE, "candidate row %s", g[i]->extra_key);
 		}
 		emit_endpoints(g[i], fn, u);
 	}
@@ -615,18 +603,18 @@ static void finding_candidates(const struct report *r, enum rfind k, rline_fn fn
 {
 	if (k == RF_SUBNET || k == RF_UNCLASS) {
 		if (k == RF_SUBNET)
-			emit(fn, u, RL_NOTE, "Candidate flows: not applicable (a candidate row names "
+			report_linef(fn, u, RL_NOTE, "Candidate flows: not applicable (a candidate row names "
 			     "a documented port; this finding is about ports no row names).");
 		return;
 	}
 	uint64_t n = report_cand_flows(r, k);
 	if (!n) {
-		emit(fn, u, RL_NOTE, "Candidate flows: none (no unlabelled flow has a candidate row "
+		report_linef(fn, u, RL_NOTE, "Candidate flows: none (no unlabelled flow has a candidate row "
 		     "that would fall under this finding).");
 		return;
 	}
 	if (k == RF_FIREWALL) {
-		emit(fn, u, RL_NOTE, "Candidate flows, not counted above: %llu unanswered attempt%s on "
+		report_linef(fn, u, RL_NOTE, "Candidate flows, not counted above: %llu unanswered attempt%s on "
 		     "rows that are candidates of unlabelled flows (the rows they would be if their "
 		     "candidates were right; the reasons are under finding e).",
 		     (unsigned long long)n, n == 1 ? "" : "s");
@@ -643,7 +631,7 @@ static void finding_candidates(const struct report *r, enum rfind k, rline_fn fn
 	report_count_free(&reasons);
 	uint64_t pk = r->cand[k].pkts + (k == RF_CLEAR ? r->cand[RF_CLEAR_INFO].pkts : 0);
 	uint64_t by = r->cand[k].bytes + (k == RF_CLEAR ? r->cand[RF_CLEAR_INFO].bytes : 0);
-	emit(fn, u, RL_NOTE, "Candidate flows, not counted above: %llu unlabelled flow%s (%llu "
+	report_linef(fn, u, RL_NOTE, "Candidate flows, not counted above: %llu unlabelled flow%s (%llu "
 	     "packets, %llu IP bytes) would fall under this finding if %s candidate rows were "
 	     "right; by reason: %s.", (unsigned long long)n, n == 1 ? "" : "s",
 	     (unsigned long long)pk, (unsigned long long)by, n == 1 ? "its" : "their", rl);
@@ -667,7 +655,7 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 	report_fmt_bytes(f->bytes, hb, sizeof hb);
 	switch (k) {
 	case RF_CLEAR:
-		emit(fn, u, RL_SUMMARY,
+		report_linef(fn, u, RL_SUMMARY,
 		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) use a cleartext variant where "
 		     "the document lists an encrypted one (records with encrypted=false).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
@@ -675,7 +663,7 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 		finding_clear(r, fn, u);
 		break;
 	case RF_DSCP:
-		emit(fn, u, RL_SUMMARY,
+		report_linef(fn, u, RL_SUMMARY,
 		     "%llu of %llu checked flow(s) differ (%llu packets, %llu IP bytes, %s). Checked: "
 		     "flows whose rule documents a DSCP value (expected_dscp) and whose originator "
 		     "sent a packet; a flow differs when its originator's first DSCP is not a "
@@ -685,7 +673,7 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 		finding_dscp(r, fn, u);
 		break;
 	case RF_MEDIA_TCP:
-		emit(fn, u, RL_SUMMARY,
+		report_linef(fn, u, RL_SUMMARY,
 		     "%llu Webex Calling flow(s) over TCP (%llu packets, %llu IP bytes, %s): %llu "
 		     "labelled as media, %llu to a documented Webex Calling subnet on a port the "
 		     "document lists for UDP media (those also appear under d).",
@@ -696,7 +684,7 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 		finding_plain(r, k, fn, u);
 		break;
 	case RF_SUBNET:
-		emit(fn, u, RL_SUMMARY,
+		report_linef(fn, u, RL_SUMMARY,
 		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) go to a documented vendor subnet on "
 		     "a port its connection table does not list (confidence \"subnet\").",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
@@ -704,7 +692,7 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 		finding_plain(r, k, fn, u);
 		break;
 	case RF_UNCLASS:
-		emit(fn, u, RL_SUMMARY,
+		report_linef(fn, u, RL_SUMMARY,
 		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) have no label, in %zu "
 		     "server port/protocol groups.",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
@@ -712,12 +700,12 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 		if (f->flows) {
 			char rl[1024];
 			reasons_list(r->reasons, rl, sizeof rl);
-			emit(fn, u, RL_NOTE, "By the records' reason: %s. Those with candidate rows "
+			report_linef(fn, u, RL_NOTE, "By the records' reason: %s. Those with candidate rows "
 			     "are counted under the other findings as candidate flows.", rl);
 		}
 		break;
 	case RF_FRAG:
-		emit(fn, u, RL_SUMMARY,
+		report_linef(fn, u, RL_SUMMARY,
 		     "%llu labelled flow(s) (%llu packets, %llu IP bytes, %s) carried %llu IP "
 		     "fragments (frag_pkts).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,

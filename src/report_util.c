@@ -1,5 +1,7 @@
 /* report_util.c - the audit report's sorted views, number and time formatting, and output helpers. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -369,4 +371,14 @@ void rout_html(struct rout *o, const char *s)
 				o->error = errno ? errno : EIO;
 		}
 	}
+}
+
+void report_linef(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fn(u, k, buf);
 }
