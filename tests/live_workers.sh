@@ -114,10 +114,12 @@ run() {
 }
 
 # start_stop ARGS...: starts ucflow with ARGS in the capturing namespace, waits for its
-# listening line, stops it; its standard error is in $tmp/ss.err
+# listening line, stops it; its standard error is in $tmp/ss.err. With $wrap set, ucflow is
+# started through that command (which ends by exec'ing it, so $! is ucflow's pid).
+wrap=""
 start_stop() {
 	# shellcheck disable=SC2086
-	ip netns exec "$nsb" "$bin" -S "$srcdir/signatures" -o /dev/null "$@" 2>"$tmp/ss.err" &
+	ip netns exec "$nsb" $wrap "$bin" -S "$srcdir/signatures" -o /dev/null "$@" 2>"$tmp/ss.err" &
 	upid=$!
 	wait_for "$tmp/ss.err" 'listening on' 10 "$upid" || { echo "FAIL: ucflow $* did not start"; cat "$tmp/ss.err"; exit 1; }
 	kill -INT "$upid"
@@ -137,6 +139,26 @@ if [ "$ncpu" -gt 1 ]; then
 		{ echo "FAIL: --workers auto on $ncpu CPUs"; cat "$tmp/ss.err"; exit 1; }
 fi
 echo "ok   -i any --workers 2: one worker, with a warning; --workers auto: $ncpu"
+# A kernel that refuses fanout: ucflow's group id (its pid) is already taken in the namespace by
+# a group of another mode (round robin, no defrag flag), so setsockopt(PACKET_FANOUT) fails with
+# EINVAL, as on a kernel or socket type without fanout. The wrapper makes that group on vB
+# with its own pid, keeps the socket open across exec and becomes ucflow.
+cat >"$tmp/taken.py" <<'TAKEN'
+import os, socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))  # ETH_P_ALL
+s.bind((sys.argv[1], 0))
+# SOL_PACKET 263, PACKET_FANOUT 18, PACKET_FANOUT_LB 1
+s.setsockopt(263, 18, struct.pack("i", (os.getpid() & 0xffff) | (1 << 16)))
+s.set_inheritable(True)
+os.execv(sys.argv[2], sys.argv[2:])
+TAKEN
+wrap="python3 $tmp/taken.py vB"
+start_stop -i vB --workers 2
+wrap=""
+grep -q "^ucflow: warning: --workers: vB: the kernel refused packet fanout (setsockopt(PACKET_FANOUT): .*); capturing with one worker" "$tmp/ss.err" &&
+	grep -q '^ucflow: listening on vB, .*, 1 worker$' "$tmp/ss.err" ||
+	{ echo "FAIL: --workers 2 with fanout refused: no warning or not one worker"; cat "$tmp/ss.err"; exit 1; }
+echo "ok   --workers 2 where the kernel refuses fanout: one worker, with a warning"
 
 run "$tmp/w2" 2 0
 run "$tmp/w3" 3 5
