@@ -64,7 +64,7 @@ int pcapng_linktype(const struct pcapng_file *f);
 int pcapng_next(struct pcapng_file *f, struct cap_pkthdr *h, const uint8_t **data, char *errbuf);
 void pcapng_close(struct pcapng_file *f);
 
-/* Test hooks of the offline reader thread (capture_offline.c). The ring size applies to later
+/* Test hooks of the offline reader thread (capture_offline_ring.c). The ring size applies to later
  * cap_run calls: 0 restores the default, other values are rounded up to a power of two of at
  * least 4 KiB. Records larger than a quarter of the ring are handed over by pointer instead. */
 void cap_offline_set_ring_size(size_t bytes);
@@ -79,5 +79,33 @@ struct cap_offline_diag {
 };
 /* What the last cap_run on offline source s did (zeroes if it was never run). */
 void cap_offline_get_diag(const struct cap_source *s, struct cap_offline_diag *d);
+
+/* ---- the offline source, shared by capture_offline.c (files, the synchronous loop, the
+ * generic interface) and capture_offline_ring.c (the reader thread and its ring) ---- */
+struct cap_offline {
+	struct cap_source base; /* first: the generic handle */
+	const char *const *files;
+	size_t nfiles;
+	const char *bpf;
+	FILE *fp;
+	struct pcapng_file *ng;         /* the file being read, when pcapng */
+	char *iobuf;
+	struct cap_offline_diag diag;
+	cap_input_error_fn on_error; /* NULL: the first unreadable input stops the source */
+	void *error_user;
+};
+
+/* Opens one input (pcapng by capture_pcapng.c, anything else by libpcap), reading through iobuf
+ * (OFFLINE_STDIO_BUF bytes); closes what cap_offline_open_file opened. */
+int cap_offline_open_file(const char *name, char *iobuf, const char *bpf, pcap_t **pp,
+			  struct pcapng_file **ngp, FILE **fpp, char *errbuf);
+void cap_offline_close_file(pcap_t **pp, struct pcapng_file **ngp, FILE **fpp);
+/* Compiles and installs bpf (NULL or "" installs nothing) on a libpcap handle. */
+int cap_pcap_set_filter(pcap_t *p, const char *bpf, char *errbuf);
+/* cap_run over o's files with the reader thread; -1 if the thread could not be started (the
+ * caller then runs the synchronous loop). input_bytes sizes the ring. */
+int cap_offline_threaded_run(struct cap_offline *o, cap_input_fn on_input,
+			     cap_packet_fn on_packet, void *user, uint64_t max_packets,
+			     uint64_t input_bytes, char *errbuf);
 
 #endif
