@@ -147,7 +147,17 @@ struct sig_role_peer_view {
 	uint8_t ipproto;
 	uint16_t port;
 	bool as_client;
+	uint8_t kind;        /* enum sig_peer_kind */
+	const char *service; /* SIG_PEER_USES: the service; else NULL */
 };
+/* client_of=, serves_to= (the other end's role); uses= (the host was the client of an answered
+ * flow labelled by the app's rule of that service, with a documented address, a name or payload:
+ * role is the role naming it, port 0); federates= (inside the internal networks, the host
+ * exchanged an answered connection on ipproto/port with a host outside them, either side; role
+ * is the role naming it). */
+enum sig_peer_kind { SIG_PEER_CLIENT_OF, SIG_PEER_SERVES_TO, SIG_PEER_USES, SIG_PEER_FEDERATES };
+/* The uses= items (bit i = sig_role_peer_get(db, i)) that rule idx's label is evidence for. */
+uint32_t sig_rule_uses(const struct sig_db *db, uint16_t idx);
 /* Roles (bit k) whose clients' connections to role port idx are no evidence (not_served_to=). */
 uint64_t sig_role_port_ignore(const struct sig_db *db, int idx);
 size_t sig_role_peer_count(const struct sig_db *db);

@@ -206,3 +206,16 @@ role app=sametime role=meeting-server client_of=proxy-server:tcp/443 \
 role app=sametime role=domino-server serves_to=community-server:tcp/8088 support=tcp/1352 min=1 \
      services=domino-http-alt,https-443,notes-rpc,http-80 \
      label="Domino server with Sametime: answers HTTP on TCP 8088 to a Community Server (Community Server table)"
+
+# Meeting clients: "19302: the default STUN port used for NAT traversal by both the clients and
+# the Meeting Server" (000:44; rule stun, product_side=client). The STUN server is public
+# (Google's by default) and many WebRTC applications use 19302, so the rule labels only when its
+# client is known: a Meeting Server (role above) or a meeting client, i.e. a host the capture shows
+# as the client of an answered media exchange with a known Meeting Server on UDP 10000 or 30000
+# ("audio and video clients stream media data on this UDP port", 000:42-43). The role covers the
+# STUN row only. Limit: a meeting client's STUN to 19302 from another WebRTC application (another
+# vendor's browser meeting using the same public STUN server) is labelled Sametime too: nothing in
+# a STUN binding request without a SOFTWARE attribute tells them apart.
+role app=sametime role=meeting-client \
+     client_of=meeting-server:udp/10000,meeting-server:udp/30000 services=stun \
+     label="Sametime meeting client: streams media to a Meeting Server on UDP 10000/30000 (Meeting Server table)"

@@ -110,3 +110,16 @@ note app=socialminer id=source-ports section="ポート使用状況表の列" \
 role app=socialminer role=socialminer-server key=tcp/1526 \
      support=tcp/5222,tcp/7071,tcp/7443 min=2 \
      label="SocialMiner server: answers on TCP 1526 (reports) and an XMPP/BOSH port (Table 1)"
+
+# =============================================================================================
+table "Table 1: SocialMiner port usage"
+# HTTPS row (001:47; listener port 443, bidirectional), its second use: "SocialMiner server to UCCX
+# server" (SocialMiner サーバから UCCX サーバへ). There SocialMiner is the client and Unified CCX
+# listens on 443, which the https rule above (SocialMiner listening) cannot express. Written as its
+# own row with product_side=client: it labels only when the client is a known SocialMiner server
+# (site file, or the socialminer-server role above, which covers every rule of the app). Unified
+# CCX is on premises (server=@internal, the app's default, written out). Kept at the end of the
+# file so that no row above moves.
+rule app=socialminer service=https-to-uccx product_side=client category=web proto=tcp \
+     client=@internal server=@internal server_port=443 encrypted=yes payload=tls \
+     label="Port 443: SocialMiner server to the Unified CCX server (HTTPS)"

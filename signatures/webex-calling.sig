@@ -219,7 +219,7 @@ rule app=webex-calling service=dns category=dns proto=both server=any server_por
 
 # --- Row: Network Time Protocol (NTP) (ネットワーク タイム プロトコル (NTP)) ---
 # Source: Webex app and Webex devices, source port 123, UDP; destination customer-defined; 123.
-rule app=webex-calling service=ntp category=time proto=udp client_port=123 server=any \
+rule app=webex-calling service=ntp product_side=client category=time proto=udp client_port=123 server=any \
      server_port=123 encrypted=no \
      label="NTP time synchronisation by the Webex app and devices (customer-defined NTP server)"
 
@@ -435,3 +435,24 @@ rule app=webex-calling service=device-direct-media category=media proto=udp \
      client=@internal client_port=19560-19661 server=@internal server_port=19560-19661 \
      encrypted=yes payload=rtp,rtcp,stun,dtls needs=payload \
      label="Webex device-to-device direct media after ICE media optimisation (19560-19661 both sides, inside the enterprise)"
+
+# =============================================================================================
+# Client roles (role statements, ucflow-signatures(5) ROLES). ucflow's interpretation of the port
+# table, not a row of it.
+#
+# NTP row (004:577, rule "ntp" above, product_side=client): "Webex app and Webex devices, source
+# port 123, UDP, destination customer-defined (主催者が定義), 123, time synchronisation"; and
+# "if you use NTP and DNS services inside the enterprise network, open ports 53 and 123 through
+# the firewall" (004:596). The destination is the customer's own NTP server, which every host of
+# the site uses from port 123 too, so neither the server nor the port says Webex Calling: only
+# the client does. The row is therefore written with product_side=client, and a host is taken for
+# a Webex Calling device when the capture shows it as the client of an answered SIP-TLS
+# connection that the device sub-row of "Call signalling to Webex Calling (SIP TLS)" labels
+# ("Devices, source 5060-5080, 8934", 004:478; rule device-sip-tls) by a documented subnet, a
+# Webex name or its TLS payload (uses=; never by a port alone or another role). The Webex app's
+# and the local gateway's sub-rows are not evidence: the app runs on a PC whose NTP is the
+# operating system's, not the app's, and 004's NTP row does not name the local gateway.
+# The role covers the NTP row only (services=): the DNS row (004:576) would otherwise label every
+# lookup a phone makes.
+role app=webex-calling role=calling-device uses=device-sip-tls services=ntp \
+     label="Webex Calling device: client of Webex Calling's device SIP-TLS signalling (source 5060-5080 to 8934, 004:478)"

@@ -116,8 +116,17 @@ int role_write_servers(const struct role_table *t, const struct sig_db *db, FILE
 			if (!(sv->peer >> i & 1) || !sig_role_peer_get(db, i, &pv) ||
 			    !sig_role_get(db, pv.role, &rv))
 				continue;
-			fprintf(fp, "%s{\"%s\":", sep, pv.as_client ? "client_of" : "serves_to");
-			put_json_text(fp, rv.role);
+			if (pv.kind == SIG_PEER_USES) { /* uses: the service, no port */
+				fprintf(fp, "%s{\"uses\":", sep);
+				put_json_text(fp, pv.service);
+				fputc('}', fp);
+				sep = ",";
+				continue;
+			}
+			fprintf(fp, "%s{\"%s\":", sep,
+				pv.kind == SIG_PEER_FEDERATES ? "federates"
+				: pv.as_client		     ? "client_of" : "serves_to");
+			put_json_text(fp, pv.kind == SIG_PEER_FEDERATES ? "external" : rv.role);
 			fprintf(fp, ",\"port\":\"%s/%u\"}", pv.ipproto == 6 ? "tcp" : "udp", pv.port);
 			sep = ",";
 		}
@@ -176,8 +185,16 @@ int role_write_site(const struct role_table *t, const struct sig_db *db, FILE *f
 				if (!(sv->peer & rv.peer) || !(sv->peer >> i & 1) ||
 				    !sig_role_peer_get(db, i, &pv) || !sig_role_get(db, pv.role, &pr))
 					continue;
-				fprintf(fp, "; %s a %s on %s/%u", pv.as_client ? "client of" : "served",
-					pr.role, pv.ipproto == 6 ? "tcp" : "udp", pv.port);
+				const char *pn = pv.ipproto == 6 ? "tcp" : "udp";
+				if (pv.kind == SIG_PEER_USES)
+					fprintf(fp, "; client of %s/%s", rv.app, pv.service);
+				else if (pv.kind == SIG_PEER_FEDERATES)
+					fprintf(fp, "; exchanged %s/%u with an external host", pn,
+						pv.port);
+				else
+					fprintf(fp, "; %s a %s on %s/%u",
+						pv.as_client ? "client of" : "served", pr.role, pn,
+						pv.port);
 			}
 			fputc('\n', fp);
 			/* a role limited to some services (services=) is declared service by service */

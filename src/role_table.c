@@ -181,6 +181,8 @@ static bool answered(const struct flow *f)
 	return false;
 }
 
+static uint64_t roles_at(const struct role_table *t, const struct ucf_addr *a);
+
 static void set_roles(struct role_table *t, struct role_entry *e)
 {
 	uint64_t roles = sig_roles_of_served(t->db, e->served, e->peer);
@@ -200,32 +202,64 @@ static void seen(struct role_entry *e, const struct flow *f, uint64_t ts_us)
 		e->last_us = ts_us;
 }
 
-/* Peer evidence (client_of=, serves_to=): the role of the other end of an answered connection on
- * a peer port says what this end is. */
+static void add_peer(struct role_table *t, const struct ucf_addr *a, uint32_t bits,
+		     const struct flow *f, uint64_t ts_us)
+{
+	struct role_entry *e = find_or_add(t, a);
+	if ((e->peer & bits) != bits) {
+		e->peer |= bits;
+		set_roles(t, e);
+	}
+	seen(e, f, ts_us);
+}
+
+/* Peer evidence on the flow's port: client_of=/serves_to= (the role of the other end of an
+ * answered connection says what this end is) and federates= (an internal host's answered
+ * connection with a host outside the internal networks, whichever side it was). */
 static void peer_evidence(struct role_table *t, const struct flow *f, uint64_t ts_us)
 {
-	const struct role_entry *re = find(t, flow_resp_addr(f)), *oe = find(t, flow_orig_addr(f));
-	uint64_t rroles = re ? re->roles : 0, oroles = oe ? oe->roles : 0;
+	uint64_t rroles = roles_at(t, flow_resp_addr(f)), oroles = roles_at(t, flow_orig_addr(f));
 	uint16_t port = flow_resp_port(f);
+	int inside = -1; /* federates=: 0 the originator is the internal end, 1 the responder, 2 none */
 	for (size_t i = 0; i < sig_role_peer_count(t->db); i++) {
 		struct sig_role_peer_view pv;
-		if (!sig_role_peer_get(t->db, i, &pv) || pv.ipproto != f->key.proto || pv.port != port)
+		if (!sig_role_peer_get(t->db, i, &pv) || pv.kind == SIG_PEER_USES ||
+		    pv.ipproto != f->key.proto || pv.port != port)
 			continue;
-		uint64_t other = pv.as_client ? rroles : oroles;
-		if (!(other >> pv.role & 1))
-			continue;
-		struct role_entry *e =
-			find_or_add(t, pv.as_client ? flow_orig_addr(f) : flow_resp_addr(f));
-		if (!(e->peer >> i & 1)) {
-			e->peer |= 1u << i;
-			set_roles(t, e);
+		const struct ucf_addr *who;
+		if (pv.kind == SIG_PEER_FEDERATES) {
+			if (inside < 0) {
+				bool oi = sig_addr_is_internal(t->db, flow_orig_addr(f));
+				bool ri = sig_addr_is_internal(t->db, flow_resp_addr(f));
+				inside = oi == ri ? 2 : oi ? 0 : 1;
+			}
+			if (inside == 2)
+				continue;
+			who = inside ? flow_resp_addr(f) : flow_orig_addr(f);
+		} else {
+			uint64_t other = pv.as_client ? rroles : oroles;
+			if (!(other >> pv.role & 1))
+				continue;
+			who = pv.as_client ? flow_orig_addr(f) : flow_resp_addr(f);
 		}
-		seen(e, f, ts_us);
+		add_peer(t, who, 1u << i, f, ts_us);
 	}
 }
 
+/* uses=: the flow's client used a service of the app that its label names, shown by a
+ * documented address, a site server, a name or payload; never by a port alone or a role (a role
+ * must not make another role). */
+static void uses_evidence(struct role_table *t, const struct flow *f, uint64_t ts_us)
+{
+	uint8_t c = f->label.confidence;
+	if (c < CONF_SUBNET_PORT || c == CONF_ROLE_PORT)
+		return;
+	uint32_t bits = sig_rule_uses(t->db, f->label.rule);
+	if (bits)
+		add_peer(t, flow_orig_addr(f), bits, f, ts_us);
+}
+
 static void observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bool end);
-static uint64_t roles_at(const struct role_table *t, const struct ucf_addr *a);
 
 void role_observe(struct role_table *t, const struct flow *f, uint64_t ts_us, bool end)
 {
@@ -242,8 +276,10 @@ static void observe(struct role_table *t, const struct flow *f, uint64_t ts_us, 
 		return;
 	uint16_t port = flow_resp_port(f);
 	int idx = sig_role_port_find(t->db, f->key.proto, port);
-	bool peer = t->with_role && sig_role_peer_port(t->db, f->key.proto, port);
-	if ((idx < 0 && !peer) || !answered(f))
+	bool peer = sig_role_peer_port(t->db, f->key.proto, port);
+	/* uses= reads the label, which is final only in the flow's record */
+	bool uses = end && f->label.rule != FLOW_RULE_NONE && sig_rule_uses(t->db, f->label.rule);
+	if ((idx < 0 && !peer && !uses) || !answered(f))
 		return;
 	uint64_t ignore = idx >= 0 ? sig_role_port_ignore(t->db, idx) : 0;
 	if (ignore && (roles_at(t, flow_orig_addr(f)) & ignore))
@@ -261,6 +297,8 @@ static void observe(struct role_table *t, const struct flow *f, uint64_t ts_us, 
 	}
 	if (peer)
 		peer_evidence(t, f, ts_us);
+	if (uses)
+		uses_evidence(t, f, ts_us);
 }
 
 uint64_t role_of(const struct role_table *t, const struct ucf_addr *a)
@@ -359,16 +397,22 @@ static size_t describe(const struct role_table *t, const struct sig_db *db, cons
 	int w = snprintf(buf, cap, "role=%s/%s %s=%s", v.app, v.role, client ? "client" : "server",
 			 a);
 	size_t n = w > 0 ? (size_t)w : cap;
-	/* peer evidence: peer=client-of:ROLE:tcp/1516 or peer=serves-to:ROLE:tcp/8088 */
+	/* peer evidence: peer=client-of:ROLE:tcp/1516, serves-to:ROLE:tcp/8088, uses:SERVICE,
+	 * federates:tcp/5061 */
 	const char *sep = " peer=";
 	for (size_t i = 0; i < sig_role_peer_count(db) && n < cap; i++) {
 		struct sig_role_peer_view pv;
 		struct sig_role_view rv;
 		if (!(pe >> i & 1) || !sig_role_peer_get(db, i, &pv) || !sig_role_get(db, pv.role, &rv))
 			continue;
-		w = snprintf(buf + n, cap - n, "%s%s:%s:%s/%u", sep,
-			     pv.as_client ? "client-of" : "serves-to", rv.role,
-			     pv.ipproto == 6 ? "tcp" : "udp", pv.port);
+		const char *pn = pv.ipproto == 6 ? "tcp" : "udp";
+		if (pv.kind == SIG_PEER_USES)
+			w = snprintf(buf + n, cap - n, "%suses:%s", sep, pv.service);
+		else if (pv.kind == SIG_PEER_FEDERATES)
+			w = snprintf(buf + n, cap - n, "%sfederates:%s/%u", sep, pn, pv.port);
+		else
+			w = snprintf(buf + n, cap - n, "%s%s:%s:%s/%u", sep,
+				     pv.as_client ? "client-of" : "serves-to", rv.role, pn, pv.port);
 		n += w > 0 ? (size_t)w : cap;
 		sep = ",";
 	}

@@ -135,6 +135,7 @@ struct sig_rule {
 	uint32_t qos_off, nqos; /* into sig_db.rule_qos */
 	uint64_t roles;         /* role statements (bit k = db->roles[k]) whose servers stand in for
 				 * the rule's server (or, product_side=client, its client); sig_role.c */
+	uint32_t uses;          /* uses= peer items naming this rule's service (bit i = role_peers[i]) */
 };
 
 struct sig_qos {
@@ -208,14 +209,19 @@ struct sig_role_port {
 	uint8_t proto; /* SIG_PROTO_TCP or SIG_PROTO_UDP */
 	uint16_t port;
 };
-/* Evidence from a peer's role: the host was the client of an answered connection to a server
- * holding role `role` on proto/port (client_of=), or answered one from a client holding it
- * (serves_to=). */
+/* Evidence from a peer: the host was the client of an answered connection to a server holding
+ * role `role` on proto/port (client_of=), or answered one from a client holding it (serves_to=);
+ * or it was the client of an answered flow labelled by the app's rule of service `service` with
+ * a documented address, a name or payload (uses=; role = the role naming it, no port); or, inside
+ * the internal networks, it exchanged an answered connection on proto/port with a host outside
+ * them, either side (federates=; role = the role naming it). kind: enum sig_peer_kind. */
 struct sig_role_peer {
 	uint8_t role;      /* index in sig_db.roles */
 	uint8_t proto;
 	uint16_t port;
 	bool as_client;
+	uint8_t kind;
+	const char *service; /* uses=: interned */
 };
 
 struct port_table; /* classify_ports.c */

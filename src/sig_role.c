@@ -6,10 +6,10 @@
 #include "sig_values.h"
 
 enum { K_APP, K_ROLE, K_KEY, K_SUPPORT, K_MIN, K_SERVICES, K_LABEL, K_CLIENT_OF, K_SERVES_TO,
-       K_NOT_SERVED_TO, K_NKEYS };
+       K_NOT_SERVED_TO, K_USES, K_FEDERATES, K_NKEYS };
 static const char *const role_keys[K_NKEYS] = { "app", "role", "key", "support", "min", "services",
 						 "label", "client_of", "serves_to",
-						 "not_served_to" };
+						 "not_served_to", "uses", "federates" };
 
 /* Index of (proto, port) in db->role_ports, added when new; -1 when the table is full. */
 static int role_port_index(struct sig_db *db, uint8_t proto, uint16_t port)
@@ -109,8 +109,84 @@ static int parse_peers(struct sig_pstate *ps, const struct sig_tok *t, uint16_t 
 		rp->proto = proto;
 		rp->port = (uint16_t)v;
 		rp->as_client = as_client;
+		rp->kind = as_client ? SIG_PEER_CLIENT_OF : SIG_PEER_SERVES_TO;
+		rp->service = NULL;
 		db->role_peer_bits[proto == SIG_PROTO_UDP][v >> 3] |= (uint8_t)(1u << (v & 7));
 		*mask |= (uint16_t)(1u << db->nrole_peers++);
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+/* A new peer evidence item of role `role` (the one being defined for uses=/federates=). */
+static struct sig_role_peer *new_peer(struct sig_pstate *ps, const struct sig_tok *t, unsigned col,
+				      uint16_t *mask)
+{
+	struct sig_db *db = ps->ctx->db;
+	if (db->nrole_peers >= SIG_MAX_ROLE_PEERS) {
+		sig_perr(ps, t->line, col, "too many role peers (at most %u in all)",
+			 SIG_MAX_ROLE_PEERS);
+		return NULL;
+	}
+	struct sig_role_peer *rp = &db->role_peers[db->nrole_peers];
+	memset(rp, 0, sizeof *rp);
+	rp->role = (uint8_t)db->roles.n;
+	*mask |= (uint16_t)(1u << db->nrole_peers++);
+	return rp;
+}
+
+/* uses=SERVICE[,...]: services of the same app (checked in sig_role_finish, when every rule is
+ * loaded). */
+static int parse_uses(struct sig_pstate *ps, const struct sig_tok *t, uint16_t *mask)
+{
+	struct sig_db *db = ps->ctx->db;
+	char buf[128];
+	for (const char *p = t->val;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		unsigned col = sig_vcol(t) + (unsigned)(p - t->val);
+		snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), p);
+		if (n == 0 || n >= sizeof buf || !sig_valid_name(buf))
+			return sig_perr(ps, t->line, col, "uses: bad service name '%.*s'",
+					(int)(n > 64 ? 64 : n), p);
+		struct sig_role_peer *rp = new_peer(ps, t, col, mask);
+		if (!rp)
+			return -1;
+		rp->kind = SIG_PEER_USES;
+		rp->as_client = true;
+		if (!(rp->service = sig_intern(db, buf)))
+			return sig_perr(ps, t->line, col, "out of memory");
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+/* federates=PROTO/PORT[,...]: single ports, each its own item. */
+static int parse_federates(struct sig_pstate *ps, const struct sig_tok *t, uint16_t *mask)
+{
+	struct sig_db *db = ps->ctx->db;
+	for (const char *p = t->val;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		unsigned col = sig_vcol(t) + (unsigned)(p - t->val);
+		char port[32];
+		snprintf(port, sizeof port, "%.*s", (int)(n < sizeof port ? n : sizeof port - 1), p);
+		uint8_t proto = strncmp(port, "tcp/", 4) == 0 ? SIG_PROTO_TCP
+				: strncmp(port, "udp/", 4) == 0 ? SIG_PROTO_UDP : 0;
+		char *end;
+		long v = proto && n < sizeof port ? strtol(port + 4, &end, 10) : 0;
+		if (!proto || n >= sizeof port || *end || v < 1 || v > 65535)
+			return sig_perr(ps, t->line, col, "federates: expected tcp/PORT or udp/PORT, "
+					"got '%.*s'", (int)(n > 64 ? 64 : n), p);
+		struct sig_role_peer *rp = new_peer(ps, t, col, mask);
+		if (!rp)
+			return -1;
+		rp->kind = SIG_PEER_FEDERATES;
+		rp->proto = proto;
+		rp->port = (uint16_t)v;
+		db->role_peer_bits[proto == SIG_PROTO_UDP][v >> 3] |= (uint8_t)(1u << (v & 7));
 		if (!e)
 			return 0;
 		p = e + 1;
@@ -169,9 +245,10 @@ int sig_st_role(struct sig_pstate *ps, const struct sig_stmt *st)
 		if (!kv[k])
 			return sig_perr(ps, kw->line, kw->col, "role: missing required key '%s'",
 					role_keys[k]);
-	if (!kv[K_KEY] && !kv[K_CLIENT_OF] && !kv[K_SERVES_TO])
+	if (!kv[K_KEY] && !kv[K_CLIENT_OF] && !kv[K_SERVES_TO] && !kv[K_USES] && !kv[K_FEDERATES])
 		return sig_perr(ps, kw->line, kw->col,
-				"role: needs key=, client_of= or serves_to= (what points to the product)");
+				"role: needs key=, client_of=, serves_to=, uses= or federates= (what "
+				"points to the product)");
 	if (!ps->doc && !ps->site)
 		return sig_perr(ps, kw->line, kw->col, "'role' before any 'doc' statement");
 	struct sig_role r;
@@ -197,7 +274,9 @@ int sig_st_role(struct sig_pstate *ps, const struct sig_stmt *st)
 	if ((kv[K_KEY] && parse_role_ports(ps, kv[K_KEY], &r.key)) ||
 	    (kv[K_SUPPORT] && parse_role_ports(ps, kv[K_SUPPORT], &r.support)) ||
 	    (kv[K_CLIENT_OF] && parse_peers(ps, kv[K_CLIENT_OF], r.app, true, &r.peer)) ||
-	    (kv[K_SERVES_TO] && parse_peers(ps, kv[K_SERVES_TO], r.app, false, &r.peer)))
+	    (kv[K_SERVES_TO] && parse_peers(ps, kv[K_SERVES_TO], r.app, false, &r.peer)) ||
+	    (kv[K_USES] && parse_uses(ps, kv[K_USES], &r.peer)) ||
+	    (kv[K_FEDERATES] && parse_federates(ps, kv[K_FEDERATES], &r.peer)))
 		return -1;
 	if (r.key & r.support)
 		return sig_perr(ps, kv[K_SUPPORT]->line, sig_vcol(kv[K_SUPPORT]),
@@ -325,10 +404,30 @@ int sig_role_finish(struct sig_parse_ctx *ctx)
 			}
 		}
 	}
-	/* peer evidence: the port must be one a rule of the app has the app serve */
+	/* peer evidence: the port must be one a rule of the app has the app serve; a uses= service
+	 * one of the app's rules */
+	for (size_t r = 0; r < db->rules.n; r++)
+		SIG_VEC_AT(&db->rules, struct sig_rule, r)->uses = 0;
 	for (unsigned i = 0; i < db->nrole_peers; i++) {
 		const struct sig_role_peer *pp = &db->role_peers[i];
 		const struct sig_role *ro = SIG_VEC_AT(&db->roles, const struct sig_role, pp->role);
+		if (pp->kind == SIG_PEER_USES) {
+			bool found = false;
+			for (size_t r = 0; r < db->rules.n; r++) {
+				struct sig_rule *ru = SIG_VEC_AT(&db->rules, struct sig_rule, r);
+				if (ru->app == ro->app && ru->service == pp->service) {
+					found = true;
+					ru->uses |= 1u << i;
+				}
+			}
+			if (!found) {
+				sig_errf(ctx->err, ctx->errlen, &ro->src.loc,
+					 "role %s: uses: no rule of app '%s' has service '%s'", ro->name,
+					 sig_app_at(db, ro->app)->id, pp->service);
+				return -1;
+			}
+			continue;
+		}
 		struct sig_role_port rp = { pp->proto, pp->port };
 		bool documented = false;
 		for (size_t r = 0; r < db->rules.n && !documented; r++)
@@ -440,7 +539,14 @@ bool sig_role_peer_get(const struct sig_db *db, size_t idx, struct sig_role_peer
 	out->ipproto = p->proto == SIG_PROTO_TCP ? 6 : 17;
 	out->port = p->port;
 	out->as_client = p->as_client;
+	out->kind = p->kind;
+	out->service = p->service;
 	return true;
+}
+
+uint32_t sig_rule_uses(const struct sig_db *db, uint16_t idx)
+{
+	return db && idx < db->rules.n ? sig_rule_at(db, idx)->uses : 0;
 }
 
 bool sig_role_peer_port(const struct sig_db *db, uint8_t ipproto, uint16_t port)
@@ -492,9 +598,16 @@ void sig_role_print(const struct sig_db *db, FILE *fp)
 		for (unsigned i = 0; i < db->nrole_peers; i++)
 			if (r->peer >> i & 1) {
 				const struct sig_role_peer *pp = &db->role_peers[i];
-				fprintf(fp, "%s%s %s:%s/%u", lead, pp->as_client ? "client_of" : "serves_to",
-					SIG_VEC_AT(&db->roles, const struct sig_role, pp->role)->name,
-					pp->proto == SIG_PROTO_TCP ? "tcp" : "udp", pp->port);
+				const char *pn = pp->proto == SIG_PROTO_TCP ? "tcp" : "udp";
+				if (pp->kind == SIG_PEER_USES)
+					fprintf(fp, "%suses %s", lead, pp->service);
+				else if (pp->kind == SIG_PEER_FEDERATES)
+					fprintf(fp, "%sfederates %s/%u", lead, pn, pp->port);
+				else
+					fprintf(fp, "%s%s %s:%s/%u", lead,
+						pp->as_client ? "client_of" : "serves_to",
+						SIG_VEC_AT(&db->roles, const struct sig_role, pp->role)->name,
+						pn, pp->port);
 				lead = ", ";
 			}
 		for (int pass = 0; pass < 2; pass++) {

@@ -294,7 +294,11 @@ START_TEST(test_role_statement_errors)
 	} cases[] = {
 		{ "role app=nope role=x key=tcp/8445\n", "undeclared app 'nope'" },
 		{ "role app=finesse key=tcp/8445\n", "missing required key 'role'" },
-		{ "role app=finesse role=x\n", "needs key=, client_of= or serves_to=" },
+		{ "role app=finesse role=x\n", "needs key=, client_of=, serves_to=, uses= or federates=" },
+		{ "role app=finesse role=x uses=nope\n", "uses: no rule of app 'finesse' has service 'nope'" },
+		{ "role app=finesse role=x uses=https,\n", "uses: bad service name ''" },
+		{ "role app=finesse role=x federates=5222\n", "federates: expected tcp/PORT" },
+		{ "role app=finesse role=x federates=tcp/1533\n", "has the app serve tcp/1533" },
 		{ "role app=finesse role=x key=8445\n", "expected tcp/PORT or udp/PORT" },
 		{ "role app=finesse role=x key=tcp/8000-8100\n", "expected tcp/PORT or udp/PORT" },
 		{ "role app=finesse role=x key=tcp/8445,tcp/8445\n", "listed twice" },
@@ -511,6 +515,83 @@ START_TEST(test_peer_evidence)
 }
 END_TEST
 
+/* Client roles: uses= (a Webex Calling phone is the client of 004's device SIP-TLS signalling to
+ * the documented subnets; its NTP from 123 to the site's server is then 004's NTP row) and
+ * client_of= a Meeting Server's media (a Sametime meeting client's STUN to 19302). */
+START_TEST(test_client_roles)
+{
+	struct sig_db *db = load(NULL);
+	struct role_table *t = table(db, 0);
+	struct flow f, ntp;
+	mkflow(&ntp, 17, "10.3.0.1", 123, "10.1.0.123", 123, false);
+	classify_roles(db, t, &ntp, EV_PROTO_NONE);
+	ck_assert_uint_eq(ntp.label.rule, FLOW_RULE_NONE); /* any host's NTP: nothing */
+	/* the Webex app's signalling (ephemeral source) and SIP-TLS to an address 004 does not
+	 * list are no device evidence */
+	mkflow(&f, 6, "10.3.0.1", 50123, "23.89.40.20", 8934, true);
+	classify_roles(db, t, &f, EV_PROTO_TLS);
+	EXPECT(db, &f, "webex-calling/app-sip-tls", CONF_PAYLOAD);
+	role_observe(t, &f, 1000000, true);
+	mkflow(&f, 6, "10.3.0.1", 5061, "203.0.113.9", 8934, true);
+	classify_roles(db, t, &f, EV_PROTO_NONE);
+	role_observe(t, &f, 1000000, true);
+	ck_assert_uint_eq(roles_at(t, "10.3.0.1"), 0);
+	/* device SIP-TLS to a documented subnet, refused: no evidence either */
+	mkflow_unanswered(&f, 6, "10.3.0.1", 5061, "23.89.40.20", 8934, true);
+	classify_roles(db, t, &f, EV_PROTO_NONE);
+	role_observe(t, &f, 1000000, true);
+	ck_assert_uint_eq(roles_at(t, "10.3.0.1"), 0);
+	/* answered: a Webex Calling device */
+	mkflow(&f, 6, "10.3.0.1", 5061, "23.89.40.20", 8934, true);
+	classify_roles(db, t, &f, EV_PROTO_TLS);
+	EXPECT(db, &f, "webex-calling/device-sip-tls", CONF_PAYLOAD);
+	role_observe(t, &f, 1000000, true);
+	ck_assert_str_eq(role_name(db, roles_at(t, "10.3.0.1")), "webex-calling/calling-device");
+	classify_roles(db, t, &ntp, EV_PROTO_NONE);
+	EXPECT_WHY(db, &ntp, "webex-calling/ntp", CONF_ROLE_PORT, CLASSIFY_R_MATCH);
+	char buf[192];
+	ck_assert_uint_gt(role_describe(t, db, &ntp, buf, sizeof buf), 0);
+	ck_assert_msg(strstr(buf, "role=webex-calling/calling-device client=10.3.0.1") &&
+			      strstr(buf, "peer=uses:device-sip-tls"),
+		      "%s", buf);
+	/* the role covers the NTP row only: the phone's DNS is not labelled through it, and
+	 * another host's NTP stays unlabelled */
+	mkflow(&f, 17, "10.3.0.1", 41001, "10.1.0.53", 53, false);
+	classify_roles(db, t, &f, EV_PROTO_DNS);
+	ck_assert_uint_lt(f.label.confidence, CONF_ROLE_PORT);
+	mkflow(&f, 17, "10.1.0.10", 123, "10.1.0.123", 123, false);
+	classify_roles(db, t, &f, EV_PROTO_NONE);
+	ck_assert_uint_eq(f.label.rule, FLOW_RULE_NONE);
+
+	/* Sametime: Community Server, Proxy Server, Meeting Server, then a meeting client */
+	struct flow stun;
+	mkflow(&stun, 17, "10.2.0.21", 54621, "74.125.250.129", 19302, false);
+	classify_roles(db, t, &stun, EV_PROTO_STUN);
+	ck_assert_uint_eq(stun.label.rule, FLOW_RULE_NONE);
+	see_tcp(t, "10.2.0.1", "10.1.0.40", 1533, ANSWERED);
+	see_tcp(t, "10.1.0.42", "10.1.0.40", 1516, ANSWERED);
+	see_tcp(t, "10.1.0.43", "10.1.0.42", 443, ANSWERED);
+	mkflow(&f, 17, "10.2.0.30", 54430, "10.1.0.43", 10000, false);
+	role_observe(t, &f, 3000000, true);
+	ck_assert_str_eq(role_name(db, roles_at(t, "10.1.0.43")), "sametime/meeting-server");
+	/* media to a public WebRTC bridge on 10000 makes no meeting client */
+	mkflow(&f, 17, "10.2.0.21", 54421, "198.51.100.100", 10000, false);
+	role_observe(t, &f, 3000000, true);
+	ck_assert_uint_eq(roles_at(t, "10.2.0.21"), 0);
+	mkflow(&f, 17, "10.2.0.21", 54421, "10.1.0.43", 10000, false);
+	role_observe(t, &f, 3000000, true);
+	ck_assert_str_eq(role_name(db, roles_at(t, "10.2.0.21")), "sametime/meeting-client");
+	classify_roles(db, t, &stun, EV_PROTO_STUN);
+	EXPECT_WHY(db, &stun, "sametime/stun", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	/* the meeting client is no server: its own ports label nothing through the role */
+	tcp_flow(&f, "10.2.0.5", "10.2.0.21", 443, ANSWERED);
+	classify_roles(db, t, &f, EV_PROTO_NONE);
+	ck_assert_uint_eq(f.label.rule, FLOW_RULE_NONE);
+	role_table_destroy(t);
+	sig_db_free(db);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("role");
@@ -526,6 +607,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_inventory_and_write_site);
 	tcase_add_test(tc, test_end_pass_and_reload);
 	tcase_add_test(tc, test_peer_evidence);
+	tcase_add_test(tc, test_client_roles);
 	suite_add_tcase(s, tc);
 	return s;
 }
