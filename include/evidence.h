@@ -169,6 +169,25 @@ unsigned evidence_inspect(struct evidence_ctx *ctx, struct flow *f, unsigned dir
  * and zeroes its ev ids. Not for interim (FLOW_END_ACTIVE) records. */
 void evidence_flow_end(struct evidence_ctx *ctx, struct flow *f);
 
+/* DNS names shared by several contexts (live capture workers, each with its own context; see
+ * src/live_dns.h). With a share set, every name the context's DNS cache learns is also handed to
+ * put() (answered_us: the response's packet time), and the name lookups of evidence_flow_start,
+ * evidence_flow_oriented and evidence_flow_recheck_dns ask get() instead of the context's cache:
+ * the name of addr answered at or before at_us and not expired then (its length, 0 when none;
+ * at most cap bytes, no NUL). The share does its own locking: several contexts on several threads
+ * call it at once. NULL removes the share. */
+struct evidence_dns_share {
+	void (*put)(void *user, const struct ucf_addr *addr, const char *name, size_t len,
+		    uint64_t answered_us, uint64_t expires_us);
+	size_t (*get)(void *user, const struct ucf_addr *addr, uint64_t at_us, char *name, size_t cap);
+	void *user;
+};
+void evidence_set_dns_share(struct evidence_ctx *ctx, const struct evidence_dns_share *share);
+/* With a share: a flow without a DNS name looks its responder up again at its first packet's
+ * time (when its record is written: the answer may have reached the share, from another worker,
+ * after the flow started). EV_CHG_DNS when it got a name, else 0 (always 0 without a share). */
+unsigned evidence_flow_recheck_dns(struct evidence_ctx *ctx, struct flow *f);
+
 /* Where a domain match came from. */
 enum evidence_src {
 	EV_SRC_NONE = 0,

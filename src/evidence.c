@@ -33,6 +33,7 @@ struct evidence_ctx {
 	uint32_t nfree;
 	uint8_t *scratch;            /* a handshake that starts (and maybe ends) in this packet */
 	struct evidence_stats st;
+	struct evidence_dns_share share; /* share.get NULL: none (one thread) */
 };
 
 static const char *const proto_names[EV_PROTO_COUNT] = {
@@ -474,6 +475,9 @@ static void dns_cache_answers(struct evidence_ctx *x, const struct ev_dns_msg *m
 			ttl = x->cfg.dns_ttl_max_s;
 		ev_dnscache_put(x->dns, &m->addrs[i].addr, id, ts + ttl * 1000000u);
 		x->st.dns_cached++;
+		if (x->share.put)
+			x->share.put(x->share.user, &m->addrs[i].addr, m->chain[pick],
+				     strlen(m->chain[pick]), ts, ts + ttl * 1000000u);
 	}
 	ev_names_release(x->names, id); /* the cache holds its own references */
 }
@@ -710,19 +714,48 @@ static unsigned tcp_packet(struct evidence_ctx *x, struct flow *f, unsigned side
 
 /* ---------------------------------------------------------------------------------------------- */
 
-unsigned evidence_flow_start(struct evidence_ctx *x, struct flow *f, uint64_t ts_us)
+void evidence_set_dns_share(struct evidence_ctx *x, const struct evidence_dns_share *share)
 {
+	if (share)
+		x->share = *share;
+	else
+		memset(&x->share, 0, sizeof x->share);
+}
+
+/* The name of addr at ts_us as a new reference (0: none): from the share when there is one (it
+ * holds this context's answers too), else from the context's own cache. */
+static uint32_t dns_name_ref(struct evidence_ctx *x, const struct ucf_addr *addr, uint64_t ts_us)
+{
+	if (x->share.get) {
+		char name[EV_NAME_MAX];
+		size_t n = x->share.get(x->share.user, addr, ts_us, name, sizeof name);
+		if (!n)
+			return 0;
+		uint32_t id = ev_names_intern(x->names, name, n);
+		if (!id)
+			x->st.intern_full++;
+		return id;
+	}
 	if (!x->dns || ev_dnscache_count(x->dns) == 0)
 		return 0;
+	uint32_t id = ev_dnscache_get(x->dns, addr, ts_us);
+	if (id)
+		ev_names_ref(x->names, id);
+	return id;
+}
+
+unsigned evidence_flow_start(struct evidence_ctx *x, struct flow *f, uint64_t ts_us)
+{
 	/* The responder's name only: a DNS answer naming the originator (a client's own address,
 	 * say etta-c7.cisco.com) says what the client is called, not what it talks to, and would
 	 * label every flow that client opens. A flow whose first packet came from the server is
 	 * looked up again once the classifier has oriented it (evidence_flow_oriented). */
-	uint32_t id = ev_dnscache_get(x->dns, flow_resp_addr(f), ts_us);
-	if (!id || id == f->ev.dns_name)
+	uint32_t id = dns_name_ref(x, flow_resp_addr(f), ts_us);
+	if (!id || id == f->ev.dns_name) {
+		ev_names_release(x->names, id);
 		return 0;
+	}
 	x->st.dns_hits++;
-	ev_names_ref(x->names, id);
 	ev_names_release(x->names, f->ev.dns_name);
 	f->ev.dns_name = id;
 	return EV_CHG_DNS;
@@ -730,14 +763,21 @@ unsigned evidence_flow_start(struct evidence_ctx *x, struct flow *f, uint64_t ts
 
 unsigned evidence_flow_oriented(struct evidence_ctx *x, struct flow *f, uint64_t ts_us)
 {
-	uint32_t id = x->dns ? ev_dnscache_get(x->dns, flow_resp_addr(f), ts_us) : 0;
-	if (id == f->ev.dns_name)
+	uint32_t id = dns_name_ref(x, flow_resp_addr(f), ts_us);
+	if (id == f->ev.dns_name) {
+		ev_names_release(x->names, id);
 		return 0;
-	if (id)
-		ev_names_ref(x->names, id);
+	}
 	ev_names_release(x->names, f->ev.dns_name);
 	f->ev.dns_name = id;
 	return EV_CHG_DNS;
+}
+
+unsigned evidence_flow_recheck_dns(struct evidence_ctx *x, struct flow *f)
+{
+	if (!x || !x->share.get || f->ev.dns_name)
+		return 0;
+	return evidence_flow_start(x, f, f->ts_first);
 }
 
 /* A TCP packet that cannot change any fact the flow holds, so that tcp_packet() need not parse

@@ -13,6 +13,9 @@
  * flows with the new db and acknowledges; only when every worker has acknowledged or finished is
  * the old db freed.
  *
+ * DNS names (live_dns.c) are shared the same way: every worker's DNS answers go into one table
+ * that every worker's evidence stage reads at flow start and again when the record is written.
+ *
  * Server roles (role_*.c) are learned from every worker's flows and read by every worker: one
  * table (the run's), made thread-safe with role_table_share() before the workers start. On a
  * reload the first worker to switch resets it to the new tables; until the others have switched
@@ -29,6 +32,7 @@
 
 #include "live_workers.h"
 #include "live_merge.h"
+#include "live_dns.h"
 #include "classify.h"
 #include "evidence.h"
 #include "report.h"
@@ -73,6 +77,7 @@ static struct {
 	struct live_output out;
 	pthread_mutex_t report_mu;
 	uint64_t report_lineno;        /* under report_mu */
+	struct live_dns *dns;          /* DNS names shared by the workers' evidence stages */
 	const struct sig_db *_Atomic db_next;
 	atomic_uint db_gen;
 	atomic_uint publish_req;
@@ -236,6 +241,11 @@ static int worker_create(struct worker *w, unsigned idx, const struct sig_db *db
 		int rc = evidence_create(&w->ev, &ecfg, errbuf);
 		if (rc != UCF_OK)
 			return rc;
+		if (C.dns) {
+			struct evidence_dns_share share;
+			live_dns_share(C.dns, &share);
+			evidence_set_dns_share(w->ev, &share);
+		}
 	}
 	w->names = *cfg->names;
 	w->names.db = db;
@@ -450,6 +460,14 @@ static int open_workers(struct sig_db *db, char *errbuf)
 		C.w[i].src = srcs[i];
 		pthread_mutex_init(&C.w[i].mu, NULL); /* default attributes: cannot fail on Linux */
 	}
+	if (got > 1 && cfg->payload) {
+		struct evidence_config ecfg;
+		evidence_config_defaults(&ecfg);
+		if (!(C.dns = live_dns_create(ecfg.dns_cache_entries))) {
+			snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
+			return UCF_ERR_RUNTIME;
+		}
+	}
 	for (unsigned i = 0; i < got; i++)
 		if ((rc = worker_create(&C.w[i], i, db, errbuf)) != UCF_OK)
 			return rc;
@@ -520,6 +538,7 @@ int live_workers_run(const struct live_workers_config *cfg, struct out_writer *o
 	for (unsigned i = 0; C.w && i < C.n; i++)
 		worker_destroy(&C.w[i]);
 	free(C.w);
+	live_dns_destroy(C.dns);
 	live_output_destroy(&C.out);
 	pthread_mutex_destroy(&C.report_mu);
 	return rc;

@@ -6,9 +6,8 @@
  * statistics summed over the workers), flushing, SIGHUP (every worker switches to the new tables at
  * its next batch boundary before the old ones are freed; the output is reopened), the report.
  *
- * What the workers do not share: the DNS cache of the evidence stage (a flow whose address was
- * named by a DNS answer that another worker saw has no dns_name) and the tunnel names (each worker
- * describes at most TUNNEL_INTERN_MAX tunnels). Server roles are shared: one table, locked. */
+ * What the workers do not share: the tunnel names (each worker describes at most
+ * TUNNEL_INTERN_MAX tunnels). Server roles and DNS names are shared: one table each, locked. */
 #ifndef LIVE_WORKERS_H
 #define LIVE_WORKERS_H
 

@@ -48,6 +48,10 @@ static inline bool orientation_fixed(const struct flow *f)
 static void emit_flow(void *user, struct flow *f, enum flow_end why)
 {
 	struct pipeline *p = user;
+	/* Live workers share DNS names (evidence_set_dns_share): the answer naming this flow's
+	 * server may have reached the share, from another worker, only after the flow started. */
+	if (p->cfg.ev && (evidence_flow_recheck_dns(p->cfg.ev, f) & EV_CHG_CLASSIFY))
+		f->label.flags &= (uint8_t)~CLASSIFY_F_DONE;
 	/* A flow between addresses that hold a server role is classified again: the role may have
 	 * been learned after its last classification (roles are learned from other flows). */
 	uint64_t ro = 0, rr = 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "live_merge.h"
+#include "live_dns.h"
 #include "flow_helpers.h"
 #include "run_suite.h"
 
@@ -253,6 +254,94 @@ START_TEST(test_uid_stride)
 }
 END_TEST
 
+/* ---- the DNS names workers share (live_dns.c) ---- */
+
+static struct ucf_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct ucf_addr x = { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d } };
+	return x;
+}
+
+static const char *share_get(const struct evidence_dns_share *sh, struct ucf_addr a, uint64_t at)
+{
+	static char buf[EV_NAME_MAX + 1];
+	size_t n = sh->get(sh->user, &a, at, buf, EV_NAME_MAX);
+	buf[n] = '\0';
+	return buf;
+}
+
+START_TEST(test_dns_share_times)
+{
+	struct live_dns *d = live_dns_create(64);
+	ck_assert_ptr_nonnull(d);
+	struct evidence_dns_share sh;
+	live_dns_share(d, &sh);
+	struct ucf_addr a = v4(198, 51, 100, 7);
+	sh.put(sh.user, &a, "a.webex.com", 11, 1000, 5000);
+	ck_assert_str_eq(share_get(&sh, a, 1000), "a.webex.com");
+	ck_assert_str_eq(share_get(&sh, a, 4999), "a.webex.com");
+	ck_assert_str_eq(share_get(&sh, a, 999), "");  /* answered after the flow started */
+	ck_assert_str_eq(share_get(&sh, a, 5000), ""); /* expired */
+	ck_assert_str_eq(share_get(&sh, v4(198, 51, 100, 8), 2000), "");
+	/* a later answer replaces; an earlier one reported late (another worker) does not */
+	sh.put(sh.user, &a, "b.webex.com", 11, 2000, 9000);
+	sh.put(sh.user, &a, "c.webex.com", 11, 1500, 9000);
+	ck_assert_str_eq(share_get(&sh, a, 3000), "b.webex.com");
+	live_dns_destroy(d);
+}
+END_TEST
+
+START_TEST(test_dns_share_many_neighbours)
+{
+	/* 200 addresses of one /24 in a table of 256: every one findable (the hash spreads the last
+	 * byte), the oldest-expiring evicted only when a window is full */
+	struct live_dns *d = live_dns_create(256);
+	struct evidence_dns_share sh;
+	live_dns_share(d, &sh);
+	char name[32];
+	for (int i = 0; i < 200; i++) {
+		struct ucf_addr a = v4(198, 51, 100, (uint8_t)i);
+		int n = snprintf(name, sizeof name, "n%d.webex.com", i);
+		sh.put(sh.user, &a, name, (size_t)n, 100, 1000000);
+	}
+	int found = 0;
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "n%d.webex.com", i);
+		found += strcmp(share_get(&sh, v4(198, 51, 100, (uint8_t)i), 200), name) == 0;
+	}
+	ck_assert_int_ge(found, 190);
+	live_dns_destroy(d);
+}
+END_TEST
+
+/* Two threads putting and getting at once (run under the sanitizers / helgrind in CI). */
+static void *dns_hammer(void *arg)
+{
+	struct evidence_dns_share *sh = arg;
+	char buf[EV_NAME_MAX];
+	for (int i = 0; i < 20000; i++) {
+		struct ucf_addr a = v4(10, 0, (uint8_t)(i >> 8), (uint8_t)i);
+		sh->put(sh->user, &a, "x.webex.com", 11, (uint64_t)i, (uint64_t)i + 100);
+		(void)sh->get(sh->user, &a, (uint64_t)i, buf, sizeof buf);
+	}
+	return NULL;
+}
+
+START_TEST(test_dns_share_threads)
+{
+	struct live_dns *d = live_dns_create(1024);
+	struct evidence_dns_share sh;
+	live_dns_share(d, &sh);
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, dns_hammer, &sh), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_str_eq(share_get(&sh, v4(10, 0, 78, 31), 19999), "x.webex.com");
+	live_dns_destroy(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("workers");
@@ -263,6 +352,9 @@ int main(void)
 	tcase_add_test(tc, test_sink_error_is_sticky);
 	tcase_add_test(tc, test_snapshot_sum_every_counter);
 	tcase_add_test(tc, test_uid_stride);
+	tcase_add_test(tc, test_dns_share_times);
+	tcase_add_test(tc, test_dns_share_many_neighbours);
+	tcase_add_test(tc, test_dns_share_threads);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -16,8 +16,12 @@
 #          run: a reload forgets the server roles learned before it (role.h), so flows labelled
 #          through a role may differ from the file's, as they would with one worker.
 # The workers share one server-role table, so run 1's labels (roles included) are the file's.
+# DNS names are shared between workers too: a capture synthesized here (tools/ucflow-synth) has
+# two DNS flows naming 16 servers in *.webex.com outside any documented subnet, then a TLS flow
+# without SNI to each, which only its server's DNS name labels (confidence dns); the fanout hash
+# puts about half of them on another worker than the answer naming them. dns_name is compared.
 # Not compared: ts/duration/uid (capture time, per-run uids), end (closed vs eof depends on the
-# linger in packet time), dns_name (each worker has its own DNS cache: see ucflow(1), --workers).
+# linger in packet time).
 # The captures replayed have no IP fragments: with fanout the kernel reassembles them (see ucflow(1)).
 #
 # Needs root (namespaces, veth, capture), ip(8) and tcpreplay; skipped (77) otherwise, saying why.
@@ -27,6 +31,8 @@ name=live_workers
 srcdir=$(cd "${top_srcdir:-.}" && pwd)
 bin=$(cd "$(dirname "${UCFLOW:-./ucflow}")" && pwd)/$(basename "${UCFLOW:-./ucflow}")
 [ -x "$bin" ] || { echo "$name: no ucflow binary at $bin"; exit 99; }
+synth=${UCFLOW_SYNTH:-$(dirname "$bin")/tools/ucflow-synth}
+[ -x "$synth" ] || { echo "$name: no ucflow-synth at $synth (make builds it)"; exit 99; }
 [ "$(id -u)" = 0 ] || { echo "$name: SKIP: needs root (network namespaces, veth, capture)"; exit 77; }
 for c in ip tcpreplay python3; do
 	command -v $c >/dev/null 2>&1 || { echo "$name: SKIP: $c not found (Debian: iproute2, tcpreplay, python3)"; exit 77; }
@@ -55,16 +61,42 @@ for ns in "$nsa" "$nsb"; do
 done
 ip -n "$nsa" link set vA mtu 9000 up && ip -n "$nsb" link set vB mtu 9000 up || exit 99
 
+# dns-named: flows labelled by their server's DNS name alone (198.51.100.0/24: documentation
+# addresses, in no signature subnet; TLS without SNI, so no other name)
+{
+	printf 'seed 18\nstart 2025-05-01T10:00:00Z\nstep 2ms\ngap 150us\nhost dns 10.18.0.53\n'
+	for c in 1 2; do
+		printf 'host c%d 10.18.1.%d\nflow d%d udp c%d:4000%d -> dns:53\n' $c $c $c $c $c
+	done
+	for i in $(seq 1 16); do
+		c=$(( (i - 1) / 8 + 1 ))
+		printf 'host s%d 198.51.100.%d\n' "$i" "$i"
+		printf 'd%d > dns-query name=n%d.webex.com\n' $c "$i"
+		printf 'd%d < dns-response name=n%d.webex.com a=198.51.100.%d ttl=300\n' $c "$i" "$i"
+	done
+	for i in $(seq 1 16); do
+		c=$(( i % 2 + 1 ))
+		printf 'flow t%d tcp c%d:%d -> s%d:443\nt%d handshake\n' "$i" $c $((50000 + i)) "$i" "$i"
+		printf 't%d > tls-client-hello version=1.2\nt%d < tls-server-finished\nt%d close\n' "$i" "$i" "$i"
+	done
+} >"$tmp/dns-named.scn"
+"$synth" "$tmp/dns-named.scn" "$tmp/dns-named.pcap" >"$tmp/synth.out" 2>&1 ||
+	{ echo "FAIL: ucflow-synth"; cat "$tmp/synth.out"; exit 99; }
+
 caps="webex-calling sametime finesse socialminer imp-federation background"
 files="" rargs=""
 for c in $caps; do
 	files="$files $srcdir/pcaps/$c.pcap"
 	rargs="$rargs -r $srcdir/pcaps/$c.pcap"
 done
+files="$files $tmp/dns-named.pcap"
+rargs="$rargs -r $tmp/dns-named.pcap"
 common="-S $srcdir/signatures -T json --idle-timeout 86400 --active-timeout 0"
 # shellcheck disable=SC2086
 "$bin" $common $rargs -o "$tmp/offline.jsonl" 2>"$tmp/offline.err" || { echo "FAIL: ucflow -r"; cat "$tmp/offline.err"; exit 1; }
 npk=$(sed -n 's/^ucflow: \([0-9]*\) packets read.*/\1/p' "$tmp/offline.err")
+ndns=$(grep -c '"id.resp_h":"198\.51\.100\.[0-9]*".*"confidence":"dns".*"dns_name":"n[0-9]*\.webex\.com"' "$tmp/offline.jsonl")
+[ "$ndns" = 16 ] || { echo "FAIL: ucflow -r labels $ndns of the 16 DNS-named flows by their name"; grep 198.51.100 "$tmp/offline.jsonl"; exit 1; }
 
 # wait_for FILE REGEX SECONDS PID
 wait_for() {
@@ -167,7 +199,8 @@ python3 - "$tmp/offline.jsonl" "$tmp/w2" 2 0 "$tmp/w3" 3 5 <<'EOF'
 import json, re, sys
 KEYS = ("orig_pkts", "resp_pkts", "orig_bytes", "resp_bytes", "orig_ip_bytes", "resp_ip_bytes",
         "conn_state", "history", "app", "app_service", "confidence", "reason", "rule",
-        "candidates", "payload_proto", "sni", "alpn", "server_names", "vlan", "frag_pkts")
+        "candidates", "payload_proto", "sni", "alpn", "server_names", "vlan", "frag_pkts",
+        "dns_name")
 LABEL_KEYS = ("app", "app_service", "confidence", "reason", "rule", "candidates")
 def load(path):
     recs = {}
