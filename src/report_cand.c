@@ -14,6 +14,7 @@ struct rsvc_rules {
 
 void report_cand_unindex(struct report *r)
 {
+	report_cand_cache_clear(r);
 	struct rsvc_rules *e, *t;
 	HASH_ITER(hh, r->svc_rules, e, t) {
 		HASH_DEL(r->svc_rules, e);
@@ -51,8 +52,7 @@ int report_cand_index(struct report *r)
 /* The candidate's row for this flow: the first rule of the service whose transport and server
  * ports hold the flow's; else the service's first rule (a candidate the classifier named matched
  * some row of it, e.g. through a port set this view cannot expand). */
-int32_t report_cand_rule(const struct report *r, const char *cand, const char *proto,
-			 uint64_t port)
+static int32_t cand_rule(const struct report *r, const char *cand, const char *proto, uint64_t port)
 {
 	struct rsvc_rules *e;
 	HASH_FIND_STR(r->svc_rules, cand, e);
@@ -67,6 +67,70 @@ int32_t report_cand_rule(const struct report *r, const char *cand, const char *p
 			return (int32_t)e->idx[i];
 	}
 	return (int32_t)e->idx[0];
+}
+
+/* Why a cache: most records are unlabelled with one to four candidates, and finding a
+ * candidate's row walks its service's rules, parsing their port lists (a tenth of --from-json's
+ * time). The answer depends only on (candidate, proto, port) and the loaded tables, so it is kept
+ * in a direct-mapped table, emptied when the rules are indexed again. */
+#define CAND_CACHE 1024
+#define CAND_KEY 48
+struct rcand_hit {
+	char cand[CAND_KEY];
+	char proto[8];
+	uint32_t port;
+	int32_t idx;
+	int8_t encrypted;       /* of the row: 1, 0, -1 none */
+	bool webex_media;       /* the row is Webex Calling's media category */
+	bool used;
+};
+
+static const struct rcand_hit *cand_hit(struct report *r, const char *cand, const char *proto,
+					uint64_t port, struct rcand_hit *tmp)
+{
+	size_t cl = strlen(cand), pl = strlen(proto);
+	struct rcand_hit *h = tmp;
+	if (cl < CAND_KEY && pl < sizeof h->proto && port <= 65535) {
+		if (!r->cand_cache && !(r->cand_cache = calloc(CAND_CACHE, sizeof *r->cand_cache)))
+			h = tmp;
+		else {
+			uint64_t k = report_key_hash(cand, cl) ^ (port * 0x9e3779b97f4a7c15ULL) ^
+				     (uint64_t)(unsigned char)proto[0] << 56;
+			h = &r->cand_cache[(k >> 20) & (CAND_CACHE - 1)];
+			if (h->used && h->port == port && strcmp(h->cand, cand) == 0 &&
+			    strcmp(h->proto, proto) == 0)
+				return h;
+		}
+	}
+	memset(h, 0, sizeof *h);
+	if (h != tmp) {
+		memcpy(h->cand, cand, cl + 1);
+		memcpy(h->proto, proto, pl + 1);
+		h->port = (uint32_t)port;
+		h->used = true;
+	}
+	h->idx = cand_rule(r, cand, proto, port);
+	struct rcite c;
+	h->encrypted = -1;
+	if (h->idx >= 0 && report_cite_idx(r, (size_t)h->idx, &c)) {
+		h->encrypted = (int8_t)(c.encrypted > 0 ? 1 : c.encrypted == 0 ? 0 : -1);
+		h->webex_media = strcmp(c.app, WEBEX_APP) == 0 && strcmp(c.category, "media") == 0;
+	} else {
+		h->idx = -1;
+	}
+	return h;
+}
+
+int32_t report_cand_rule(struct report *r, const char *cand, const char *proto, uint64_t port)
+{
+	struct rcand_hit tmp;
+	return cand_hit(r, cand, proto, port, &tmp)->idx;
+}
+
+void report_cand_cache_clear(struct report *r)
+{
+	free(r->cand_cache);
+	r->cand_cache = NULL;
 }
 
 static void cand_count(struct report *r, enum rfind k, const char *key, const struct rec *x,
@@ -90,11 +154,12 @@ void report_cand_add(struct report *r, const struct rec *x, bool *oom)
 	bool done[RF_N] = { false };
 	for (size_t i = 0; i < x->ncand; i++) {
 		const char *cand = x->cand[i];
-		int32_t idx = report_cand_rule(r, cand, x->proto, x->resp_p);
-		struct rcite c;
-		if (idx < 0 || !report_cite_idx(r, (size_t)idx, &c))
+		struct rcand_hit tmp;
+		const struct rcand_hit *h = cand_hit(r, cand, x->proto, x->resp_p, &tmp);
+		int32_t idx = h->idx;
+		if (idx < 0)
 			continue;
-		if (c.encrypted == 0 && !done[RF_CLEAR]) {
+		if (h->encrypted == 0 && !done[RF_CLEAR]) {
 			int32_t var = report_enc_variant(r, (size_t)idx);
 			cand_count(r, var >= 0 ? RF_CLEAR : RF_CLEAR_INFO, cand, x, idx, oom);
 			done[RF_CLEAR] = true;
@@ -105,8 +170,7 @@ void report_cand_add(struct report *r, const struct rec *x, bool *oom)
 			cand_count(r, RF_DSCP, cand, x, idx, oom);
 			done[RF_DSCP] = true;
 		}
-		if (strcmp(c.app, WEBEX_APP) == 0 && strcmp(c.category, "media") == 0 &&
-		    strcmp(x->proto, "tcp") == 0 && !done[RF_MEDIA_TCP]) {
+		if (h->webex_media && strcmp(x->proto, "tcp") == 0 && !done[RF_MEDIA_TCP]) {
 			cand_count(r, RF_MEDIA_TCP, cand, x, idx, oom);
 			done[RF_MEDIA_TCP] = true;
 		}

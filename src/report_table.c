@@ -75,7 +75,7 @@ static void u64s(uint64_t v, char *buf, size_t len)
 static void top_list(const struct rtopk *t, size_t max, char *buf, size_t len)
 {
 	size_t n, used = 0;
-	struct rcount **v = report_sorted_counts(t->map, &n);
+	struct rcount **v = report_topk_sorted(t, &n);
 	buf[0] = '\0';
 	if (!v)
 		return;

@@ -10,8 +10,14 @@
  * A kept count then overestimates the true one by at most its err (<= the floor), and any key not
  * kept had at most `floor` flows. While fewer than k distinct keys were seen, everything is exact. */
 
+/* The counters live in ent[0..n) (ids), found through an open-addressing table of
+ * (hash tag, id + 1) words and ordered by a min-heap of (flows, id): a record's update touches
+ * two small arrays and its one counter. Why not uthash here: with every client distinct, every
+ * record takes over a counter (delete + add) in several summaries; uthash's chains of separately
+ * allocated handles made that the report's largest cost. */
+
+static void hll_put(uint8_t *regs, uint64_t h);
 static void hll_start(struct rtopk *t, bool *oom);
-static void hll_add(struct rtopk *t, const char *key, bool *oom);
 
 void report_topk_init(struct rtopk *t, uint32_t k)
 {
@@ -21,101 +27,243 @@ void report_topk_init(struct rtopk *t, uint32_t k)
 
 void report_topk_free(struct rtopk *t)
 {
-	report_count_free(&t->map);
+	for (uint32_t i = 0; i < t->n; i++)
+		free(t->ent[i]);
+	free(t->ent);
 	free(t->heap);
+	free(t->pos);
+	free(t->slot);
+	free(t->tab);
 	free(t->hll);
-	t->hll = NULL;
+	t->ent = NULL;
 	t->heap = NULL;
-	t->n = t->cap = 0;
+	t->tab = NULL;
+	t->pos = t->slot = NULL;
+	t->hll = NULL;
+	t->n = t->cap = t->tmask = 0;
 }
 
-static void heap_set(struct rtopk *t, uint32_t i, struct rcount *c)
+/* Why a hash of our own: a record's endpoint goes to several summaries; this one reads 8 bytes at
+ * a time, is computed once per record and key, and its 64 bits feed HyperLogLog too. Mixing: a
+ * multiply-xorshift per word, murmur3's finalizer at the end. */
+static inline uint64_t mix64(uint64_t h)
 {
-	t->heap[i] = c;
-	c->hidx = i;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t report_key_hash(const char *key, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xbf58476d1ce4e5b9ULL);
+	const unsigned char *p = (const unsigned char *)key;
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x94d049bb133111ebULL;
+		h ^= h >> 29;
+		p += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w) * 0x94d049bb133111ebULL;
+	}
+	return mix64(h);
+}
+
+/* ---- the table ---- */
+
+/* A word: the hash's high 32 bits (its home slot too: the word alone tells where it belongs), and
+ * id + 1 (never 0: 0 is an empty slot). */
+#define TAG(h) ((h) & 0xffffffff00000000ULL)
+#define HOME(t, h) ((uint32_t)((h) >> 32) & (t)->tmask)
+
+static uint32_t tab_find(const struct rtopk *t, const char *key, size_t klen, uint64_t h,
+			 uint32_t *slot)
+{
+	uint64_t tag = TAG(h);
+	uint32_t i = HOME(t, h);
+	for (;; i = (i + 1) & t->tmask) {
+		uint64_t w = t->tab[i];
+		if (!w)
+			break;
+		if ((w & 0xffffffff00000000ULL) == tag) {
+			uint32_t id = (uint32_t)w - 1;
+			const struct rcount *c = t->ent[id];
+			if (c->klen == klen && memcmp(c->key, key, klen) == 0) {
+				*slot = i;
+				return id;
+			}
+		}
+	}
+	*slot = i;
+	return UINT32_MAX;
+}
+
+static void tab_put(struct rtopk *t, uint64_t h, uint32_t id)
+{
+	uint32_t i = HOME(t, h);
+	while (t->tab[i])
+		i = (i + 1) & t->tmask;
+	t->tab[i] = TAG(h) | (id + 1);
+	t->slot[id] = i;
+}
+
+/* Removes id's word, shifting back the words after it that probed past it (linear probing
+ * deletion without tombstones). */
+static void tab_del(struct rtopk *t, uint32_t id)
+{
+	uint32_t i = t->slot[id];
+	for (uint32_t j = i;;) {
+		t->tab[i] = 0;
+		for (;;) {
+			j = (j + 1) & t->tmask;
+			uint64_t w = t->tab[j];
+			if (!w)
+				return;
+			uint32_t home = HOME(t, w);
+			/* w may move to i unless its home lies cyclically in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+				t->tab[i] = w;
+				t->slot[(uint32_t)w - 1] = i;
+				i = j;
+				break;
+			}
+		}
+	}
+}
+
+/* Room for cap counters: the arrays grow by doubling up to k, the table stays at most half full. */
+static int grow(struct rtopk *t, uint32_t cap)
+{
+	struct rcount **e = realloc(t->ent, cap * sizeof *e);
+	if (!e)
+		return -1;
+	t->ent = e;
+	struct rtopk_slot *hp = realloc(t->heap, cap * sizeof *hp);
+	if (!hp)
+		return -1;
+	t->heap = hp;
+	uint32_t *pos = realloc(t->pos, cap * sizeof *pos);
+	if (!pos)
+		return -1;
+	t->pos = pos;
+	if (!(pos = realloc(t->slot, cap * sizeof *pos)))
+		return -1;
+	t->slot = pos;
+	uint32_t size = 16;
+	while (size < 2 * cap)
+		size *= 2;
+	if (size - 1 != t->tmask) {
+		uint64_t *tab = calloc(size, sizeof *tab);
+		if (!tab)
+			return -1;
+		free(t->tab);
+		t->tab = tab;
+		t->tmask = size - 1;
+		for (uint32_t i = 0; i < t->n; i++)
+			tab_put(t, t->ent[i]->hash, i);
+	}
+	t->cap = cap;
+	return 0;
+}
+
+/* ---- the heap ---- */
+
+static inline void heap_set(struct rtopk *t, uint32_t i, struct rtopk_slot s)
+{
+	t->heap[i] = s;
+	t->pos[s.id] = i;
 }
 
 static void sift_down(struct rtopk *t, uint32_t i)
 {
-	struct rcount *c = t->heap[i];
+	struct rtopk_slot s = t->heap[i];
 	for (;;) {
-		uint32_t l = 2 * i + 1, m = i;
+		uint32_t l = 2 * i + 1, m;
 		if (l >= t->n)
 			break;
 		m = l;
-		if (l + 1 < t->n && t->heap[l + 1]->flows < t->heap[l]->flows)
+		if (l + 1 < t->n && t->heap[l + 1].flows < t->heap[l].flows)
 			m = l + 1;
-		if (t->heap[m]->flows >= c->flows)
+		if (t->heap[m].flows >= s.flows)
 			break;
 		heap_set(t, i, t->heap[m]);
 		i = m;
 	}
-	heap_set(t, i, c);
+	heap_set(t, i, s);
 }
 
 static void sift_up(struct rtopk *t, uint32_t i)
 {
-	struct rcount *c = t->heap[i];
+	struct rtopk_slot s = t->heap[i];
 	while (i > 0) {
 		uint32_t p = (i - 1) / 2;
-		if (t->heap[p]->flows <= c->flows)
+		if (t->heap[p].flows <= s.flows)
 			break;
 		heap_set(t, i, t->heap[p]);
 		i = p;
 	}
-	heap_set(t, i, c);
+	heap_set(t, i, s);
 }
 
 /* Keys get at least this room, so that a counter taken over keeps its memory (an endpoint
  * "[v6addr]:port" fits). */
 #define KEY_ROOM 64
 
-static struct rcount *new_count(const char *key, bool *oom)
+static struct rcount *new_count(const char *key, size_t n, uint64_t h, bool *oom)
 {
-	size_t n = strlen(key);
 	struct rcount *c = calloc(1, sizeof *c + (n + 1 > KEY_ROOM ? n + 1 : KEY_ROOM));
 	if (!c) {
 		*oom = true;
 		return NULL;
 	}
-	memcpy(c->key, key, n + 1);
+	memcpy(c->key, key, n);
+	c->key[n] = '\0';
+	c->klen = (uint32_t)n;
+	c->hash = h;
 	return c;
 }
 
-/* Adds n flows and bytes to key, with err extra possible overestimate (merges). */
-static void add_err(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, uint64_t err,
-		    bool *oom)
+/* Adds n flows and bytes to key (klen bytes, hash h), with err extra possible overestimate
+ * (merges). */
+static void add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, uint64_t n,
+		    uint64_t bytes, uint64_t err, bool *oom)
 {
+	uint32_t slot, id = t->tab ? tab_find(t, key, klen, h, &slot) : UINT32_MAX;
 	struct rcount *c;
-	HASH_FIND_STR(t->map, key, c);
-	if (c) {
+	if (id != UINT32_MAX) {
+		c = t->ent[id];
 		c->flows += n;
 		c->bytes += bytes;
 		c->err += err;
-		sift_down(t, c->hidx);
+		if (n) {
+			t->heap[t->pos[id]].flows = c->flows;
+			sift_down(t, t->pos[id]);
+		}
 		return;
 	}
 	if (t->n < t->k) {
-		if (t->n == t->cap) {
-			uint32_t cap = t->cap ? t->cap * 2 : 8;
-			if (cap > t->k)
-				cap = t->k;
-			struct rcount **h = realloc(t->heap, cap * sizeof *h);
-			if (!h) {
-				*oom = true;
-				return;
-			}
-			t->heap = h;
-			t->cap = cap;
+		if (t->n == t->cap && grow(t, t->cap ? (t->cap * 2 < t->k ? t->cap * 2 : t->k) :
+						      (t->k < 8 ? t->k : 8)) != 0) {
+			*oom = true;
+			return;
 		}
-		if (!(c = new_count(key, oom)))
+		if (!(c = new_count(key, klen, h, oom)))
 			return;
 		c->flows = n;
 		c->bytes = bytes;
 		c->err = err;
-		HASH_ADD_STR(t->map, key, c);
-		heap_set(t, t->n++, c);
-		sift_up(t, c->hidx);
+		id = t->n++;
+		t->ent[id] = c;
+		tab_put(t, h, id);
+		heap_set(t, id, (struct rtopk_slot){ n, id });
+		sift_up(t, id);
 		return;
 	}
 	/* full: the smallest counter goes to the new key (a record that adds no flow, an interim
@@ -124,34 +272,59 @@ static void add_err(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes
 		return;
 	if (!t->hll) { /* the first key past the counters: distinct keys are estimated from now */
 		hll_start(t, oom);
-		hll_add(t, key, oom);
+		if (t->hll)
+			hll_put(t->hll, h);
 	}
-	struct rcount *v = t->heap[0];
-	size_t klen = strlen(key);
-	HASH_DEL(t->map, v);
-	if (v->flows > t->floor)
-		t->floor = v->flows;
+	/* the victim is read from the heap and the id arrays only: its counter's memory is just
+	 * written (a cold line read per summary and record was this function's largest cost) */
+	id = t->heap[0].id;
+	uint64_t vf = t->heap[0].flows;
+	tab_del(t, id);
+	if (vf > t->floor)
+		t->floor = vf;
 	t->evicted++;
-	uint64_t vf = v->flows, vb = v->bytes;
-	if (klen < KEY_ROOM) {
-		c = v; /* reuse its memory */
-		memcpy(c->key, key, klen + 1);
-	} else {
-		free(v);
-		if (!(c = new_count(key, oom))) {
-			if (--t->n) { /* keep the heap whole without it */
-				heap_set(t, 0, t->heap[t->n]);
-				sift_down(t, 0);
-			}
+	c = t->ent[id];
+	if (klen >= KEY_ROOM && klen >= c->klen) { /* a longer key than the memory holds */
+		struct rcount *nc = new_count(key, klen, h, oom);
+		if (!nc) { /* the new key is lost, as if never seen; the old one stays */
+			tab_put(t, c->hash, id);
 			return;
 		}
+		free(c);
+		c = t->ent[id] = nc;
 	}
+	memcpy(c->key, key, klen);
+	c->key[klen] = '\0';
+	c->klen = (uint32_t)klen;
+	c->hash = h;
 	c->flows = vf + n;
-	c->bytes = vb + bytes;
+	c->bytes = bytes; /* bytes since the takeover: a lower bound (flows are the upper one) */
 	c->err = vf + err;
-	HASH_ADD_KEYPTR(hh, t->map, c->key, klen, c);
-	heap_set(t, 0, c);
+	tab_put(t, h, id);
+	heap_set(t, 0, (struct rtopk_slot){ c->flows, id });
 	sift_down(t, 0);
+}
+
+const struct rcount *report_topk_find(const struct rtopk *t, const char *key)
+{
+	size_t len = strlen(key);
+	uint32_t slot, id = t->tab ? tab_find(t, key, len, report_key_hash(key, len), &slot)
+				  : UINT32_MAX;
+	return id == UINT32_MAX ? NULL : t->ent[id];
+}
+
+struct rcount **report_topk_sorted(const struct rtopk *t, size_t *n)
+{
+	*n = t->n;
+	struct rcount **v = calloc(t->n ? t->n : 1, sizeof *v);
+	if (!v) {
+		*n = 0;
+		return NULL;
+	}
+	if (t->n)
+		memcpy(v, t->ent, t->n * sizeof *v);
+	report_sort_counts(v, t->n);
+	return v;
 }
 
 /* The number of distinct keys once the counters no longer hold them all: HyperLogLog (Flajolet
@@ -160,36 +333,13 @@ static void add_err(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes
 #define HLL_P 10
 #define HLL_M (1u << HLL_P)
 
-static uint64_t key_hash(const char *k)
+static void hll_put(uint8_t *regs, uint64_t h)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
-	h ^= h >> 33; /* murmur3's finalizer: FNV's high bits alone are poorly mixed */
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static void hll_put(uint8_t *regs, const char *key)
-{
-	uint64_t h = key_hash(key);
 	unsigned j = (unsigned)(h >> (64 - HLL_P));
 	uint64_t w = h << HLL_P;
 	uint8_t rank = w ? (uint8_t)(__builtin_clzll(w) + 1) : (uint8_t)(64 - HLL_P + 1);
 	if (rank > regs[j])
 		regs[j] = rank;
-}
-
-static void hll_add(struct rtopk *t, const char *key, bool *oom)
-{
-	if (!t->hll && !(t->hll = calloc(HLL_M, 1))) {
-		*oom = true;
-		return;
-	}
-	hll_put(t->hll, key);
 }
 
 /* Registers only once a summary overflows (small ones, most of them, never need them): until then
@@ -200,8 +350,8 @@ static void hll_start(struct rtopk *t, bool *oom)
 		*oom = *oom || !t->hll;
 		return;
 	}
-	for (const struct rcount *c = t->map; c; c = c->hh.next)
-		hll_put(t->hll, c->key);
+	for (uint32_t i = 0; i < t->n; i++)
+		hll_put(t->hll, t->ent[i]->hash);
 }
 
 /* A summary's distinct keys into regs: its registers, or its counters' keys while exact. */
@@ -213,8 +363,8 @@ static void hll_fold(uint8_t *regs, const struct rtopk *t)
 				regs[j] = t->hll[j];
 		return;
 	}
-	for (const struct rcount *c = t->map; c; c = c->hh.next)
-		hll_put(regs, c->key);
+	for (uint32_t i = 0; i < t->n; i++)
+		hll_put(regs, t->ent[i]->hash);
 }
 
 /* ln x for x >= 1 without libm (the build links none): x = 2^k y, y in [1, 2), and
@@ -250,13 +400,20 @@ double report_topk_distinct(const struct rtopk *t)
 	return e > t->n + 1 ? e : t->n + 1; /* more than the counters hold, at least */
 }
 
-void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, bool *oom)
+void report_topk_addh(struct rtopk *t, const char *key, size_t len, uint64_t hash, uint64_t n,
+		      uint64_t bytes, bool *oom)
 {
 	if (t->hll)
-		hll_add(t, key, oom);
+		hll_put(t->hll, hash);
 	if (!t->k) /* zeroed (calloc'd) summaries get the default size */
 		t->k = REPORT_TOPK_K;
-	add_err(t, key, n, bytes, 0, oom);
+	add_err(t, key, len, hash, n, bytes, 0, oom);
+}
+
+void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, bool *oom)
+{
+	size_t len = strlen(key);
+	report_topk_addh(t, key, len, report_key_hash(key, len), n, bytes, oom);
 }
 
 uint64_t report_topk_floor(const struct rtopk *t)
@@ -292,47 +449,63 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 	uint64_t fd = dst->floor, fs = src->floor;
 	struct rtopk u;
 	report_topk_init(&u, dst->k + src->k); /* room for the whole union: nothing evicted here */
-	struct rcount *c, *tmp, *o;
-	HASH_ITER(hh, dst->map, c, tmp) {
-		HASH_FIND_STR(src->map, c->key, o);
-		if (o)
-			add_err(&u, c->key, c->flows + o->flows, c->bytes + o->bytes, c->err + o->err,
-				&oom);
+	uint32_t slot;
+	for (uint32_t i = 0; i < dst->n; i++) {
+		const struct rcount *c = dst->ent[i];
+		uint32_t o = src->tab ? tab_find(src, c->key, c->klen, c->hash, &slot) : UINT32_MAX;
+		if (o != UINT32_MAX)
+			add_err(&u, c->key, c->klen, c->hash, c->flows + src->ent[o]->flows,
+				c->bytes + src->ent[o]->bytes, c->err + src->ent[o]->err, &oom);
 		else
-			add_err(&u, c->key, c->flows + fs, c->bytes, c->err + fs, &oom);
+			add_err(&u, c->key, c->klen, c->hash, c->flows + fs, c->bytes, c->err + fs, &oom);
 	}
-	HASH_ITER(hh, src->map, c, tmp) {
-		HASH_FIND_STR(dst->map, c->key, o);
-		if (!o)
-			add_err(&u, c->key, c->flows + fd, c->bytes, c->err + fd, &oom);
+	for (uint32_t i = 0; i < src->n; i++) {
+		const struct rcount *c = src->ent[i];
+		if (!dst->tab || tab_find(dst, c->key, c->klen, c->hash, &slot) == UINT32_MAX)
+			add_err(&u, c->key, c->klen, c->hash, c->flows + fd, c->bytes, c->err + fd, &oom);
 	}
 	if (oom) {
 		report_topk_free(&u);
 		return -1;
 	}
-	u.floor = fd + fs;
-	u.evicted = dst->evicted + src->evicted;
-	while (u.n > dst->k) {
-		struct rcount *v = u.heap[0];
-		if (v->flows > u.floor)
-			u.floor = v->flows;
-		u.evicted++;
-		heap_set(&u, 0, u.heap[--u.n]);
-		if (u.n)
+	struct rtopk k;
+	report_topk_init(&k, dst->k);
+	k.floor = fd + fs;
+	k.evicted = dst->evicted + src->evicted;
+	uint32_t nu = u.n; /* ids 0..nu-1 */
+	while (u.n > dst->k) { /* only the k largest stay */
+		uint32_t id = u.heap[0].id;
+		if (u.ent[id]->flows > k.floor)
+			k.floor = u.ent[id]->flows;
+		k.evicted++;
+		u.pos[id] = UINT32_MAX; /* dropped */
+		u.heap[0] = u.heap[--u.n];
+		if (u.n) {
+			u.pos[u.heap[0].id] = 0;
 			sift_down(&u, 0);
-		HASH_DEL(u.map, v);
-		free(v);
+		}
 	}
-	u.k = dst->k;
-	if (u.evicted) { /* not exact: the distinct keys of both, estimated */
-		if ((u.hll = calloc(HLL_M, 1))) {
-			hll_fold(u.hll, dst);
-			hll_fold(u.hll, src);
+	/* the survivors in id order (deterministic), into a summary of dst's k */
+	for (uint32_t i = 0; i < nu && !oom; i++) {
+		const struct rcount *c = u.ent[i];
+		if (u.pos[i] != UINT32_MAX)
+			add_err(&k, c->key, c->klen, c->hash, c->flows, c->bytes, c->err, &oom);
+	}
+	u.n = nu; /* so that every counter is freed */
+	report_topk_free(&u);
+	if (!oom && k.evicted) { /* not exact: the distinct keys of both, estimated */
+		if ((k.hll = calloc(HLL_M, 1))) {
+			hll_fold(k.hll, dst);
+			hll_fold(k.hll, src);
 		} else {
 			oom = true;
 		}
 	}
+	if (oom) {
+		report_topk_free(&k);
+		return -1;
+	}
 	report_topk_free(dst);
-	*dst = u;
-	return oom ? -1 : 0;
+	*dst = k;
+	return 0;
 }

@@ -136,6 +136,11 @@ static int cmp_count(const void *x, const void *y)
 	return c ? c : strcmp(a->key, b->key);
 }
 
+void report_sort_counts(struct rcount **v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_count);
+}
+
 struct rcount **report_sorted_counts(struct rcount *map, size_t *n)
 {
 	*n = HASH_COUNT(map);

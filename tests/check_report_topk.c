@@ -9,8 +9,7 @@
 
 static uint64_t count_of(const struct rtopk *t, const char *key, uint64_t *err)
 {
-	struct rcount *c;
-	HASH_FIND_STR(t->map, key, c);
+	const struct rcount *c = report_topk_find(t, key);
 	*err = c ? c->err : 0;
 	return c ? c->flows : 0;
 }
@@ -23,9 +22,7 @@ static void check_bounds(const struct rtopk *t, const uint64_t *truth, size_t nk
 	for (size_t i = 0; i < nkeys; i++) {
 		snprintf(key, sizeof key, "10.0.%zu.%zu", i / 256, i % 256);
 		uint64_t err, c = count_of(t, key, &err);
-		struct rcount *h;
-		HASH_FIND_STR(t->map, key, h);
-		if (h) {
+		if (report_topk_find(t, key)) {
 			ck_assert_uint_ge(c, truth[i]);
 			ck_assert_uint_le(c, truth[i] + err);
 			ck_assert_uint_le(err, t->floor);
@@ -113,7 +110,7 @@ START_TEST(bounded_error_on_skewed_stream)
 	check_bounds(&t, truth, NKEYS);
 	/* every heavy hitter is kept, and the top 8 are the heavy ones */
 	size_t n;
-	struct rcount **v = report_sorted_counts(t.map, &n);
+	struct rcount **v = report_topk_sorted(&t, &n);
 	ck_assert_uint_eq(n, 64);
 	for (size_t i = 0; i < 8; i++) {
 		unsigned a, b;
@@ -167,6 +164,40 @@ START_TEST(merge_sums_and_adds_bounds)
 	ck_assert_uint_eq(report_topk_size(&a), 3);
 	report_topk_free(&a);
 	report_topk_free(&b);
+}
+END_TEST
+
+/* Keys longer than a counter's default room (64 bytes) and heavy churn through the open-addressing
+ * table: every key kept is found, every key taken over is gone, the sum of flows is kept. */
+START_TEST(long_keys_and_churn)
+{
+	struct rtopk t;
+	bool oom = false;
+	report_topk_init(&t, 4);
+	char key[160];
+	uint64_t total = 0;
+	for (int i = 0; i < 2000; i++) {
+		int len = i % 3 == 0 ? 120 : 10 + i % 40; /* some long, most short */
+		memset(key, 'a' + i % 26, (size_t)len);
+		snprintf(key + len - 8, 9, "%08d", i % 700);
+		report_topk_add(&t, key, 1, 10, &oom);
+		total++;
+		ck_assert(!oom);
+		ck_assert_ptr_nonnull(report_topk_find(&t, key)); /* the latest key is always kept */
+	}
+	size_t n;
+	struct rcount **v = report_topk_sorted(&t, &n);
+	ck_assert_uint_eq(n, 4);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		sum += v[i]->flows;
+		ck_assert_ptr_eq(report_topk_find(&t, v[i]->key), v[i]);
+		ck_assert_uint_le(v[i]->err, v[i]->flows);
+	}
+	ck_assert_uint_eq(sum, total); /* Space-Saving keeps the stream's total in its counters */
+	ck_assert_ptr_null(report_topk_find(&t, "not-a-key"));
+	free(v);
+	report_topk_free(&t);
 }
 END_TEST
 
@@ -230,6 +261,7 @@ int main(void)
 	tcase_add_test(tc, exact_below_k);
 	tcase_add_test(tc, bounded_error_on_skewed_stream);
 	tcase_add_test(tc, merge_sums_and_adds_bounds);
+	tcase_add_test(tc, long_keys_and_churn);
 	tcase_add_test(tc, scanner_fast_path);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
