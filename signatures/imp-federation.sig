@@ -66,3 +66,25 @@ note app=cisco-imp id=xmpp-tls-optional section="基本的なフェデレーテ�
 # payload= on the rules above: SIP federation over TLS: tls; XMPP federation: xmpp-server (the
 # first packet is the server-to-server stream header; TLS, which is optional, comes through
 # STARTTLS).
+
+# =============================================================================================
+# Server roles (role statements, ucflow-signatures(5) ROLES). basis=interpretation: ucflow's
+# reading of 003's prose and of the standards its SRV records point to, not a row of 003.
+#
+# 003 prints no port numbers. It says an IM and Presence deployment federates with foreign
+# domains over SIP with secure TLS connections (003:53; SRV record _sipfederationtls, 003:61) and
+# over XMPP (003:55; SRV record _xmpp-server, 003:61), that outgoing requests leave through the
+# node that runs XMPP federation (003:100, 003:104) and that incoming ones are routed to it
+# (003:100, 003:143). The standard ports of those records are 5061 for SIP over TLS (RFC 3261
+# section 19.1.2, RFC 5922) and 5269 for XMPP server-to-server (RFC 6120 section 14.7): the
+# rules above use them as interpretation.
+# Both ports are shared (every SIP-TLS PBX and every XMPP server uses them), so neither alone
+# names the product: a third-party PBX trunks to its ITSP on 5061, an XMPP server federates on
+# 5269. What ucflow takes for an IM and Presence federation node is an internal host that, in
+# the capture, federates with hosts outside the internal networks over BOTH: an answered 5061
+# connection and an answered 5269 connection with external hosts, in either direction
+# (federates=, min=2: one protocol alone makes no role). Limit: with the ASA's TLS proxy (003:53,
+# 003:174) the inbound SIP leg reaches the node from the ASA's inside address, so only the node's
+# outbound SIP counts then; a site file declares the node where the capture shows too little.
+role app=cisco-imp role=federation-node federates=tcp/5061,tcp/5269 min=2 \
+     label="IM and Presence federation node: federates with external domains over SIP-TLS 5061 and XMPP 5269 (interpretation of 003:53-61, RFC 5922, RFC 6120)"

@@ -170,8 +170,8 @@ int role_write_site(const struct role_table *t, const struct sig_db *db, FILE *f
 			struct sig_role_view rv;
 			if (!(sv->roles >> k & 1) || !sig_role_get(db, k, &rv))
 				continue;
-			fprintf(fp, "\n# %s: role %s/%s (%s:%u)%s%s; served", a, rv.app, rv.role, rv.file,
-				rv.line, *rv.label ? ": " : "", rv.label);
+			fprintf(fp, "\n# %s: role %s/%s (%s:%u)%s%s%s", a, rv.app, rv.role, rv.file,
+				rv.line, *rv.label ? ": " : "", rv.label, sv->served ? "; served" : "");
 			for (size_t i = 0; i < sig_role_port_count(db); i++) {
 				if (!(sv->served >> i & 1))
 					continue;

@@ -592,6 +592,52 @@ START_TEST(test_client_roles)
 }
 END_TEST
 
+/* federates=: an internal host federating with external hosts over BOTH SIP-TLS 5061 and XMPP
+ * 5269 is an IM and Presence federation node (interpretation of 003); one protocol alone (a
+ * third-party PBX's trunk on 5061), internal peers, or refused connections make no role. */
+START_TEST(test_federation_node)
+{
+	struct sig_db *db = load(NULL);
+	struct role_table *t = table(db, 0);
+	struct flow f;
+	/* the PBX: SIP-TLS both ways with its ITSP, nothing on 5269 */
+	see_tcp(t, "10.1.0.92", "203.0.113.61", 5061, ANSWERED);
+	see_tcp(t, "203.0.113.61", "10.1.0.92", 5061, ANSWERED);
+	ck_assert_uint_eq(roles_at(t, "10.1.0.92"), 0);
+	/* internal peers on both ports are no federation */
+	see_tcp(t, "10.1.0.61", "10.1.0.80", 5061, ANSWERED);
+	see_tcp(t, "10.1.0.61", "10.1.0.81", 5269, ANSWERED);
+	ck_assert_uint_eq(roles_at(t, "10.1.0.61"), 0);
+	/* an external host never holds it */
+	see_tcp(t, "198.51.100.30", "203.0.113.20", 5269, ANSWERED);
+	ck_assert_uint_eq(roles_at(t, "203.0.113.20"), 0);
+	/* the node: SIP-TLS out; XMPP refused first (no evidence), then answered in */
+	see_tcp(t, "10.1.0.60", "203.0.113.10", 5061, ANSWERED);
+	ck_assert_uint_eq(roles_at(t, "10.1.0.60"), 0);
+	see_tcp(t, "10.1.0.60", "203.0.113.20", 5269, REFUSED);
+	ck_assert_uint_eq(roles_at(t, "10.1.0.60"), 0);
+	see_tcp(t, "198.51.100.30", "10.1.0.60", 5269, ANSWERED);
+	ck_assert_str_eq(role_name(db, roles_at(t, "10.1.0.60")), "cisco-imp/federation-node");
+	ck_assert_uint_eq(roles_at(t, "198.51.100.30"), 0);
+	/* its federation flows both ways are labelled through the role; the PBX's are not */
+	tcp_flow(&f, "10.1.0.60", "203.0.113.10", 5061, ANSWERED);
+	classify_roles(db, t, &f, EV_PROTO_TLS);
+	EXPECT_WHY(db, &f, "cisco-imp/sip-federation-tls-out", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	tcp_flow(&f, "203.0.113.10", "10.1.0.60", 5061, ANSWERED);
+	classify_roles(db, t, &f, EV_PROTO_NONE);
+	EXPECT_WHY(db, &f, "cisco-imp/sip-federation-tls-in", CONF_ROLE_PORT, CLASSIFY_R_MATCH);
+	char buf[192];
+	ck_assert_uint_gt(role_describe(t, db, &f, buf, sizeof buf), 0);
+	ck_assert_msg(strstr(buf, "server=10.1.0.60 peer=federates:tcp/5061,federates:tcp/5269"),
+		      "%s", buf);
+	tcp_flow(&f, "10.1.0.92", "203.0.113.61", 5061, ANSWERED);
+	classify_roles(db, t, &f, EV_PROTO_TLS);
+	ck_assert_uint_eq(f.label.rule, FLOW_RULE_NONE);
+	role_table_destroy(t);
+	sig_db_free(db);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("role");
@@ -608,6 +654,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_end_pass_and_reload);
 	tcase_add_test(tc, test_peer_evidence);
 	tcase_add_test(tc, test_client_roles);
+	tcase_add_test(tc, test_federation_node);
 	suite_add_tcase(s, tc);
 	return s;
 }
