@@ -2,13 +2,17 @@
  * expiry) table behind a read-write lock. See live_dns.h.
  *
  * Open addressing with a probe window of LDNS_WINDOW slots and no deletion: an address keeps its
- * slot, a new address takes a free slot of its window or, when there is none, the slot whose
- * entry expires first (as the evidence stage's own cache evicts). Per address only the latest
- * answer (packet time) is kept, whatever the order in which the workers report them, which is
- * what one thread reading the packets in order would hold. A lookup asks for the name valid at a
- * packet time: answered at or before it and not yet expired, so an answer that a worker saw
- * after (in packet time) a flow started never names that flow, as with one thread. */
+ * slot, a new address takes the first free slot of its window or, when there is none, the slot
+ * whose entry expires first (as the evidence stage's own cache evicts). Slots never become free,
+ * so a lookup stops at the first free slot: most flows' servers were never named, and their
+ * lookup reads one slot. The slots (40 bytes) are apart from the names they index, so a probe
+ * reads no name. Per address only the latest answer (packet time) is kept, whatever the order in
+ * which the workers report them, which is what one thread reading the packets in order would
+ * hold. A lookup asks for the name valid at a packet time: answered at or before it and not yet
+ * expired, so an answer that a worker saw after (in packet time) a flow started never names
+ * that flow, as with one thread. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,17 +20,18 @@
 
 #define LDNS_WINDOW 8
 
-struct ldns_ent {
+struct ldns_slot {
 	struct ucf_addr addr;
 	uint64_t answered, expires; /* packet time, microseconds; expires 0 = free slot */
-	uint8_t len;
-	char name[EV_NAME_MAX];
+	uint32_t len;               /* of names[slot] */
 };
 
 struct live_dns {
 	pthread_rwlock_t lock;
 	uint32_t mask;
-	struct ldns_ent *ent;
+	atomic_uint used;           /* slots taken: 0 spares the lock while no name is known */
+	struct ldns_slot *slot;
+	char (*names)[EV_NAME_MAX];
 };
 
 struct live_dns *live_dns_create(uint32_t entries)
@@ -35,9 +40,12 @@ struct live_dns *live_dns_create(uint32_t entries)
 	uint32_t n = LDNS_WINDOW;
 	while (n < entries && n < (1u << 24))
 		n <<= 1;
-	if (!d || !(d->ent = calloc(n, sizeof *d->ent)) || pthread_rwlock_init(&d->lock, NULL) != 0) {
-		if (d)
-			free(d->ent);
+	if (!d || !(d->slot = calloc(n, sizeof *d->slot)) || !(d->names = calloc(n, sizeof *d->names)) ||
+	    pthread_rwlock_init(&d->lock, NULL) != 0) {
+		if (d) {
+			free(d->slot);
+			free(d->names);
+		}
 		free(d);
 		return NULL;
 	}
@@ -50,7 +58,8 @@ void live_dns_destroy(struct live_dns *d)
 	if (!d)
 		return;
 	pthread_rwlock_destroy(&d->lock);
-	free(d->ent);
+	free(d->slot);
+	free(d->names);
 	free(d);
 }
 
@@ -78,22 +87,35 @@ static void put(void *user, const struct ucf_addr *addr, const char *name, size_
 		return;
 	uint32_t h = home(d, addr);
 	pthread_rwlock_wrlock(&d->lock);
-	struct ldns_ent *hit = NULL, *victim = NULL;
-	for (uint32_t i = 0; i < LDNS_WINDOW && !hit; i++) {
-		struct ldns_ent *e = &d->ent[(h + i) & d->mask];
-		if (e->expires && memcmp(&e->addr, addr, sizeof *addr) == 0)
-			hit = e;
-		else if (!victim || (victim->expires && e->expires < victim->expires))
-			victim = e;
+	uint32_t at = UINT32_MAX, victim = UINT32_MAX;
+	for (uint32_t i = 0; i < LDNS_WINDOW; i++) {
+		uint32_t k = (h + i) & d->mask;
+		const struct ldns_slot *e = &d->slot[k];
+		if (!e->expires) { /* free: the address is not further on */
+			at = k;
+			atomic_fetch_add_explicit(&d->used, 1, memory_order_relaxed);
+			break;
+		}
+		if (memcmp(&e->addr, addr, sizeof *addr) == 0) {
+			/* an earlier answer reported late (another worker was behind) does not
+			 * replace a later one */
+			if (e->answered <= answered)
+				at = k;
+			victim = UINT32_MAX;
+			break;
+		}
+		if (victim == UINT32_MAX || e->expires < d->slot[victim].expires)
+			victim = k;
 	}
-	struct ldns_ent *e = hit ? hit : victim;
-	/* an earlier answer reported late (another worker was behind) does not replace a later one */
-	if (!(hit && hit->answered > answered)) {
+	if (at == UINT32_MAX)
+		at = victim;
+	if (at != UINT32_MAX) {
+		struct ldns_slot *e = &d->slot[at];
 		e->addr = *addr;
 		e->answered = answered;
 		e->expires = expires;
-		e->len = (uint8_t)len;
-		memcpy(e->name, name, len);
+		e->len = (uint32_t)len;
+		memcpy(d->names[at], name, len);
 	}
 	pthread_rwlock_unlock(&d->lock);
 }
@@ -101,15 +123,20 @@ static void put(void *user, const struct ucf_addr *addr, const char *name, size_
 static size_t get(void *user, const struct ucf_addr *addr, uint64_t at, char *name, size_t cap)
 {
 	struct live_dns *d = user;
+	if (atomic_load_explicit(&d->used, memory_order_relaxed) == 0)
+		return 0;
 	uint32_t h = home(d, addr);
 	size_t n = 0;
 	pthread_rwlock_rdlock(&d->lock);
 	for (uint32_t i = 0; i < LDNS_WINDOW; i++) {
-		const struct ldns_ent *e = &d->ent[(h + i) & d->mask];
-		if (!e->expires || memcmp(&e->addr, addr, sizeof *addr) != 0)
+		uint32_t k = (h + i) & d->mask;
+		const struct ldns_slot *e = &d->slot[k];
+		if (!e->expires)
+			break;
+		if (memcmp(&e->addr, addr, sizeof *addr) != 0)
 			continue;
 		if (e->answered <= at && at < e->expires && e->len <= cap) {
-			memcpy(name, e->name, e->len);
+			memcpy(name, d->names[k], e->len);
 			n = e->len;
 		}
 		break;
