@@ -72,7 +72,8 @@ int cap_open_live(struct cap_source **out, const struct cap_live_opts *opts, cha
  * cap_open_live). Errors opening the first source are cap_open_live's. When packets cannot be
  * spread (the "any" device, a kernel or interface that refuses fanout, another system), fewer
  * sources are opened (at least one) and errbuf holds a warning saying why, with UCF_OK; errbuf
- * also carries cap_open_live's warnings. */
+ * also carries cap_open_live's warnings. opts->buffer_kib is shared out: each of n sources gets
+ * buffer_kib / n (at least 1024 KiB); one source alone (n <= 1 or a fallback) gets all of it. */
 int cap_open_live_fanout(struct cap_source **srcs, unsigned n, unsigned *nopened,
 			 const struct cap_live_opts *opts, char *errbuf);
 /* The fanout group id this process uses (from its pid). */
