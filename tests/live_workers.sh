@@ -150,6 +150,10 @@ run() {
 # started through that command (which ends by exec'ing it, so $! is ucflow's pid).
 wrap=""
 start_stop() {
+	# Emptied here, before the fork: the child's own 2> truncation may come after wait_for has
+	# already read the previous run's 'listening on', and a SIGINT sent that early reaches a
+	# process that still ignores it (a background job of a non-interactive shell): a hang.
+	rm -f "$tmp/ss.err"
 	# shellcheck disable=SC2086
 	ip netns exec "$nsb" $wrap "$bin" -S "$srcdir/signatures" -o /dev/null "$@" 2>"$tmp/ss.err" &
 	upid=$!
