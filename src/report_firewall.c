@@ -10,58 +10,82 @@
 #define SCAN_PAIRS 8
 #define TOP_ENDPOINTS 5
 
-/* One source's unanswered attempts, for the scan test. */
-struct fw_src {
-	UT_hash_handle hh;
-	struct rcount *pairs; /* "addr:port", kept until SCAN_PAIRS is reached */
-	uint64_t attempts, documented;
+/* Why bounded summaries: the scan test needs state per source, and the rows named each source;
+ * both grew with every distinct host that ever sent an unanswered SYN (a sweep of the Internet's
+ * background noise, a week of records). Sources now sit in a Space-Saving summary on their
+ * unanswered attempts (FW_SOURCES counters, each with its scan-test state beside it, by id), and
+ * each row keeps its clients (per kind) and servers in summaries like the report's other
+ * endpoint lists. While the summaries are exact (fewer distinct sources than counters) the
+ * finding is exactly what one entry per source gave; past that, the report states the bound:
+ * a scan sending at most `floor` + SCAN_PAIRS unanswered attempts may go unrecognised (its
+ * state was taken over before it reached SCAN_PAIRS pairs), and row counts say "≈". */
+#define FW_SOURCES 4096
+enum { K_S0, K_REJ, K_UDP, K_N };
+
+/* One source's scan-test state, beside its counter in the source summary (same id). */
+struct fw_aux {
+	uint64_t pairs[SCAN_PAIRS]; /* hashes of the distinct "addr:port" tried, until a scan */
+	uint32_t npairs;
 	bool scan;
-	char key[];
+	uint64_t documented;        /* unanswered attempts on documented rows */
 };
 
-/* Unanswered attempts of one source on one documented row. */
-struct fw_att {
+/* Unanswered attempts on one documented row, all sources (scans' included: the sources that turn
+ * out to be scans are taken out when the finding is written, by their counts in clients). */
+struct fw_row {
 	UT_hash_handle hh;
-	char *key;            /* "row\tsource" */
-	char *row, *src;      /* row: "app/service proto/port" with the rule */
-	char *rule;           /* "file:line" cited ("" none) */
+	char *key;            /* "c " for a candidate row, then row */
+	char *row;            /* "app/service proto/port" */
+	char *rule;           /* "file:line" cited ("" none): the first record's */
 	bool cand;            /* the row is a candidate of unlabelled flows */
-	uint64_t s0, rej, udp, pkts, bytes;
-	struct rcount *servers;
+	uint64_t n[K_N], pkts, bytes;
+	struct rtopk clients[K_N]; /* source -> attempts of that kind, bytes */
+	struct rtopk servers;      /* "addr:port" -> attempts, bytes */
 };
 
 struct rfw {
-	struct fw_src *srcs;
-	struct fw_att *atts;
+	struct rtopk srcs;    /* source -> unanswered attempts */
+	struct fw_aux *aux;   /* [FW_SOURCES], by the source's id in srcs */
+	struct fw_row *rows;
 };
+
+static void row_free(struct fw_row *w)
+{
+	for (int k = 0; k < K_N; k++)
+		report_topk_free(&w->clients[k]);
+	report_topk_free(&w->servers);
+	free(w->key);
+	free(w->row);
+	free(w->rule);
+	free(w);
+}
 
 void report_fw_free(struct report *r)
 {
 	if (!r->fw)
 		return;
-	struct fw_src *s, *ts;
-	HASH_ITER(hh, r->fw->srcs, s, ts) {
-		HASH_DEL(r->fw->srcs, s);
-		report_count_free(&s->pairs);
-		free(s);
-	}
-	struct fw_att *a, *ta;
-	HASH_ITER(hh, r->fw->atts, a, ta) {
-		HASH_DEL(r->fw->atts, a);
-		report_count_free(&a->servers);
-		free(a->key);
-		free(a->row);
-		free(a->src);
-		free(a->rule);
-		free(a);
+	report_topk_free(&r->fw->srcs);
+	free(r->fw->aux);
+	struct fw_row *w, *tw;
+	HASH_ITER(hh, r->fw->rows, w, tw) {
+		HASH_DEL(r->fw->rows, w);
+		row_free(w);
 	}
 	free(r->fw);
 	r->fw = NULL;
 }
 
-static void endpoint(const char *h, uint64_t port, char *buf, size_t len)
+static struct rfw *fw_get(struct report *r)
 {
-	snprintf(buf, len, strchr(h, ':') ? "[%s]:%llu" : "%s:%llu", h, (unsigned long long)port);
+	if (r->fw)
+		return r->fw;
+	struct rfw *fw = calloc(1, sizeof *fw);
+	if (!fw || !(fw->aux = calloc(FW_SOURCES, sizeof *fw->aux))) {
+		free(fw);
+		return NULL;
+	}
+	report_topk_init(&fw->srcs, FW_SOURCES);
+	return r->fw = fw;
 }
 
 /* 1 TCP S0, 2 TCP REJ, 3 UDP without answer, 0 otherwise. Records without conn_state (other
@@ -78,46 +102,45 @@ static int unanswered(const struct rec *x)
 	return 0;
 }
 
-static struct fw_src *src_get(struct rfw *fw, const char *h, bool *oom)
+/* A distinct pair for the source's scan test; true once it is a scan. */
+static bool add_pair(struct fw_aux *a, uint64_t h)
 {
-	struct fw_src *s;
-	HASH_FIND_STR(fw->srcs, h, s);
-	if (s)
-		return s;
-	size_t n = strlen(h);
-	if (!(s = calloc(1, sizeof *s + n + 1))) {
-		*oom = true;
-		return NULL;
-	}
-	memcpy(s->key, h, n + 1);
-	HASH_ADD_STR(fw->srcs, key, s);
-	return s;
+	if (a->scan)
+		return true;
+	for (uint32_t i = 0; i < a->npairs; i++)
+		if (a->pairs[i] == h)
+			return false;
+	a->pairs[a->npairs++] = h;
+	if (a->npairs >= SCAN_PAIRS)
+		a->scan = true;
+	return a->scan;
 }
 
-static struct fw_att *att_get(struct rfw *fw, const char *row, const char *src, const char *rule,
-			      bool cand, bool *oom)
+static struct fw_row *row_get(struct rfw *fw, const char *row, const char *rule, bool cand,
+			      bool *oom)
 {
-	char key[1200];
-	snprintf(key, sizeof key, "%s%s\t%s", cand ? "c " : "", row, src);
-	struct fw_att *a;
-	HASH_FIND_STR(fw->atts, key, a);
-	if (a)
-		return a;
-	a = calloc(1, sizeof *a);
-	if (!a || !(a->key = strdup(key)) || !(a->row = strdup(row)) || !(a->src = strdup(src)) ||
-	    !(a->rule = strdup(rule))) {
-		if (a) {
-			free(a->key);
-			free(a->row);
-			free(a->src);
+	char key[800];
+	snprintf(key, sizeof key, "%s%s", cand ? "c " : "", row);
+	struct fw_row *w;
+	HASH_FIND_STR(fw->rows, key, w);
+	if (w)
+		return w;
+	w = calloc(1, sizeof *w);
+	if (!w || !(w->key = strdup(key)) || !(w->row = strdup(row)) || !(w->rule = strdup(rule))) {
+		if (w) {
+			free(w->key);
+			free(w->row);
 		}
-		free(a);
+		free(w);
 		*oom = true;
 		return NULL;
 	}
-	a->cand = cand;
-	HASH_ADD_KEYPTR(hh, fw->atts, a->key, strlen(a->key), a);
-	return a;
+	w->cand = cand;
+	for (int k = 0; k < K_N; k++)
+		report_topk_init(&w->clients[k], REPORT_TOPK_K);
+	report_topk_init(&w->servers, REPORT_TOPK_K);
+	HASH_ADD_KEYPTR(hh, fw->rows, w->key, strlen(w->key), w);
+	return w;
 }
 
 void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom)
@@ -126,23 +149,18 @@ void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom
 	int how = x->final ? unanswered(x) : 0;
 	if (!how)
 		return;
-	if (!r->fw && !(r->fw = calloc(1, sizeof *r->fw))) {
+	struct rfw *fw = fw_get(r);
+	if (!fw) {
 		*oom = true;
 		return;
 	}
-	struct fw_src *s = src_get(r->fw, x->orig_h, oom);
-	if (!s)
-		return;
-	char ep[UCF_ADDR_STRLEN + 16];
-	endpoint(x->resp_h, x->resp_p, ep, sizeof ep);
-	s->attempts++;
-	if (!s->scan) {
-		report_count_add(&s->pairs, ep, 1, 0, oom);
-		if (report_count_size(s->pairs) >= SCAN_PAIRS) {
-			s->scan = true;
-			report_count_free(&s->pairs); /* the verdict is all that is needed from now on */
-		}
-	}
+	bool fresh;
+	uint32_t id = report_topk_add_id(&fw->srcs, x->orig_h, x->orig_len, x->orig_hash, 1, 0,
+					 &fresh, oom);
+	struct fw_aux *a = id < FW_SOURCES ? &fw->aux[id] : NULL;
+	if (a && fresh)
+		memset(a, 0, sizeof *a);
+	bool scan = a && add_pair(a, x->ep_hash);
 	/* the documented row: the flow's rule, else its first candidate's row. A record the
 	 * classifier left unlabelled only because the server never answered (reason unanswered)
 	 * matched its row: that attempt is the finding's, not a candidate. */
@@ -162,108 +180,139 @@ void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom
 			 (unsigned long long)x->resp_p);
 		snprintf(rule, sizeof rule, "%s", x->rule);
 	}
-	s->documented++;
-	struct fw_att *a = att_get(r->fw, row, x->orig_h, rule, cand, oom);
-	if (!a)
+	if (a)
+		a->documented++;
+	if (scan)
+		return; /* a known scan: its attempts count on no row */
+	struct fw_row *w = row_get(fw, row, rule, cand, oom);
+	if (!w)
 		return;
-	a->s0 += how == 1;
-	a->rej += how == 2;
-	a->udp += how == 3;
-	a->pkts += x->op + x->rp;
-	a->bytes += x->oip + x->rip;
-	report_count_add(&a->servers, ep, 1, x->oip + x->rip, oom);
+	uint64_t bytes = x->oip + x->rip;
+	w->n[how - 1]++;
+	w->pkts += x->op + x->rp;
+	w->bytes += bytes;
+	report_topk_addh(&w->clients[how - 1], x->orig_h, x->orig_len, x->orig_hash, 1, bytes, oom);
+	report_topk_addh(&w->servers, x->ep, x->ep_len, x->ep_hash, 1, bytes, oom);
 }
 
 static bool is_scan(const struct rfw *fw, const char *src)
 {
-	struct fw_src *s;
-	HASH_FIND_STR(fw->srcs, src, s);
-	return s && s->scan;
+	uint32_t id = report_topk_find_id(&fw->srcs, src);
+	return id < FW_SOURCES && fw->aux[id].scan;
+}
+
+/* A row's attempts of kind k, the scans' taken out (those the clients summary holds). */
+static uint64_t row_kind(const struct rfw *fw, const struct fw_row *w, int k)
+{
+	uint64_t n = w->n[k];
+	const struct rtopk *t = &w->clients[k];
+	for (uint32_t i = 0; i < t->n; i++)
+		if (is_scan(fw, t->ent[i]->key))
+			n -= t->ent[i]->flows < n ? t->ent[i]->flows : n;
+	return n;
+}
+
+static uint64_t row_attempts(const struct rfw *fw, const struct fw_row *w)
+{
+	return row_kind(fw, w, K_S0) + row_kind(fw, w, K_REJ) + row_kind(fw, w, K_UDP);
+}
+
+/* Whether a count of this finding comes from a summary that took counters over. */
+static bool fw_exact(const struct rfw *fw)
+{
+	if (!report_topk_exact(&fw->srcs))
+		return false;
+	for (const struct fw_row *w = fw->rows; w; w = w->hh.next) {
+		if (!report_topk_exact(&w->servers))
+			return false;
+		for (int k = 0; k < K_N; k++)
+			if (!report_topk_exact(&w->clients[k]))
+				return false;
+	}
+	return true;
 }
 
 void report_fw_counts(const struct report *r, uint64_t *labelled, uint64_t *cand)
 {
 	*labelled = *cand = 0;
-	for (const struct fw_att *a = r->fw ? r->fw->atts : NULL; a; a = a->hh.next)
-		if (!is_scan(r->fw, a->src))
-			*(a->cand ? cand : labelled) += a->s0 + a->rej + a->udp;
+	for (const struct fw_row *w = r->fw ? r->fw->rows : NULL; w; w = w->hh.next)
+		*(w->cand ? cand : labelled) += row_attempts(r->fw, w);
 }
 
-/* Per row: the sums over its sources (scans left out), clients and servers. */
-struct fw_row {
-	UT_hash_handle hh;
-	const char *row, *rule;
-	uint64_t s0, rej, udp, pkts, bytes;
-	struct rcount *clients, *servers;
+struct shown {
+	const struct fw_row *w;
+	uint64_t n[K_N], att;
 };
 
-static int cmp_row(const void *x, const void *y)
+static int cmp_shown(const void *x, const void *y)
 {
-	const struct fw_row *a = *(const struct fw_row *const *)x, *b = *(const struct fw_row *const *)y;
-	uint64_t na = a->s0 + a->rej + a->udp, nb = b->s0 + b->rej + b->udp;
-	return na != nb ? (na > nb ? -1 : 1) : strcmp(a->row, b->row);
+	const struct shown *a = x, *b = y;
+	return a->att != b->att ? (a->att > b->att ? -1 : 1) : strcmp(a->w->row, b->w->row);
 }
 
-static void top(struct rcount *map, const char *what, rline_fn fn, void *u)
+/* "what (n): a (3), b (2), +k more" from sorted counters; an approximate count reads
+ * "(≈ 40, at most 3 over)", an estimated number of distinct ones "≈ n". */
+static void top(struct rcount **v, size_t n, double distinct, bool approx, const char *what,
+		rline_fn fn, void *u)
 {
-	size_t n, used = 0;
-	char buf[1024];
-	struct rcount **v = report_sorted_counts(map, &n);
+	size_t used = 0;
+	char buf[1024], over[64];
 	buf[0] = '\0';
-	for (size_t i = 0; v && i < n && i < TOP_ENDPOINTS && used < sizeof buf; i++)
-		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s (%llu)", i ? ", " : "",
-					 v[i]->key, (unsigned long long)v[i]->flows);
-	if (n > TOP_ENDPOINTS && used < sizeof buf)
-		snprintf(buf + used, sizeof buf - used, ", +%zu more", n - TOP_ENDPOINTS);
-	free(v);
-	report_linef(fn, u, RL_DETAIL, "%s (%zu): %s", what, n, buf);
+	for (size_t i = 0; v && i < n && i < TOP_ENDPOINTS && used < sizeof buf; i++) {
+		over[0] = '\0';
+		if (v[i]->err)
+			snprintf(over, sizeof over, ", at most %llu over", (unsigned long long)v[i]->err);
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s (%s%llu%s)", i ? ", " : "",
+					 v[i]->key, v[i]->err ? "≈ " : "",
+					 (unsigned long long)v[i]->flows, over);
+	}
+	if (!approx) {
+		if (n > TOP_ENDPOINTS && used < sizeof buf)
+			snprintf(buf + used, sizeof buf - used, ", +%zu more", n - TOP_ENDPOINTS);
+		report_linef(fn, u, RL_DETAIL, "%s (%zu): %s", what, n, buf);
+		return;
+	}
+	if (distinct < (double)n)
+		distinct = (double)n;
+	if (distinct > TOP_ENDPOINTS && used < sizeof buf)
+		snprintf(buf + used, sizeof buf - used, ", +≈ %.0f more", distinct - TOP_ENDPOINTS);
+	report_linef(fn, u, RL_DETAIL, "%s (≈ %.0f): %s", what, distinct, buf);
 }
 
 static void rows(const struct report *r, bool cand, rline_fn fn, void *u)
 {
-	struct fw_row *map = NULL, *w, *tw;
-	bool oom = false;
-	for (const struct fw_att *a = r->fw ? r->fw->atts : NULL; a; a = a->hh.next) {
-		if (a->cand != cand || is_scan(r->fw, a->src))
+	const struct rfw *fw = r->fw;
+	size_t n = 0;
+	for (const struct fw_row *w = fw ? fw->rows : NULL; w; w = w->hh.next)
+		n++;
+	struct shown *v = calloc(n ? n : 1, sizeof *v);
+	if (!v)
+		return;
+	size_t m = 0;
+	for (const struct fw_row *w = fw ? fw->rows : NULL; w; w = w->hh.next) {
+		if (w->cand != cand)
 			continue;
-		HASH_FIND_STR(map, a->row, w);
-		if (!w) {
-			if (!(w = calloc(1, sizeof *w)))
-				break;
-			w->row = a->row;
-			w->rule = a->rule;
-			HASH_ADD_KEYPTR(hh, map, w->row, strlen(w->row), w);
-		}
-		uint64_t n = a->s0 + a->rej + a->udp;
-		w->s0 += a->s0;
-		w->rej += a->rej;
-		w->udp += a->udp;
-		w->pkts += a->pkts;
-		w->bytes += a->bytes;
-		report_count_add(&w->clients, a->src, n, a->bytes, &oom);
-		for (struct rcount *c = a->servers; c; c = c->hh.next)
-			report_count_add(&w->servers, c->key, c->flows, c->bytes, &oom);
+		struct shown s = { w, { 0 }, 0 };
+		for (int k = 0; k < K_N; k++)
+			s.att += s.n[k] = row_kind(fw, w, k);
+		if (s.att)
+			v[m++] = s;
 	}
-	size_t n = HASH_COUNT(map), i = 0;
-	struct fw_row **v = calloc(n ? n : 1, sizeof *v);
-	for (w = map; v && w; w = w->hh.next)
-		v[i++] = w;
-	if (v)
-		qsort(v, n, sizeof *v, cmp_row);
-	for (i = 0; v && i < n; i++) {
-		w = v[i];
-		uint64_t att = w->s0 + w->rej + w->udp;
+	qsort(v, m, sizeof *v, cmp_shown);
+	for (size_t i = 0; i < m; i++) {
+		const struct fw_row *w = v[i].w;
+		uint64_t att = v[i].att;
 		char how[160] = "";
 		size_t used = 0;
-		if (w->s0)
+		if (v[i].n[K_S0])
 			used += (size_t)snprintf(how + used, sizeof how - used, "%sTCP S0 %llu",
-						 used ? ", " : "", (unsigned long long)w->s0);
-		if (w->rej)
+						 used ? ", " : "", (unsigned long long)v[i].n[K_S0]);
+		if (v[i].n[K_REJ])
 			used += (size_t)snprintf(how + used, sizeof how - used, "%sTCP REJ %llu",
-						 used ? ", " : "", (unsigned long long)w->rej);
-		if (w->udp)
+						 used ? ", " : "", (unsigned long long)v[i].n[K_REJ]);
+		if (v[i].n[K_UDP])
 			snprintf(how + used, sizeof how - used, "%sUDP unanswered %llu",
-				 used ? ", " : "", (unsigned long long)w->udp);
+				 used ? ", " : "", (unsigned long long)v[i].n[K_UDP]);
 		report_linef(fn, u, RL_GROUP, "%s%s: %llu attempt%s (%s)", cand ? "candidate " : "", w->row,
 		    (unsigned long long)att, att == 1 ? "" : "s", how);
 		struct rcite c;
@@ -273,16 +322,35 @@ static void rows(const struct report *r, bool cand, rline_fn fn, void *u)
 			    w->rule, report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, c.label);
 		else if (*w->rule)
 			report_linef(fn, u, RL_SOURCE, "rule %s (not in the loaded signature tables)", w->rule);
-		top(w->clients, "clients", fn, u);
-		top(w->servers, "servers", fn, u);
+		/* clients: the three kinds' summaries together, scans left out */
+		struct rcount *cl = NULL;
+		bool oom = false, approx = false;
+		double distinct = 0;
+		for (int k = 0; k < K_N; k++) {
+			const struct rtopk *t = &w->clients[k];
+			approx |= !report_topk_exact(t);
+			distinct += report_topk_distinct(t);
+			for (uint32_t j = 0; j < t->n; j++)
+				if (!is_scan(fw, t->ent[j]->key)) {
+					struct rcount *e = report_count_add(&cl, t->ent[j]->key,
+									    t->ent[j]->flows,
+									    t->ent[j]->bytes, &oom);
+					if (e)
+						e->err += t->ent[j]->err;
+				}
+		}
+		size_t nc;
+		struct rcount **sc = report_sorted_counts(cl, &nc);
+		top(sc, nc, distinct, approx, "clients", fn, u);
+		free(sc);
+		report_count_free(&cl);
+		size_t ns;
+		struct rcount **ss = report_topk_sorted(&w->servers, &ns);
+		top(ss, ns, report_topk_distinct(&w->servers), !report_topk_exact(&w->servers),
+		    "servers", fn, u);
+		free(ss);
 	}
 	free(v);
-	HASH_ITER(hh, map, w, tw) {
-		HASH_DEL(map, w);
-		report_count_free(&w->clients);
-		report_count_free(&w->servers);
-		free(w);
-	}
 }
 
 void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void *u)
@@ -293,19 +361,21 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 	}
 	uint64_t lab, cand, s0 = 0, rej = 0, udp = 0;
 	report_fw_counts(r, &lab, &cand);
+	const struct rfw *fw = r->fw;
 	size_t nscan = 0;
 	uint64_t scan_att = 0, scan_doc = 0;
-	for (const struct fw_src *s = r->fw ? r->fw->srcs : NULL; s; s = s->hh.next)
-		if (s->scan) {
+	const struct rtopk *srcs = fw ? &fw->srcs : NULL;
+	for (uint32_t i = 0; srcs && i < srcs->n; i++)
+		if (fw->aux[i].scan) {
 			nscan++;
-			scan_att += s->attempts;
-			scan_doc += s->documented;
+			scan_att += srcs->ent[i]->flows;
+			scan_doc += fw->aux[i].documented;
 		}
-	for (const struct fw_att *a = r->fw ? r->fw->atts : NULL; a; a = a->hh.next)
-		if (!a->cand && !is_scan(r->fw, a->src)) {
-			s0 += a->s0;
-			rej += a->rej;
-			udp += a->udp;
+	for (const struct fw_row *w = fw ? fw->rows : NULL; w; w = w->hh.next)
+		if (!w->cand) {
+			s0 += row_kind(fw, w, K_S0);
+			rej += row_kind(fw, w, K_REJ);
+			udp += row_kind(fw, w, K_UDP);
 		}
 	report_linef(fn, u, RL_SUMMARY, "%llu connection attempt%s on documented rows never completed (TCP "
 	    "S0, no answer to the SYN: %llu; TCP REJ, refused with a reset: %llu; UDP without any "
@@ -314,6 +384,13 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 	    "%d distinct server address:port pairs is a scan, and none of its attempts count here.",
 	    (unsigned long long)lab, lab == 1 ? "" : "s", (unsigned long long)s0,
 	    (unsigned long long)rej, (unsigned long long)udp, SCAN_PAIRS);
+	if (fw && !fw_exact(fw))
+		report_linef(fn, u, RL_NOTE, "Approximate: more distinct sources than this finding keeps "
+		    "counters for (%u sources, %u clients and servers per row; Space-Saving). Counts "
+		    "marked ≈ may overestimate by the amount stated; a source with at most %llu "
+		    "unanswered attempts may have gone unrecognised as a scan (its attempts then count "
+		    "above).", FW_SOURCES, REPORT_TOPK_K,
+		    (unsigned long long)(report_topk_floor(&fw->srcs) + SCAN_PAIRS));
 	rows(r, false, fn, u);
 	if (!nscan) {
 		report_linef(fn, u, RL_NOTE, "Port scans: none (no source reached %d unanswered server "
@@ -321,67 +398,91 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 		return;
 	}
 	report_linef(fn, u, RL_NOTE, "Port scans, not counted above: %zu source%s with %llu unanswered "
-	    "attempts (%llu of them on documented rows).", nscan, nscan == 1 ? "" : "s",
-	    (unsigned long long)scan_att, (unsigned long long)scan_doc);
-	for (const struct fw_src *s = r->fw->srcs; s; s = s->hh.next)
-		if (s->scan)
+	    "attempts (%llu of them on documented rows; the servers listed above may include the "
+	    "few a scan tried before it reached %d pairs).", nscan, nscan == 1 ? "" : "s",
+	    (unsigned long long)scan_att, (unsigned long long)scan_doc, SCAN_PAIRS);
+	struct rcount **sv;
+	size_t ns;
+	if (!(sv = report_topk_sorted(srcs, &ns)))
+		return;
+	/* in the order of their attempts (the summary's order is not the records') */
+	for (size_t i = 0; i < ns; i++) {
+		uint32_t id = report_topk_find_id(srcs, sv[i]->key);
+		if (id >= FW_SOURCES || !fw->aux[id].scan)
+			continue;
+		if (sv[i]->err)
+			report_linef(fn, u, RL_DETAIL, "scan from %s: ≈ %llu unanswered attempts (at most "
+			    "%llu over), %llu on documented rows", sv[i]->key,
+			    (unsigned long long)sv[i]->flows, (unsigned long long)sv[i]->err,
+			    (unsigned long long)fw->aux[id].documented);
+		else
 			report_linef(fn, u, RL_DETAIL, "scan from %s: %llu unanswered attempts, %llu on "
-			    "documented rows", s->key, (unsigned long long)s->attempts,
-			    (unsigned long long)s->documented);
+			    "documented rows", sv[i]->key, (unsigned long long)sv[i]->flows,
+			    (unsigned long long)fw->aux[id].documented);
+	}
+	free(sv);
 }
 
-/* Parallel --from-json (report_merge.c): src's sources and attempts added to dst's. A source
- * is a scan when it was one on either side or the pairs of both reach SCAN_PAIRS. */
+static void topk_into(struct rtopk *dst, const struct rtopk *src, bool *oom)
+{
+	if (!src->n)
+		return;
+	if (!dst->k)
+		dst->k = src->k ? src->k : REPORT_TOPK_K;
+	if (report_topk_merge(dst, src) != 0)
+		*oom = true;
+}
+
+/* Parallel --from-json (report_merge.c): src's sources and rows added to dst's. A source is a
+ * scan when it was one on either side or the pairs of both reach SCAN_PAIRS. */
 int report_fw_merge(struct report *dst, const struct report *src)
 {
 	bool oom = false;
 	if (!src->fw)
 		return 0;
-	if (!dst->fw && !(dst->fw = calloc(1, sizeof *dst->fw)))
+	struct rfw *d = fw_get(dst), *s = src->fw;
+	if (!d)
 		return -1;
-	for (const struct fw_src *s = src->fw->srcs; s; s = s->hh.next) {
-		struct fw_src *d = src_get(dst->fw, s->key, &oom);
-		if (!d)
-			return -1;
-		d->attempts += s->attempts;
-		d->documented += s->documented;
-		if (!d->scan && s->scan) {
-			d->scan = true;
-			report_count_free(&d->pairs);
-		}
-		for (const struct rcount *c = s->pairs; c && !d->scan; c = c->hh.next) {
-			report_count_add(&d->pairs, c->key, c->flows, 0, &oom);
-			if (report_count_size(d->pairs) >= SCAN_PAIRS) {
-				d->scan = true;
-				report_count_free(&d->pairs);
-			}
+	/* sources: the merged summary, then each kept source's state from both sides */
+	struct rtopk m;
+	report_topk_init(&m, FW_SOURCES);
+	topk_into(&m, &d->srcs, &oom);
+	topk_into(&m, &s->srcs, &oom);
+	struct fw_aux *aux = calloc(FW_SOURCES, sizeof *aux);
+	if (oom || !aux) {
+		report_topk_free(&m);
+		free(aux);
+		return -1;
+	}
+	for (uint32_t i = 0; i < m.n; i++) {
+		const struct rfw *side[2] = { d, s };
+		for (int j = 0; j < 2; j++) {
+			uint32_t id = report_topk_find_id(&side[j]->srcs, m.ent[i]->key);
+			if (id >= FW_SOURCES)
+				continue;
+			const struct fw_aux *o = &side[j]->aux[id];
+			aux[i].documented += o->documented;
+			if (o->scan)
+				aux[i].scan = true;
+			for (uint32_t p = 0; p < o->npairs && !aux[i].scan; p++)
+				add_pair(&aux[i], o->pairs[p]);
 		}
 	}
-	for (const struct fw_att *a = src->fw->atts; a; a = a->hh.next) {
-		struct fw_att *d;
-		HASH_FIND_STR(dst->fw->atts, a->key, d);
-		if (!d) {
-			if (!(d = calloc(1, sizeof *d)) || !(d->key = strdup(a->key)) ||
-			    !(d->row = strdup(a->row)) || !(d->src = strdup(a->src)) ||
-			    !(d->rule = strdup(a->rule))) {
-				if (d) {
-					free(d->key);
-					free(d->row);
-					free(d->src);
-				}
-				free(d);
-				return -1;
-			}
-			d->cand = a->cand;
-			HASH_ADD_KEYPTR(hh, dst->fw->atts, d->key, strlen(d->key), d);
+	report_topk_free(&d->srcs);
+	free(d->aux);
+	d->srcs = m;
+	d->aux = aux;
+	for (const struct fw_row *w = s->rows; w; w = w->hh.next) {
+		struct fw_row *x = row_get(d, w->row, w->rule, w->cand, &oom);
+		if (!x)
+			return -1;
+		for (int k = 0; k < K_N; k++) {
+			x->n[k] += w->n[k];
+			topk_into(&x->clients[k], &w->clients[k], &oom);
 		}
-		d->s0 += a->s0;
-		d->rej += a->rej;
-		d->udp += a->udp;
-		d->pkts += a->pkts;
-		d->bytes += a->bytes;
-		for (const struct rcount *c = a->servers; c; c = c->hh.next)
-			report_count_add(&d->servers, c->key, c->flows, c->bytes, &oom);
+		x->pkts += w->pkts;
+		x->bytes += w->bytes;
+		topk_into(&x->servers, &w->servers, &oom);
 	}
 	return oom ? -1 : 0;
 }

@@ -105,6 +105,13 @@ void report_topk_addh(struct rtopk *t, const char *key, size_t len, uint64_t has
 /* A 64-bit hash of a short string (endpoints): the summaries' map and HyperLogLog use it. */
 uint64_t report_key_hash(const char *key, size_t len);
 const struct rcount *report_topk_find(const struct rtopk *t, const char *key); /* NULL: not kept */
+/* Counters are ids 0..n-1 (t->ent[id]), stable until the counter is taken over by another key.
+ * _add_id returns the key's id (UINT32_MAX: not kept) and sets *fresh when the counter is new to
+ * the key (a new counter or one taken over): per-counter data kept beside the summary (by id)
+ * then starts over. */
+uint32_t report_topk_add_id(struct rtopk *t, const char *key, size_t len, uint64_t hash, uint64_t n,
+			    uint64_t bytes, bool *fresh, bool *oom);
+uint32_t report_topk_find_id(const struct rtopk *t, const char *key); /* UINT32_MAX: not kept */
 struct rcount **report_topk_sorted(const struct rtopk *t, size_t *n); /* as report_sorted_counts */
 /* Merges src into dst (dst keeps its k): summed counts, bounds added. 0, or -1 out of memory. */
 int report_topk_merge(struct rtopk *dst, const struct rtopk *src);

@@ -232,9 +232,10 @@ static struct rcount *new_count(const char *key, size_t n, uint64_t h, bool *oom
 
 /* Adds n flows and bytes to key (klen bytes, hash h), with err extra possible overestimate
  * (merges). */
-static void add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, uint64_t n,
-		    uint64_t bytes, uint64_t err, bool *oom)
+static uint32_t add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, uint64_t n,
+			uint64_t bytes, uint64_t err, bool *fresh, bool *oom)
 {
+	*fresh = false;
 	uint32_t slot, id = t->tab ? tab_find(t, key, klen, h, &slot) : UINT32_MAX;
 	struct rcount *c;
 	if (id != UINT32_MAX) {
@@ -246,16 +247,16 @@ static void add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 			t->heap[t->pos[id]].flows = c->flows;
 			sift_down(t, t->pos[id]);
 		}
-		return;
+		return id;
 	}
 	if (t->n < t->k) {
 		if (t->n == t->cap && grow(t, t->cap ? (t->cap * 2 < t->k ? t->cap * 2 : t->k) :
 						      (t->k < 8 ? t->k : 8)) != 0) {
 			*oom = true;
-			return;
+			return UINT32_MAX;
 		}
 		if (!(c = new_count(key, klen, h, oom)))
-			return;
+			return UINT32_MAX;
 		c->flows = n;
 		c->bytes = bytes;
 		c->err = err;
@@ -264,12 +265,13 @@ static void add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 		tab_put(t, h, id);
 		heap_set(t, id, (struct rtopk_slot){ n, id });
 		sift_up(t, id);
-		return;
+		*fresh = true;
+		return id;
 	}
 	/* full: the smallest counter goes to the new key (a record that adds no flow, an interim
 	 * one, takes none: it would only churn the summary) */
 	if (!n && !err)
-		return;
+		return UINT32_MAX;
 	if (!t->hll) { /* the first key past the counters: distinct keys are estimated from now */
 		hll_start(t, oom);
 		if (t->hll)
@@ -288,7 +290,7 @@ static void add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 		struct rcount *nc = new_count(key, klen, h, oom);
 		if (!nc) { /* the new key is lost, as if never seen; the old one stays */
 			tab_put(t, c->hash, id);
-			return;
+			return UINT32_MAX;
 		}
 		free(c);
 		c = t->ent[id] = nc;
@@ -303,13 +305,20 @@ static void add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 	tab_put(t, h, id);
 	heap_set(t, 0, (struct rtopk_slot){ c->flows, id });
 	sift_down(t, 0);
+	*fresh = true;
+	return id;
+}
+
+uint32_t report_topk_find_id(const struct rtopk *t, const char *key)
+{
+	size_t len = strlen(key);
+	uint32_t slot;
+	return t->tab ? tab_find(t, key, len, report_key_hash(key, len), &slot) : UINT32_MAX;
 }
 
 const struct rcount *report_topk_find(const struct rtopk *t, const char *key)
 {
-	size_t len = strlen(key);
-	uint32_t slot, id = t->tab ? tab_find(t, key, len, report_key_hash(key, len), &slot)
-				  : UINT32_MAX;
+	uint32_t id = report_topk_find_id(t, key);
 	return id == UINT32_MAX ? NULL : t->ent[id];
 }
 
@@ -407,7 +416,18 @@ void report_topk_addh(struct rtopk *t, const char *key, size_t len, uint64_t has
 		hll_put(t->hll, hash);
 	if (!t->k) /* zeroed (calloc'd) summaries get the default size */
 		t->k = REPORT_TOPK_K;
-	add_err(t, key, len, hash, n, bytes, 0, oom);
+	bool fresh;
+	add_err(t, key, len, hash, n, bytes, 0, &fresh, oom);
+}
+
+uint32_t report_topk_add_id(struct rtopk *t, const char *key, size_t len, uint64_t hash, uint64_t n,
+			    uint64_t bytes, bool *fresh, bool *oom)
+{
+	if (t->hll)
+		hll_put(t->hll, hash);
+	if (!t->k)
+		t->k = REPORT_TOPK_K;
+	return add_err(t, key, len, hash, n, bytes, 0, fresh, oom);
 }
 
 void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, bool *oom)
@@ -445,7 +465,7 @@ void report_topk_fmt_distinct(const struct rtopk *t, char *buf, size_t len)
  * sum of both floors, whichever is larger). */
 int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 {
-	bool oom = false;
+	bool oom = false, fresh;
 	uint64_t fd = dst->floor, fs = src->floor;
 	struct rtopk u;
 	report_topk_init(&u, dst->k + src->k); /* room for the whole union: nothing evicted here */
@@ -455,14 +475,16 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 		uint32_t o = src->tab ? tab_find(src, c->key, c->klen, c->hash, &slot) : UINT32_MAX;
 		if (o != UINT32_MAX)
 			add_err(&u, c->key, c->klen, c->hash, c->flows + src->ent[o]->flows,
-				c->bytes + src->ent[o]->bytes, c->err + src->ent[o]->err, &oom);
+				c->bytes + src->ent[o]->bytes, c->err + src->ent[o]->err, &fresh, &oom);
 		else
-			add_err(&u, c->key, c->klen, c->hash, c->flows + fs, c->bytes, c->err + fs, &oom);
+			add_err(&u, c->key, c->klen, c->hash, c->flows + fs, c->bytes, c->err + fs, &fresh,
+				&oom);
 	}
 	for (uint32_t i = 0; i < src->n; i++) {
 		const struct rcount *c = src->ent[i];
 		if (!dst->tab || tab_find(dst, c->key, c->klen, c->hash, &slot) == UINT32_MAX)
-			add_err(&u, c->key, c->klen, c->hash, c->flows + fd, c->bytes, c->err + fd, &oom);
+			add_err(&u, c->key, c->klen, c->hash, c->flows + fd, c->bytes, c->err + fd, &fresh,
+				&oom);
 	}
 	if (oom) {
 		report_topk_free(&u);
@@ -489,7 +511,7 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 	for (uint32_t i = 0; i < nu && !oom; i++) {
 		const struct rcount *c = u.ent[i];
 		if (u.pos[i] != UINT32_MAX)
-			add_err(&k, c->key, c->klen, c->hash, c->flows, c->bytes, c->err, &oom);
+			add_err(&k, c->key, c->klen, c->hash, c->flows, c->bytes, c->err, &fresh, &oom);
 	}
 	u.n = nu; /* so that every counter is freed */
 	report_topk_free(&u);
