@@ -39,6 +39,12 @@ int export_open(struct exporter **x, const char *spec, const struct export_confi
 /* One flow record; UCF_ERR_RUNTIME only when a file exporter cannot write (errbuf via
  * export_close). No allocation: the record goes into a preallocated message. */
 int export_flow(struct exporter *x, const struct flow *f, enum flow_end why);
+/* The same for a flow classified with db, which may not be the exporter's own yet (--workers:
+ * a worker that switched to reloaded tables before the exporter did); its selector is then found
+ * by the label's app/service name. Callers sharing an exporter between threads serialize every
+ * call on it. */
+int export_flow_db(struct exporter *x, const struct sig_db *db, const struct flow *f,
+		   enum flow_end why);
 /* Between packet batches (live) and at least about once a second: sends a message that has
  * waited about a second, re-sends templates when due (UDP), drains the TCP queue and
  * reconnects. */

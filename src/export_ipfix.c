@@ -200,6 +200,22 @@ static int build_selectors(struct exporter *x, const struct sig_db *db)
 	return UCF_OK;
 }
 
+/* The selector of a label made with another db than the exporter's (a --workers reload: a worker
+ * that already switched to the new tables, before the exporter does): by its app/service name,
+ * the number the exporter gives or will give that name. */
+static uint32_t other_db_selector(const struct exporter *x, const struct sig_db *db, uint16_t r)
+{
+	struct sig_rule_view v;
+	if (!sig_rule_get(db, r, &v) || !v.app || !v.service)
+		return 0;
+	char name[sizeof x->apps[0].name];
+	snprintf(name, sizeof name, "%s/%s", v.app, v.service);
+	for (size_t i = 0; i < x->napps; i++)
+		if (strcmp(x->apps[i].name, name) == 0)
+			return x->apps[i].selector;
+	return export_app_selector(v.app, v.service);
+}
+
 static uint32_t flow_selector(const struct exporter *x, const struct flow *f)
 {
 	uint16_t r = f->label.rule;
@@ -368,8 +384,8 @@ options:;
 /* ---- records ---- */
 
 /* One direction of a flow: d is FLOW_ORIG (originator -> responder) or FLOW_RESP. */
-static void encode_flow(const struct exporter *x, uint8_t *p, const struct flow *f,
-			enum flow_end why, bool v6, int d)
+static void encode_flow(uint8_t *p, const struct flow *f, enum flow_end why, bool v6, int d,
+			uint32_t sel)
 {
 	const struct flow_dir *o = &f->dir[d];
 	const struct ucf_addr *src = d == FLOW_ORIG ? flow_orig_addr(f) : flow_resp_addr(f);
@@ -399,7 +415,6 @@ static void encode_flow(const struct exporter *x, uint8_t *p, const struct flow 
 		case S_OCTETS: p = put64(p, o->ip_bytes); break;
 		case S_PKTS: p = put64(p, o->pkts); break;
 		case S_APPID: {
-			uint32_t sel = flow_selector(x, f);
 			*p++ = sel ? ENGINE_USER : 0; /* all zero: no label */
 			p = put32(p, sel);
 			break;
@@ -413,7 +428,7 @@ static void encode_flow(const struct exporter *x, uint8_t *p, const struct flow 
 
 /* One record into the message (a new message or data set as needed). */
 static void add_record(struct exporter *x, const struct flow *f, enum flow_end why, bool v6,
-		       int d)
+		       int d, uint32_t sel)
 {
 	uint16_t tid = v6 ? TID_V6 : TID_V4;
 	size_t rlen = flow_record_len(v6);
@@ -427,13 +442,13 @@ static void add_record(struct exporter *x, const struct flow *f, enum flow_end w
 		set_close(x);
 		set_open(x, tid);
 	}
-	encode_flow(x, x->msg + x->msg_len, f, why, v6, d);
+	encode_flow(x->msg + x->msg_len, f, why, v6, d, sel);
 	x->msg_len += rlen;
 	x->msg_records++;
 	x->st.records++;
 }
 
-int export_flow(struct exporter *x, const struct flow *f, enum flow_end why)
+static int flow_out(struct exporter *x, const struct flow *f, enum flow_end why, uint32_t sel)
 {
 	if (x->finished) {
 		x->st.records++;
@@ -446,10 +461,23 @@ int export_flow(struct exporter *x, const struct flow *f, enum flow_end why)
 	/* the originator's record, and the responder's when it sent anything; an interim interval
 	 * may have packets of the responder only */
 	if (f->dir[FLOW_ORIG].pkts || !f->dir[FLOW_RESP].pkts)
-		add_record(x, f, why, v6, FLOW_ORIG);
+		add_record(x, f, why, v6, FLOW_ORIG, sel);
 	if (f->dir[FLOW_RESP].pkts)
-		add_record(x, f, why, v6, FLOW_RESP);
+		add_record(x, f, why, v6, FLOW_RESP, sel);
 	return x->error ? UCF_ERR_RUNTIME : UCF_OK;
+}
+
+int export_flow(struct exporter *x, const struct flow *f, enum flow_end why)
+{
+	return flow_out(x, f, why, flow_selector(x, f)); /* the selector once per flow */
+}
+
+int export_flow_db(struct exporter *x, const struct sig_db *db, const struct flow *f,
+		   enum flow_end why)
+{
+	if (db == x->names.db || !db || f->label.rule == FLOW_RULE_NONE)
+		return export_flow(x, f, why);
+	return flow_out(x, f, why, other_db_selector(x, db, f->label.rule));
 }
 
 void export_tick(struct exporter *x)

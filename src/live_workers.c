@@ -3,7 +3,8 @@
  * Threads and what they touch:
  *  - a worker owns its capture handle, pipeline, flow table, evidence context, tunnel names and
  *    output writer (a sink); it writes records into the shared output (live_merge.c: whole records
- *    under a mutex) and into the report (whole JSON lines under report_mu);
+ *    under a mutex), into the report (whole JSON lines under report_mu) and into the IPFIX
+ *    exporters (export_mu);
  *  - the main thread takes the signals (blocked in the workers), prints --stats from the counters
  *    each worker publishes under its own mutex (at most every PUBLISH_US, at the end, and when
  *    asked), flushes and reopens the output under the output's mutex, ticks the report and loads
@@ -15,6 +16,14 @@
  *
  * DNS names (live_dns.c) are shared the same way: every worker's DNS answers go into one table
  * that every worker's evidence stage reads at flow start and again when the record is written.
+ *
+ * IPFIX (--ipfix): the run's exporters are shared by the workers, every call under export_mu
+ * (records from the workers' flow hook, export_tick from the main thread, export_set_db on a
+ * reload), rather than one exporter per worker with its own observation domain: a file target is
+ * one RFC 5655 file that only one writer can keep whole, a collector gets one stream, one template
+ * set and one sequence of records as from a single pipeline, and the cost is one uncontended lock
+ * per flow record (never per packet). During a reload a worker that has switched exports its
+ * labels by name (export_flow_db) until the exporters switch, once every worker has.
  *
  * Server roles (role_*.c) are learned from every worker's flows and read by every worker: one
  * table (the run's), made thread-safe with role_table_share() before the workers start. On a
@@ -35,6 +44,7 @@
 #include "live_dns.h"
 #include "classify.h"
 #include "evidence.h"
+#include "export.h"
 #include "report.h"
 #include "role.h"
 #include "tunnel_intern.h"
@@ -78,6 +88,7 @@ static struct {
 	pthread_mutex_t report_mu;
 	uint64_t report_lineno;        /* under report_mu */
 	struct live_dns *dns;          /* DNS names shared by the workers' evidence stages */
+	pthread_mutex_t export_mu;     /* every call on cfg->lc.exports */
 	const struct sig_db *_Atomic db_next;
 	atomic_uint db_gen;
 	atomic_uint publish_req;
@@ -222,6 +233,23 @@ static void worker_report_flow(void *user, const struct flow *f, enum flow_end w
 	pthread_mutex_unlock(&C.report_mu);
 }
 
+/* A written flow: to the exporters (with the db this worker classified it with), then the report. */
+static void worker_flow(void *user, const struct flow *f, enum flow_end why)
+{
+	struct worker *w = user;
+	const struct live_config *lc = &C.cfg->lc;
+	pthread_mutex_lock(&C.export_mu);
+	for (size_t i = 0; i < lc->nexports; i++)
+		if (export_flow_db(lc->exports[i], w->names.db, f, why) != UCF_OK) {
+			char eb[UCF_ERRBUF_SIZE];
+			snprintf(eb, sizeof eb, "--ipfix %s: write error", export_name(lc->exports[i]));
+			worker_fail(w, eb);
+		}
+	pthread_mutex_unlock(&C.export_mu);
+	if (C.cfg->report)
+		worker_report_flow(user, f, why);
+}
+
 static const char *worker_tunnel_name(void *user, uint16_t id)
 {
 	return tunnel_intern_name(user, id);
@@ -266,7 +294,10 @@ static int worker_create(struct worker *w, unsigned idx, const struct sig_db *db
 	fc.uid_step = C.n;
 	struct pipeline_config pc = { fc, db, w->sink, w->tunnels, w->ev, NULL, NULL, NULL, NULL, 0,
 				      cfg->roles };
-	if (cfg->report) {
+	if (cfg->lc.nexports) {
+		pc.on_flow = worker_flow;
+		pc.hook_user = w;
+	} else if (cfg->report) {
 		pc.on_flow = worker_report_flow;
 		pc.hook_user = w;
 	}
@@ -358,6 +389,10 @@ static void reload(struct sig_db **db)
 			report_on_db_changed(C.cfg->report, ndb);
 			pthread_mutex_unlock(&C.report_mu);
 		}
+		pthread_mutex_lock(&C.export_mu);
+		for (size_t i = 0; i < lc->nexports; i++)
+			export_set_db(lc->exports[i], ndb);
+		pthread_mutex_unlock(&C.export_mu);
 		sig_db_free(old);
 		fprintf(stderr, "ucflow: SIGHUP: signatures reloaded from %s%s%s (%zu rules); %llu open "
 				"flows re-classified\n", lc->sigdir, lc->site ? " and " : "",
@@ -414,6 +449,10 @@ static void main_loop(struct sig_db **db)
 			struct live_snapshot now;
 			collect(&now, NULL, true);
 			live_print_health(stderr, &prev, &now);
+			pthread_mutex_lock(&C.export_mu);
+			for (size_t i = 0; i < lc->nexports; i++)
+				export_print_stats(lc->exports[i], stderr);
+			pthread_mutex_unlock(&C.export_mu);
 			prev = now;
 			if (lc->stats_s)
 				next_stats = mono + (uint64_t)lc->stats_s * 1000000ULL;
@@ -430,6 +469,12 @@ static void main_loop(struct sig_db **db)
 			pthread_mutex_lock(&C.report_mu);
 			report_on_tick(C.cfg->report, clock_us(CLOCK_REALTIME));
 			pthread_mutex_unlock(&C.report_mu);
+		}
+		if (lc->nexports) {
+			pthread_mutex_lock(&C.export_mu);
+			for (size_t i = 0; i < lc->nexports; i++)
+				export_tick(lc->exports[i]);
+			pthread_mutex_unlock(&C.export_mu);
 		}
 		nanosleep(&(struct timespec){ 0, MAIN_WAKE_NS }, NULL); /* EINTR on a signal: fine */
 	}
@@ -483,6 +528,7 @@ int live_workers_run(const struct live_workers_config *cfg, struct out_writer *o
 	if (rc != UCF_OK)
 		return rc;
 	pthread_mutex_init(&C.report_mu, NULL);
+	pthread_mutex_init(&C.export_mu, NULL);
 	atomic_store(&C.db_next, *db);
 	if (cfg->roles && role_table_share(cfg->roles) != UCF_OK) {
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "cannot share the server-role table: out of memory");
@@ -541,5 +587,6 @@ int live_workers_run(const struct live_workers_config *cfg, struct out_writer *o
 	live_dns_destroy(C.dns);
 	live_output_destroy(&C.out);
 	pthread_mutex_destroy(&C.report_mu);
+	pthread_mutex_destroy(&C.export_mu);
 	return rc;
 }

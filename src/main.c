@@ -463,13 +463,6 @@ int main(int argc, char **argv)
 	unsigned workers = o.workers ? o.workers : live_workers_auto();
 	if (workers > 1 && !o.live.iface)
 		fprintf(stderr, "ucflow: warning: --workers applies to live capture (-i) only\n");
-	if (workers > 1 && o.live.iface && nexports) {
-		/* each worker has a pipeline of its own; the exporters are not shared with them yet */
-		snprintf(errbuf, sizeof errbuf, "--ipfix works with one capture thread only: give "
-			 "--workers 1 (or leave it out)");
-		status = EXIT_USAGE;
-		goto done;
-	}
 	if (workers > 1 && o.live.iface) {
 		/* capture on several threads: opening, -Z, the run and its summary are all there */
 		struct live_workers_config wc = {
@@ -479,6 +472,8 @@ int main(int argc, char **argv)
 			o.count, fmt, &names, o.outfile, report, o.quiet != 0, roles,
 		};
 		wc.live.bpf = o.filter;
+		wc.lc.exports = exports; /* shared by the workers, under a lock (live_workers.c) */
+		wc.lc.nexports = nexports;
 		rc = live_workers_run(&wc, out, &db, errbuf);
 		if (rc != UCF_OK) {
 			status = rc == UCF_ERR_CONFIG ? EXIT_USAGE : EXIT_RUNTIME;

@@ -8,6 +8,10 @@ ucflow run (tests/ipfix_collectors.sh).
   ipfix_check.py nfacctd FLOWS.json PRINT.json    pmacct's print plugin (JSON): 5-tuple,
                                                   counters and class per direction
   ipfix_check.py nfdump FLOWS.json NFDUMP.json    nfdump -o json: 5-tuple and counters
+  ipfix_check.py file FLOWS.json FILE.ipfix       an IPFIX file (RFC 5655) decoded here, for
+                                                  tests without a collector (live_workers.sh):
+                                                  every record's 5-tuple, counters and the name of
+                                                  its applicationId, each exactly once
 
 Each JSON flow record stands for one IPFIX record per direction that sent packets: the
 originator's (orig -> resp) and, when it answered, the responder's. Prints what differs and
@@ -171,9 +175,96 @@ def check_nfdump(flows, dumped):
     return ok
 
 
+IE_NAMES = {1: "octetDeltaCount", 2: "packetDeltaCount", 4: "protocolIdentifier",
+            7: "sourceTransportPort", 8: "sourceIPv4Address", 11: "destinationTransportPort",
+            12: "destinationIPv4Address", 27: "sourceIPv6Address", 28: "destinationIPv6Address",
+            95: "applicationId", 96: "applicationName"}
+
+
+def parse_ipfix_file(path):
+    """Data records of an IPFIX file (RFC 7011 messages back to back, RFC 5655), as dicts of the
+    IEs above (numbers as int, addresses as text, applicationId as its selector after the engine
+    octet, applicationName as text); options records included with 'tid'."""
+    data = open(path, "rb").read()
+    templates, recs, off = {}, [], 0
+    while off < len(data):
+        if off + 16 > len(data):
+            raise ValueError("cut message header at %d" % off)
+        ver, mlen = int.from_bytes(data[off:off + 2], "big"), int.from_bytes(data[off + 2:off + 4], "big")
+        if ver != 10 or mlen < 16 or off + mlen > len(data):
+            raise ValueError("bad message at %d: version %d length %d" % (off, ver, mlen))
+        p, end = off + 16, off + mlen
+        while p < end:
+            sid, slen = int.from_bytes(data[p:p + 2], "big"), int.from_bytes(data[p + 2:p + 4], "big")
+            if slen < 4 or p + slen > end:
+                raise ValueError("bad set at %d" % p)
+            q, send = p + 4, p + slen
+            if sid in (2, 3):
+                while send - q >= 4:
+                    tid, cnt = int.from_bytes(data[q:q + 2], "big"), int.from_bytes(data[q + 2:q + 4], "big")
+                    q += 6 if sid == 3 else 4
+                    fields = []
+                    for _ in range(cnt):
+                        ie, ln = int.from_bytes(data[q:q + 2], "big"), int.from_bytes(data[q + 2:q + 4], "big")
+                        q += 4
+                        if ie & 0x8000:
+                            q += 4
+                            ie = None
+                        fields.append((ie, ln))
+                    templates[tid] = fields
+            elif sid >= 256:
+                fields = templates[sid]
+                size = sum(ln for _, ln in fields)
+                while send - q >= size and size:
+                    r = {"tid": sid}
+                    for ie, ln in fields:
+                        v = data[q:q + ln]
+                        q += ln
+                        name = IE_NAMES.get(ie)
+                        if not name:
+                            continue
+                        if ie in (8, 12, 27, 28):
+                            r[name] = str(ipaddress.ip_address(v))
+                        elif ie == 95:
+                            r[name] = int.from_bytes(v[1:], "big") if v[0] else 0
+                        elif ie == 96:
+                            r[name] = v.rstrip(b"\0").decode()
+                        else:
+                            r[name] = int.from_bytes(v, "big")
+                    recs.append(r)
+            p = send
+        off = end
+    return recs
+
+
+def check_file(flows, path):
+    recs = parse_ipfix_file(path)
+    names = {r["applicationId"]: r["applicationName"] for r in recs if "applicationName" in r}
+    got = collections.Counter()
+    ok = True
+    for r in recs:
+        if "applicationName" in r or "protocolIdentifier" not in r:
+            continue
+        v6 = "sourceIPv6Address" in r
+        sel = r.get("applicationId", 0)
+        if sel and sel not in names:
+            print("applicationId selector %#x: no options record names it" % sel)
+            ok = False
+        got[(r["sourceIPv6Address" if v6 else "sourceIPv4Address"], r["sourceTransportPort"],
+             r["destinationIPv6Address" if v6 else "destinationIPv4Address"],
+             r["destinationTransportPort"], r["protocolIdentifier"], r["packetDeltaCount"],
+             r["octetDeltaCount"], names.get(sel, "?") if sel else None)] += 1
+    ok = diff(expected(flows), got, "IPFIX file") and ok
+    if ok:
+        print("IPFIX file: %d records, each JSON record's and no other (5-tuple, counters, "
+              "application name)" % sum(got.values()))
+    return ok
+
+
 def main():
     mode, flows, other = sys.argv[1:4]
-    fn = {"ipfixdump": check_ipfixdump, "nfacctd": check_nfacctd, "nfdump": check_nfdump}[mode]
+    fn = {"ipfixdump": check_ipfixdump, "nfacctd": check_nfacctd, "nfdump": check_nfdump,
+          "file": check_file}[mode]
     sys.exit(0 if fn(flows, other) else 1)
 
 

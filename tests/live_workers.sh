@@ -12,7 +12,9 @@
 # flows (else the comparison would say nothing about fanout).
 #   run 1: --workers 2, SIGUSR1 (the health line sums every worker's counters), SIGINT;
 #   run 2: --workers 3, SIGHUP five times while packets flow (every worker switches tables at its
-#          next batch: no flow may be lost or split), then SIGINT. Labels are not compared in this
+#          next batch: no flow may be lost or split), then SIGINT.
+# Both runs also export over IPFIX into a file (--ipfix file:, the exporter shared by the workers):
+# every JSON record has its IPFIX records and there is no other (tests/ipfix_check.py file). Labels are not compared in this
 #          run: a reload forgets the server roles learned before it (role.h), so flows labelled
 #          through a role may differ from the file's, as they would with one worker.
 # The workers share one server-role table, so run 1's labels (roles included) are the file's.
@@ -114,7 +116,7 @@ wait_for() {
 run() {
 	out=$1.jsonl err=$1.err
 	# shellcheck disable=SC2086
-	ip netns exec "$nsb" "$bin" -i vB --workers "$2" $common -o "$out" 2>"$err" &
+	ip netns exec "$nsb" "$bin" -i vB --workers "$2" $common -o "$out" --ipfix "file:$1.ipfix" 2>"$err" &
 	upid=$!
 	wait_for "$err" 'listening on vB' 10 "$upid" || { echo "FAIL: ucflow --workers $2 did not start"; cat "$err"; exit 1; }
 	# shellcheck disable=SC2086
@@ -276,5 +278,10 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 rc=$?
+# the IPFIX file the workers exported together (one exporter under a lock): every JSON record's
+# IPFIX records (per direction: 5-tuple, counters, application name), none twice, none else
+for b in w2 w3; do
+	python3 "$srcdir/tests/ipfix_check.py" file "$tmp/$b.jsonl" "$tmp/$b.ipfix" || { echo "FAIL: $b: IPFIX file"; rc=1; }
+done
 [ $rc = 0 ] && echo "$name: ok"
 exit $rc
