@@ -10,6 +10,10 @@
 /* Message sizes: a UDP datagram must not be fragmented on an Ethernet path (RFC 7011 10.3.3);
  * TCP and files take large messages, fewer writes. */
 #define IPFIX_UDP_MSG 1400
+/* ...unless the route's MTU is known (IP_MTU of the connected socket): then the largest message
+ * that fits it, up to this (loopback's 64 KiB MTU would allow more; collectors read 9 KB jumbo
+ * datagrams, pmacct's buffer holds 10,000 bytes) */
+#define IPFIX_UDP_MSG_MAX 8952
 #define IPFIX_STREAM_MSG 32768
 
 enum export_kind { EXPORT_FILE, EXPORT_UDP, EXPORT_TCP };

@@ -550,8 +550,9 @@ int export_open(struct exporter **xp, const char *spec, const struct export_conf
 	x->names = *names;
 	x->fd = -1;
 	x->msg_cap = kind == EXPORT_UDP ? IPFIX_UDP_MSG : IPFIX_STREAM_MSG;
-	x->msg = malloc(x->msg_cap);
-	x->tmsg = malloc(x->msg_cap);
+	/* UDP: room for the largest message; export_io_open sets msg_cap from the route's MTU */
+	x->msg = malloc(kind == EXPORT_UDP ? IPFIX_UDP_MSG_MAX : x->msg_cap);
+	x->tmsg = malloc(kind == EXPORT_UDP ? IPFIX_UDP_MSG_MAX : x->msg_cap);
 	int rc = UCF_ERR_RUNTIME;
 	if (!x->msg || !x->tmsg || build_selectors(x, names->db) != UCF_OK) {
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
