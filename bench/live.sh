@@ -19,10 +19,12 @@
 # (packets/s, Mbit/s), packets the capture received and dropped (libpcap's ps_recv and ps_drop, as
 # each tool prints them), and CPU-seconds (user + sys) of the capturing process per million
 # packets it processed - the figure that still compares when the sender, not the capture, is the
-# limit (on a 2-CPU machine tcpreplay --topspeed takes a whole CPU). Each capture also runs once
-# with no traffic (start, 2 s, SIGINT): its CPU time there, the fixed cost of starting (ucflow loads
-# its tables and sets up a pipeline per worker) and stopping, is printed as "idle" and subtracted in
-# the net column (CPU-s/Mpkt net), which compares per-packet cost whatever the length of the run.
+# limit (on a 2-CPU machine tcpreplay --topspeed takes a whole CPU). Each capture also runs --runs
+# times with no traffic (start, 2 s, SIGINT): its CPU time there, the fixed cost of starting (ucflow
+# loads its tables and sets up a pipeline per worker) and stopping, is printed as "idle" and its
+# median subtracted in the net column (CPU-s/Mpkt net), which compares per-packet cost whatever the
+# length of the run (the median: on a shared machine one idle run can take several times the
+# others, and would skew every net figure of that capture).
 # The table ends with ucflow's CPU-s/Mpkt over tcpdump's at each rate, raw and net.
 set -eu
 
@@ -158,8 +160,8 @@ one() {
 		done_=$(sed -n 's/^ucflow: \([0-9]*\) packets read.*/\1/p' "$err")
 	fi
 	cpu=$(sed -n 's/.*user_s=\([0-9.]*\) sys_s=\([0-9.]*\).*/\1 \2/p' "$ru" | awk '{ printf "%.3f", $1 + $2 }')
-	[ "$rate" = idle ] && eval "idle_$name=$cpu"
-	base=$(eval "echo \${idle_$name:-0}")
+	[ "$rate" = idle ] && echo "$cpu" >>"$DIR/idle.$name"
+	base=$(sort -n "$DIR/idle.$name" 2>/dev/null | awk '{ v[NR] = $1 } END { if (!NR) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 	per=$(awk -v c="$cpu" -v n="${done_:-0}" 'BEGIN { if (n > 0) printf "%.3f", c / n * 1e6; else print "-" }')
 	net=$(awk -v c="$cpu" -v b="$base" -v n="${done_:-0}" 'BEGIN { if (n > 0) printf "%.3f", (c - b) / n * 1e6; else print "-" }')
 	label=$name
@@ -177,10 +179,14 @@ one() {
 printf '%-20s %-9s %10s %8s %9s %9s %8s %10s %7s %10s %10s\n' capture rate "sent pps" Mbit/s sent \
 	received dropped processed CPU-s CPU-s/Mpkt "net/Mpkt"
 : >"$DIR/table"
-for w in $WORKERS; do
-	one "w$w" idle
+r=0
+while [ $r -lt "$RUNS" ]; do
+	for w in $WORKERS; do
+		one "w$w" idle
+	done
+	one tcpdump idle
+	r=$((r + 1))
 done
-one tcpdump idle
 for rate in $RATES; do
 	r=0
 	while [ $r -lt "$RUNS" ]; do
