@@ -707,8 +707,10 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	p->ip[0] += x->oip;
 	p->ip[1] += x->rip;
 	p->conf[cs] += nf;
-	report_topk_addh(&p->clients, x->orig_h, x->orig_len, x->orig_hash, nf, bytes, oom);
-	report_topk_addh(&p->servers, x->resp_h, x->resp_len, x->resp_hash, nf, bytes, oom);
+	if (*x->app) { /* the unlabelled "product" is its one service: see report_fill_products */
+		report_topk_addh(&p->clients, x->orig_h, x->orig_len, x->orig_hash, nf, bytes, oom);
+		report_topk_addh(&p->servers, x->resp_h, x->resp_len, x->resp_hash, nf, bytes, oom);
+	}
 	series_add(r, p, x->ts, x->dur, (double)bytes);
 
 	/* findings */
@@ -761,6 +763,32 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 			r->find[RF_FRAG].n1 += x->frag;
 		}
 	}
+}
+
+/* Why: unlabelled records (most, in a capture of anything but the products) all go to one
+ * service, "" / "", and to the product "": both summaries of endpoints saw the same records, in
+ * the same order, so they are the same. The product's are filled from the service's before the
+ * report is written, rather than kept twice per record (two takeovers per record saved when
+ * every client is new). */
+int report_fill_products(struct report *r)
+{
+	struct rprod *p;
+	struct rsvc *s;
+	HASH_FIND_STR(r->prods, "", p);
+	HASH_FIND_STR(r->svcs, "\t", s);
+	if (!p || !s)
+		return 0;
+	uint32_t k = p->clients.k ? p->clients.k : REPORT_TOPK_K;
+	report_topk_free(&p->clients);
+	report_topk_free(&p->servers);
+	report_topk_init(&p->clients, k);
+	report_topk_init(&p->servers, k);
+	int rc = 0;
+	if (s->clients.n && report_topk_merge(&p->clients, &s->clients) != 0)
+		rc = -1;
+	if (s->servers.n && report_topk_merge(&p->servers, &s->servers) != 0)
+		rc = -1;
+	return rc;
 }
 
 int report_add_json(struct report *r, const char *line, size_t len, const char *source,

@@ -282,6 +282,8 @@ struct rcount *report_count_add(struct rcount **map, const char *key, uint64_t n
 				bool *oom);
 void report_count_free(struct rcount **map);
 
+/* report.c: the unlabelled product's endpoint summaries from its one service's (before a write). */
+int report_fill_products(struct report *r);
 /* report.c: keeps the time bins covering [lo, hi] with a width of at least min_width (merges). */
 void report_series_fit(struct report *r, uint64_t lo, uint64_t hi, uint64_t min_width);
 /* report_merge.c: adds partial report src (read from later files) into dst. -1 out of memory. */

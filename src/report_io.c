@@ -107,7 +107,8 @@ int report_write(struct report *r, const char *path, char *errbuf)
 	}
 	size_t tlen = strlen(path) + 32;
 	char *tmp = malloc(tlen);
-	if (!tmp) {
+	if (!tmp || report_fill_products(r) != 0) {
+		free(tmp);
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory");
 		return UCF_ERR_RUNTIME;
 	}
