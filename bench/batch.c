@@ -104,7 +104,7 @@ static double run(const struct frames *fr, const struct sig_db *db, const char *
 		fprintf(stderr, "batch: %s\n", err);
 		return -1;
 	}
-	struct pipeline_config pc = { { 0 }, db, out, tun, ev, NULL, NULL, NULL, NULL, 0, NULL };
+	struct pipeline_config pc = { { 0 }, db, out, tun, ev, NULL, NULL, NULL, NULL, 0, NULL, 0 };
 	flow_table_config_defaults(&pc.flows);
 	struct pipeline *pl = pipeline_create(&pc, err);
 	if (!pl) {

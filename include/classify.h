@@ -163,6 +163,9 @@ uint64_t sig_role_port_ignore(const struct sig_db *db, int idx);
 size_t sig_role_peer_count(const struct sig_db *db);
 bool sig_role_peer_get(const struct sig_db *db, size_t idx, struct sig_role_peer_view *out);
 bool sig_role_peer_port(const struct sig_db *db, uint8_t ipproto, uint16_t port); /* cheap */
+/* Whether a rule some role stands in for has ipproto/port as its server port: only a flow on such
+ * a port can be labelled otherwise once an address holds a role (cheap: a bit test). */
+bool sig_role_rule_port(const struct sig_db *db, uint8_t ipproto, uint16_t port);
 
 /* Whether a port is in the shared-ports policy set, and an address in the internal networks. */
 bool sig_port_is_shared(const struct sig_db *db, uint16_t port);

@@ -168,6 +168,10 @@ unsigned evidence_inspect(struct evidence_ctx *ctx, struct flow *f, unsigned dir
 /* The flow ended and its record was written: releases its reassembly slot and its name references,
  * and zeroes its ev ids. Not for interim (FLOW_END_ACTIVE) records. */
 void evidence_flow_end(struct evidence_ctx *ctx, struct flow *f);
+/* The flow ended and its record is held to be written later (the second look, role_defer.h):
+ * releases its reassembly slot only. Its name references stay with the ids, which the copy of the
+ * flow that holds them gives back through evidence_flow_end() once its record is written. */
+void evidence_flow_detach(struct evidence_ctx *ctx, struct flow *f);
 
 /* DNS names shared by several contexts (live capture workers, each with its own context; see
  * src/live_dns.h). With a share set, every name the context's DNS cache learns is also handed to

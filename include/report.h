@@ -60,6 +60,10 @@ struct report_run_counters {
 	bool live;
 	bool have_drops;      /* libpcap delivered statistics (live) */
 	uint64_t drops, ifdrops;
+	/* The second look (offline runs, role_defer.h): on, records held to the end of input, of
+	 * those relabelled, and written early because the store was full. */
+	bool second_look;
+	uint64_t second_look_held, second_look_relabelled, second_look_overflow;
 };
 /* Where each write (periodic and final) reads the run's counters; without it the report says
  * "not recorded". */

@@ -900,3 +900,8 @@ void evidence_flow_end(struct evidence_ctx *x, struct flow *f)
 	f->ev.sni = f->ev.alpn = f->ev.server_names = f->ev.dns_name = 0;
 	f->ev.state = (uint8_t)((f->ev.state & ~(EVS_SLOT | EVS_HOST | EVS_SOFTWARE)) | EVS_DONE);
 }
+
+void evidence_flow_detach(struct evidence_ctx *x, struct flow *f)
+{
+	slot_release(x, f);
+}

@@ -293,7 +293,7 @@ static int worker_create(struct worker *w, unsigned idx, const struct sig_db *db
 	fc.uid_first = idx + 1;
 	fc.uid_step = C.n;
 	struct pipeline_config pc = { fc, db, w->sink, w->tunnels, w->ev, NULL, NULL, NULL, NULL, 0,
-				      cfg->roles };
+				      cfg->roles, 0 /* no second look: live */ };
 	if (cfg->lc.nexports) {
 		pc.on_flow = worker_flow;
 		pc.hook_user = w;
@@ -354,7 +354,7 @@ static void report_counters(void *user, struct report_run_counters *c)
 	else
 		collect(&s, NULL, false);
 	*c = (struct report_run_counters){ s.pc.packets, s.pc.truncated, true, s.cs.valid, s.cs.drop,
-					   s.cs.ifdrop };
+					   s.cs.ifdrop, false, 0, 0, 0 };
 }
 
 /* SIGHUP: new tables for every worker, then the output reopened (logrotate). */

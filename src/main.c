@@ -21,6 +21,7 @@
 #include "live_workers.h"
 #include "report.h"
 #include "role.h"
+#include "role_defer.h"
 #include "tunnel_intern.h"
 
 /* out_names has one user pointer for all its id-to-text callbacks: it points at this. */
@@ -49,7 +50,14 @@ static void report_run_counters(void *user, struct report_run_counters *c)
 	pipeline_get_counters(rr->pl, &pcn);
 	cap_get_stats(rr->src, &cs);
 	*c = (struct report_run_counters){ pcn.packets, pcn.truncated, rr->live, cs.valid, cs.drop,
-					   cs.ifdrop };
+					   cs.ifdrop, false, 0, 0, 0 };
+	struct role_defer_stats ds;
+	if (pipeline_get_second_look(rr->pl, &ds)) {
+		c->second_look = true;
+		c->second_look_held = ds.held;
+		c->second_look_relabelled = ds.relabelled;
+		c->second_look_overflow = ds.overflow;
+	}
 }
 
 /* ---- inputs: which were read, which failed and why (the summary, -v and the report) ---- */
@@ -271,7 +279,7 @@ static int learn_pass(const struct options *o, const struct sig_db *db, struct r
 			break;
 		before = st.with_role;
 		struct pipeline_config lc = { o->flows, db, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0,
-					      NULL };
+					      NULL, 0 };
 		lc.roles = roles;
 		struct pipeline *lp = pipeline_create(&lc, errbuf);
 		if (!lp)
@@ -425,7 +433,11 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	struct pipeline_config pc = { o.flows, db, out, tables.tunnels, ev, NULL, NULL, NULL, NULL, 0,
-				      roles };
+				      roles, 0 };
+	/* The second look: offline only (a live record is written when its flow ends), and not
+	 * after --two-pass, whose roles are the whole input's already. */
+	if (!o.no_second_look && !o.two_pass && !o.live.iface)
+		pc.second_look = o.second_look_max ? o.second_look_max : ROLE_DEFER_DEFAULT_MAX;
 	if (o.nipfix && !(exports = calloc(o.nipfix, sizeof *exports))) {
 		snprintf(errbuf, sizeof errbuf, "out of memory");
 		status = EXIT_RUNTIME;
@@ -550,6 +562,7 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 	if (!o.quiet && status != EXIT_USAGE) {
 		pipeline_print_summary(pl, stderr);
+		pipeline_print_second_look(pl, stderr, o.verbose > 0);
 		print_inputs(&inputs, stderr, o.verbose > 0);
 		if (o.verbose)
 			print_details(out, uid_seed, stderr);

@@ -34,7 +34,10 @@ enum opt_id_live {
 };
 enum opt_id_report { OPT_REPORT = 1200, OPT_REPORT_INTERVAL, OPT_FROM_JSON };
 enum opt_id_export { OPT_COMMUNITY_ID_SEED = 1300, OPT_IPFIX, OPT_IPFIX_REFRESH };
-enum opt_id_roles { OPT_SERVERS = 1500, OPT_WRITE_SITE, OPT_TWO_PASS, OPT_NO_ROLES };
+enum opt_id_roles {
+	OPT_SERVERS = 1500, OPT_WRITE_SITE, OPT_TWO_PASS, OPT_NO_ROLES, OPT_NO_SECOND_LOOK,
+	OPT_SECOND_LOOK_MAX,
+};
 
 struct opt_desc {
 	int id;
@@ -98,6 +101,11 @@ static const struct opt_desc opt_table[] = {
 	  "read the files twice: learn server roles first, then label every flow with them" },
 	{ OPT_NO_ROLES, "no-roles", NULL,
 	  "learn no server roles from the capture" },
+	{ OPT_NO_SECOND_LOOK, "no-second-look", NULL,
+	  "files: write each record when its flow ends, not held until the roles of the whole "
+	  "input are known" },
+	{ OPT_SECOND_LOOK_MAX, "second-look-max", "N",
+	  "files: hold at most N records for the second look (default 65536)" },
 	{ OPT_NO_PAYLOAD, "no-payload", NULL,
 	  "label from ports, subnets and the site file only: inspect no payload" },
 	{ OPT_PAYLOAD_PKTS, "payload-packets", "N",
@@ -285,6 +293,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_WRITE_SITE: o->write_site = optarg; break;
 		case OPT_TWO_PASS: o->two_pass = 1; break;
 		case OPT_NO_ROLES: o->no_roles = 1; break;
+		case OPT_NO_SECOND_LOOK: o->no_second_look = 1; break;
+		case OPT_SECOND_LOOK_MAX: {
+			uint64_t v;
+			if (parse_u64(optarg, UINT32_MAX, &v) != 0 || v == 0) {
+				fprintf(stderr, "ucflow: --second-look-max: expected a positive number, "
+						"got '%s'\n", optarg);
+				return EXIT_USAGE + 1;
+			}
+			o->second_look_max = (uint32_t)v;
+			break;
+		}
 		case OPT_COUNT:
 			if (parse_u64(optarg, UINT64_MAX, &o->count) != 0 || o->count == 0) {
 				fprintf(stderr, "ucflow: -c: expected a positive number, got '%s'\n", optarg);

@@ -52,6 +52,8 @@ struct options {
 	const char *write_site;      /* --write-site: the learned roles as a site file */
 	int two_pass;                /* --two-pass: learn roles from the files, then label */
 	int no_roles;                /* --no-roles: learn no server roles (as --workers) */
+	int no_second_look;          /* --no-second-look: write each record when its flow ends */
+	uint32_t second_look_max;    /* --second-look-max: records held at most (0 = the default) */
 };
 
 /* Fills o with the defaults, then parses argv. Options and the BPF filter may come in any order

@@ -8,6 +8,7 @@
 #include "evidence.h"
 #include "export.h"
 #include "role.h"
+#include "role_defer.h"
 
 struct pipeline {
 	struct pipeline_config cfg;
@@ -16,6 +17,7 @@ struct pipeline {
 	struct pipeline_counters c;
 	uint64_t last_ts;           /* latest packet time seen (live: expiry uses max(this, wall clock)) */
 	uint64_t next_sweep;        /* next active-timeout sweep of the whole table (pipeline_tick) */
+	struct role_defer *defer;   /* the second look (NULL: off) */
 	int error;                  /* first fatal error; stops the capture */
 	char errbuf[UCF_ERRBUF_SIZE];
 };
@@ -45,27 +47,11 @@ static inline bool orientation_fixed(const struct flow *f)
 	return f->key.proto == 6 && (f->tcp_state & FLOW_TCP_SYN_ORIG);
 }
 
-static void emit_flow(void *user, struct flow *f, enum flow_end why)
+/* Writes a record whose label is final: output, exporters, observers. */
+static void write_record(struct pipeline *p, struct flow *f, enum flow_end why)
 {
-	struct pipeline *p = user;
-	/* Live workers share DNS names (evidence_set_dns_share): the answer naming this flow's
-	 * server may have reached the share, from another worker, only after the flow started. */
-	if (p->cfg.ev && (evidence_flow_recheck_dns(p->cfg.ev, f) & EV_CHG_CLASSIFY))
-		f->label.flags &= (uint8_t)~CLASSIFY_F_DONE;
-	/* A flow between addresses that hold a server role is classified again: the role may have
-	 * been learned after its last classification (roles are learned from other flows). */
-	uint64_t ro = 0, rr = 0;
-	if (role_table_any(p->cfg.roles)) {
-		ro = role_of(p->cfg.roles, flow_orig_addr(f));
-		rr = role_of(p->cfg.roles, flow_resp_addr(f));
-	}
-	if (!(f->label.flags & CLASSIFY_F_DONE) || ro || rr || classify_flow_stale(f))
-		classify_with_evidence(p, p->cfg.db, f, ro, rr);
-	if (p->cfg.roles) {
-		role_observe(p->cfg.roles, f, f->ts_last, true);
-		if (f->label.confidence >= CONF_ROLE_PORT)
-			role_count_labelled(p->cfg.roles, p->cfg.db, f);
-	}
+	if (p->cfg.roles && f->label.confidence >= CONF_ROLE_PORT)
+		role_count_labelled(p->cfg.roles, p->cfg.db, f);
 	if (p->cfg.out && out_write_flow(p->cfg.out, f, why) != UCF_OK) {
 		char eb[UCF_ERRBUF_SIZE];
 		out_flush(p->cfg.out, eb);
@@ -84,6 +70,78 @@ static void emit_flow(void *user, struct flow *f, enum flow_end why)
 	 * flow lives on and keeps them) */
 	if (p->cfg.ev && why != FLOW_END_ACTIVE)
 		evidence_flow_end(p->cfg.ev, f);
+}
+
+/* A held record's second look: classified with the roles known now, then written. When its
+ * addresses hold no role now and the role table never forgot one, they held none when the
+ * record was classified last either, so classifying again would give the same label: skipped. */
+static void write_second_look(struct pipeline *p, struct flow *f, enum flow_end why)
+{
+	uint64_t ro = 0, rr = 0;
+	if (role_table_any(p->cfg.roles)) {
+		ro = role_of(p->cfg.roles, flow_orig_addr(f));
+		rr = role_of(p->cfg.roles, flow_resp_addr(f));
+	}
+	struct role_stats rs = { 0 };
+	if (!ro && !rr)
+		role_table_get_stats(p->cfg.roles, &rs);
+	if (ro || rr || rs.evicted) {
+		struct flow_label was = f->label;
+		classify_with_evidence(p, p->cfg.db, f, ro, rr);
+		if (f->label.rule != was.rule || f->label.confidence != was.confidence)
+			role_defer_note_relabelled(p->defer);
+	}
+	write_record(p, f, why);
+}
+
+/* A final record while the second look is on: held when its label could still change once
+ * roles are known, written at once otherwise. */
+static void hold_or_write(struct pipeline *p, struct flow *f, enum flow_end why)
+{
+	if (!role_defer_wanted(f, p->cfg.db)) {
+		write_record(p, f, why);
+		return;
+	}
+	if (p->cfg.ev) /* the flow is recycled: its reassembly slot goes, its names stay held */
+		evidence_flow_detach(p->cfg.ev, f);
+	struct flow o;
+	enum flow_end ow;
+	if (role_defer_hold(p->defer, f, why, &o, &ow))
+		write_second_look(p, &o, ow);
+}
+
+static void emit_flow(void *user, struct flow *f, enum flow_end why)
+{
+	struct pipeline *p = user;
+	/* Live workers share DNS names (evidence_set_dns_share): the answer naming this flow's
+	 * server may have reached the share, from another worker, only after the flow started. */
+	if (p->cfg.ev && (evidence_flow_recheck_dns(p->cfg.ev, f) & EV_CHG_CLASSIFY))
+		f->label.flags &= (uint8_t)~CLASSIFY_F_DONE;
+	/* A flow between addresses that hold a server role is classified again: the role may have
+	 * been learned after its last classification (roles are learned from other flows). */
+	uint64_t ro = 0, rr = 0;
+	if (role_table_any(p->cfg.roles)) {
+		ro = role_of(p->cfg.roles, flow_orig_addr(f));
+		rr = role_of(p->cfg.roles, flow_resp_addr(f));
+	}
+	if (!(f->label.flags & CLASSIFY_F_DONE) || ro || rr || classify_flow_stale(f))
+		classify_with_evidence(p, p->cfg.db, f, ro, rr);
+	if (p->cfg.roles)
+		role_observe(p->cfg.roles, f, f->ts_last, true);
+	/* interim records are written when cut: their flow lives on and holds their names */
+	if (p->defer && why != FLOW_END_ACTIVE)
+		hold_or_write(p, f, why);
+	else
+		write_record(p, f, why);
+}
+
+/* The second look at the held records, in the order they were held. */
+static void second_look_all(struct pipeline *p)
+{
+	struct flow f;
+	enum flow_end why;
+	while (p->defer && role_defer_take(p->defer, &f, &why))
+		write_second_look(p, &f, why);
 }
 
 /* Hands the evidence stage the domain rows of db; user_id is the row index. */
@@ -164,8 +222,15 @@ struct pipeline *pipeline_create(const struct pipeline_config *cfg, char *errbuf
 		free(p);
 		return NULL;
 	}
+	/* no role table or no role statements: no role can change a label */
+	if (cfg->second_look && cfg->roles && cfg->db && sig_role_count(cfg->db) &&
+	    role_defer_create(&p->defer, cfg->second_look, errbuf) != UCF_OK) {
+		free(p);
+		return NULL;
+	}
 	p->flows = flow_table_create(&cfg->flows, emit_flow, p, errbuf);
 	if (!p->flows) {
+		role_defer_destroy(p->defer);
 		free(p);
 		return NULL;
 	}
@@ -177,6 +242,7 @@ void pipeline_destroy(struct pipeline *p)
 	if (!p)
 		return;
 	flow_table_destroy(p->flows);
+	role_defer_destroy(p->defer);
 	free(p);
 }
 
@@ -373,6 +439,8 @@ static void reclassify_one(void *user, struct flow *f)
 uint64_t pipeline_set_db(struct pipeline *p, const struct sig_db *db)
 {
 	struct reclassify_ctx rc = { p, db, 0 };
+	/* held records cite the old tables and were waiting for the roles about to be forgotten */
+	second_look_all(p);
 	/* the evidence facts stay with the flows; only the domain rows they are matched to change */
 	if (p->cfg.ev) {
 		char eb[UCF_ERRBUF_SIZE];
@@ -397,6 +465,15 @@ void pipeline_get_flow_stats(const struct pipeline *p, struct flow_table_stats *
 void pipeline_finish(struct pipeline *p)
 {
 	flow_table_flush(p->flows, FLOW_END_EOF);
+	second_look_all(p);
+}
+
+bool pipeline_get_second_look(const struct pipeline *p, struct role_defer_stats *st)
+{
+	if (!p->defer)
+		return false;
+	role_defer_get_stats(p->defer, st);
+	return true;
 }
 
 void pipeline_get_counters(const struct pipeline *p, struct pipeline_counters *c)
@@ -412,6 +489,20 @@ void pipeline_print_summary(const struct pipeline *p, FILE *fp)
 	out_get_counts(p->cfg.out, &oc);
 	pipeline_print_summary_totals(&p->c, &st, &oc,
 				      p->cfg.tunnels ? tunnel_intern_overflows(p->cfg.tunnels) : 0, fp);
+}
+
+void pipeline_print_second_look(const struct pipeline *p, FILE *fp, bool always)
+{
+	struct role_defer_stats ds;
+	if (!pipeline_get_second_look(p, &ds) || !(ds.relabelled || ds.overflow || (always && ds.held)))
+		return;
+	fprintf(fp, "ucflow: second look: %llu records held until the end of input, %llu relabelled",
+		(unsigned long long)ds.held, (unsigned long long)ds.relabelled);
+	if (ds.overflow)
+		fprintf(fp, "; %llu of them written early (more than %u records held: "
+			    "--second-look-max)", (unsigned long long)ds.overflow,
+			(unsigned)ds.max_records);
+	fputc('\n', fp);
 }
 
 void pipeline_print_summary_totals(const struct pipeline_counters *c, const struct flow_table_stats *st,

@@ -35,6 +35,10 @@ struct pipeline_config {
 	 * responder's first packet, the record) and asks it for the roles of a flow's addresses
 	 * when classifying; a record whose addresses hold a role is classified again when written. */
 	struct role_table *roles;
+	/* The second look (include/role_defer.h; offline input only): hold back records whose label
+	 * could still change once roles are known, at most this many records (0 = no second look),
+	 * and write them at pipeline_finish() with the final roles. */
+	uint32_t second_look;
 };
 
 struct pipeline_counters {
@@ -65,8 +69,15 @@ size_t pipeline_on_batch(void *user, const struct cap_frame *frames, size_t n);
 void pipeline_set_source(struct pipeline *p, struct cap_source *src);
 int pipeline_error(const struct pipeline *p, char *errbuf);
 
-/* Writes every open flow (end of input). */
+/* Writes every open flow (end of input), then every record held for the second look. */
 void pipeline_finish(struct pipeline *p);
+
+struct role_defer_stats;
+/* The second look's counts; false (st untouched) when it is off. */
+bool pipeline_get_second_look(const struct pipeline *p, struct role_defer_stats *st);
+/* The summary's second-look line: when it relabelled records or wrote some early (always: also
+ * when it only held some). */
+void pipeline_print_second_look(const struct pipeline *p, FILE *fp, bool always);
 
 /* Live captures, from the capture's tick (wall clock now_us): expires idle flows at
  * max(latest packet time, now_us), so a quiet link still writes them, and, when the flow table has

@@ -776,10 +776,20 @@ struct rtab *report_tab_overview(const struct report *r)
 			   (unsigned long long)r->run.drops, (unsigned long long)r->run.ifdrops);
 		else
 			KV("Capture drops", "not reported by libpcap");
+		if (r->run.second_look)
+			KV("Second look", "%llu records held, %llu relabelled, %llu written early "
+			   "(store full)",
+			   (unsigned long long)r->run.second_look_held,
+			   (unsigned long long)r->run.second_look_relabelled,
+			   (unsigned long long)r->run.second_look_overflow);
+		else
+			KV("Second look", "off (%s)", r->run.live ? "live capture" :
+			   "--no-second-look, --two-pass or no roles");
 	} else {
 		KV("Packets read", "not recorded (report built from flow records)");
 		KV("Truncated packets", "not recorded (report built from flow records)");
 		KV("Capture drops", "not recorded (report built from flow records)");
+		KV("Second look", "not recorded (report built from flow records)");
 	}
 	KV("Malformed lines", "%llu%s", (unsigned long long)r->malformed,
 	   r->malformed ? " (listed below; the run exits with status 1)" : "");

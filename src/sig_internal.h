@@ -241,6 +241,7 @@ struct sig_db {
 	struct sig_role_peer role_peers[SIG_MAX_ROLE_PEERS];
 	unsigned nrole_peers;
 	uint8_t role_peer_bits[2][65536 / 8]; /* [tcp, udp]: a role_peers port */
+	uint8_t role_rule_bits[2][65536 / 8]; /* [tcp, udp]: a server port of a rule a role covers */
 	bool internal_changed;   /* replaced or extended by the site file */
 	uint8_t shared[65536 / 8];
 	unsigned nshared;

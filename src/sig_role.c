@@ -450,6 +450,12 @@ int sig_role_finish(struct sig_parse_ctx *ctx)
 		for (size_t k = 0; k < db->roles.n; k++)
 			if (role_covers(SIG_VEC_AT(&db->roles, const struct sig_role, k), r))
 				r->roles |= 1ULL << k;
+		/* a role stands in for an address only with the rule's server port (classify.c) */
+		for (uint32_t j = 0; r->roles && !r->sport.any && j < r->sport.nr; j++)
+			for (uint32_t p = r->sport.r[j].lo; p <= r->sport.r[j].hi; p++)
+				for (int u = 0; u < 2; u++)
+					if (r->proto & (u ? SIG_PROTO_UDP : SIG_PROTO_TCP))
+						db->role_rule_bits[u][p >> 3] |= (uint8_t)(1u << (p & 7));
 	}
 	return 0;
 }
@@ -553,6 +559,12 @@ bool sig_role_peer_port(const struct sig_db *db, uint8_t ipproto, uint16_t port)
 {
 	return db && (ipproto == 6 || ipproto == 17) &&
 	       (db->role_peer_bits[ipproto == 17][port >> 3] >> (port & 7) & 1);
+}
+
+bool sig_role_rule_port(const struct sig_db *db, uint8_t ipproto, uint16_t port)
+{
+	return db && (ipproto == 6 || ipproto == 17) &&
+	       (db->role_rule_bits[ipproto == 17][port >> 3] >> (port & 7) & 1);
 }
 
 size_t sig_role_service_count(const struct sig_db *db, size_t idx)

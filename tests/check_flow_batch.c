@@ -107,7 +107,7 @@ static void run(const struct capture *cap, const struct sig_db *db, size_t batch
 	struct out_names names = { .db = db, .ev = ev, .tunnel_of = tunnel_name, .user = tun };
 	struct out_writer *out = NULL;
 	ck_assert_int_eq(out_open(&out, out_format_find("json"), outpath, &names, err), UCF_OK);
-	struct pipeline_config pc = { { 0 }, db, out, tun, ev, NULL, NULL, NULL, NULL, 0, NULL };
+	struct pipeline_config pc = { { 0 }, db, out, tun, ev, NULL, NULL, NULL, NULL, 0, NULL, 0 };
 	flow_table_config_defaults(&pc.flows);
 	pc.flows.max_flows = max_flows;
 	pc.flows.active_timeout_s = active_s;
