@@ -69,8 +69,8 @@ struct rcount {
 	UT_hash_handle hh;
 	uint64_t flows, bytes;
 	uint64_t err;   /* in a struct rtopk: flows may overestimate by up to this (0: exact) */
-	uint64_t hash;  /* in a struct rtopk: report_key_hash of the key */
-	uint32_t klen;  /* in a struct rtopk: strlen(key) */
+	uint64_t hash;  /* from a struct rtopk (report_topk_sorted): report_key_hash of the key */
+	uint32_t klen;  /* from a struct rtopk: strlen(key) */
 	char key[];
 };
 
@@ -83,11 +83,18 @@ struct rtopk_slot {
 	uint64_t flows;       /* the counter's flows, beside it: sifting reads the heap array only */
 	uint32_t id;          /* index in ent */
 };
+struct rtopk_count {
+	uint64_t flows, bytes, err;
+	uint64_t hash;        /* report_key_hash of the key */
+	uint32_t klen;        /* strlen(key) */
+	char key[];
+};
 struct rtopk {
-	struct rcount **ent;     /* the counters (ent[0..n)): iterate these, not a uthash map */
+	struct rtopk_count **ent; /* the counters (ent[0..n)): iterate these, not a uthash map */
 	struct rtopk_slot *heap; /* min-heap on flows */
 	uint32_t *pos;           /* id -> its position in heap */
 	uint32_t *slot;          /* id -> its word in tab */
+	uint16_t *room;          /* id -> bytes its counter has for a key */
 	uint64_t *tab;           /* open addressing: hash's high half << 32 | (id + 1), 0 empty */
 	uint32_t tmask;
 	uint32_t n, cap, k;
@@ -104,7 +111,7 @@ void report_topk_addh(struct rtopk *t, const char *key, size_t len, uint64_t has
 		      uint64_t bytes, bool *oom);
 /* A 64-bit hash of a short string (endpoints): the summaries' map and HyperLogLog use it. */
 uint64_t report_key_hash(const char *key, size_t len);
-const struct rcount *report_topk_find(const struct rtopk *t, const char *key); /* NULL: not kept */
+const struct rtopk_count *report_topk_find(const struct rtopk *t, const char *key); /* NULL: not kept */
 /* Counters are ids 0..n-1 (t->ent[id]), stable until the counter is taken over by another key.
  * _add_id returns the key's id (UINT32_MAX: not kept) and sets *fresh when the counter is new to
  * the key (a new counter or one taken over): per-counter data kept beside the summary (by id)
@@ -112,7 +119,8 @@ const struct rcount *report_topk_find(const struct rtopk *t, const char *key); /
 uint32_t report_topk_add_id(struct rtopk *t, const char *key, size_t len, uint64_t hash, uint64_t n,
 			    uint64_t bytes, bool *fresh, bool *oom);
 uint32_t report_topk_find_id(const struct rtopk *t, const char *key); /* UINT32_MAX: not kept */
-struct rcount **report_topk_sorted(const struct rtopk *t, size_t *n); /* as report_sorted_counts */
+/* As report_sorted_counts: copies of the counters, in one block (free the array only). */
+struct rcount **report_topk_sorted(const struct rtopk *t, size_t *n);
 /* Merges src into dst (dst keeps its k): summed counts, bounds added. 0, or -1 out of memory. */
 int report_topk_merge(struct rtopk *dst, const struct rtopk *src);
 uint64_t report_topk_floor(const struct rtopk *t);

@@ -33,12 +33,14 @@ void report_topk_free(struct rtopk *t)
 	free(t->heap);
 	free(t->pos);
 	free(t->slot);
+	free(t->room);
 	free(t->tab);
 	free(t->hll);
 	t->ent = NULL;
 	t->heap = NULL;
 	t->tab = NULL;
 	t->pos = t->slot = NULL;
+	t->room = NULL;
 	t->hll = NULL;
 	t->n = t->cap = t->tmask = 0;
 }
@@ -94,7 +96,7 @@ static uint32_t tab_find(const struct rtopk *t, const char *key, size_t klen, ui
 			break;
 		if ((w & 0xffffffff00000000ULL) == tag) {
 			uint32_t id = (uint32_t)w - 1;
-			const struct rcount *c = t->ent[id];
+			const struct rtopk_count *c = t->ent[id];
 			if (c->klen == klen && memcmp(c->key, key, klen) == 0) {
 				*slot = i;
 				return id;
@@ -141,7 +143,7 @@ static void tab_del(struct rtopk *t, uint32_t id)
 /* Room for cap counters: the arrays grow by doubling up to k, the table stays at most half full. */
 static int grow(struct rtopk *t, uint32_t cap)
 {
-	struct rcount **e = realloc(t->ent, cap * sizeof *e);
+	struct rtopk_count **e = realloc(t->ent, cap * sizeof *e);
 	if (!e)
 		return -1;
 	t->ent = e;
@@ -156,6 +158,10 @@ static int grow(struct rtopk *t, uint32_t cap)
 	if (!(pos = realloc(t->slot, cap * sizeof *pos)))
 		return -1;
 	t->slot = pos;
+	uint16_t *room = realloc(t->room, cap * sizeof *room);
+	if (!room)
+		return -1;
+	t->room = room;
 	uint32_t size = 16;
 	while (size < 2 * cap)
 		size *= 2;
@@ -212,13 +218,19 @@ static void sift_up(struct rtopk *t, uint32_t i)
 	heap_set(t, i, s);
 }
 
-/* Keys get at least this room, so that a counter taken over keeps its memory (an endpoint
- * "[v6addr]:port" fits). */
-#define KEY_ROOM 64
-
-static struct rcount *new_count(const char *key, size_t n, uint64_t h, bool *oom)
+/* A counter's key room: the key and its NUL rounded up to 8, at least 16 (an IPv4 address); a
+ * counter taken over keeps its memory when the new key fits (t->room, beside the ids: the
+ * victim's own memory is not read), else gets new memory. Counters are small (40 bytes and the
+ * key): the summaries of a report with many finding groups fill to thousands of them. */
+static size_t key_room(size_t n)
 {
-	struct rcount *c = calloc(1, sizeof *c + (n + 1 > KEY_ROOM ? n + 1 : KEY_ROOM));
+	size_t r = (n + 1 + 7) & ~(size_t)7;
+	return r < 16 ? 16 : r;
+}
+
+static struct rtopk_count *new_count(const char *key, size_t n, uint64_t h, bool *oom)
+{
+	struct rtopk_count *c = calloc(1, sizeof *c + key_room(n));
 	if (!c) {
 		*oom = true;
 		return NULL;
@@ -237,7 +249,7 @@ static uint32_t add_err(struct rtopk *t, const char *key, size_t klen, uint64_t 
 {
 	*fresh = false;
 	uint32_t slot, id = t->tab ? tab_find(t, key, klen, h, &slot) : UINT32_MAX;
-	struct rcount *c;
+	struct rtopk_count *c;
 	if (id != UINT32_MAX) {
 		c = t->ent[id];
 		c->flows += n;
@@ -262,6 +274,7 @@ static uint32_t add_err(struct rtopk *t, const char *key, size_t klen, uint64_t 
 		c->err = err;
 		id = t->n++;
 		t->ent[id] = c;
+		t->room[id] = (uint16_t)key_room(klen);
 		tab_put(t, h, id);
 		heap_set(t, id, (struct rtopk_slot){ n, id });
 		sift_up(t, id);
@@ -286,14 +299,15 @@ static uint32_t add_err(struct rtopk *t, const char *key, size_t klen, uint64_t 
 		t->floor = vf;
 	t->evicted++;
 	c = t->ent[id];
-	if (klen >= KEY_ROOM && klen >= c->klen) { /* a longer key than the memory holds */
-		struct rcount *nc = new_count(key, klen, h, oom);
+	if (key_room(klen) > t->room[id]) { /* a longer key than the memory holds */
+		struct rtopk_count *nc = new_count(key, klen, h, oom);
 		if (!nc) { /* the new key is lost, as if never seen; the old one stays */
 			tab_put(t, c->hash, id);
 			return UINT32_MAX;
 		}
 		free(c);
 		c = t->ent[id] = nc;
+		t->room[id] = (uint16_t)key_room(klen);
 	}
 	memcpy(c->key, key, klen);
 	c->key[klen] = '\0';
@@ -316,22 +330,35 @@ uint32_t report_topk_find_id(const struct rtopk *t, const char *key)
 	return t->tab ? tab_find(t, key, len, report_key_hash(key, len), &slot) : UINT32_MAX;
 }
 
-const struct rcount *report_topk_find(const struct rtopk *t, const char *key)
+const struct rtopk_count *report_topk_find(const struct rtopk *t, const char *key)
 {
 	uint32_t id = report_topk_find_id(t, key);
 	return id == UINT32_MAX ? NULL : t->ent[id];
 }
 
+/* For the renderers: the counters as rcounts (copies, in the one block the caller frees). */
 struct rcount **report_topk_sorted(const struct rtopk *t, size_t *n)
 {
-	*n = t->n;
-	struct rcount **v = calloc(t->n ? t->n : 1, sizeof *v);
-	if (!v) {
-		*n = 0;
+	size_t size = (t->n ? t->n : 1) * sizeof(struct rcount *), one = 0;
+	for (uint32_t i = 0; i < t->n; i++)
+		size += (sizeof(struct rcount) + t->ent[i]->klen + 1 + 7) & ~(size_t)7;
+	struct rcount **v = calloc(1, size);
+	*n = v ? t->n : 0;
+	if (!v)
 		return NULL;
+	char *p = (char *)(v + (t->n ? t->n : 1));
+	for (uint32_t i = 0; i < t->n; i++, p += one) {
+		const struct rtopk_count *c = t->ent[i];
+		struct rcount *r = (struct rcount *)(void *)p;
+		r->flows = c->flows;
+		r->bytes = c->bytes;
+		r->err = c->err;
+		r->hash = c->hash;
+		r->klen = c->klen;
+		memcpy(r->key, c->key, c->klen + 1);
+		v[i] = r;
+		one = (sizeof(struct rcount) + c->klen + 1 + 7) & ~(size_t)7;
 	}
-	if (t->n)
-		memcpy(v, t->ent, t->n * sizeof *v);
 	report_sort_counts(v, t->n);
 	return v;
 }
@@ -471,7 +498,7 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 	report_topk_init(&u, dst->k + src->k); /* room for the whole union: nothing evicted here */
 	uint32_t slot;
 	for (uint32_t i = 0; i < dst->n; i++) {
-		const struct rcount *c = dst->ent[i];
+		const struct rtopk_count *c = dst->ent[i];
 		uint32_t o = src->tab ? tab_find(src, c->key, c->klen, c->hash, &slot) : UINT32_MAX;
 		if (o != UINT32_MAX)
 			add_err(&u, c->key, c->klen, c->hash, c->flows + src->ent[o]->flows,
@@ -481,7 +508,7 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 				&oom);
 	}
 	for (uint32_t i = 0; i < src->n; i++) {
-		const struct rcount *c = src->ent[i];
+		const struct rtopk_count *c = src->ent[i];
 		if (!dst->tab || tab_find(dst, c->key, c->klen, c->hash, &slot) == UINT32_MAX)
 			add_err(&u, c->key, c->klen, c->hash, c->flows + fd, c->bytes, c->err + fd, &fresh,
 				&oom);
@@ -509,7 +536,7 @@ int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 	}
 	/* the survivors in id order (deterministic), into a summary of dst's k */
 	for (uint32_t i = 0; i < nu && !oom; i++) {
-		const struct rcount *c = u.ent[i];
+		const struct rtopk_count *c = u.ent[i];
 		if (u.pos[i] != UINT32_MAX)
 			add_err(&k, c->key, c->klen, c->hash, c->flows, c->bytes, c->err, &fresh, &oom);
 	}
