@@ -18,6 +18,8 @@
 #          run: a reload forgets the server roles learned before it (role.h), so flows labelled
 #          through a role may differ from the file's, as they would with one worker.
 # The workers share one server-role table, so run 1's labels (roles included) are the file's.
+# -B is the whole capture's buffer: the packet rings ucflow maps (/proc/PID/maps) are checked for
+# --workers 2 -B 8192 (4096 KiB each) and for the fallbacks to one worker (all of the default -B).
 # DNS names are shared between workers too: a capture synthesized here (tools/ucflow-synth) has
 # two DNS flows naming 16 servers in *.webex.com outside any documented subnet, then a TLS flow
 # without SNI to each, which only its server's DNS name labels (confidence dns); the fanout hash
@@ -160,6 +162,17 @@ start_stop() {
 	ip netns exec "$nsb" $wrap "$bin" -S "$srcdir/signatures" -o /dev/null "$@" 2>"$tmp/ss.err" &
 	upid=$!
 	wait_for "$tmp/ss.err" 'listening on' 10 "$upid" || { echo "FAIL: ucflow $* did not start"; cat "$tmp/ss.err"; exit 1; }
+	# the packet rings it has mapped (every capture handle is open by the listening line): their
+	# sizes in KiB, sorted, in $rings (-B is shared out over the workers)
+	rings=$(python3 -c '
+import sys
+sizes = []
+for l in open("/proc/%s/maps" % sys.argv[1]):
+    f = l.split()
+    if len(f) > 5 and f[5].startswith("socket:"):
+        a, b = f[0].split("-")
+        sizes.append((int(b, 16) - int(a, 16)) // 1024)
+print(" ".join(str(x) for x in sorted(sizes)))' "$upid")
 	kill -INT "$upid"
 	wait "$upid" || { echo "FAIL: ucflow $* exited with $?"; cat "$tmp/ss.err"; exit 1; }
 	upid=""
@@ -169,6 +182,11 @@ start_stop -i any --workers 2
 grep -q "^ucflow: warning: --workers: the 'any' device is not spread over workers.*one worker" "$tmp/ss.err" &&
 	grep -q '^ucflow: listening on any, .*, 1 worker$' "$tmp/ss.err" ||
 	{ echo "FAIL: -i any --workers 2: no warning or not one worker"; cat "$tmp/ss.err"; exit 1; }
+[ "$rings" = 65536 ] || { echo "FAIL: -i any --workers 2: rings of $rings KiB, not the whole -B (65536)"; exit 1; }
+# -B is the whole capture's: two workers get half each
+start_stop -i vB --workers 2 -B 8192
+[ "$rings" = "4096 4096" ] || { echo "FAIL: --workers 2 -B 8192: rings of $rings KiB, not 4096 each"; cat "$tmp/ss.err"; exit 1; }
+split_rings=$rings
 # auto: one worker per online CPU
 ncpu=$(getconf _NPROCESSORS_ONLN)
 start_stop -i vB --workers auto
@@ -176,7 +194,8 @@ if [ "$ncpu" -gt 1 ]; then
 	grep -q "^ucflow: listening on vB, .*, $ncpu workers" "$tmp/ss.err" ||
 		{ echo "FAIL: --workers auto on $ncpu CPUs"; cat "$tmp/ss.err"; exit 1; }
 fi
-echo "ok   -i any --workers 2: one worker, with a warning; --workers auto: $ncpu"
+[ "$(echo "$rings" | wc -w)" = "$ncpu" ] || { echo "FAIL: --workers auto on $ncpu CPUs: rings $rings"; exit 1; }
+echo "ok   -i any --workers 2: one worker, with a warning; --workers auto: $ncpu; -B 8192 over 2 workers: rings of $split_rings KiB"
 # A kernel that refuses fanout: ucflow's group id (its pid) is already taken in the namespace by
 # a group of another mode (round robin, no defrag flag), so setsockopt(PACKET_FANOUT) fails with
 # EINVAL, as on a kernel or socket type without fanout. The wrapper makes that group on vB
@@ -196,6 +215,7 @@ wrap=""
 grep -q "^ucflow: warning: --workers: vB: the kernel refused packet fanout (setsockopt(PACKET_FANOUT): .*); capturing with one worker" "$tmp/ss.err" &&
 	grep -q '^ucflow: listening on vB, .*, 1 worker$' "$tmp/ss.err" ||
 	{ echo "FAIL: --workers 2 with fanout refused: no warning or not one worker"; cat "$tmp/ss.err"; exit 1; }
+[ "$rings" = 65536 ] || { echo "FAIL: fanout refused: the one worker's ring is $rings KiB, not the whole -B (65536)"; exit 1; }
 echo "ok   --workers 2 where the kernel refuses fanout: one worker, with a warning"
 
 run "$tmp/w2" 2 0
