@@ -45,6 +45,9 @@ struct sig_rule_view {
 	int onprem;                        /* the app is onprem=yes */
 	uint8_t ndscp;                     /* dscp= values of the rule */
 	uint8_t dscp[8];
+	const char *scope;                 /* scope= ("" when none): e.g. calling, webex-platform */
+	bool interpretation;               /* basis=interpretation: ucflow's reading, not the text */
+	const char *standard;              /* what the interpretation follows ("" when not said) */
 };
 /* Label indices from CLASSIFY_RULE_DOMAIN_BASE up name domain rows (a flow labelled by a domain
  * match with no table rule of the app matching it, see classify_flow_payload): for idx =
@@ -60,6 +63,7 @@ struct sig_rule_brief {
 	const char *app, *service, *category, *file;
 	unsigned line;
 	int encrypted;
+	const char *basis; /* "" for a document row, else "interpretation[: STANDARD]" */
 };
 bool sig_rule_brief_get(const struct sig_db *db, uint16_t idx, struct sig_rule_brief *out);
 size_t sig_rule_count(const struct sig_db *db);
@@ -77,6 +81,8 @@ struct sig_domain_view {
 	const char *app, *service, *pattern, *label, *file, *doc, *table;
 	unsigned line;
 	int dependency; /* kind=dependency: a third-party domain, never the app itself */
+	int allow_list; /* kind=allow-list: listed for a firewall allow-list only, never the app */
+	const char *scope; /* scope= ("" when none) */
 };
 int sig_domain_match(const struct sig_db *db, const char *host);
 bool sig_domain_get(const struct sig_db *db, size_t idx, struct sig_domain_view *out);
@@ -166,6 +172,9 @@ bool sig_role_peer_port(const struct sig_db *db, uint8_t ipproto, uint16_t port)
 /* Whether a rule some role stands in for has ipproto/port as its server port: only a flow on such
  * a port can be labelled otherwise once an address holds a role (cheap: a bit test). */
 bool sig_role_rule_port(const struct sig_db *db, uint8_t ipproto, uint16_t port);
+/* The name of a label's scope id (flow_label.scope): the scope= of the row that labelled the flow,
+ * or of the allow-list domain row that took the label away; "" for 0 or an unknown id. */
+const char *sig_scope_name(const struct sig_db *db, uint8_t id);
 
 /* Whether a port is in the shared-ports policy set, and an address in the internal networks. */
 bool sig_port_is_shared(const struct sig_db *db, uint16_t port);

@@ -16,7 +16,8 @@
  *
  * Use of struct flow_evidence (flow.h, 28 bytes, unchanged):
  *   sni           TLS/DTLS SNI, or (state & EVS_HOST) the clear-text requested host: HTTP Host,
- *                 HTTP CONNECT target, XMPP stream to= (domainpart), from the originator only.
+ *                 HTTP CONNECT target, XMPP stream to= (domainpart), from the originator only,
+ *                 or a DNS question name that matches a domain pattern (query or answer).
  *                 Lower-case, trailing dot removed; the first kind written stays (a CONNECT host is
  *                 not replaced by the tunnelled SNI). Output: use evidence_view(), which splits
  *                 sni/host and alpn/software back apart.
@@ -201,8 +202,10 @@ enum evidence_src {
 			  a certificate must cover the SNI, and shared certificates list unrelated
 			  names) */
 	EV_SRC_DNS,    /* DNS cache name of the flow's address */
+	EV_SRC_QUERY,  /* a DNS flow's question name (kept in the host field when it matches a
+			  domain pattern): the name looked up, not the server's */
 };
-const char *evidence_src_name(enum evidence_src src); /* "sni","host","cert","dns","" */
+const char *evidence_src_name(enum evidence_src src); /* "sni","host","cert","dns","query","" */
 
 struct evidence_match {
 	int user_id;            /* -1: none */

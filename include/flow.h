@@ -62,6 +62,7 @@ struct flow_label {
 	uint8_t flags;        /* classify-stage flags (e.g. originator swapped) */
 	uint8_t reason;       /* classify-stage code: why a label was removed or kept */
 	uint8_t expected_dscp;  /* 0xff = none documented */
+	uint8_t scope;        /* classify-stage id of the label's scope (0 = none) */
 };
 
 /* Facts extracted from payload by the evidence stage: interned-string ids (0 = none), never copies

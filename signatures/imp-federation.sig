@@ -9,7 +9,9 @@ app cisco-imp "Cisco Unified CM IM and Presence" onprem=yes
 #   _sipfederationtls : SIP federation (Microsoft OCS/Lync, AOL SAG) over TLS
 #   _xmpp-server      : XMPP federation (IBM Sametime, Webex Connect, GoogleTalk, other XMPP servers)
 # The port numbers are the standard ports for those services (ucflow interpretation, not printed
-# in the document): 5061 for SIP over TLS, 5269 for XMPP server-to-server.
+# in the document): 5061 for SIP over TLS (RFC 3261 26.2 / RFC 5922), 5269 for XMPP
+# server-to-server (RFC 6120 14.7). Every rule says so (basis=interpretation standard="..."),
+# and --list-rules, flow records (rule_basis) and the report cite it.
 # The document describes both directions for both protocols (incoming requests from foreign
 # domains routed to IM and Presence through the ASA; outgoing subscriptions / IM sent by any
 # IM and Presence node through the ASA), so each protocol is written as an inbound rule (IM and
@@ -27,10 +29,12 @@ table "Basic federated network (DNS SRV records; the document has no port table)
 # and TLS proxy. Public DNS publishes _sipfederationtls -> standard port 5061 (interpretation).
 rule app=cisco-imp service=sip-federation-tls-in category=federation proto=tcp \
      server_port=5061 encrypted=yes payload=tls \
+     basis=interpretation standard="RFC 5922 / RFC 3261 SIP over TLS (port 5061)" \
      label="SIP federation over TLS, foreign domain to IM and Presence (_sipfederationtls SRV; standard port 5061)"
 # Same prose, outbound direction: any IM and Presence node sends to foreign domains via the ASA.
 rule app=cisco-imp service=sip-federation-tls-out category=federation proto=tcp \
      client=@internal server=any server_port=5061 encrypted=yes payload=tls \
+     basis=interpretation standard="RFC 5922 / RFC 3261 SIP over TLS (port 5061)" \
      label="SIP federation over TLS, IM and Presence to foreign domain edge (_sipfederationtls SRV; standard port 5061)"
 
 # XMPP federation (IBM Sametime 8.2/8.5, Cisco Webex Connect 6, GoogleTalk, Unified CM 8.x, other
@@ -39,10 +43,12 @@ rule app=cisco-imp service=sip-federation-tls-out category=federation proto=tcp 
 # unknown. Public DNS publishes _xmpp-server -> standard port 5269 (interpretation).
 rule app=cisco-imp service=xmpp-federation-in category=federation proto=tcp \
      server_port=5269 payload=xmpp-server \
+     basis=interpretation standard="RFC 6120 XMPP server-to-server (port 5269)" \
      label="XMPP federation, foreign domain to IM and Presence (_xmpp-server SRV; standard port 5269; TLS optional)"
 # Same prose, outbound direction: requests leave through a node with XMPP federation enabled.
 rule app=cisco-imp service=xmpp-federation-out category=federation proto=tcp \
      client=@internal server=any server_port=5269 payload=xmpp-server \
+     basis=interpretation standard="RFC 6120 XMPP server-to-server (port 5269)" \
      label="XMPP federation, IM and Presence to foreign XMPP server (_xmpp-server SRV; standard port 5269; TLS optional)"
 
 # ---------------------------------------------------------------------------------------------

@@ -1,13 +1,18 @@
 # Cisco Webex Calling network requirements: domains, IP subnets, connection ports and QoS, from the Japanese edition (the text prints neither its title nor a date).
 doc 004_657a5ed6fe137e34.txt "Network requirements for Webex Calling" vendor="Cisco" edition="Japanese" revised="not stated"
-app webex-calling "Cisco Webex Calling" onprem=no
+# The shared Webex platform (ucflow's own app id, for rows and names of this document that Webex
+# Calling shares with Webex Meetings and Messaging; see "Scope" at the end of this file), and
+# Webex Calling, a product of that platform: a platform name (*.webex.com ...) on a flow that a
+# Calling row matches (SIP-TLS to 8934 with an SNI under webex.com) stays Calling.
+app webex "Cisco Webex platform (shared by Calling, Meetings and Messaging)" onprem=no scope=webex-platform
+app webex-calling "Cisco Webex Calling" onprem=no scope=calling platform=webex
 
 # The seed file carries no title line; the title above is the English article name.
 # The document says all Webex Calling traffic is encrypted (すべての Webex Calling トラフィックは
 # 暗号化されています, SIP ALG section); media is SRTP over UDP (TCP/TLS media not supported).
 # Not transcribed (not port/subnet/domain/QoS tables): the proxy settings / authentication type
-# table, the TLS-inspection support table, and the revision history (its added/removed IPs and
-# domains are history, not current rows).
+# table, the TLS-inspection support table, and the revision history (its IPs are history; the host
+# names it adds to Calling's app/device configuration rows are rows at the end of the file).
 
 # =============================================================================================
 table "IP subnets for Webex Calling services"
@@ -34,19 +39,25 @@ addrset webex_app_config 62.109.192.0/18 64.68.96.0/19 150.253.128.0/17 207.182.
 # Union of the three lists (ucflow convenience set, not a document row).
 addrset webex_all @webex_calling_service @webex_device_config @webex_app_config
 
-# Subnet-only rules (ucflow policy, one per documented list): traffic to a documented Webex subnet
-# on a port the connection table does not list is still labelled, with confidence "subnet".
-rule app=webex-calling service=webex-service-other category=other proto=both \
-     server=@webex_calling_service \
-     label="Documented Webex Calling service subnet, port not in the connection table"
+# Subnet-only rules (ucflow policy, one per documented list, basis=interpretation): the document
+# says filtering Webex Calling by IP address alone is not supported (IP アドレスのみを使用した
+# Webex Calling トラフィックのフィルタリングはサポートされません) and that Meetings and Messaging use
+# these networks too, so an address alone never names Calling: these rows name the shared
+# platform (app webex), and only when the payload is a protocol Webex speaks (needs=payload).
+rule app=webex service=calling-subnet-other category=other proto=both \
+     server=@webex_calling_service payload=tls,dtls,rtp,rtcp,stun,http,sip needs=payload \
+     basis=interpretation \
+     label="Webex platform: documented Webex Calling service subnet (shared), port not in the connection table"
 # Subnet-only rule for list 2 (device configuration and firmware management).
-rule app=webex-calling service=webex-device-config-other category=other proto=both \
-     server=@webex_device_config \
-     label="Documented device configuration / firmware management subnet, port not in the connection table"
+rule app=webex service=device-config-subnet-other category=other proto=both \
+     server=@webex_device_config payload=tls,dtls,rtp,rtcp,stun,http,sip needs=payload \
+     basis=interpretation \
+     label="Webex platform: documented device configuration / firmware subnet (shared), port not in the connection table"
 # Subnet-only rule for list 3 (Webex app configuration).
-rule app=webex-calling service=webex-app-config-other category=other proto=both \
-     server=@webex_app_config \
-     label="Documented Webex app configuration subnet, port not in the connection table"
+rule app=webex service=app-config-subnet-other category=other proto=both \
+     server=@webex_app_config payload=tls,dtls,rtp,rtcp,stun,http,sip needs=payload \
+     basis=interpretation \
+     label="Webex platform: documented Webex app configuration subnet (shared), port not in the connection table"
 
 # =============================================================================================
 table "Connection purpose / source / destination port table (IP subnets for Webex Calling services)"
@@ -102,9 +113,13 @@ rule app=webex-calling service=lgw-inbound-sip-tls category=signalling proto=tcp
 # ports are allocated dynamically in the SRTP range (SRTP even port, SRTCP the next odd port).
 # Notes: after successful ICE, media flows directly between apps/devices (app 8500-8699, devices
 # 19560-19661): written as the direct-media rules at the end of this file (needs=payload).
-rule app=webex-calling service=stun category=media proto=udp \
+# Scope: Webex Meetings sends its media to these subnets on 9000 and 5004 too, so only the
+# sub-rows' own source ranges (local gateway 8000-48199, which holds the app's 8500-8699, devices
+# and VG400 19560-19849) make this Calling; other sources (the WebRTC sub-row's ephemeral ports,
+# Meetings clients) are the platform's (rule app=webex service=media-ports at the end of the file).
+rule app=webex-calling service=stun category=media proto=udp client_port=8000-48199,19560-19849 \
      server=@webex_calling_service server_port=5004,9000 payload=rtp,rtcp,stun,dtls \
-     label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (all sources)"
+     label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (local gateway, app, device and VG400 sources)"
 # encrypted: the row carries SRTP/SRTCP (encrypted) and T.38 fax (UDPTL, clear text) and does not
 # say which leg is which. The local gateway and the VG400 ATA relay fax, so their sub-rows are
 # left unknown; the Webex app, WebRTC and MPP devices send no fax (ucflow's interpretation), so
@@ -180,8 +195,13 @@ rule app=webex-calling service=pstn-media category=media proto=udp \
 # activate.cisco.com (webapps.cisco.com before firmware 11.2(1)); MPP before 12.0.3 reaching
 # sudirenewal.cisco.com over port 80 to renew the MIC / obtain SUDI.
 # Split by port because 80 / 443 differ in encryption.
+# needs=name on 443: 62.109.192.0/18 and the other shared networks carry Webex Meetings' HTTPS
+# too, so HTTPS there is Calling's device configuration only with a name the row gives
+# (activate.cisco.com, webapps.cisco.com, upgrade.cisco.com, binaries.webex.com,
+# cloudupgrader.webex.com: domain rows of service device-config-https at the end of the file);
+# without one it is the platform's (app webex).
 rule app=webex-calling service=device-config-https category=configuration proto=tcp \
-     server=@webex_device_config server_port=443 encrypted=yes payload=tls \
+     server=@webex_device_config server_port=443 encrypted=yes payload=tls needs=name \
      label="Device configuration and firmware management (Cisco devices), HTTPS 443"
 # Same row, port 6970 (used by cloudupgrader.webex.com for firmware migration).
 rule app=webex-calling service=tftp-http category=configuration proto=tcp \
@@ -198,8 +218,11 @@ rule app=webex-calling service=device-config-http category=configuration proto=t
 # self-care web access, admin interface access. TCP 8443 is used by the Webex app on a Cisco
 # Unified CM setup to download configuration (only customers connecting to Webex Calling with
 # that setup need to open it).
+# needs=name: HTTPS to these shared networks is Calling's app configuration only with a Calling
+# client-configuration name (*.broadcloudpbx.net, the domain table's "Calling client configuration
+# and management services", service app-config); without one it is the platform's (app webex).
 rule app=webex-calling service=app-config category=configuration proto=tcp \
-     server=@webex_app_config server_port=443,8443 encrypted=yes payload=tls \
+     server=@webex_app_config server_port=443,8443 encrypted=yes payload=tls needs=name \
      label="Webex app configuration: ID broker auth, app config service, self-care web, admin access (443, 8443)"
 
 # --- Row: Device time synchronisation (NTP) (デバイス時間同期 (NTP)) ---
@@ -226,12 +249,15 @@ rule app=webex-calling service=ntp product_side=client category=time proto=udp c
 # --- Row: CScan (Webex Calling web-based network readiness pre-qualification tool) ---
 # Source: ephemeral; TCP to Webex Calling subnets 8934 and 443; UDP 19569-19760 (the UDP part is a
 # second line of the same row). See cscan.webex.com.
-rule app=webex-calling service=cscan-tcp category=other proto=tcp \
-     server=@webex_calling_service server_port=8934,443 payload=tls \
+# needs=name: CScan tests the same subnets and ports every Webex client uses (HTTPS on 443 to the
+# first list, media ports 19569-19760): only its own name (cscan.webex.com, the domain row of
+# service cscan at the end of the file) tells it apart.
+rule app=webex-calling service=cscan category=other proto=tcp \
+     server=@webex_calling_service server_port=8934,443 payload=tls needs=name \
      label="CScan network readiness tool, TCP 8934 and 443"
 # Same row, second line: UDP 19569-19760.
-rule app=webex-calling service=cscan-udp category=other proto=udp \
-     server=@webex_calling_service server_port=19569-19760 \
+rule app=webex-calling service=cscan category=other proto=udp \
+     server=@webex_calling_service server_port=19569-19760 needs=name \
      label="CScan network readiness tool, UDP 19569-19760"
 
 # --- Section: Additional Webex Calling & Webex Aware services (third party) ---
@@ -266,17 +292,23 @@ domain app=webex-calling service=calling-au pattern=*.broadcloud.com.au kind=ser
 domain app=webex-calling service=calling-eu pattern=*.broadcloud.eu kind=service \
      label="Webex Calling services in Europe (all)"
 # *.broadcloudpbx.net: Calling client configuration and management services. Used by: Webex app.
-domain app=webex-calling service=calling-client-config pattern=*.broadcloudpbx.net kind=service \
+# (service app-config: the port table's Webex app configuration row, which needs this name)
+domain app=webex-calling service=app-config pattern=*.broadcloudpbx.net kind=service \
      label="Calling client configuration and management services (Webex app)"
 # *.webex.com, *.cisco.com: core Webex Calling & Webex Aware services (identity provisioning,
 # identity storage, authentication, OAuth, device onboarding, cloud-connected UC); phones use
 # activate.cisco.com (webapps.cisco.com before 11.2(1)) for zero-touch provisioning, download
 # firmware/locale from binaries.webex.com, MPP before 12.0.3 use sudirenewal.cisco.com on port 80.
 # Used by: all.
-domain app=webex-calling service=core-services pattern=*.webex.com kind=service \
+# *.webex.com is the whole Webex platform (Meetings, Messaging, www.webex.com): app webex. The
+# hosts the row names for Calling's devices are exact rows at the end of the file.
+domain app=webex service=core-services pattern=*.webex.com kind=service \
      label="Core Webex Calling and Webex Aware services: identity, auth, OAuth, onboarding, firmware (all)"
-# Same row, second pattern: *.cisco.com.
-domain app=webex-calling service=core-services pattern=*.cisco.com kind=service \
+# Same row, second pattern: *.cisco.com. kind=allow-list: a firewall must let *.cisco.com through
+# for Calling, but www.cisco.com, software.cisco.com or umbrella.cisco.com are not Calling (nor
+# Webex): the name never labels. The Calling hosts the row names (activate, webapps, sudirenewal,
+# upgrade) are exact rows at the end of the file.
+domain app=webex-calling service=core-services pattern=*.cisco.com kind=allow-list scope=allow-list \
      label="Core Webex Calling and Webex Aware services: activation, provisioning, SUDI renewal (all)"
 # *.ucmgmt.cisco.com: Webex Calling servers. Used by: Control Hub.
 domain app=webex-calling service=calling-servers pattern=*.ucmgmt.cisco.com kind=service \
@@ -284,23 +316,23 @@ domain app=webex-calling service=calling-servers pattern=*.ucmgmt.cisco.com kind
 # *.wbx2.com and *.ciscospark.com: cloud awareness for access to Webex Calling & Webex Aware
 # services during and after onboarding (app and device management; app notification mechanism
 # service management). Used by: all.
-domain app=webex-calling service=cloud-awareness pattern=*.wbx2.com kind=service \
+domain app=webex service=cloud-awareness pattern=*.wbx2.com kind=service \
      label="Cloud awareness for Webex Calling and Webex Aware services, app/device management (all)"
 # Same row, second pattern: *.ciscospark.com.
-domain app=webex-calling service=cloud-awareness pattern=*.ciscospark.com kind=service \
+domain app=webex service=cloud-awareness pattern=*.ciscospark.com kind=service \
      label="Cloud awareness for Webex Calling and Webex Aware services, app/device management (all)"
 # *.webexapis.com: Webex microservices managing the Webex app and devices (profile picture,
 # whiteboard, proximity, presence, registration, calendar, search). Used by: all.
-domain app=webex-calling service=microservices pattern=*.webexapis.com kind=service \
+domain app=webex service=microservices pattern=*.webexapis.com kind=service \
      label="Webex microservices: profile picture, whiteboard, proximity, presence, registration, calendar, search (all)"
 # *.webexcontent.com: Webex messaging services for general file storage (user files, transcoded
 # files, images, screenshots, whiteboard content, client & device logs, profile pictures,
 # branding logos, log files, bulk CSV import/export). Used by: Webex app messaging services.
 # (The cell also says file storage moved to clouddrive.com in October 2019; no row for it.)
-domain app=webex-calling service=file-storage pattern=*.webexcontent.com kind=service \
+domain app=webex service=file-storage pattern=*.webexcontent.com kind=service \
      label="Webex messaging file storage: files, images, logs, CSV import/export (Webex app messaging)"
 # *.accompany.com: People insights integration. Used by: Webex app.
-domain app=webex-calling service=people-insights pattern=*.accompany.com kind=service \
+domain app=webex service=people-insights pattern=*.accompany.com kind=service \
      label="People insights integration (Webex app)"
 
 # --- Section: Additional Webex-related services (third-party domains) ---
@@ -435,6 +467,79 @@ rule app=webex-calling service=device-direct-media category=media proto=udp \
      client=@internal client_port=19560-19661 server=@internal server_port=19560-19661 \
      encrypted=yes payload=rtp,rtcp,stun,dtls needs=payload \
      label="Webex device-to-device direct media after ICE media optimisation (19560-19661 both sides, inside the enterprise)"
+
+# =============================================================================================
+# Scope (issue 15): what a Webex label claims. app webex-calling (scope=calling): the rows the
+# document makes Webex Calling (signalling, media, device configuration, Calling's own names and
+# ports). app webex (scope=webex-platform): names and networks Calling shares with Webex
+# Meetings and Messaging (*.webex.com, *.wbx2.com, ... and the subnet-only rows). *.cisco.com
+# (kind=allow-list, scope=allow-list): on Calling's firewall allow-list only, never a label.
+# Rows added for it (at the end, so that no row above moves):
+table "Domains and URLs for Webex Calling services"
+# Hosts the "*.webex.com, *.cisco.com" row and the device configuration row name for Calling's
+# devices (原文: 新しい電話機は activate.cisco.com を使用し、ファームウェア リリース 11.2(1) より前の
+# 電話機はプロビジョニングに引き続き webapps.cisco.com を使用します / binaries.webex.comからデバイスの
+# ファームウェアとロケールの更新プログラムをダウンロードします / upgrade.cisco.com /
+# cloudupgrader.webex.com は次のポートを使用します: ファームウェア移行プロセスの場合は 6970,443):
+# service device-config-https, the port table's device configuration row on 443.
+domain app=webex-calling service=device-config-https pattern=activate.cisco.com kind=service \
+     label="Device activation server for zero-touch provisioning (new phones)"
+# Same row: phones with firmware before 11.2(1).
+domain app=webex-calling service=device-config-https pattern=webapps.cisco.com kind=service \
+     label="Provisioning for phones with firmware before 11.2(1)"
+# Device configuration row, need 1: migrating enterprise phones (Unified CM) to Webex Calling.
+domain app=webex-calling service=device-config-https pattern=upgrade.cisco.com kind=service \
+     label="Migration of enterprise phones (Unified CM) to Webex Calling"
+# Same need: cloudupgrader.webex.com, ports 6970 and 443 for the firmware migration.
+domain app=webex-calling service=device-config-https pattern=cloudupgrader.webex.com kind=service \
+     label="Firmware migration (ports 6970, 443)"
+# Phones download firmware and locale updates from binaries.webex.com.
+domain app=webex-calling service=device-config-https pattern=binaries.webex.com kind=service \
+     label="Device firmware and locale updates"
+# MPP before 12.0.3 reach sudirenewal.cisco.com on port 80 (MIC renewal, SUDI): the port table's
+# device configuration row on 80.
+domain app=webex-calling service=device-config-http pattern=sudirenewal.cisco.com kind=service \
+     label="MIC renewal and SUDI for MPP phones before 12.0.3 (port 80)"
+# The CScan row: "see cscan.webex.com" (詳細については、cscan.webex.com を参照してください).
+domain app=webex-calling service=cscan pattern=cscan.webex.com kind=service \
+     label="CScan network readiness tool"
+
+table "Connection purpose / source / destination port table (IP subnets for Webex Calling services)"
+# The STUN ports of the call-media row from any other source (WebRTC's ephemeral ports, which
+# Webex Meetings clients share): the platform's (basis=interpretation, see the stun rule above).
+rule app=webex service=media-ports category=media proto=udp \
+     server=@webex_calling_service server_port=5004,9000 payload=rtp,rtcp,stun,dtls \
+     basis=interpretation \
+     label="Webex platform: media/STUN ports 5004, 9000 from sources the Calling row does not name (WebRTC, Meetings)"
+
+table "Domains and URLs for Webex Calling services"
+# Names the revision history adds to Calling's own rows (the port table's Webex app configuration
+# and device configuration rows): a host name there is Calling's even under a platform wildcard
+# (*.webex.com); the longest pattern wins. 004:1015-1023 (アプリケーション構成に次のドメインを追加
+# しました: idbroker-b-us.webex.com, idbroker-eu.webex.com, ty6-wxt-jp.bcld.webex.com,
+# os1-wxt-jp.bcld.webex.com) and 004:1101-1107 (jp.bcld.webex.com, client-jp.bcld.webex.com,
+# idbroker.webex.com): service app-config, the Webex app configuration row (443, 8443).
+domain app=webex-calling service=app-config pattern=idbroker.webex.com kind=service \
+     label="Webex app configuration: ID broker authentication (idbroker.webex.com)"
+# Same change (004:1017): idbroker-b-us.webex.com.
+domain app=webex-calling service=app-config pattern=idbroker-b-us.webex.com kind=service \
+     label="Webex app configuration: ID broker authentication (idbroker-b-us.webex.com)"
+# Same change (004:1019): idbroker-eu.webex.com.
+domain app=webex-calling service=app-config pattern=idbroker-eu.webex.com kind=service \
+     label="Webex app configuration: ID broker authentication (idbroker-eu.webex.com)"
+# bcld.webex.com (BroadCloud, Calling's platform): 004:1021, 1023, 1103, 1105 name
+# ty6-wxt-jp, os1-wxt-jp, jp and client-jp under it for the app configuration row. The wildcard
+# is ucflow's generalisation of those four hosts (interpretation): every listed host under
+# bcld.webex.com is Calling's; the SIP-TLS rows on 8934 keep their own service.
+domain app=webex-calling service=app-config pattern=*.bcld.webex.com kind=service \
+     label="Webex Calling (BroadCloud) app configuration and registration hosts (*.bcld.webex.com)"
+# 004:1109-1115 (追加の IP アドレスを持つ以下のドメインをデバイスの設定とファームウェア管理に更新しま
+# した): cisco.webexcalling.eu and activation.webex.com for the device configuration row (443).
+domain app=webex-calling service=device-config-https pattern=activation.webex.com kind=service \
+     label="Device activation (device configuration and firmware management, 004:1115)"
+# Same change (004:1111): cisco.webexcalling.eu.
+domain app=webex-calling service=device-config-https pattern=cisco.webexcalling.eu kind=service \
+     label="Device configuration in Europe (device configuration and firmware management, 004:1111)"
 
 # =============================================================================================
 # Client roles (role statements, ucflow-signatures(5) ROLES). ucflow's interpretation of the port

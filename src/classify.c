@@ -73,6 +73,8 @@ struct cls_ctx {
 	uint8_t proto; /* SIG_PROTO_TCP or SIG_PROTO_UDP */
 	int hint_app;  /* app named by DNS/payload evidence, -1 = none */
 	const char *hint_service; /* the service of the domain row that named it (interned), or NULL */
+	bool query;    /* the name is a DNS flow's question: it names only rules the payload confirms
+			  (the lookup), whatever their server address */
 	uint8_t hint_conf;
 	uint8_t payload; /* enum evidence_proto of the flow's payload, EV_PROTO_NONE = undecided */
 };
@@ -102,6 +104,13 @@ static uint16_t sig_rule_app(const struct sig_db *db, uint16_t idx)
 	size_t d = (size_t)idx - CLASSIFY_RULE_DOMAIN_BASE;
 	return d < db->domains.n ? SIG_VEC_AT(&db->domains, const struct sig_domain, d)->app
 				 : UINT16_MAX;
+}
+
+/* Whether apps a and b are one product family: the same app, or one is part of the other's
+ * platform (platform=, e.g. Webex Calling of the Webex platform). */
+static bool same_family(const struct sig_db *db, uint16_t a, uint16_t b)
+{
+	return a == b || sig_app_at(db, a)->platform == (int)b || sig_app_at(db, b)->platform == (int)a;
 }
 
 /* true when a ranks before b */
@@ -259,7 +268,9 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	 * it needs an address behind the rule (documented subnet, site server, internal server):
 	 * 443 to any server says nothing of the service, and the domain row says more. */
 	uint8_t pv = payload_verdict(r, c->payload);
-	bool hinted = c->hint_app == (int)r->app && pv != PV_BAD;
+	bool hinted = (c->hint_app == (int)r->app ||
+		       (c->hint_app >= 0 && sig_app_at(db, r->app)->platform == c->hint_app)) &&
+		      (c->query ? pv == PV_OK : pv != PV_BAD);
 	bool shared = sig_shared(db, s->sport);
 	bool hint_port = hinted && !r->sport.any && !shared;
 	bool srv_ok = r->server.any || (r->server.internal && s->srv_int) || srv_len >= 0 ||
@@ -302,12 +313,12 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	}
 	bool addr_ok = srv_len >= 0 || cli_len >= 0 || site_len >= 0 || role_srv || role_cli ||
 		       (r->server.internal && s->srv_int);
-	if (hinted && (addr_ok || hint_port)) {
+	if (hinted && (addr_ok || hint_port || c->query)) {
 		m.kind = c->hint_conf;
 		m.eligible = 1;
 		m.why = 0;
 	}
-	m.named = hinted && c->hint_service == r->service;
+	m.named = hinted && c->hint_app == (int)r->app && c->hint_service == r->service;
 	if (r->needs_payload && m.pv != PV_OK) {
 		m.eligible = 0;
 		m.why = m.pv == PV_BAD ? CLASSIFY_R_PAYLOAD_MISMATCH : CLASSIFY_R_NEEDS_PAYLOAD;
@@ -475,9 +486,30 @@ static void fill_candidates(const struct sig_db *db, struct flow_label *l, const
 
 /* payload: enum evidence_proto of the flow (EV_PROTO_NONE = undecided). fixed: keep the current
  * orientation (the evidence was read with the originator as the client), as a SYN would. */
+static uint8_t scope_of(const struct sig_db *db, uint16_t idx)
+{
+	if (idx < CLASSIFY_RULE_DOMAIN_BASE)
+		return idx < db->rules.n ? sig_rule_at(db, idx)->scope_id : 0;
+	size_t d = (size_t)idx - CLASSIFY_RULE_DOMAIN_BASE;
+	return d < db->domains.n ? SIG_VEC_AT(&db->domains, const struct sig_domain, d)->scope_id : 0;
+}
+
+static void classify_q(const struct sig_db *db, struct flow *f, int hint_app,
+		       const char *hint_service, uint8_t hint_conf, uint8_t payload, bool fixed,
+		       const uint64_t roles[2], bool query);
+
 static void classify(const struct sig_db *db, struct flow *f, int hint_app,
 		     const char *hint_service, uint8_t hint_conf, uint8_t payload, bool fixed,
 		     const uint64_t roles[2])
+{
+	classify_q(db, f, hint_app, hint_service, hint_conf, payload, fixed, roles, false);
+	if (f->label.rule != FLOW_RULE_NONE)
+		f->label.scope = scope_of(db, f->label.rule);
+}
+
+static void classify_q(const struct sig_db *db, struct flow *f, int hint_app,
+		       const char *hint_service, uint8_t hint_conf, uint8_t payload, bool fixed,
+		       const uint64_t roles[2], bool query)
 {
 	struct flow_label *l = &f->label;
 	memset(l, 0, sizeof *l);
@@ -489,7 +521,7 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app,
 	l->reason = CLASSIFY_R_NO_RULE;
 	if (!db)
 		return;
-	struct cls_ctx c = { db, 0, hint_app, hint_service, hint_conf, payload };
+	struct cls_ctx c = { db, 0, hint_app, hint_service, query, hint_conf, payload };
 	c.proto = f->key.proto == 6 ? SIG_PROTO_TCP : f->key.proto == 17 ? SIG_PROTO_UDP : 0;
 	bool orig_int = cidr_contains(db->internal_trie, flow_orig_addr(f));
 	bool resp_int = cidr_contains(db->internal_trie, flow_resp_addr(f));
@@ -565,7 +597,7 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app,
 			 * undocumented port there. */
 			l->reason = CLASSIFY_R_PAYLOAD_MISMATCH;
 			for (unsigned i = tier; i < ch->n && chosen < 0; i++)
-				if (m[i].eligible && m[i].kind == CONF_SUBNET && m[i].pv == PV_NONE)
+				if (m[i].eligible && m[i].kind == CONF_SUBNET && m[i].pv != PV_BAD)
 					chosen = (int)i;
 			if (chosen >= 0) {
 				l->rule = m[chosen].rule;
@@ -587,7 +619,7 @@ static void classify(const struct sig_db *db, struct flow *f, int hint_app,
 			 * file or payload evidence decides. */
 			for (unsigned i = (unsigned)chosen + 1; i < tier; i++)
 				if ((nok ? m[i].pv == PV_OK : m[i].pv != PV_BAD) &&
-				    sig_rule_at(db, m[i].rule)->app != r->app) {
+				    !same_family(db, sig_rule_at(db, m[i].rule)->app, r->app)) {
 					l->flags |= CLASSIFY_F_AMBIGUOUS;
 					l->reason = CLASSIFY_R_AMBIGUOUS;
 					l->rule = FLOW_RULE_NONE;
@@ -678,30 +710,49 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 		SIG_VEC_AT(&db->domains, const struct sig_domain, (size_t)e->domain);
 	/* A name the client sent (SNI, Host) or the server's certificate was read with the current
 	 * originator as the client: keep that orientation. A DNS-cache name says nothing of it. */
-	bool fixed = e->domain_src != EV_SRC_DNS;
+	bool fixed = e->domain_src != EV_SRC_DNS && e->domain_src != EV_SRC_QUERY;
 	struct flow_label *l = &f->label;
-	if (d->dependency) {
-		/* A third-party domain of its app: never that app's label, and its rules' guesses
-		 * become candidates. Another product's documented row keeps its label (Sametime's
-		 * Proxy Server to Firebase Cloud Messaging, a Webex dependency). */
-		classify(db, f, -1, NULL, 0, proto, fixed, roles);
-		if (l->rule != FLOW_RULE_NONE && sig_rule_app(db, l->rule) != d->app)
+	if (e->domain_src == EV_SRC_QUERY) {
+		/* A lookup of the name: it names the app's rows whose payload is the lookup's
+		 * protocol (004's DNS row), not the name's service; a dependency or allow-list name
+		 * names nothing. The name's scope is the lookup's. */
+		if (d->dependency || d->allow_list) {
+			classify(db, f, -1, NULL, 0, proto, false, roles);
 			return;
-		bool own = l->rule != FLOW_RULE_NONE;
+		}
+		classify_q(db, f, d->app, NULL, CONF_PAYLOAD, proto, false, roles, true);
+		if (l->rule != FLOW_RULE_NONE)
+			l->scope = same_family(db, sig_rule_app(db, l->rule), d->app)
+					   ? d->scope_id : scope_of(db, l->rule);
+		return;
+	}
+	if (d->dependency || d->allow_list) {
+		/* A third-party domain of its app, or a name its document lists only for a
+		 * firewall allow-list (*.cisco.com for Webex Calling: browsing www.cisco.com is not
+		 * Calling): never that app's label, and its rules' guesses become candidates.
+		 * Another product's documented row keeps its label (Sametime's Proxy Server to
+		 * Firebase Cloud Messaging, a Webex dependency). */
+		classify(db, f, -1, NULL, 0, proto, fixed, roles);
+		if (l->rule != FLOW_RULE_NONE && !same_family(db, sig_rule_app(db, l->rule), d->app))
+			return;
+		bool own = l->rule != FLOW_RULE_NONE || d->allow_list;
 		for (unsigned i = 0; i < l->ncand && !own; i++)
-			own = sig_rule_app(db, l->cand[i]) == d->app;
-		if (own) /* else the tables' own reason stands: the domain is not theirs */
-			unlabel(db, l, CLASSIFY_R_DEPENDENCY);
+			own = same_family(db, sig_rule_app(db, l->cand[i]), d->app);
+		if (own) { /* else the tables' own reason stands: the domain is not theirs */
+			unlabel(db, l, d->allow_list ? CLASSIFY_R_ALLOW_LIST : CLASSIFY_R_DEPENDENCY);
+			l->scope = d->allow_list ? d->scope_id : 0;
+		}
 		return;
 	}
 	uint8_t conf = e->domain_src == EV_SRC_DNS ? CONF_DNS : CONF_PAYLOAD;
 	classify(db, f, d->app, d->service, conf, proto, fixed, roles);
 	if (l->rule != FLOW_RULE_NONE && l->confidence >= CONF_DNS &&
-	    sig_rule_at(db, l->rule)->app == d->app)
-		return; /* a rule of the named app matches the flow */
+	    same_family(db, sig_rule_at(db, l->rule)->app, d->app))
+		return; /* a rule of the named app (or of a product of its platform) matches */
 	/* No rule of the app matches: the domain row itself is the label; whatever the tables
 	 * chose stays a candidate. */
 	unlabel(db, l, CLASSIFY_R_MATCH);
 	l->rule = (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + (unsigned)e->domain);
 	l->confidence = conf;
+	l->scope = d->scope_id;
 }

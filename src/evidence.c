@@ -505,6 +505,11 @@ static unsigned dns_packet(struct evidence_ctx *x, struct flow *f, const struct 
 		if (r != EV_BAD) {
 			*hit = true;
 			chg |= set_verdict(f, EV_PROTO_DNS);
+			/* the name looked up, when a domain row names it: what the lookup is for */
+			if (m.nchain && !f->ev.sni && m.opcode == 0 &&
+			    ev_domains_match_cached(x->dom, m.chain[0], strlen(m.chain[0])) >= 0)
+				chg |= set_host(x, f, bv_make((const uint8_t *)m.chain[0],
+							      strlen(m.chain[0])), true);
 		}
 		if (r == EV_OK && m.qr && p->sport == 53 && m.opcode == 0 && m.rcode == 0) {
 			x->st.dns_responses++;

@@ -789,6 +789,7 @@ const char *evidence_src_name(enum evidence_src src)
 	case EV_SRC_HOST: return "host";
 	case EV_SRC_CERT: return "cert";
 	case EV_SRC_DNS: return "dns";
+	case EV_SRC_QUERY: return "query";
 	default: return "";
 	}
 }
@@ -829,9 +830,10 @@ int evidence_domain_of(const struct evidence_ctx *x, const struct flow *f, struc
 	/* single names: the match memoised with the interned name (evidence_domain_match_id) */
 	if (sni) {
 		if ((id = evidence_domain_match_id(x, f->ev.sni, &pat)) >= 0) {
-			*m = (struct evidence_match){ id, (f->ev.state & EVS_HOST) ? EV_SRC_HOST
-										   : EV_SRC_SNI,
-						      pat, sni };
+			enum evidence_src src = EV_SRC_SNI;
+			if (f->ev.state & EVS_HOST) /* a DNS flow's host is the name it looks up */
+				src = f->ev.payload_proto == EV_PROTO_DNS ? EV_SRC_QUERY : EV_SRC_HOST;
+			*m = (struct evidence_match){ id, src, pat, sni };
 			return id;
 		}
 	} else if (certs && (id = match_list(x, certs, &pat)) >= 0) {
@@ -886,7 +888,7 @@ void evidence_view(const struct evidence_ctx *x, const struct flow *f, struct ev
 	char key[8];
 	if (v->match.user_id >= 0) {
 		const char *sn = evidence_src_name(v->match.src);
-		size_t kn = strlen(sn); /* at most 4 */
+		size_t kn = strlen(sn); /* at most 5 */
 		memcpy(key, sn, kn);
 		key[kn] = '=';
 		key[kn + 1] = '\0';

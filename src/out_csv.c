@@ -7,9 +7,10 @@ static const char *const csv_columns[] = {
 	"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration",
 	"orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "orig_ip_bytes",
 	"resp_pkts", "resp_ip_bytes", "vlan", "inner_vlan", "orig_dscp", "resp_dscp",
-	"dscp_changed", "frag_pkts", "end", "app", "app_service", "app_category", "confidence",
-	"reason", "rule", "candidates", "encrypted", "expected_dscp", "payload_proto", "sni", "alpn", "server_names", "dns_name",
-	"host", "stun_software", "evidence", "tunnel", "community_id", NULL,
+	"dscp_changed", "frag_pkts", "end", "app", "app_service", "app_category", "app_scope",
+	"confidence", "reason", "rule", "rule_basis", "candidates", "encrypted", "expected_dscp",
+	"payload_proto", "sni", "alpn", "server_names", "dns_name", "host", "stun_software",
+	"evidence", "tunnel", "community_id", NULL,
 };
 
 /* Quotes a field when it holds a separator, quote or line break. */
@@ -95,9 +96,11 @@ static int csv_flow(struct out_writer *w, const struct flow *f, enum flow_end wh
 	put_field(w, r.app, 0);
 	put_field(w, r.app_service, 0);
 	put_field(w, r.app_category, 0);
+	put_field(w, r.app_scope, 0); /* in the JSON record's order (--json-all-fields) */
 	put_field(w, r.confidence, 0);
 	put_field(w, r.reason, 0);
 	put_field(w, rule, 0);
+	put_field(w, r.rule_basis, 0);
 	put_field(w, cands, 0);
 	put_field(w, r.encrypted < 0 ? "" : (r.encrypted ? "true" : "false"), 0);
 	put_field(w, f->label.expected_dscp != 0xff ? num[13] : "", 0);

@@ -235,10 +235,12 @@ void out_record_resolve(const struct out_writer *w, const struct flow *f, enum f
 	r->encrypted = -1;
 	r->confidence = "none";
 	r->reason = "";
+	r->app_scope = r->rule_basis = "";
 	const struct sig_db *db = w->names.db;
 	if (db) {
 		r->confidence = classify_confidence_name(f->label.confidence);
 		r->reason = classify_reason_name(f->label.reason);
+		r->app_scope = sig_scope_name(db, f->label.scope);
 		struct sig_rule_brief v;
 		if (f->label.rule != FLOW_RULE_NONE && sig_rule_brief_get(db, f->label.rule, &v)) {
 			r->app = v.app;
@@ -247,6 +249,7 @@ void out_record_resolve(const struct out_writer *w, const struct flow *f, enum f
 			r->rule_file = v.file;
 			r->rule_line = v.line;
 			r->encrypted = v.encrypted;
+			r->rule_basis = v.basis;
 			/* a label from a domain row: the flow's own payload says whether it is encrypted */
 			if (f->label.rule >= CLASSIFY_RULE_DOMAIN_BASE && r->encrypted < 0 &&
 			    (f->ev.payload_proto == EV_PROTO_TLS || f->ev.payload_proto == EV_PROTO_DTLS))

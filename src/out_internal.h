@@ -58,6 +58,8 @@ struct out_record {
 	const char *tunnel;
 	struct evidence_view ev; /* sni, alpn, server_names, dns_name, host, software, proto, reason */
 	const char *end_reason;
+	const char *app_scope;  /* the label's scope (calling, webex-platform, allow-list), "" none */
+	const char *rule_basis; /* "" for a document row, else "interpretation[: STANDARD]" */
 };
 
 void out_record_fill(const struct out_writer *w, const struct flow *f, enum flow_end why,

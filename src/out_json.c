@@ -112,6 +112,7 @@ static void json_build_slow(struct out_writer *w, const struct flow *f, enum flo
 	OPT_STR(w, "app", r.app);
 	OPT_STR(w, "app_service", r.app_service);
 	OPT_STR(w, "app_category", r.app_category);
+	OPT_STR(w, "app_scope", r.app_scope);
 	KEY(w, "confidence");
 	put_str(w, r.confidence);
 	OPT_STR(w, "reason", r.reason);
@@ -125,6 +126,7 @@ static void json_build_slow(struct out_writer *w, const struct flow *f, enum flo
 		}
 		OUT_LIT(w, "\"");
 	}
+	OPT_STR(w, "rule_basis", r.rule_basis);
 	if (all || r.ncand) {
 		KEY(w, "candidates");
 		OUT_LIT(w, "[");
@@ -311,7 +313,7 @@ static inline char *put_body(char *p, const char *s, size_t n)
 
 /* The variable-length values of a record, in output order, with their lengths. */
 enum {
-	JV_CONN, JV_HIST, JV_END, JV_APP, JV_SVC, JV_CAT, JV_CONF, JV_REASON, JV_RULE,
+	JV_CONN, JV_HIST, JV_END, JV_APP, JV_SVC, JV_CAT, JV_SCOPE, JV_BASIS, JV_CONF, JV_REASON, JV_RULE,
 	JV_PPROTO, JV_SNI, JV_ALPN, JV_SNAMES, JV_DNS, JV_HOST, JV_SOFT, JV_EVID, JV_TUNNEL,
 	JV_CAND, /* then two per candidate */
 	JV_MAX = JV_CAND + 2 * FLOW_MAX_CANDIDATES
@@ -346,6 +348,8 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	v[JV_APP] = r.app;
 	v[JV_SVC] = r.app_service;
 	v[JV_CAT] = r.app_category;
+	v[JV_SCOPE] = r.app_scope;
+	v[JV_BASIS] = r.rule_basis;
 	v[JV_CONF] = r.confidence;
 	v[JV_REASON] = r.reason;
 	v[JV_RULE] = r.rule_file;
@@ -445,6 +449,7 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	JOPT(p, "app", JV_APP);
 	JOPT(p, "app_service", JV_SVC);
 	JOPT(p, "app_category", JV_CAT);
+	JOPT(p, "app_scope", JV_SCOPE);
 	JKEY(p, "confidence");
 	JSTR(p, JV_CONF);
 	*p++ = '"';
@@ -458,6 +463,7 @@ static bool json_build_fast(struct out_writer *w, const struct flow *f, enum flo
 	} else if (all) {
 		PUT(p, ",\"rule\":\"\"");
 	}
+	JOPT(p, "rule_basis", JV_BASIS);
 	if (all || r.ncand) {
 		PUT(p, ",\"candidates\":[");
 		for (unsigned i = 0; i < r.ncand; i++) {

@@ -31,7 +31,10 @@ static int text_flow(struct out_writer *w, const struct flow *f, enum flow_end w
 	snprintf(when, sizeof when, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (unsigned)(f->ts_first % 1000000));
 	if (r.app)
-		snprintf(label, sizeof label, "%s/%s", r.app, r.app_service);
+		snprintf(label, sizeof label, "%s/%s%s%s%s", r.app, r.app_service,
+			 *r.app_scope ? " (" : "", r.app_scope, *r.app_scope ? ")" : "");
+	else if (*r.app_scope) /* no label, but a scope says why: allow-list */
+		snprintf(label, sizeof label, "- (%s)", r.app_scope);
 	else
 		snprintf(label, sizeof label, "-");
 	out_line_reset(w);

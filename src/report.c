@@ -728,10 +728,13 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	}
 	if (labelled)
 		dscp_finding(r, x, idx, svckey, oom);
-	if (strcmp(x->app, WEBEX_APP) == 0 && strcmp(x->proto, "tcp") == 0) {
+	/* a subnet-only row (the vendor subnet, no port) labels at confidence subnet, or payload when
+	 * the payload confirmed a protocol the row names */
+	bool subnet_only = labelled && (strcmp(x->conf, "subnet") == 0 ||
+					(report_rule_flags(r, idx) & RFL_SUBNET_ONLY));
+	if (report_webex_family(x->app) && strcmp(x->proto, "tcp") == 0) {
 		bool media = strcmp(x->cat, "media") == 0;
-		bool media_port = strcmp(x->conf, "subnet") == 0 &&
-				  report_port_marked(r->media_ports, x->resp_p);
+		bool media_port = subnet_only && report_port_marked(r->media_ports, x->resp_p);
 		if (media || media_port) {
 			char k[340];
 			put_u64(k, put(k, put(k, 0, sizeof k, svckey), sizeof k, " tcp/"), sizeof k,
@@ -743,7 +746,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 			}
 		}
 	}
-	if (labelled && strcmp(x->conf, "subnet") == 0) {
+	if (subnet_only) {
 		char k[340];
 		size_t n = put(k, put(k, 0, sizeof k, svckey), sizeof k, " ");
 		put_u64(k, put(k, put(k, n, sizeof k, x->proto), sizeof k, "/"), sizeof k, x->resp_p);

@@ -114,7 +114,11 @@ static const struct rcand_hit *cand_hit(struct report *r, const char *cand, cons
 	h->encrypted = -1;
 	if (h->idx >= 0 && report_cite_idx(r, (size_t)h->idx, &c)) {
 		h->encrypted = (int8_t)(c.encrypted > 0 ? 1 : c.encrypted == 0 ? 0 : -1);
-		h->webex_media = strcmp(c.app, WEBEX_APP) == 0 && strcmp(c.category, "media") == 0;
+		/* a Webex media row, or a Webex subnet-only row on a documented UDP media port */
+		h->webex_media = report_webex_family(c.app) &&
+				 (strcmp(c.category, "media") == 0 ||
+				  ((report_rule_flags(r, h->idx) & RFL_SUBNET_ONLY) &&
+				   report_port_marked(r->media_ports, port)));
 	} else {
 		h->idx = -1;
 	}

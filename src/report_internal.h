@@ -249,6 +249,7 @@ struct report {
 	int32_t *enc_variant;                /* cleartext rule -> its encrypted sibling, -1 none */
 	uint64_t *svc_dscp_mask;             /* per rule: documented DSCP values of its service */
 	uint8_t media_ports[65536 / 8];      /* Webex Calling's documented UDP media server ports */
+	uint8_t *rule_flags;                 /* per rule: RFL_* (report_sig.c) */
 	const char *webex_doc;               /* doc file of the Webex Calling rules */
 	struct rinput *inputs;
 	size_t ninputs;
@@ -343,6 +344,15 @@ bool report_cite(const struct report *r, const char *rule, struct rcite *c);
 bool report_cite_idx(const struct report *r, size_t idx, struct rcite *c);
 /* report_sig.c: the signature tables, through classify.h's public API. */
 #define WEBEX_APP "webex-calling"
+/* The shared Webex platform (webex-calling.sig: names and subnets Calling shares with Meetings and
+ * Messaging). Its flows are not Webex Calling's, but the Webex findings (media over TCP, vendor
+ * subnets) concern them too. */
+#define WEBEX_PLATFORM_APP "webex"
+bool report_webex_family(const char *app);
+/* rule_flags bits: a subnet-only row (documented server subnet, no port: finding d), a row of the
+ * Webex family. */
+enum { RFL_SUBNET_ONLY = 1, RFL_WEBEX = 2 };
+uint8_t report_rule_flags(const struct report *r, int32_t idx); /* 0 for -1 / unknown */
 int report_index_rules(struct report *r);              /* (re)builds the caches; -1 no memory */
 void report_unindex_rules(struct report *r);
 const char *report_rule_ref(const struct report *r, size_t idx, char *buf, size_t len);

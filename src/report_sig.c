@@ -24,6 +24,16 @@ static bool rule_view(const struct report *r, size_t idx, struct sig_rule_view *
 	return sig_rule_get(r->db, (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + (idx - r->ntable_rules)), v);
 }
 
+bool report_webex_family(const char *app)
+{
+	return strcmp(app, WEBEX_APP) == 0 || strcmp(app, WEBEX_PLATFORM_APP) == 0;
+}
+
+uint8_t report_rule_flags(const struct report *r, int32_t idx)
+{
+	return idx >= 0 && (size_t)idx < r->nrules && r->rule_flags ? r->rule_flags[idx] : 0;
+}
+
 int32_t report_rule_find(const struct report *r, const char *ref)
 {
 	struct rrule_ref *e;
@@ -152,6 +162,8 @@ void report_unindex_rules(struct report *r)
 	}
 	free(r->enc_variant);
 	free(r->svc_dscp_mask);
+	free(r->rule_flags);
+	r->rule_flags = NULL;
 	r->enc_variant = NULL;
 	r->svc_dscp_mask = NULL;
 	r->nrules = 0;
@@ -168,6 +180,7 @@ int report_index_rules(struct report *r)
 	r->ntable_rules = r->db ? sig_rule_count(r->db) : 0;
 	r->enc_variant = xcalloc(n, sizeof *r->enc_variant, &oom);
 	r->svc_dscp_mask = xcalloc(n, sizeof *r->svc_dscp_mask, &oom);
+	r->rule_flags = xcalloc(n, sizeof *r->rule_flags, &oom);
 	if (oom)
 		return -1;
 	r->nrules = n;
@@ -190,7 +203,12 @@ int report_index_rules(struct report *r)
 			memcpy(e->key, ref, len + 1);
 			HASH_ADD_STR(r->by_ref, key, e);
 		}
-		if (strcmp(v.app, WEBEX_APP) == 0) {
+		/* a row with a documented server subnet and no port (a domain row has neither) */
+		if (i < r->ntable_rules && v.server_port && strcmp(v.server_port, "any") == 0 &&
+		    v.server && *v.server == '@' && strcmp(v.server, "@internal") != 0)
+			r->rule_flags[i] |= RFL_SUBNET_ONLY;
+		if (report_webex_family(v.app)) {
+			r->rule_flags[i] |= RFL_WEBEX;
 			if (!r->webex_doc)
 				r->webex_doc = v.doc;
 			if (strcmp(v.category, "media") == 0 && v.proto && strcmp(v.proto, "tcp") != 0)

@@ -674,9 +674,10 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 		break;
 	case RF_MEDIA_TCP:
 		report_linef(fn, u, RL_SUMMARY,
-		     "%llu Webex Calling flow(s) over TCP (%llu packets, %llu IP bytes, %s): %llu "
-		     "labelled as media, %llu to a documented Webex Calling subnet on a port the "
-		     "document lists for UDP media (those also appear under d).",
+		     "%llu Webex flow(s) over TCP (%llu packets, %llu IP bytes, %s), Webex Calling's "
+		     "or the shared Webex platform's: %llu labelled as media, %llu to a documented "
+		     "Webex Calling subnet on a port the document lists for UDP media (those also "
+		     "appear under d).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb, (unsigned long long)f->n1,
 		     (unsigned long long)(f->flows - f->n1));
@@ -686,7 +687,8 @@ static void finding_body(const struct report *r, enum rfind k, rline_fn fn, void
 	case RF_SUBNET:
 		report_linef(fn, u, RL_SUMMARY,
 		     "%llu flow(s) (%llu packets, %llu IP bytes, %s) go to a documented vendor subnet on "
-		     "a port its connection table does not list (confidence \"subnet\").",
+		     "a port its connection table does not list (a subnet-only row: confidence "
+		     "\"subnet\", or \"payload\" when the payload shows a protocol the row names).",
 		     (unsigned long long)f->flows, (unsigned long long)f->pkts,
 		     (unsigned long long)f->bytes, hb);
 		finding_plain(r, k, fn, u);

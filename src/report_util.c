@@ -333,7 +333,7 @@ const char *report_finding_title(enum rfind f)
 	case RF_CLEAR: return "Cleartext variants in use where the documents give an encrypted one";
 	case RF_CLEAR_INFO: return "Cleartext traffic with no documented encrypted variant (for information)";
 	case RF_DSCP: return "DSCP markings that differ from the documented QoS values";
-	case RF_MEDIA_TCP: return "Webex Calling media over TCP";
+	case RF_MEDIA_TCP: return "Webex media over TCP";
 	case RF_SUBNET: return "Traffic to documented vendor subnets on ports the documents do not list";
 	case RF_UNCLASS: return "Unclassified traffic by server port and protocol";
 	case RF_FRAG: return "Fragmented packets on UC flows";

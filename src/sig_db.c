@@ -305,10 +305,54 @@ static void compile_server_ports(struct sig_db *db)
 	}
 }
 
+/* Scope names to small ids (a flow keeps its label's scope in one byte). */
+static int scope_id(struct sig_db *db, const char *s, uint8_t *id)
+{
+	*id = 0;
+	if (!s)
+		return 0;
+	for (unsigned i = 0; i < db->nscopes; i++)
+		if (db->scopes[i] == s) { /* interned */
+			*id = (uint8_t)(i + 1);
+			return 0;
+		}
+	if (db->nscopes >= sizeof db->scopes / sizeof db->scopes[0])
+		return -1;
+	db->scopes[db->nscopes++] = s;
+	*id = (uint8_t)db->nscopes;
+	return 0;
+}
+
+static int compile_scopes(struct sig_db *db)
+{
+	db->nscopes = 0;
+	for (size_t i = 0; i < db->rules.n; i++) {
+		struct sig_rule *r = SIG_VEC_AT(&db->rules, struct sig_rule, i);
+		if (scope_id(db, r->scope, &r->scope_id))
+			return -1;
+	}
+	for (size_t i = 0; i < db->domains.n; i++) {
+		struct sig_domain *d = SIG_VEC_AT(&db->domains, struct sig_domain, i);
+		if (scope_id(db, d->scope, &d->scope_id))
+			return -1;
+	}
+	return 0;
+}
+
+const char *sig_scope_name(const struct sig_db *db, uint8_t id)
+{
+	return db && id && id <= db->nscopes ? db->scopes[id - 1] : "";
+}
+
 int sig_db_compile(struct sig_db *db, char *err, size_t errlen)
 {
 	compile_domains(db);
 	compile_server_ports(db);
+	if (compile_scopes(db)) {
+		snprintf(err, errlen, "more than %zu distinct scope names",
+			 sizeof db->scopes / sizeof db->scopes[0]);
+		return -1;
+	}
 	if (compile_tables(db) || compile_qos(db) || !(db->ports = port_table_build(db))) {
 		snprintf(err, errlen, "out of memory while compiling the signature tables");
 		return -1;
@@ -489,6 +533,8 @@ static bool domain_rule_get(const struct sig_db *db, size_t d, struct sig_rule_v
 	out->proto = "both";
 	out->server = out->server_port = out->client = out->client_port = "any";
 	out->onprem = a->onprem;
+	out->scope = nz(dr->scope);
+	out->standard = "";
 	return true;
 }
 
@@ -499,7 +545,7 @@ bool sig_rule_brief_get(const struct sig_db *db, uint16_t idx, struct sig_rule_b
 		if (!domain_rule_get(db, (size_t)idx - CLASSIFY_RULE_DOMAIN_BASE, &v))
 			return false;
 		*out = (struct sig_rule_brief){ v.app, v.service, v.category, v.file, v.line,
-						v.encrypted };
+						v.encrypted, "" };
 		return true;
 	}
 	if (!db || idx >= db->rules.n)
@@ -511,6 +557,7 @@ bool sig_rule_brief_get(const struct sig_db *db, uint16_t idx, struct sig_rule_b
 	out->file = r->src.loc.file;
 	out->line = r->src.loc.line;
 	out->encrypted = r->encrypted;
+	out->basis = nz(r->basis);
 	return true;
 }
 
@@ -542,6 +589,9 @@ bool sig_rule_get(const struct sig_db *db, uint16_t idx, struct sig_rule_view *o
 	out->onprem = a->onprem;
 	out->ndscp = r->ndscp;
 	memcpy(out->dscp, r->dscp, sizeof out->dscp);
+	out->scope = nz(r->scope);
+	out->interpretation = r->interpretation;
+	out->standard = nz(r->standard);
 	return true;
 }
 
@@ -626,6 +676,8 @@ bool sig_domain_get(const struct sig_db *db, size_t idx, struct sig_domain_view 
 	out->table = nz(d->src.table);
 	out->line = d->src.loc.line;
 	out->dependency = d->dependency;
+	out->allow_list = d->allow_list;
+	out->scope = nz(d->scope);
 	return true;
 }
 

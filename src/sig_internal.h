@@ -87,6 +87,10 @@ struct sig_set {
 struct sig_app {
 	const char *id, *name;
 	bool onprem;
+	const char *scope; /* scope= (interned): default of the app's rules and domain rows, or NULL */
+	int platform;      /* platform=APP: the shared platform this app is part of (its index), or
+			      -1: a name of the platform names this app's rows too, and a label of
+			      this app stays when the flow's name is the platform's */
 	struct sig_loc loc;
 	unsigned nrules, nqos, ndomain;
 };
@@ -126,6 +130,12 @@ struct sig_rule {
 				labels; a site-declared server, a name of the app or a server role does */
 	bool needs_name;     /* needs=name: labels only when a name the flow carries matches a domain
 				row of the app with the rule's service */
+	bool interpretation; /* basis=interpretation: ucflow's reading beyond the document's text */
+	const char *standard; /* standard="...": what the interpretation follows (RFC ...), or NULL */
+	const char *basis;   /* "interpretation" or "interpretation: STANDARD" (records' rule_basis),
+				NULL for a document row */
+	const char *scope;   /* scope= (interned; the app's by default), or NULL */
+	uint8_t scope_id;    /* compiled: index + 1 in sig_db.scopes, 0 = none */
 	uint16_t payload;    /* payload=: bit p set for each enum evidence_proto p the row carries */
 	bool product_client; /* product_side=client: the product's server is the flow's client */
 	struct sig_src src;
@@ -153,6 +163,9 @@ struct sig_qos {
 struct sig_domain {
 	uint16_t app;
 	bool dependency;
+	bool allow_list;    /* kind=allow-list: a name listed for a firewall allow-list only */
+	const char *scope;  /* scope= (interned; the app's by default), or NULL */
+	uint8_t scope_id;   /* compiled, as sig_rule.scope_id */
 	bool wildcard;      /* pattern was *.suffix */
 	const char *service;
 	const char *pattern;
@@ -249,6 +262,9 @@ struct sig_db {
 	 * well-known ports (< 1024) and every port of a rule's server_port range at most
 	 * SIG_SRVPORT_MAX_WIDTH wide (wider ranges, 19560-65535, hold ephemeral client ports too) */
 	uint8_t srvport[2][65536 / 8];
+	/* compiled: the distinct scope names of rules and domain rows, in load order */
+	const char *scopes[255];
+	unsigned nscopes;
 	const char *site_path;
 	/* compiled by sig_db_compile */
 	struct cidr *internal_trie;

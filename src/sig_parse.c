@@ -191,12 +191,18 @@ static int st_app(struct sig_pstate *ps, const struct sig_stmt *st)
 		name = st->t[2].s;
 		next = 3;
 	}
-	static const char *const keys[] = { "onprem" };
-	const struct sig_tok *kv[1];
-	if (collect_kv(ps, st, next, keys, 1, kv))
+	static const char *const keys[] = { "onprem", "scope", "platform" };
+	const struct sig_tok *kv[3];
+	if (collect_kv(ps, st, next, keys, 3, kv))
+		return -1;
+	uint16_t platform = 0;
+	if (kv[2] && find_app(ps, kv[2], &platform)) /* declared before this app */
 		return -1;
 	bool onprem = false;
 	if (kv[0] && sig_parse_yesno(ps, kv[0], &onprem))
+		return -1;
+	const char *scope = NULL;
+	if (kv[1] && get_name(ps, kv[1], &scope))
 		return -1;
 	struct sig_app *a = sig_vec_push(&db->apps);
 	if (!a)
@@ -204,6 +210,8 @@ static int st_app(struct sig_pstate *ps, const struct sig_stmt *st)
 	a->id = sig_strdup(&db->arena, id->s);
 	a->name = sig_strdup(&db->arena, name);
 	a->onprem = onprem;
+	a->scope = scope;
+	a->platform = kv[2] ? (int)platform : -1;
 	a->loc.file = ps->path;
 	a->loc.line = id->line;
 	a->loc.col = id->col;
@@ -370,10 +378,10 @@ static int parse_category(const struct sig_pstate *ps, const struct sig_tok *t, 
 }
 
 enum { R_APP, R_SERVICE, R_CATEGORY, R_PROTO, R_SERVER, R_SPORT, R_CLIENT, R_CPORT, R_ENC,
-       R_DSCP, R_LABEL, R_PAYLOAD, R_NEEDS, R_PSIDE, R_NKEYS };
+       R_DSCP, R_LABEL, R_PAYLOAD, R_NEEDS, R_PSIDE, R_SCOPE, R_BASIS, R_STANDARD, R_NKEYS };
 static const char *const rule_keys[R_NKEYS] = { "app", "service", "category", "proto", "server",
 	"server_port", "client", "client_port", "encrypted", "dscp", "label", "payload", "needs",
-	"product_side" };
+	"product_side", "scope", "basis", "standard" };
 
 /* payload=PROTO[,PROTO...]: names as evidence_proto_name() gives them ("unknown" is a verdict, not
  * a protocol a row can carry). Sets bit p of *mask for each. */
@@ -486,6 +494,28 @@ static int st_rule(struct sig_pstate *ps, const struct sig_stmt *st)
 		if (r.product_client && r.sport.any)
 			return sig_perr(ps, t->line, t->col, "product_side=client needs server_port=");
 	}
+	r.scope = app->scope;
+	if (kv[R_SCOPE] && get_name(ps, kv[R_SCOPE], &r.scope))
+		return -1;
+	if (kv[R_BASIS]) {
+		const struct sig_tok *t = kv[R_BASIS];
+		if (strcmp(t->val, "interpretation") == 0)
+			r.interpretation = true;
+		else if (strcmp(t->val, "document") != 0)
+			return sig_perr(ps, t->line, sig_vcol(t),
+					"basis: expected document or interpretation, got '%s'", t->val);
+	}
+	r.standard = dup_opt(ps, kv[R_STANDARD]);
+	if (r.standard && !r.interpretation) /* a document row cites its document, not a standard */
+		return sig_perr(ps, kv[R_STANDARD]->line, kv[R_STANDARD]->col,
+				"standard= without basis=interpretation");
+	if (r.interpretation) {
+		char buf[600];
+		snprintf(buf, sizeof buf, "interpretation%s%s", r.standard ? ": " : "",
+			 r.standard ? r.standard : "");
+		if (!(r.basis = sig_strdup(&db->arena, buf)))
+			return oom(ps, kw);
+	}
 	/* A rule needs something to look it up by; one without would label every flow. */
 	if (r.sport.any && r.server.npfx == 0 && r.client.npfx == 0)
 		return sig_perr(ps, kw->line, kw->col,
@@ -563,8 +593,9 @@ static int parse_pattern(const struct sig_pstate *ps, const struct sig_tok *t, s
 	return d->pattern ? 0 : oom(ps, t);
 }
 
-enum { D_APP, D_SERVICE, D_PATTERN, D_KIND, D_LABEL, D_NKEYS };
-static const char *const domain_keys[D_NKEYS] = { "app", "service", "pattern", "kind", "label" };
+enum { D_APP, D_SERVICE, D_PATTERN, D_KIND, D_LABEL, D_SCOPE, D_NKEYS };
+static const char *const domain_keys[D_NKEYS] = { "app", "service", "pattern", "kind", "label",
+	"scope" };
 
 static int st_domain(struct sig_pstate *ps, const struct sig_stmt *st)
 {
@@ -581,10 +612,16 @@ static int st_domain(struct sig_pstate *ps, const struct sig_stmt *st)
 		const struct sig_tok *k = kv[D_KIND];
 		if (strcmp(k->val, "dependency") == 0)
 			d.dependency = true;
+		else if (strcmp(k->val, "allow-list") == 0)
+			d.allow_list = true;
 		else if (strcmp(k->val, "service") != 0)
 			return sig_perr(ps, k->line, sig_vcol(k),
-					"kind: expected service or dependency, got '%s'", k->val);
+					"kind: expected service, dependency or allow-list, got '%s'",
+					k->val);
 	}
+	d.scope = sig_app_at(db, d.app)->scope;
+	if (kv[D_SCOPE] && get_name(ps, kv[D_SCOPE], &d.scope))
+		return -1;
 	d.label = dup_opt(ps, kv[D_LABEL]);
 	if (fill_src(ps, st, &d.src))
 		return -1;

@@ -244,7 +244,7 @@ void sig_db_print_rules(const struct sig_db *db, FILE *fp)
 	if (!db)
 		return;
 	fprintf(fp, "#idx\tsource\tapp\tservice\tcategory\tproto\tserver\tserver_port\tclient\t"
-		"client_port\tencrypted\tdscp\tpayload\tneeds\tdoc\ttable\tlabel\n");
+		"client_port\tencrypted\tdscp\tpayload\tneeds\tdoc\ttable\tlabel\tscope\tbasis\n");
 	for (size_t i = 0; i < db->rules.n; i++) {
 		struct sig_rule_view v;
 		sig_rule_get(db, (uint16_t)i, &v);
@@ -254,12 +254,13 @@ void sig_db_print_rules(const struct sig_db *db, FILE *fp)
 			n += (size_t)snprintf(dscp + n, sizeof dscp - n, "%s%u", k ? "," : "", v.dscp[k]);
 		char pl[128];
 		const struct sig_rule *r = sig_rule_at(db, i);
-		fprintf(fp, "%zu\t%s:%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i,
+		fprintf(fp, "%zu\t%s:%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i,
 			v.file, v.line, v.app, v.service, v.category, v.proto, v.server, v.server_port,
 			v.client, v.client_port, v.encrypted < 0 ? "unknown" : v.encrypted ? "yes" : "no",
 			dscp, payload_text(r->payload, pl, sizeof pl),
 			r->needs_payload ? "payload" : r->needs_corrob ? "corroboration"
 				: r->needs_name ? "name" : "-",
-			v.doc, v.table, v.label);
+			v.doc, v.table, v.label, *v.scope ? v.scope : "-",
+			r->basis ? r->basis : "document");
 	}
 }

@@ -76,7 +76,7 @@ START_TEST(test_domain_sni)
 	ck_assert_uint_eq(f.label.rule, FLOW_RULE_NONE);
 	e = ev(db, "edge.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert(is_domain_label(&f));
 	ck_assert_uint_eq(f.label.rule, CLASSIFY_RULE_DOMAIN_BASE + (unsigned)e.domain);
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
@@ -87,8 +87,10 @@ START_TEST(test_domain_sni)
 	struct sig_domain_view dv;
 	ck_assert(sig_rule_get(db, f.label.rule, &v));
 	ck_assert(sig_domain_get(db, (size_t)e.domain, &dv));
-	ck_assert_str_eq(v.app, "webex-calling");
-	ck_assert_str_eq(v.app_name, "Cisco Webex Calling");
+	ck_assert_str_eq(v.app, "webex"); /* *.webex.com is the shared platform's (issue 15) */
+	ck_assert_str_eq(v.app_name, "Cisco Webex platform (shared by Calling, Meetings and Messaging)");
+	ck_assert_str_eq(v.scope, "webex-platform");
+	ck_assert_str_eq(sig_scope_name(db, f.label.scope), "webex-platform");
 	ck_assert_str_eq(v.service, "core-services");
 	ck_assert_str_eq(v.category, "web");
 	ck_assert_str_eq(v.file, "webex-calling.sig");
@@ -109,11 +111,28 @@ START_TEST(test_domain_sni)
 	ck_assert(sig_rule_get(db, (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + g), &v));
 	ck_assert_str_eq(v.service, "push-notification");
 	ck_assert_str_eq(v.category, "notification");
-	/* the same name on a documented app-configuration address: the app's rule matches */
+	/* on a documented app-configuration address: a platform name (shared with Meetings) is not
+	 * Calling's app configuration (needs=name): the platform's subnet row */
 	mkflow(&f, 6, "10.0.0.5", 50000, "64.68.96.10", 443, true);
+	e = ev(db, "meetings.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex/app-config-subnet-other", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	ck_assert(has_cand(db, &f, "webex-calling/app-config"));
+	ck_assert_str_eq(sig_scope_name(db, f.label.scope), "webex-platform");
+	/* the ID broker, a name 004 gives Calling's app configuration row (revision history,
+	 * 004:1015-1023, 1101-1107): Calling's row, although *.webex.com is the platform's */
 	e = ev(db, "idbroker.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
 	EXPECT_WHY(db, &f, "webex-calling/app-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	ck_assert_str_eq(sig_scope_name(db, f.label.scope), "calling");
+	e = ev(db, "client-jp.bcld.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex-calling/app-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	/* a Calling client-configuration name there: Calling's row */
+	e = ev(db, "cpapi.broadcloudpbx.net", EV_SRC_SNI, EV_PROTO_TLS);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex-calling/app-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	ck_assert_str_eq(sig_scope_name(db, f.label.scope), "calling");
 	ck_assert(!is_domain_label(&f));
 	/* an undocumented address on a port that names the service (8934, not shared): the app's
 	 * SIP-TLS rule */
@@ -128,7 +147,7 @@ START_TEST(test_domain_sni)
 	mkflow(&f, 6, "10.0.0.5", 50000, "203.0.113.50", 7777, true);
 	e = ev(db, "x.broadcloudpbx.net", EV_SRC_HOST, EV_PROTO_HTTP);
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/calling-client-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/app-config", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert_uint_eq(f.label.ncand, 0);
 	/* the name wins over another product's port guess: SNI webex on a site-declared Sametime
 	 * HTTPS server keeps the Sametime rule as a candidate */
@@ -139,7 +158,7 @@ START_TEST(test_domain_sni)
 	EXPECT_WHY(db, &f, "sametime/https-443", CONF_SITE_PORT, CLASSIFY_R_MATCH);
 	e = ev(db, "a.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "sametime/https-443");
 	sig_db_free(db);
 }
@@ -153,7 +172,7 @@ START_TEST(test_domain_cert)
 	mkflow(&f, 6, "10.0.0.5", 50000, "198.51.100.9", 443, true);
 	struct classify_evidence e = ev(db, "*.wbx2.com", EV_SRC_CERT, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/cloud-awareness", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex/cloud-awareness", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	/* certificate of a documented Webex Calling address on 8934 */
 	mkflow(&f, 6, "10.0.0.5", 50000, "170.72.1.1", 8934, true);
 	e = ev(db, "wxc.ciscospark.com", EV_SRC_CERT, EV_PROTO_TLS);
@@ -180,12 +199,13 @@ START_TEST(test_dependency)
 	ck_assert(has_cand(db, &f, "webex-calling/push-notification"));
 	/* even to a documented Webex address, where the table alone would label Webex */
 	mkflow(&f, 6, "10.0.0.5", 50000, "170.72.1.1", 443, true);
-	classify_flow(db, &f);
-	ck_assert_str_eq(name(db, f.label.rule), "webex-calling/cscan-tcp");
+	classify_flow(db, &f); /* HTTPS to the first list is not CScan without cscan.webex.com */
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_NEEDS_NAME);
+	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/cscan");
 	e = ev(db, "www.google.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
 	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
-	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/cscan-tcp"); /* kept first */
+	ck_assert(has_cand(db, &f, "webex-calling/cscan")); /* kept */
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
 	/* from the DNS cache too */
 	mkflow(&f, 6, "10.0.0.5", 50000, "142.250.1.1", 443, true);
@@ -205,7 +225,7 @@ START_TEST(test_dns)
 	mkflow(&f, 6, "10.0.0.5", 50000, "203.0.113.50", 443, true);
 	e = ev(db, "binaries.webex.com", EV_SRC_DNS, EV_PROTO_NONE);
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_DNS, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex-calling/device-config-https", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert(is_domain_label(&f));
 	/* a rule of the app matching the flow: that rule, confidence dns */
 	mkflow(&f, 17, "10.0.0.5", 19560, "203.0.113.50", 20000, false);
@@ -221,20 +241,20 @@ START_TEST(test_dns)
 	 * only the name tied to this address, are no candidates either) */
 	e.payload_proto = EV_PROTO_UNKNOWN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_DNS, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex/core-services", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert_uint_eq(f.label.ncand, 0);
 	ck_assert(!f.swapped);
-	/* on a documented address the app's rule that the payload does not refute (the subnet row,
-	 * which documents no protocol) labels; the refuted media rows stay candidates */
+	/* on a documented address, with a payload no row documents: the refuted media rows and the
+	 * platform's subnet rows (needs=payload) give nothing, so the name's row labels */
 	mkflow(&f, 17, "10.0.0.5", 19560, "170.72.1.1", 20000, false);
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_DNS, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex/core-services", CONF_DNS, CLASSIFY_R_MATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-media");
-	/* without the name the payload refutes the media row; the documented subnet still proves
-	 * Webex, so the subnet-only row labels it, with confidence subnet and the reason saying why */
+	/* without the name the payload refutes the media row, and the platform's subnet rows need
+	 * a protocol Webex speaks: no label (issue 15: the address alone proves nothing) */
 	struct classify_evidence none = ev(db, NULL, 0, EV_PROTO_UNKNOWN);
 	classify_flow_payload(db, &f, &none);
-	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
 	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-media");
 	sig_db_free(db);
 }
@@ -405,18 +425,26 @@ START_TEST(test_webex_sip_tls)
 	 * subnet-only row labels it (confidence subnet), the refuted row first among candidates */
 	e.payload_proto = EV_PROTO_HTTP;
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
-	ck_assert_str_eq(name(db, f.label.cand[0]), "webex-calling/device-sip-tls");
+	EXPECT_WHY(db, &f, "webex/calling-subnet-other", CONF_SUBNET, CLASSIFY_R_PAYLOAD_MISMATCH);
+	ck_assert(has_cand(db, &f, "webex-calling/device-sip-tls"));
 	ck_assert(!has_cand(db, &f, "-"));
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
 	/* the same on an undocumented public address: no rule matches at all, so no label */
 	mkflow(&f, 6, "10.0.0.5", 5070, "192.0.2.80", 8934, true);
 	classify_flow_payload(db, &f, &e);
 	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_NO_RULE);
-	/* a rule without payload= is not validated: the subnet-only row keeps its confidence */
+	/* an undocumented port of a Webex subnet: the platform's subnet-only rows need a protocol
+	 * Webex speaks (needs=payload, issue 15: an address alone is not Webex Calling, nor even
+	 * Webex for a peer-to-peer client on 23.89.x) */
 	mkflow(&f, 6, "10.0.0.5", 50000, "170.72.1.1", 4444, true);
+	e.payload_proto = EV_PROTO_UNKNOWN;
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex-calling/webex-service-other", CONF_SUBNET, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	e.payload_proto = EV_PROTO_TLS;
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex/calling-subnet-other", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	ck_assert_str_eq(sig_scope_name(db, f.label.scope), "webex-platform");
+	e.payload_proto = EV_PROTO_UNKNOWN;
 	/* an out-of-range verdict counts as undecided; a domain index out of range as none */
 	mkflow(&f, 6, "10.0.0.5", 5070, "170.72.1.1", 8934, true);
 	e.payload_proto = EV_PROTO_COUNT + 3;
@@ -443,7 +471,7 @@ START_TEST(test_orientation_fixed)
 	classify_flow_payload(db, &f, &e);
 	ck_assert(!f.swapped);
 	ck_assert(!(f.label.flags & CLASSIFY_F_SWAPPED));
-	EXPECT_WHY(db, &f, "webex-calling/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	/* a name from the DNS cache says nothing of the orientation: the capture began with the
 	 * server's packet, the classifier names the 8934 side the server */
 	mkflow(&f, 6, "203.0.113.50", 8934, "10.0.0.5", 50000, false);

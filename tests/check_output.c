@@ -146,8 +146,8 @@ START_TEST(json_all_fields)
 	ck_assert_uint_lt(out_json_format(&names, &f, FLOW_END_EOF, line, sizeof line), sizeof line);
 	ck_assert_ptr_nonnull(strstr(line, "\"vlan\":7,\"inner_vlan\":null,\"orig_dscp\":24,\"resp_dscp\":null"));
 	ck_assert_ptr_nonnull(strstr(line, "\"app\":\"\",\"app_service\":\"\",\"app_category\":\"\","
-					   "\"confidence\":\"none\",\"reason\":\"\",\"rule\":\"\","
-					   "\"candidates\":[],\"encrypted\":null,\"expected_dscp\":null,"
+					   "\"app_scope\":\"\",\"confidence\":\"none\",\"reason\":\"\","
+					   "\"rule\":\"\",\"rule_basis\":\"\",\"candidates\":[],\"encrypted\":null,\"expected_dscp\":null,"
 					   "\"payload_proto\":\"\",\"sni\":\"\",\"alpn\":\"\",\"server_names\":\"\","
 					   "\"dns_name\":\"\",\"host\":\"\",\"stun_software\":\"\",\"evidence\":\"\","
 					   "\"tunnel\":null,\"community_id\":"));

@@ -30,7 +30,8 @@
 
 static char sigdir[4096];
 static struct sig_db *db;
-static unsigned n_rows, n_direct, n_site, n_shared, n_flows, n_fail, n_mirror, n_dup, n_payload;
+static unsigned n_rows, n_direct, n_site, n_shared, n_flows, n_fail, n_mirror, n_dup, n_payload,
+	n_name;
 
 
 struct probes {
@@ -161,6 +162,14 @@ static const char *rname(const struct sig_db *d, uint16_t idx, char *buf, size_t
 		snprintf(buf, len, "nothing");
 		return buf;
 	}
+	if (idx >= CLASSIFY_RULE_DOMAIN_BASE) { /* a domain row (a needs=name probe) */
+		struct sig_rule_view v;
+		if (sig_rule_get(d, idx, &v))
+			snprintf(buf, len, "%s/%s (domain row %s:%u)", v.app, v.service, v.file, v.line);
+		else
+			snprintf(buf, len, "?");
+		return buf;
+	}
 	const struct sig_rule *r = sig_rule_at(d, idx);
 	snprintf(buf, len, "%s/%s (%s:%u)", sig_app_at(d, r->app)->id, r->service, r->src.loc.file,
 		 r->src.loc.line);
@@ -202,8 +211,8 @@ static void run_probes(const struct sig_db *d, size_t i, const struct classify_e
 							else
 								classify_flow(d, &f);
 							n_flows++;
-							const struct sig_rule *got = f.label.rule == FLOW_RULE_NONE
-								? NULL : sig_rule_at(d, f.label.rule);
+							const struct sig_rule *got = f.label.rule >= CLASSIFY_RULE_DOMAIN_BASE
+								? NULL : sig_rule_at(d, f.label.rule); /* none, or a domain row */
 							if (got && f.label.confidence == CONF_PORT &&
 							    sig_shared(d, flow_resp_port(&f)))
 								v->port_label = true;
@@ -273,6 +282,34 @@ START_TEST(test_rows)
 				all_shared = sig_shared(db, (uint16_t)p);
 		struct verdict v;
 		run_probes(db, i, NULL, &v);
+		if (r->needs_name) { /* labels only with a name of its own service (a domain row) */
+			if (v.orient[0] || v.orient[1]) {
+				fail_row(r, "labelled without its name (needs=name)", &v);
+				continue;
+			}
+			struct classify_evidence ev = { .domain = -1, .domain_src = 1 /* EV_SRC_SNI */ };
+			for (size_t k = 0; k < db->domains.n && ev.domain < 0; k++) {
+				const struct sig_domain *d = SIG_VEC_AT(&db->domains, const struct sig_domain, k);
+				if (d->app == r->app && d->service == r->service)
+					ev.domain = (int)k;
+			}
+			if (ev.domain < 0) {
+				fail_row(r, "needs=name, but no domain row of its app and service", &v);
+				continue;
+			}
+			if (r->payload)
+				while (!(r->payload >> ev.payload_proto & 1u))
+					ev.payload_proto++;
+			run_probes(db, i, &ev, &v);
+			/* the name is the client's (SNI): it fixes the orientation, so only flows
+			 * that the client opens are read this way */
+			if (!v.orient[0]) {
+				fail_row(r, "not picked when a name of its service names it (needs=name)", &v);
+				continue;
+			}
+			n_name++;
+			continue;
+		}
 		if (r->needs_payload) {
 			if (v.orient[0] || v.orient[1]) {
 				fail_row(r, "labelled without payload evidence (needs=payload)", &v);
@@ -339,6 +376,7 @@ START_TEST(test_rows)
 	       "constraints; %u need payload (needs=payload: picked only when the payload confirms "
 	       "them); %u failed\n", n_rows, n_flows, n_direct, n_site, n_shared, n_mirror, n_dup,
 	       n_payload, n_fail);
+	printf("check_sig_rows: %u rows need a name of their service (needs=name)\n", n_name);
 	sig_db_free(db);
 	ck_assert_uint_eq(n_fail, 0);
 }

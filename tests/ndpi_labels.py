@@ -40,18 +40,22 @@ def sig_lines(path):
         buf = ""
 
 
+allow = collections.defaultdict(list)  # per app: kind=allow-list patterns (never a label)
+
+
 def load_tables():
-    """Per app: its kind=service domain patterns and the networks of its address sets."""
+    """Per app: its kind=service domain patterns and the networks of its address sets (every app
+    a file declares gets the file's sets)."""
     domains = collections.defaultdict(list)
     nets = collections.defaultdict(set)  # a union set repeats its members: once each
     for name in sorted(os.listdir(sigdir)):
         if not name.endswith(".sig"):
             continue
-        app, sets = None, {}
+        apps, sets = [], {}
         for line in sig_lines(os.path.join(sigdir, name)):
             words = line.split()
             if words[0] == "app":
-                app = words[1]
+                apps.append(words[1])  # a file may declare several (webex-calling, webex)
             elif words[0] == "addrset":
                 items = []
                 for w in words[2:]:
@@ -64,7 +68,9 @@ def load_tables():
                 kv = dict(re.findall(r"(\w+)=(\S+)", line))
                 if kv.get("kind") == "service":
                     domains[kv["app"]].append(kv["pattern"].lower())
-        if app:
+                elif kv.get("kind") == "allow-list":
+                    allow[kv["app"]].append(kv["pattern"].lower())
+        for app in apps:
             for items in sets.values():
                 nets[app].update(items)
     return domains, nets
@@ -129,11 +135,21 @@ for i in range(1, n + 1):
             elif not own and not in_nets(rec, nets.get(app, ())):
                 problems.append(f"{where}: labelled {app} ({rec.get('rule')}, {rec.get('confidence')})"
                                 f" with neither a documented {app} name nor subnet")
-        if base == "webex.pcap" and app != "webex-calling":
-            webex_name = own_names(names, "webex-calling")
-            if webex_name or in_nets(rec, nets["webex-calling"]):
+        # webex.pcap is a Webex Meetings capture: Webex, never Webex Calling (issue 15). A flow
+        # with a Webex name, or a documented subnet and a protocol Webex speaks, is the platform's.
+        if base == "webex.pcap":
+            webex_name = own_names(names, "webex") + own_names(names, "webex-calling")
+            if app == "webex-calling":
+                problems.append(f"{where}: Webex Meetings traffic labelled Webex Calling "
+                                f"({rec.get('app_service')})")
+            elif not app and (webex_name or (in_nets(rec, nets["webex"]) and
+                                             rec.get("payload_proto") in ("tls", "http"))):
                 problems.append(f"{where}: carries Webex evidence ({webex_name or 'subnet'}) "
                                 f"but is labelled {app or 'nothing'}")
+        # a name only on a firewall allow-list (*.cisco.com) labels nothing, anywhere
+        allowed = [x for x in names if any(name_matches(x, p) for ps in allow.values() for p in ps)]
+        if app and names and allowed and not any(own_names(names, a) for a in (app,)):
+            problems.append(f"{where}: labelled {app} by an allow-list name {allowed}")
 
 lines = [f"{f}\t{a}\t{s}\t{c}\t{v}" for (f, a, s, c), v in sorted(counts.items())]
 if regen:

@@ -66,10 +66,10 @@ for want in \
 	"        documented DSCP: 46, 34" \
 	"        marking changed within the flow: 1 flow" \
 	"    webex-calling/app-video: 2 checked flows, 0 differ" \
-	"### c. Webex Calling media over TCP: 1 flow" \
-	"    webex-calling/webex-service-other tcp/8500: 1 flow, 16 packets, 2464 IP bytes (2.46 kB), a documented UDP media port" \
-	"    webex-calling/webex-service-other udp/3478: 1 flow, 2 packets, 136 IP bytes (136 B)" \
-	"    webex-calling/webex-service-other tcp/8080: 1 flow, 8 packets, 521 IP bytes (521 B)" \
+	"### c. Webex media over TCP: 1 flow" \
+	"    webex/calling-subnet-other tcp/8500: 1 flow, 16 packets, 2459 IP bytes (2.46 kB), a documented UDP media port" \
+	"    webex/calling-subnet-other udp/3478: 1 flow, 2 packets, 136 IP bytes (136 B)" \
+	"    webex/calling-subnet-other tcp/8080: 1 flow, 8 packets, 521 IP bytes (521 B)" \
 	"    tcp/3389              2       12      1728        1        2  198.51.100.33:3389 (2 flows)" \
 	"### f. Fragmented packets on UC flows: 1 flow" \
 	"    webex-calling/app-video: 1 flow, 9 packets, 7560 IP bytes (7.56 kB), 6 fragments" \

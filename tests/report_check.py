@@ -52,6 +52,27 @@ def load_records(paths):
     return recs
 
 
+SUBNET_ONLY = set()
+# Webex Calling and the shared Webex platform (app webex): the report's Webex findings cover both.
+WEBEX = ("webex-calling", "webex")
+
+
+def subnet_only_rules():
+    """Sources ("file:line") of rows with a documented server subnet and no port (--list-rules)."""
+    out = set()
+    path = os.environ.get("UCFLOW_RULES")
+    if not path:
+        return out
+    lines = open(path, encoding="utf-8").read().splitlines()
+    head = lines[0].lstrip("#").split("\t")
+    for line in lines[1:]:
+        row = dict(zip(head, line.split("\t")))
+        if row.get("server_port") == "any" and row.get("server", "").startswith("@") \
+                and row.get("server") != "@internal":
+            out.add(row["source"])
+    return out
+
+
 def media_ports(sigdir):
     """Server ports of Webex Calling's non-TCP media rules, from the signature files."""
     ports = set()
@@ -62,7 +83,7 @@ def media_ports(sigdir):
             if not line.startswith("rule "):
                 continue
             kv = dict(t.split("=", 1) for t in line.split()[1:] if "=" in t)
-            if kv.get("app") == "webex-calling" and kv.get("category") == "media" \
+            if kv.get("app") in WEBEX and kv.get("category") == "media" \
                     and kv.get("proto") != "tcp":
                 for item in kv.get("server_port", "").split(","):
                     if re.fullmatch(r"\d+(-\d+)?", item):
@@ -133,11 +154,12 @@ def compute(recs, mports):
         if app and final and r.get("expected_dscp") is not None and r.get("orig_dscp") is not None:
             dscp[key]["checked"] += 1
             dscp[key]["recs"].append(r)
-        if app == "webex-calling" and r["proto"] == "tcp" and (
-                r["app_category"] == "media" or
-                (r["confidence"] == "subnet" and r["id.resp_p"] in mports)):
+        # a subnet-only row labels at confidence subnet, or payload when the payload confirms it
+        sub_only = app and (r["confidence"] == "subnet" or r["rule"] in SUBNET_ONLY)
+        if app in WEBEX and r["proto"] == "tcp" and (
+                r["app_category"] == "media" or (sub_only and r["id.resp_p"] in mports)):
             finding["c"]["%s tcp/%d" % (key, r["id.resp_p"])].add(r, final)
-        if app and r["confidence"] == "subnet":
+        if sub_only:
             finding["d"]["%s %s" % (key, pk)].add(r, final)
         if not app:
             finding["e"][pk].add(r, final)
@@ -177,7 +199,7 @@ def cand_row(rules, cand, r):
     return rows[0] if rows else None
 
 
-def candidates(recs, rules):
+def candidates(recs, rules, mports):
     """Per finding letter: candidate flows (final records) and reasons."""
     dscp = collections.defaultdict(set)
     for key, rows in rules.items():
@@ -198,7 +220,9 @@ def candidates(recs, rules):
             d = dscp.get(cand)
             if d and r.get("orig_dscp") is not None and (r["orig_dscp"] not in d or r.get("dscp_changed")):
                 hit.add("b")
-            if row["app"] == "webex-calling" and row["category"] == "media" and r["proto"] == "tcp":
+            if row["app"] in WEBEX and r["proto"] == "tcp" and (
+                    row["category"] == "media" or
+                    (row["source"] in SUBNET_ONLY and r["id.resp_p"] in mports)):
                 hit.add("c")
             if r.get("frag_pkts", 0) > 0:
                 hit.add("f")
@@ -221,6 +245,7 @@ def main():
     sigdir, report, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     text = open(report, encoding="utf-8").read()
     recs = load_records(paths)
+    SUBNET_ONLY.update(subnet_only_rules())
     m, svc, prod, finding, dscp = compute(recs, media_ports(sigdir))
 
     # ---- overview
@@ -370,7 +395,7 @@ def main():
 
     # ---- candidate flows per finding (headings and their "Candidate flows" paragraph)
     if os.environ.get("UCFLOW_RULES"):
-        cand = candidates(recs, load_rules(os.environ["UCFLOW_RULES"]))
+        cand = candidates(recs, load_rules(os.environ["UCFLOW_RULES"]), media_ports(sigdir))
         for letter in "abcf":
             h = re.search(r"^### %s\. .*?: \d+ flows?(?:, (\d+) candidate flows?)?$" % letter, text, re.M)
             got = int(h.group(1) or 0) if h else -1
