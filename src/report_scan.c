@@ -226,6 +226,41 @@ static int to_dscp(const struct span *v, int *out)
 	return 0;
 }
 
+/* Why predict keys: ucflow writes every record's fields in the same order, so the key at a
+ * position is almost always the one the previous line had there. One compare against it replaces
+ * the key's scan and lookup; a miss takes the full path and becomes the new prediction. Per
+ * thread: files are read on several threads. */
+struct pred_key {
+	char key[32]; /* zero-padded */
+	uint8_t len;  /* 0: none */
+	int8_t id;   /* its id, or -1: a key the report does not use */
+};
+static _Thread_local struct pred_key pred[RJ_MAX_FIELDS];
+
+/* k starts with pk's key. Where the line has 32 bytes from k: words, the last one masked to the
+ * key's length (key[] is zero-padded), instead of a memcmp call. */
+static inline bool pred_eq(const struct pred_key *pk, const unsigned char *k, const unsigned char *e)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (e - k >= 32) {
+		size_t n = pk->len, i = 0;
+		uint64_t a, b;
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&a, k + i, 8);
+			memcpy(&b, pk->key + i, 8);
+			if (a != b)
+				return false;
+		}
+		if (i == n)
+			return true;
+		memcpy(&a, k + i, 8);
+		memcpy(&b, pk->key + i, 8);
+		return (a & ((1ULL << (8 * (n - i))) - 1)) == b;
+	}
+#endif
+	return memcmp(k, pk->key, pk->len) == 0;
+}
+
 #define MAX_UNKNOWN 24
 #define MAX_ITEMS 64
 
@@ -258,11 +293,30 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 		if (p >= e || *p != '"' || ++nfields > RJ_MAX_FIELDS)
 			return 0;
 		const unsigned char *k = ++p;
-		if (!(p = plain_str(p, e)))
-			return 0;
-		size_t klen = (size_t)(p - k);
-		p++;
-		int id = key_lookup(k, klen, e);
+		size_t klen;
+		int id;
+		struct pred_key *pk = &pred[nfields - 1];
+		if (pk->len && (size_t)(e - k) > pk->len && k[pk->len] == '"' &&
+		    pred_eq(pk, k, e)) {
+			/* the key the previous lines had here: its bytes passed plain_str then */
+			klen = pk->len;
+			id = pk->id;
+			p = k + klen + 1;
+		} else {
+			if (!(p = plain_str(p, e)))
+				return 0;
+			klen = (size_t)(p - k);
+			p++;
+			id = key_lookup(k, klen, e);
+			if (klen && klen < sizeof pk->key) {
+				memset(pk->key, 0, sizeof pk->key);
+				memcpy(pk->key, k, klen);
+				pk->len = (uint8_t)klen;
+				pk->id = (int8_t)id;
+			} else {
+				pk->len = 0;
+			}
+		}
 		if (id >= 0) {
 			if (seen >> id & 1)
 				return 0;
