@@ -9,7 +9,7 @@
 #include "classify.h"
 
 const char *const report_conf_names[RC_N] = { "payload", "dns", "subnet+port", "subnet",
-					      "site+port", "port", "none", "other" };
+					      "site+port", "role+port", "port", "none", "other" };
 
 
 /* ---- keys of the fields the report reads ---- */

@@ -317,9 +317,11 @@ static void rows(const struct report *r, bool cand, rline_fn fn, void *u)
 		    (unsigned long long)att, att == 1 ? "" : "s", how);
 		struct rcite c;
 		char d[1024];
+		char b[300];
 		if (*w->rule && report_cite(r, w->rule, &c))
-			report_linef(fn, u, RL_SOURCE, "%s %s: %s, table \"%s\": %s", cand ? "candidate row" : "rule",
-			    w->rule, report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, c.label);
+			report_linef(fn, u, RL_SOURCE, "%s %s: %s, table \"%s\": %s%s", cand ? "candidate row" : "rule",
+			    w->rule, report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, c.label,
+			    report_basis_note(&c, b, sizeof b));
 		else if (*w->rule)
 			report_linef(fn, u, RL_SOURCE, "rule %s (not in the loaded signature tables)", w->rule);
 		/* clients: the three kinds' summaries together, scans left out */

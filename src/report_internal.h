@@ -131,7 +131,8 @@ double report_topk_distinct(const struct rtopk *t);
 void report_topk_fmt_distinct(const struct rtopk *t, char *buf, size_t len); /* "12", "≈ 6100" */
 
 /* Confidence names in display order; the last slot counts names not in the list. */
-enum { RC_PAYLOAD, RC_DNS, RC_SUBNET_PORT, RC_SUBNET, RC_SITE_PORT, RC_PORT, RC_NONE, RC_OTHER,
+enum { RC_PAYLOAD, RC_DNS, RC_SUBNET_PORT, RC_SUBNET, RC_SITE_PORT, RC_ROLE_PORT, RC_PORT, RC_NONE,
+       RC_OTHER,
        RC_N };
 extern const char *const report_conf_names[RC_N];
 
@@ -339,8 +340,12 @@ struct rcite {
 		*category;
 	unsigned line;
 	int encrypted;
+	bool interpretation;  /* basis=interpretation: ucflow's reading beyond the document */
+	const char *standard; /* what the interpretation follows ("" when not said) */
 };
 bool report_cite(const struct report *r, const char *rule, struct rcite *c);
+/* " [ucflow's interpretation ...]" for a basis=interpretation row, else "" (buf holds it). */
+const char *report_basis_note(const struct rcite *c, char *buf, size_t len);
 bool report_cite_idx(const struct report *r, size_t idx, struct rcite *c);
 /* report_sig.c: the signature tables, through classify.h's public API. */
 #define WEBEX_APP "webex-calling"

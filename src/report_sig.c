@@ -34,6 +34,15 @@ uint8_t report_rule_flags(const struct report *r, int32_t idx)
 	return idx >= 0 && (size_t)idx < r->nrules && r->rule_flags ? r->rule_flags[idx] : 0;
 }
 
+const char *report_basis_note(const struct rcite *c, char *buf, size_t len)
+{
+	if (!c->interpretation)
+		return "";
+	snprintf(buf, len, " [ucflow's interpretation, not the document's text%s%s]",
+		 *c->standard ? "; it follows " : "", c->standard);
+	return buf;
+}
+
 int32_t report_rule_find(const struct report *r, const char *ref)
 {
 	struct rrule_ref *e;
@@ -51,6 +60,8 @@ bool report_cite_idx(const struct report *r, size_t idx, struct rcite *c)
 	c->line = v.line;
 	c->doc = v.doc;
 	c->doc_title = v.doc_title ? v.doc_title : "";
+	c->interpretation = v.interpretation;
+	c->standard = v.standard ? v.standard : "";
 	c->table = v.table;
 	c->label = v.label;
 	c->app = v.app;

@@ -28,6 +28,10 @@ const char *report_reason_text(const char *reason)
 					 "internal networks" },
 		{ "payload-mismatch", "the payload shows another protocol than the row documents" },
 		{ "dependency", "a third party the product depends on (never labelled as the product)" },
+		{ "allow-list", "a name the document lists only for a firewall allow-list (e.g. "
+				"*.cisco.com for Webex Calling): allowed, never the product" },
+		{ "needs-name", "a row that labels only with a name of its own service (e.g. Webex "
+				"CScan's cscan.webex.com), and the flow showed none" },
 		{ "no-rule", "no documented row matches" },
 		{ "(not recorded)", "records without a reason field" },
 	};

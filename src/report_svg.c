@@ -19,7 +19,7 @@
 static const char *const palette[] = { "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
 				       "#D55E00", "#8C6D31", "#000000" };
 static const char *const conf_colour[RC_N] = { "#1b7837", "#7fbf7b", "#2166ac", "#92c5de",
-					       "#762a83", "#f4a582", "#d0d0d0", "#444444" };
+					       "#762a83", "#c2a5cf", "#f4a582", "#d0d0d0", "#444444" };
 
 /* The colour of a product: by its rank in the product order (same in every chart). */
 static const char *prod_colour(const struct report *r, const char *app)

@@ -406,9 +406,10 @@ static void emit_source(const struct report *r, const char *rule, rline_fn fn, v
 		report_linef(fn, u, RL_SOURCE, "rule %s: %s (site file)", rule, c.label);
 	else
 	{
-		char d[1024];
-		report_linef(fn, u, RL_SOURCE, "%s, table \"%s\"; rule %s: %s",
-		     report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, rule, c.label);
+		char d[1024], b[300];
+		report_linef(fn, u, RL_SOURCE, "%s, table \"%s\"; rule %s: %s%s",
+		     report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table, rule, c.label,
+		     report_basis_note(&c, b, sizeof b));
 	}
 }
 
@@ -584,12 +585,12 @@ static void cand_groups(const struct report *r, enum rfind k, const char *what, 
 		     (unsigned long long)g[i]->pkts, (unsigned long long)g[i]->bytes, hb);
 		if (g[i]->extra_key) {
 			struct rcite c;
-			char d[1024];
+			char d[1024], b[300];
 			if (report_cite(r, g[i]->extra_key, &c) && *c.doc)
-				report_linef(fn, u, RL_SOURCE, "candidate row %s: %s, table \"%s\": %s",
+				report_linef(fn, u, RL_SOURCE, "candidate row %s: %s, table \"%s\": %s%s",
 				     g[i]->extra_key,
 				     report_fmt_doc(r, c.doc, c.doc_title, d, sizeof d), c.table,
-				     c.label);
+				     c.label, report_basis_note(&c, b, sizeof b));
 			else
 				report_linef(fn, u, RL_SOURCE, "candidate row %s", g[i]->extra_key);
 		}

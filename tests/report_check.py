@@ -27,7 +27,7 @@ REQUIRED = ["ts", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "
 UNSET = {"app": "", "app_service": "", "app_category": "", "rule": "", "reason": "", "candidates": [],
          "orig_dscp": None, "resp_dscp": None, "expected_dscp": None, "encrypted": None,
          "vlan": None, "inner_vlan": None, "tunnel": None, "history": ""}
-CONF = ["payload", "dns", "subnet+port", "subnet", "site+port", "port", "none", "other"]
+CONF = ["payload", "dns", "subnet+port", "subnet", "site+port", "role+port", "port", "none", "other"]
 failures = []
 
 
@@ -297,10 +297,11 @@ def main():
     tab = section(text, "Confidence mix", "Findings\n")
     for line in tab.splitlines():
         parts = line.split()
-        if len(parts) < 10 or not parts[-1].isdigit():
+        k = len(CONF) + 1  # flows, then one column per confidence
+        if len(parts) < k + 1 or not parts[-1].isdigit():
             continue
-        name = " ".join(parts[:-9])
-        vals = list(map(int, parts[-9:]))
+        name = " ".join(parts[:-k])
+        vals = list(map(int, parts[-k:]))
         if name == "All flows":
             check(vals[0] == m["flows"], "confidence total")
             continue
