@@ -94,3 +94,23 @@ note app=cisco-imp id=xmpp-tls-optional section="基本的なフェデレーテ�
 # outbound SIP counts then; a site file declares the node where the capture shows too little.
 role app=cisco-imp role=federation-node federates=tcp/5061,tcp/5269 min=2 \
      label="IM and Presence federation node: federates with external domains over SIP-TLS 5061 and XMPP 5269 (interpretation of 003:53-61, RFC 5922, RFC 6120)"
+
+# =============================================================================================
+# DNS SRV lookups of federation partners. 003 (Basic federated network, 003:61, and the XMPP
+# deployment prose, 003:100-104) names the SRV records _sipfederationtls (SIP federation) and
+# _xmpp-server (XMPP federation) through which federating domains find each other: the node
+# that runs federation looks up a foreign domain's record before it connects. The DNS row below
+# is ucflow's interpretation (003 prints no DNS row, no port): a lookup whose question starts
+# with one of those service label pairs (prefix patterns, ucflow-signatures(5) DOMAIN PATTERNS),
+# made by a host that holds the federation-node role above (product_side=client: an arbitrary
+# client's _xmpp-server lookup, e.g. a public XMPP server or client, stays unlabelled). Other
+# lookups of the node (sip.example.net's address) are not labelled: needs=name, and only these
+# names are rows of the app.
+domain app=cisco-imp service=federation-dns-srv pattern=_sipfederationtls._tcp.* kind=service \
+       label="DNS SRV lookup of a foreign domain's SIP federation record (_sipfederationtls._tcp, 003:61)"
+domain app=cisco-imp service=federation-dns-srv pattern=_xmpp-server._tcp.* kind=service \
+       label="DNS SRV lookup of a foreign domain's XMPP federation record (_xmpp-server._tcp, 003:61)"
+rule app=cisco-imp service=federation-dns-srv product_side=client category=dns proto=both server=any \
+     server_port=53 encrypted=no payload=dns needs=name \
+     basis=interpretation standard="RFC 2782 DNS SRV (003 names the records, not a DNS row)" \
+     label="DNS SRV lookups of federation partners by the IM and Presence federation node (_sipfederationtls._tcp / _xmpp-server._tcp, 003:61, 003:100-104)"

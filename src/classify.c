@@ -280,6 +280,10 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 			o->gate_miss = true;
 		return;
 	}
+	/* a product_side=client row that needs its name is not even a candidate without it: on a
+	 * shared port (DNS on 53) it would be one for every flow of every host */
+	if (r->needs_name && r->product_client && !hinted)
+		return;
 	struct match m = { .rule = idx, .sw = sw, .cw = cw, .pv = pv };
 	int alen = srv_len > cli_len ? srv_len : cli_len;
 	if (site_len >= 0) {
@@ -313,7 +317,10 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	}
 	bool addr_ok = srv_len >= 0 || cli_len >= 0 || site_len >= 0 || role_srv || role_cli ||
 		       (r->server.internal && s->srv_int);
-	if (hinted && (addr_ok || hint_port || c->query)) {
+	/* a lookup of the app's name is no evidence that its client is the product (an arbitrary
+	 * host's _xmpp-server SRV lookup is not an IM and Presence node's): a product_side=client
+	 * row still needs its client known */
+	if (hinted && (addr_ok || hint_port || (c->query && (!r->product_client || client_known)))) {
 		m.kind = c->hint_conf;
 		m.eligible = 1;
 		m.why = 0;
@@ -714,13 +721,14 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 	struct flow_label *l = &f->label;
 	if (e->domain_src == EV_SRC_QUERY) {
 		/* A lookup of the name: it names the app's rows whose payload is the lookup's
-		 * protocol (004's DNS row), not the name's service; a dependency or allow-list name
-		 * names nothing. The name's scope is the lookup's. */
+		 * protocol (004's DNS row), with the name's service (IM and Presence's SRV lookup
+		 * row has it: needs=name); a dependency or allow-list name names nothing. The
+		 * name's scope is the lookup's. */
 		if (d->dependency || d->allow_list) {
 			classify(db, f, -1, NULL, 0, proto, false, roles);
 			return;
 		}
-		classify_q(db, f, d->app, NULL, CONF_PAYLOAD, proto, false, roles, true);
+		classify_q(db, f, d->app, d->service, CONF_PAYLOAD, proto, false, roles, true);
 		if (l->rule != FLOW_RULE_NONE)
 			l->scope = same_family(db, sig_rule_app(db, l->rule), d->app)
 					   ? d->scope_id : scope_of(db, l->rule);

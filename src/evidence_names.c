@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdio.h>
 
 #include "evidence.h"
@@ -262,6 +263,7 @@ struct dom_ent {
 	size_t len;
 	uint64_t hash;
 	int exact_id, wild_id;
+	bool prefix;       /* "_svc._proto.*": base is the leading labels with their dot; not hashed */
 };
 
 struct ev_domains {
@@ -370,6 +372,8 @@ static bool dom_rehash(struct ev_domains *d, uint32_t nslot)
 	if (!slot)
 		return false;
 	for (unsigned k = 0; k < d->n; k++) {
+		if (d->ent[k].prefix) /* scanned, not hashed */
+			continue;
 		uint32_t i = (uint32_t)d->ent[k].hash & (nslot - 1);
 		while (slot[i])
 			i = (i + 1) & (nslot - 1);
@@ -390,6 +394,61 @@ static char *dup_str(const char *s)
 	return p;
 }
 
+/* A prefix pattern "_sipfederationtls._tcp.*": the leading labels of a DNS SRV lookup (RFC 2782
+ * "_Service._Proto.Name"). Every label must start with '_' so it can only ever name an SRV-style
+ * service label pair, never a host. A few such patterns: the lookup scans them. */
+static int dom_add_prefix(struct ev_domains *d, const char *pattern, int user_id, char *errbuf)
+{
+	size_t len = strlen(pattern) - 1; /* keep the dot before '*' */
+	bool ok = len >= 2 && len <= EV_NAME_MAX && pattern[0] == '_';
+	for (size_t i = 0; ok && i < len; i++) {
+		char c = pattern[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == '-' || c == '_' || (c == '.' && i > 0 && pattern[i - 1] != '.' &&
+					       (i + 1 == len || pattern[i + 1] == '_'));
+	}
+	if (!ok) {
+		snprintf(errbuf, UCF_ERRBUF_SIZE,
+			 "domain pattern '%s': a prefix pattern is _label[._label...].*", pattern);
+		return UCF_ERR_CONFIG;
+	}
+	for (unsigned i = 0; i < d->n; i++)
+		if (d->ent[i].prefix && d->ent[i].len == len &&
+		    strncasecmp(d->ent[i].base, pattern, len) == 0)
+			return UCF_OK; /* duplicate pattern: the first id stays */
+	if (d->n == d->cap) {
+		unsigned nc = d->cap ? d->cap * 2 : 16;
+		struct dom_ent *ne = realloc(d->ent, nc * sizeof *ne);
+		if (!ne)
+			goto oom;
+		d->ent = ne;
+		d->cap = nc;
+	}
+	struct dom_ent *e = &d->ent[d->n];
+	memset(e, 0, sizeof *e);
+	e->base = malloc(len + 1);
+	if (!e->base)
+		goto oom;
+	for (size_t i = 0; i < len; i++)
+		e->base[i] = (char)ev_lower((unsigned char)pattern[i]);
+	e->base[len] = '\0';
+	e->pat_wild = dup_str(pattern);
+	if (!e->pat_wild) {
+		free(e->base);
+		goto oom;
+	}
+	e->len = len;
+	e->prefix = true;
+	e->exact_id = -1;
+	e->wild_id = user_id;
+	d->n++;
+	d->gen = next_gen();
+	return UCF_OK;
+oom:
+	snprintf(errbuf, UCF_ERRBUF_SIZE, "out of memory adding domain pattern");
+	return UCF_ERR_RUNTIME;
+}
+
 int ev_domains_add(struct ev_domains *d, const char *pattern, int user_id, char *errbuf)
 {
 	char base[EV_NAME_MAX + 1];
@@ -399,6 +458,9 @@ int ev_domains_add(struct ev_domains *d, const char *pattern, int user_id, char 
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "domain pattern '%s': negative id", s);
 		return UCF_ERR_CONFIG;
 	}
+	size_t plen = strlen(s);
+	if (plen > 2 && s[plen - 1] == '*' && s[plen - 2] == '.')
+		return dom_add_prefix(d, pattern, user_id, errbuf);
 	if (s[0] == '*') {
 		if (s[1] != '.') {
 			snprintf(errbuf, UCF_ERRBUF_SIZE,
@@ -507,6 +569,16 @@ static const struct dom_ent *dom_match(const struct ev_domains *d, const char *n
 		}
 		h = dom_step(h, c);
 	}
+	/* prefix patterns first: the SRV service labels say what the lookup is for, whatever the
+	 * domain (_xmpp-server._tcp.webex.com is a federation lookup, not Webex traffic) */
+	if (!certwild && buf[0] == '_')
+		for (unsigned i = 0; i < d->n; i++) {
+			const struct dom_ent *p = &d->ent[i];
+			if (p->prefix && len > p->len && memcmp(buf, p->base, p->len) == 0) {
+				*wild = true;
+				return p;
+			}
+		}
 	/* the full name: exact pattern (not for a certificate wildcard) or wildcard on itself */
 	const struct dom_ent *e = dom_find(d, buf, len, dom_mix(h));
 	if (e) {

@@ -68,6 +68,14 @@ bool role_defer_wanted(const struct flow *f, const struct sig_db *db)
 	 * flow opened by a SYN keeps its orientation; any other may be turned around. */
 	if (sig_role_rule_port(db, f->key.proto, flow_resp_port(f)))
 		return true;
+	/* a candidate a role can make the label (a needs=name row whose name the flow carries:
+	 * IM and Presence's SRV lookups before the node's federation is seen) */
+	for (unsigned i = 0; i < f->label.ncand; i++) {
+		uint64_t roles;
+		bool client;
+		if (sig_rule_roles(db, f->label.cand[i], &roles, &client) && roles)
+			return true;
+	}
 	return !(f->key.proto == 6 && (f->tcp_state & FLOW_TCP_SYN_ORIG)) &&
 	       sig_role_rule_port(db, f->key.proto, flow_orig_port(f));
 }

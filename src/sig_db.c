@@ -646,7 +646,10 @@ int sig_domain_match(const struct sig_db *db, const char *host)
 	for (size_t i = 0; i < db->domains.n; i++) {
 		const struct sig_domain *d = SIG_VEC_AT(&db->domains, const struct sig_domain, i);
 		size_t sl = strlen(d->suffix), score = 0;
-		if (!d->wildcard) {
+		if (d->prefix) {
+			if (n > sl && strncmp(h, d->suffix, sl) == 0)
+				score = SIZE_MAX - 1; /* the SRV service labels say what the lookup is for */
+		} else if (!d->wildcard) {
 			if (strcmp(h, d->suffix) == 0)
 				score = SIZE_MAX; /* an exact host beats any wildcard */
 		} else if (n == sl && strcmp(h, d->suffix) == 0) {

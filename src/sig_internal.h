@@ -167,6 +167,7 @@ struct sig_domain {
 	const char *scope;  /* scope= (interned; the app's by default), or NULL */
 	uint8_t scope_id;   /* compiled, as sig_rule.scope_id */
 	bool wildcard;      /* pattern was *.suffix */
+	bool prefix;        /* pattern was _service._proto.* (suffix holds "_service._proto.") */
 	const char *service;
 	const char *pattern;
 	const char *suffix; /* lower-case host or suffix without "*." */

@@ -570,6 +570,32 @@ static int st_qos(struct sig_pstate *ps, const struct sig_stmt *st)
 static int parse_pattern(const struct sig_pstate *ps, const struct sig_tok *t, struct sig_domain *d)
 {
 	const char *p = t->val;
+	size_t pl = strlen(p);
+	if (pl > 2 && p[0] == '_' && p[pl - 1] == '*' && p[pl - 2] == '.') {
+		/* prefix pattern "_service._proto.*": DNS SRV lookups' leading labels (RFC 2782);
+		 * every label an underscore one, so it never names a host */
+		bool ok = true;
+		for (size_t i = 0; ok && i + 1 < pl; i++) {
+			char c = p[i];
+			ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			     c == '-' || c == '_' ||
+			     (c == '.' && p[i - 1] != '.' && (i + 2 == pl || p[i + 1] == '_'));
+		}
+		if (!ok)
+			return sig_perr(ps, t->line, sig_vcol(t),
+					"bad prefix pattern '%s' (expected _service._proto.*)", p);
+		char *s = sig_strdup(&ps->ctx->db->arena, p);
+		if (!s)
+			return oom(ps, t);
+		for (char *c = s; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		s[pl - 1] = '\0'; /* "_service._proto." */
+		d->prefix = true;
+		d->suffix = s;
+		d->pattern = sig_strdup(&ps->ctx->db->arena, p);
+		return d->pattern ? 0 : oom(ps, t);
+	}
 	d->wildcard = strncmp(p, "*.", 2) == 0;
 	const char *body = d->wildcard ? p + 2 : p;
 	size_t n = strlen(body);

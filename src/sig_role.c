@@ -450,8 +450,10 @@ int sig_role_finish(struct sig_parse_ctx *ctx)
 		for (size_t k = 0; k < db->roles.n; k++)
 			if (role_covers(SIG_VEC_AT(&db->roles, const struct sig_role, k), r))
 				r->roles |= 1ULL << k;
-		/* a role stands in for an address only with the rule's server port (classify.c) */
-		for (uint32_t j = 0; r->roles && !r->sport.any && j < r->sport.nr; j++)
+		/* a role stands in for an address only with the rule's server port (classify.c); a
+		 * needs=name row only with its name too: its flows are held by that candidate
+		 * (role_defer_wanted), not by the port (every DNS flow on 53) */
+		for (uint32_t j = 0; r->roles && !r->needs_name && !r->sport.any && j < r->sport.nr; j++)
 			for (uint32_t p = r->sport.r[j].lo; p <= r->sport.r[j].hi; p++)
 				for (int u = 0; u < 2; u++)
 					if (r->proto & (u ? SIG_PROTO_UDP : SIG_PROTO_TCP))

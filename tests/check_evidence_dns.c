@@ -317,6 +317,47 @@ START_TEST(domain_wildcard_table)
 }
 END_TEST
 
+/* Prefix patterns "_service._proto.*" (DNS SRV lookups' leading labels, RFC 2782): the name must
+ * start with the labels and have a domain after them; they win over a suffix pattern of that
+ * domain; a pattern that is not all underscore labels is refused. */
+START_TEST(domain_prefix_patterns)
+{
+	struct ev_domains *d = ev_domains_create();
+	char err[UCF_ERRBUF_SIZE];
+	ck_assert_int_eq(ev_domains_add(d, "*.webex.com", 1, err), UCF_OK);
+	ck_assert_int_eq(ev_domains_add(d, "_sipfederationtls._tcp.*", 2, err), UCF_OK);
+	ck_assert_int_eq(ev_domains_add(d, "_XMPP-server._tcp.*", 3, err), UCF_OK);
+	ck_assert_int_eq(ev_domains_add(d, "_xmpp-server._tcp.*", 9, err), UCF_OK); /* dup: first id */
+	ck_assert_int_eq(ev_domains_add(d, "host.*", 4, err), UCF_ERR_CONFIG);
+	ck_assert_int_eq(ev_domains_add(d, "_a.b.*", 4, err), UCF_ERR_CONFIG);
+	ck_assert_int_eq(ev_domains_add(d, "_a.._b.*", 4, err), UCF_ERR_CONFIG);
+	static const struct {
+		const char *name;
+		int want;
+	} t[] = {
+		{ "_sipfederationtls._tcp.example.net", 2 }, { "_SIPFEDERATIONTLS._TCP.Example.NET.", 2 },
+		{ "_xmpp-server._tcp.gmail.com", 3 },        { "_xmpp-server._tcp.webex.com", 3 },
+		{ "_xmpp-server._tcp.", -1 },                { "_xmpp-server._tcp", -1 },
+		{ "_xmpp-server._udp.example.net", -1 },     { "_xmpp-client._tcp.example.net", -1 },
+		{ "x._xmpp-server._tcp.example.net", -1 },   { "a.webex.com", 1 },
+		{ "sip.example.net", -1 },                   { "*._xmpp-server._tcp.example.net", -1 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *pat;
+		int got = ev_domains_match(d, t[i].name, strlen(t[i].name), &pat);
+		ck_assert_msg(got == t[i].want, "%s: got %d want %d", t[i].name, got, t[i].want);
+		ck_assert_int_eq(pat != NULL, got >= 0);
+		/* the cached path gives the same */
+		ck_assert_int_eq(ev_domains_match_cached(d, t[i].name, strlen(t[i].name)), got);
+	}
+	const char *pat;
+	ck_assert_int_eq(ev_domains_match(d, "_xmpp-server._tcp.jabber.org", 28, &pat), 3);
+	ck_assert_str_eq(pat, "_XMPP-server._tcp.*");
+	ck_assert_uint_eq(ev_domains_count(d), 3);
+	ev_domains_destroy(d);
+}
+END_TEST
+
 /* Names made mostly of dots, up to the longest name the matcher takes (fuzz_packet: an HTTP Host
  * of dots overran the parent-suffix table; the sanitizer build catches any overrun): they match
  * only what their last labels name. */
@@ -632,6 +673,7 @@ static Suite *dns_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("domains");
 	tcase_add_test(tc, domain_wildcard_table);
+	tcase_add_test(tc, domain_prefix_patterns);
 	tcase_add_test(tc, domain_names_of_dots);
 	tcase_add_test(tc, domain_bad_patterns);
 	suite_add_tcase(s, tc);

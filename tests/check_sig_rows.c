@@ -300,6 +300,12 @@ START_TEST(test_rows)
 			if (r->payload)
 				while (!(r->payload >> ev.payload_proto & 1u))
 					ev.payload_proto++;
+			if (r->product_client) {
+				/* a lookup of the name (IM and Presence's SRV lookups) by a client
+				 * holding the app's roles: the role makes the client the product */
+				ev.domain_src = 5; /* EV_SRC_QUERY */
+				ev.roles_orig = r->roles;
+			}
 			run_probes(db, i, &ev, &v);
 			/* the name is the client's (SNI): it fixes the orientation, so only flows
 			 * that the client opens are read this way */
