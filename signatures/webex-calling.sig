@@ -541,6 +541,14 @@ domain app=webex-calling service=device-config-https pattern=activation.webex.co
 domain app=webex-calling service=device-config-https pattern=cisco.webexcalling.eu kind=service \
      label="Device configuration in Europe (device configuration and firmware management, 004:1111)"
 
+# The DNS row (004:576, rule "dns" above) for the shared platform's names: a lookup of a name of
+# the webex app's rows (*.webex.com, *.wbx2.com, *.ciscospark.com, *.webexapis.com) is the same
+# row, but of the platform Calling shares with Meetings and Messaging, not of Calling (issue 15:
+# scope). ucflow's reading of the row: 004 has one DNS row for all of Webex Calling's names.
+rule app=webex service=dns category=dns proto=both server=any server_port=53 \
+     encrypted=no payload=dns basis=interpretation \
+     label="DNS lookup of a shared Webex platform name (004's DNS row, the platform's names)"
+
 # =============================================================================================
 # Client roles (role statements, ucflow-signatures(5) ROLES). ucflow's interpretation of the port
 # table, not a row of it.

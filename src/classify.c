@@ -44,6 +44,7 @@ struct match {
 			     CLASSIFY_R_NEEDS_PAYLOAD or CLASSIFY_R_PAYLOAD_MISMATCH */
 	uint8_t pv;       /* PV_* */
 	uint8_t named;    /* evidence names the rule's app and service (a domain row of both) */
+	uint8_t own;      /* evidence names the rule's own app, not a relative on its platform */
 	uint8_t alen;     /* documented (or site) prefix length that matched, 0 = none */
 	uint32_t sw, cw;  /* widths of the server / client port ranges that matched (65536 = any) */
 };
@@ -128,6 +129,12 @@ static bool better(const struct match *a, const struct match *b)
 		return a->sw < b->sw;
 	if (a->cw != b->cw)
 		return a->cw < b->cw;
+	/* then, between rules as specific as each other, the name's own app: a lookup of a
+	 * platform name (meetings.webex.com) is the platform's DNS row, not Calling's, though
+	 * Calling's rules are of that platform too (a documented port of Calling, 8934 to its
+	 * subnets, still beats the platform's any-port subnet row above) */
+	if (a->own != b->own)
+		return a->own > b->own;
 	return a->rule < b->rule;
 }
 
@@ -326,6 +333,7 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 		m.why = 0;
 	}
 	m.named = hinted && c->hint_app == (int)r->app && c->hint_service == r->service;
+	m.own = hinted && c->hint_app == (int)r->app;
 	if (r->needs_payload && m.pv != PV_OK) {
 		m.eligible = 0;
 		m.why = m.pv == PV_BAD ? CLASSIFY_R_PAYLOAD_MISMATCH : CLASSIFY_R_NEEDS_PAYLOAD;
