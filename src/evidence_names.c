@@ -394,6 +394,20 @@ static char *dup_str(const char *s)
 	return p;
 }
 
+/* Room for one more entry in d->ent (doubling); false when out of memory. */
+static bool dom_room(struct ev_domains *d)
+{
+	if (d->n < d->cap)
+		return true;
+	unsigned nc = d->cap ? d->cap * 2 : 16;
+	struct dom_ent *ne = realloc(d->ent, nc * sizeof *ne);
+	if (!ne)
+		return false;
+	d->ent = ne;
+	d->cap = nc;
+	return true;
+}
+
 /* A prefix pattern "_sipfederationtls._tcp.*": the leading labels of a DNS SRV lookup (RFC 2782
  * "_Service._Proto.Name"). Every label must start with '_' so it can only ever name an SRV-style
  * service label pair, never a host. A few such patterns: the lookup scans them. */
@@ -416,14 +430,8 @@ static int dom_add_prefix(struct ev_domains *d, const char *pattern, int user_id
 		if (d->ent[i].prefix && d->ent[i].len == len &&
 		    strncasecmp(d->ent[i].base, pattern, len) == 0)
 			return UCF_OK; /* duplicate pattern: the first id stays */
-	if (d->n == d->cap) {
-		unsigned nc = d->cap ? d->cap * 2 : 16;
-		struct dom_ent *ne = realloc(d->ent, nc * sizeof *ne);
-		if (!ne)
-			goto oom;
-		d->ent = ne;
-		d->cap = nc;
-	}
+	if (!dom_room(d))
+		goto oom;
 	struct dom_ent *e = &d->ent[d->n];
 	memset(e, 0, sizeof *e);
 	e->base = malloc(len + 1);
@@ -494,14 +502,8 @@ int ev_domains_add(struct ev_domains *d, const char *pattern, int user_id, char 
 	struct dom_ent *e = (struct dom_ent *)dom_find(d, base, len, h);
 	d->gen = next_gen();
 	if (!e) {
-		if (d->n == d->cap) {
-			unsigned nc = d->cap ? d->cap * 2 : 16;
-			struct dom_ent *ne = realloc(d->ent, nc * sizeof *ne);
-			if (!ne)
-				goto oom;
-			d->ent = ne;
-			d->cap = nc;
-		}
+		if (!dom_room(d))
+			goto oom;
 		if ((d->n + 1) * 2 > d->nslot && !dom_rehash(d, pow2_at_least((d->n + 1) * 4ULL)))
 			goto oom;
 		e = &d->ent[d->n];

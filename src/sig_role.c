@@ -25,6 +25,27 @@ static int role_port_index(struct sig_db *db, uint8_t proto, uint16_t port)
 	return (int)db->nrole_ports++;
 }
 
+/* The n bytes at p as tcp/PORT or udp/PORT, PORT a single port 1-65535: false when they are not. */
+static bool proto_port(const char *p, size_t n, uint8_t *proto, uint16_t *port)
+{
+	if (n > 4 && strncmp(p, "tcp/", 4) == 0)
+		*proto = SIG_PROTO_TCP;
+	else if (n > 4 && strncmp(p, "udp/", 4) == 0)
+		*proto = SIG_PROTO_UDP;
+	else
+		return false;
+	if (n - 4 > 5)
+		return false;
+	unsigned long v = 0;
+	for (size_t i = 4; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(p[i] - '0');
+	}
+	*port = (uint16_t)v;
+	return v >= 1 && v <= 65535;
+}
+
 /* PROTO/PORT[,PROTO/PORT...] into a mask of role ports. Single ports only: a range would be a
  * range of evidence, which no document gives. */
 static int parse_role_ports(struct sig_pstate *ps, const struct sig_tok *t, uint64_t *mask)
@@ -36,26 +57,13 @@ static int parse_role_ports(struct sig_pstate *ps, const struct sig_tok *t, uint
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		unsigned col = col0 + (unsigned)(p - text);
-		uint8_t proto = 0;
-		size_t skip = 0;
-		if (n > 4 && strncmp(p, "tcp/", 4) == 0) {
-			proto = SIG_PROTO_TCP;
-			skip = 4;
-		} else if (n > 4 && strncmp(p, "udp/", 4) == 0) {
-			proto = SIG_PROTO_UDP;
-			skip = 4;
-		}
-		unsigned long v = 0;
-		bool ok = proto != 0 && n - skip <= 5;
-		for (size_t i = skip; ok && i < n; i++) {
-			ok = p[i] >= '0' && p[i] <= '9';
-			v = v * 10 + (unsigned long)(p[i] - '0');
-		}
-		if (!ok || v == 0 || v > 65535)
+		uint8_t proto;
+		uint16_t v;
+		if (!proto_port(p, n, &proto, &v))
 			return sig_perr(ps, t->line, col,
 					"%s: expected tcp/PORT or udp/PORT (a single port 1-65535), got '%.*s'",
 					t->key, (int)(n > 64 ? 64 : n), p);
-		int idx = role_port_index(ps->ctx->db, proto, (uint16_t)v);
+		int idx = role_port_index(ps->ctx->db, proto, v);
 		if (idx < 0)
 			return sig_perr(ps, t->line, col, "too many role ports (at most %u in all)",
 					SIG_MAX_ROLE_PORTS);
@@ -68,58 +76,8 @@ static int parse_role_ports(struct sig_pstate *ps, const struct sig_tok *t, uint
 	}
 }
 
-/* ROLE:PROTO/PORT[,...] (client_of=, serves_to=): ROLE an earlier role of the same app. */
-static int parse_peers(struct sig_pstate *ps, const struct sig_tok *t, uint16_t app,
-		       bool as_client, uint16_t *mask)
-{
-	struct sig_db *db = ps->ctx->db;
-	const char *text = t->val;
-	for (const char *p = text;;) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		unsigned col = sig_vcol(t) + (unsigned)(p - text);
-		const char *colon = memchr(p, ':', n);
-		char name[128], port[32];
-		if (!colon || colon == p || (size_t)(colon - p) >= sizeof name ||
-		    n - (size_t)(colon - p) - 1 >= sizeof port)
-			return sig_perr(ps, t->line, col, "%s: expected ROLE:tcp/PORT or ROLE:udp/PORT, "
-					"got '%.*s'", t->key, (int)(n > 64 ? 64 : n), p);
-		snprintf(name, sizeof name, "%.*s", (int)(colon - p), p);
-		snprintf(port, sizeof port, "%.*s", (int)(n - (size_t)(colon - p) - 1), colon + 1);
-		size_t k = 0;
-		while (k < db->roles.n && !(SIG_VEC_AT(&db->roles, struct sig_role, k)->app == app &&
-					    strcmp(SIG_VEC_AT(&db->roles, struct sig_role, k)->name,
-						   name) == 0))
-			k++;
-		if (k == db->roles.n)
-			return sig_perr(ps, t->line, col, "%s: no earlier role '%s' of the same app",
-					t->key, name);
-		uint8_t proto = strncmp(port, "tcp/", 4) == 0 ? SIG_PROTO_TCP
-				: strncmp(port, "udp/", 4) == 0 ? SIG_PROTO_UDP : 0;
-		char *end;
-		long v = proto ? strtol(port + 4, &end, 10) : 0;
-		if (!proto || *end || v < 1 || v > 65535)
-			return sig_perr(ps, t->line, col, "%s: expected ROLE:tcp/PORT or ROLE:udp/PORT, "
-					"got '%.*s'", t->key, (int)(n > 64 ? 64 : n), p);
-		if (db->nrole_peers >= SIG_MAX_ROLE_PEERS)
-			return sig_perr(ps, t->line, col, "too many role peers (at most %u in all)",
-					SIG_MAX_ROLE_PEERS);
-		struct sig_role_peer *rp = &db->role_peers[db->nrole_peers];
-		rp->role = (uint8_t)k;
-		rp->proto = proto;
-		rp->port = (uint16_t)v;
-		rp->as_client = as_client;
-		rp->kind = as_client ? SIG_PEER_CLIENT_OF : SIG_PEER_SERVES_TO;
-		rp->service = NULL;
-		db->role_peer_bits[proto == SIG_PROTO_UDP][v >> 3] |= (uint8_t)(1u << (v & 7));
-		*mask |= (uint16_t)(1u << db->nrole_peers++);
-		if (!e)
-			return 0;
-		p = e + 1;
-	}
-}
-
-/* A new peer evidence item of role `role` (the one being defined for uses=/federates=). */
+/* A new peer evidence item, zeroed, of the role being defined (client_of=/serves_to= then set
+ * the role it names). */
 static struct sig_role_peer *new_peer(struct sig_pstate *ps, const struct sig_tok *t, unsigned col,
 				      uint16_t *mask)
 {
@@ -135,6 +93,49 @@ static struct sig_role_peer *new_peer(struct sig_pstate *ps, const struct sig_to
 	*mask |= (uint16_t)(1u << db->nrole_peers++);
 	return rp;
 }
+
+/* ROLE:PROTO/PORT[,...] (client_of=, serves_to=): ROLE an earlier role of the same app. */
+static int parse_peers(struct sig_pstate *ps, const struct sig_tok *t, uint16_t app,
+		       bool as_client, uint16_t *mask)
+{
+	struct sig_db *db = ps->ctx->db;
+	const char *text = t->val;
+	for (const char *p = text;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		unsigned col = sig_vcol(t) + (unsigned)(p - text);
+		const char *colon = memchr(p, ':', n);
+		char name[128];
+		uint8_t proto;
+		uint16_t v;
+		if (!colon || colon == p || (size_t)(colon - p) >= sizeof name ||
+		    !proto_port(colon + 1, n - (size_t)(colon - p) - 1, &proto, &v))
+			return sig_perr(ps, t->line, col, "%s: expected ROLE:tcp/PORT or ROLE:udp/PORT, "
+					"got '%.*s'", t->key, (int)(n > 64 ? 64 : n), p);
+		snprintf(name, sizeof name, "%.*s", (int)(colon - p), p);
+		size_t k = 0;
+		while (k < db->roles.n && !(SIG_VEC_AT(&db->roles, struct sig_role, k)->app == app &&
+					    strcmp(SIG_VEC_AT(&db->roles, struct sig_role, k)->name,
+						   name) == 0))
+			k++;
+		if (k == db->roles.n)
+			return sig_perr(ps, t->line, col, "%s: no earlier role '%s' of the same app",
+					t->key, name);
+		struct sig_role_peer *rp = new_peer(ps, t, col, mask);
+		if (!rp)
+			return -1;
+		rp->role = (uint8_t)k;
+		rp->proto = proto;
+		rp->port = v;
+		rp->as_client = as_client;
+		rp->kind = as_client ? SIG_PEER_CLIENT_OF : SIG_PEER_SERVES_TO;
+		db->role_peer_bits[proto == SIG_PROTO_UDP][v >> 3] |= (uint8_t)(1u << (v & 7));
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
 
 /* uses=SERVICE[,...]: services of the same app (checked in sig_role_finish, when every rule is
  * loaded). */
@@ -171,13 +172,9 @@ static int parse_federates(struct sig_pstate *ps, const struct sig_tok *t, uint1
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		unsigned col = sig_vcol(t) + (unsigned)(p - t->val);
-		char port[32];
-		snprintf(port, sizeof port, "%.*s", (int)(n < sizeof port ? n : sizeof port - 1), p);
-		uint8_t proto = strncmp(port, "tcp/", 4) == 0 ? SIG_PROTO_TCP
-				: strncmp(port, "udp/", 4) == 0 ? SIG_PROTO_UDP : 0;
-		char *end;
-		long v = proto && n < sizeof port ? strtol(port + 4, &end, 10) : 0;
-		if (!proto || n >= sizeof port || *end || v < 1 || v > 65535)
+		uint8_t proto;
+		uint16_t v;
+		if (!proto_port(p, n, &proto, &v))
 			return sig_perr(ps, t->line, col, "federates: expected tcp/PORT or udp/PORT, "
 					"got '%.*s'", (int)(n > 64 ? 64 : n), p);
 		struct sig_role_peer *rp = new_peer(ps, t, col, mask);
@@ -185,7 +182,7 @@ static int parse_federates(struct sig_pstate *ps, const struct sig_tok *t, uint1
 			return -1;
 		rp->kind = SIG_PEER_FEDERATES;
 		rp->proto = proto;
-		rp->port = (uint16_t)v;
+		rp->port = v;
 		db->role_peer_bits[proto == SIG_PROTO_UDP][v >> 3] |= (uint8_t)(1u << (v & 7));
 		if (!e)
 			return 0;
