@@ -19,7 +19,7 @@ enum fk {
 	/* required up to here; the label's fields are left out of unlabelled records (JSON omits
 	 * empty fields, as Zeek does, unless --json-all-fields) and read as "" */
 	K_APP, K_SVC, K_CAT, K_RULE, K_ORIG_DSCP, K_RESP_DSCP, K_DSCP_CHANGED, K_FRAG, K_END, K_CAND, K_ENC, K_EXP_DSCP,
-	K_REASON, K_CONN_STATE, K_EVIDENCE, K_CID, K_N
+	K_REASON, K_CONN_STATE, K_EVIDENCE, K_CID, K_SCOPE, K_N
 };
 #define K_REQUIRED K_APP
 /* both readers' table (report_scan.c) */
@@ -28,10 +28,10 @@ const char *const report_scan_keys[REPORT_SCAN_NKEYS] = {
 	"resp_bytes", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "confidence",
 	"app", "app_service", "app_category", "rule", "orig_dscp", "resp_dscp",
 	"dscp_changed", "frag_pkts", "end", "candidates", "encrypted", "expected_dscp", "reason",
-	"conn_state", "evidence", "community_id",
+	"conn_state", "evidence", "community_id", "app_scope",
 };
 _Static_assert((int)K_N == (int)REPORT_SCAN_NKEYS && (int)K_APP == (int)RS_APP &&
-	       (int)K_CID == (int)RS_CID, "report_scan.c reads the fields of extract()");
+	       (int)K_SCOPE == (int)RS_SCOPE, "report_scan.c reads the fields of extract()");
 
 /* ---- small helpers ---- */
 
@@ -175,6 +175,7 @@ void report_free(struct report *r)
 	report_count_free(&r->reasons);
 	report_fw_free(r);
 	report_servers_free(r);
+	report_scope_free(r);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		free(r->inputs[i].kind);
 		free(r->inputs[i].name);
@@ -310,7 +311,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	const struct rj_value *f[K_N] = { 0 };
 	memset(x, 0, sizeof *x);
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
-	x->end = x->reason = x->conn_state = x->evidence = x->cid = "";
+	x->end = x->reason = x->conn_state = x->evidence = x->cid = x->scope = "";
 	x->app = x->svc = x->cat = x->rule = "";
 	for (size_t i = 0; i < d->n; i++) {
 		int id = key_id(d->v[i].key);
@@ -356,6 +357,7 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 	CHECK(K_CONN_STATE, get_str(v, &x->conn_state) == 0);
 	CHECK(K_EVIDENCE, get_str(v, &x->evidence) == 0);
 	CHECK(K_CID, get_str(v, &x->cid) == 0);
+	CHECK(K_SCOPE, get_str(v, &x->scope) == 0);
 #undef CHECK
 	if (f[K_CAND]) {
 		x->cand = f[K_CAND]->items;
@@ -759,6 +761,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	}
 	report_fw_add(r, x, idx, oom);
 	report_servers_add(r, x, oom);
+	report_scope_add(r, x, oom);
 	if (labelled && x->frag > 0) {
 		struct rgroup *g = finding_add(r, RF_FRAG, svckey, x, oom);
 		if (g) {

@@ -215,6 +215,13 @@ int report_render_html(const struct report *r, struct rout *o)
 	if (t)
 		table(o, t, "services");
 	rtab_free(t);
+	if ((t = report_tab_scope(r))) { /* what the Webex labels claim (app_scope) */
+		rout_puts(o, "<h2 id=\"webex-scope\">Webex scope (what the Webex labels claim)</h2>\n");
+		table(o, t, "scope");
+		struct sum_ctx wc = { o, false, false };
+		report_scope_lines(r, summary_line, &wc);
+	}
+	rtab_free(t);
 	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
 		rout_puts(o, "<h2 id=\"servers\">Servers (roles learned from the capture)</h2>\n");
 		table(o, t, "servers");

@@ -166,6 +166,7 @@ struct rec {
 	const char *reason, *conn_state; /* "" when the record has none */
 	const char *evidence;            /* the record's evidence tokens, "" when none */
 	const char *cid;                 /* community_id, "" when the record has none */
+	const char *scope;               /* app_scope, "" when the record has none (report_scope.c) */
 	uint64_t orig_p, resp_p, ob, rb, op, rp, oip, rip, frag;
 	int orig_dscp, resp_dscp, exp_dscp; /* -1 null */
 	int changed, enc;                   /* enc -1 null */
@@ -188,6 +189,7 @@ enum rscan_key {
 	RS_RESP_BYTES, RS_ORIG_PKTS, RS_ORIG_IP, RS_RESP_PKTS, RS_RESP_IP, RS_CONF,
 	RS_APP, RS_SVC, RS_CAT, RS_RULE, RS_ORIG_DSCP, RS_RESP_DSCP, RS_DSCP_CHANGED, RS_FRAG,
 	RS_END, RS_CAND, RS_ENC, RS_EXP_DSCP, RS_REASON, RS_CONN_STATE, RS_EVIDENCE, RS_CID,
+	RS_SCOPE,
 	REPORT_SCAN_NKEYS
 };
 #define REPORT_SCAN_REQUIRED ((1u << RS_APP) - 1)
@@ -260,6 +262,7 @@ struct report {
 	struct rcand_hit *cand_cache;        /* (candidate, proto, port) -> its row (report_cand.c) */
 	struct rfw *fw;                      /* unanswered attempts (report_firewall.c) */
 	struct rserver *servers;             /* servers behind role labels (report_servers.c) */
+	struct rscopes *scopes;              /* Webex labels by app_scope (report_scope.c) */
 	uint64_t failed_inputs;
 	uint64_t malformed;
 	char *malformed_list[REPORT_MAX_MALFORMED_LISTED];
@@ -325,6 +328,19 @@ void report_servers_add(struct report *r, const struct rec *x, bool *oom);
 void report_servers_free(struct report *r);
 int report_servers_merge(struct report *dst, const struct report *src); /* -1 out of memory */
 struct rtab *report_tab_servers(const struct report *r); /* NULL when no record had a role */
+
+/* report_scope.c: the Webex scope table, from the records' app_scope: Webex Calling, the shared
+ * Webex platform, Calling's allow-list only, other values, and Webex labels without a scope. */
+struct rscopes;
+void report_scope_add(struct report *r, const struct rec *x, bool *oom);
+void report_scope_free(struct report *r);
+int report_scope_merge(struct report *dst, const struct report *src); /* -1 out of memory */
+uint64_t report_scope_flows(const struct report *r, const char *scope); /* "" = not recorded */
+/* Flows labelled app webex-calling whose app_scope is not calling (not recorded, or another). */
+uint64_t report_scope_calling_app_other(const struct report *r);
+struct rtab *report_tab_scope(const struct report *r); /* NULL when no Webex or scoped record */
+void report_scope_lines(const struct report *r, rline_fn fn, void *u);   /* under the table */
+void report_scope_summary(const struct report *r, rline_fn fn, void *u); /* the summary's line */
 
 /* Sorted views for the renderers (arrays the caller frees). */
 struct rsvc **report_sorted_svcs(const struct report *r, size_t *n);   /* by app, then bytes */

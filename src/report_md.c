@@ -162,6 +162,13 @@ int report_render_md(const struct report *r, struct rout *o)
 	if ((t = report_tab_services(r)))
 		table(o, t);
 	rtab_free(t);
+	if ((t = report_tab_scope(r))) { /* what the Webex labels claim (app_scope) */
+		section(o, "Webex scope (what the Webex labels claim)");
+		table(o, t);
+		report_scope_lines(r, summary_line, &c);
+		end_list(&c);
+	}
+	rtab_free(t);
 	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
 		section(o, "Servers (roles learned from the capture)");
 		table(o, t);

@@ -207,7 +207,8 @@ int report_merge(struct report *d, const struct report *s)
 		merge_finding(&d->find[k], &s->find[k], &oom);
 		merge_finding(&d->cand[k], &s->cand[k], &oom);
 	}
-	if (report_fw_merge(d, s) != 0 || report_servers_merge(d, s) != 0)
+	if (report_fw_merge(d, s) != 0 || report_servers_merge(d, s) != 0 ||
+	    report_scope_merge(d, s) != 0)
 		oom = true;
 	return oom ? -1 : 0;
 }

@@ -433,7 +433,7 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 		return 0;
 	memset(x, 0, sizeof *x);
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
-	x->end = x->reason = x->conn_state = x->evidence = x->cid = "";
+	x->end = x->reason = x->conn_state = x->evidence = x->cid = x->scope = "";
 	x->app = x->svc = x->cat = x->rule = "";
 	char *a = b->arena;
 #define HAS(id) (seen >> (id) & 1)
@@ -473,6 +473,7 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	NEED(RS_CONN_STATE, to_str(&f[RS_CONN_STATE], &a, &x->conn_state) == 0);
 	NEED(RS_EVIDENCE, to_str(&f[RS_EVIDENCE], &a, &x->evidence) == 0);
 	NEED(RS_CID, to_str(&f[RS_CID], &a, &x->cid) == 0);
+	NEED(RS_SCOPE, to_str(&f[RS_SCOPE], &a, &x->scope) == 0);
 #undef NEED
 	if (HAS(RS_CAND)) {
 		size_t first = (size_t)(uintptr_t)f[RS_CAND].s, n = f[RS_CAND].len;

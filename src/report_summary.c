@@ -68,6 +68,11 @@ void report_verdict(const struct report *r, char *buf, size_t len)
 			continue;
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", shown++ ? ", " : "",
 					 report_app_name(r, p[i]->app));
+		uint64_t other = strcmp(p[i]->app, WEBEX_APP) == 0 ? report_scope_calling_app_other(r)
+								     : 0;
+		if (other && used < len) /* never passed as Calling: see the Webex scope table */
+			used += (size_t)snprintf(buf + used, len - used, " (%llu flow%s not of Calling "
+						 "scope)", (unsigned long long)other, plural(other));
 	}
 	if (used < len)
 		snprintf(buf + used, len - used, ")");
@@ -127,9 +132,17 @@ static void products(const struct report *r, rline_fn fn, void *u)
 		char nc[32], nsv[32]; /* "> 256" once the bounded summary dropped hosts */
 		report_topk_fmt_distinct(&p[i]->clients, nc, sizeof nc);
 		report_topk_fmt_distinct(&p[i]->servers, nsv, sizeof nsv);
-		report_linef(fn, u, RL_DETAIL, "%s (%s): %llu flow%s, %s, %s client%s, %s server%s; by "
+		/* Webex Calling's flows whose records do not give scope calling (records without
+		 * app_scope, or another scope): said here, so this line never passes them as Calling */
+		char note[160] = "";
+		uint64_t other = strcmp(p[i]->app, WEBEX_APP) == 0 ? report_scope_calling_app_other(r) : 0;
+		if (other)
+			snprintf(note, sizeof note, " (%llu of them not of Webex Calling scope: no "
+				 "app_scope recorded or another one, see Webex scope)",
+				 (unsigned long long)other);
+		report_linef(fn, u, RL_DETAIL, "%s (%s): %llu flow%s%s, %s, %s client%s, %s server%s; by "
 		    "service: %s", report_app_name(r, p[i]->app), p[i]->app,
-		    (unsigned long long)p[i]->flows, plural(p[i]->flows), hb,
+		    (unsigned long long)p[i]->flows, plural(p[i]->flows), note, hb,
 		    nc, strcmp(nc, "1") == 0 ? "" : "s", nsv, strcmp(nsv, "1") == 0 ? "" : "s",
 		    svcs);
 	}
@@ -187,6 +200,7 @@ void report_summary_lines(const struct report *r, rline_fn fn, void *u)
 		report_linef(fn, u, RL_SUMMARY, "Product traffic: %s.", v + strlen("product traffic "));
 	inputs(r, fn, u);
 	products(r, fn, u);
+	report_scope_summary(r, fn, u);
 	unlabelled(r, fn, u);
 	findings(r, fn, u);
 	if (r->malformed)

@@ -251,6 +251,14 @@ int report_render_text(const struct report *r, struct rout *o)
 		table(o, t);
 	rtab_free(t);
 
+	if ((t = report_tab_scope(r))) { /* what the Webex labels claim (app_scope) */
+		heading(o, "Webex scope (what the Webex labels claim)", '-');
+		table(o, t);
+		struct lines_ctx wc = { o, false };
+		report_scope_lines(r, summary_line, &wc);
+	}
+	rtab_free(t);
+
 	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
 		heading(o, "Servers (roles learned from the capture)", '-');
 		table(o, t);

@@ -364,6 +364,57 @@ has "$tmp/st.txt" "Servers (roles learned from the capture)" &&
 has "$tmp/st2.md" "| 10.30.0.12 | sametime/domino-server | peer serves-to:community-server:tcp/8088; serves tcp/1352 | sametime | 3 | 0 |" &&
 	ok "servers table from --from-json (.md)" || bad "servers table from --from-json"
 grep -q "Servers (roles" "$tmp/bg.txt" && bad "servers table without any role" || ok "no servers table without roles"
+# ---- Webex scope (issue 15 item 4): site.pcap's Webex Calling flows, its shared Webex platform
+# flows (wxs_: Meetings/Messaging names and subnets) and its cisco.com browsing (allow-list) side by
+# side; every figure = the records' (report_check.py); only the Calling row counts as Calling ----
+"$bin" -S signatures -r pcaps/site.pcap -q -o "$tmp/site.jsonl" --report "$tmp/site.txt" 2>"$tmp/err"
+expect_rc "site capture" 0 $?
+n_cl=$(grep -c '"app_scope":"calling"' "$tmp/site.jsonl")
+n_pl=$(grep -c '"app_scope":"webex-platform"' "$tmp/site.jsonl")
+n_al=$(grep -c '"app_scope":"allow-list"' "$tmp/site.jsonl")
+[ "$n_cl" -gt 0 ] && [ "$n_pl" -gt 0 ] && [ "$n_al" -gt 0 ] &&
+	ok "site.pcap: Calling ($n_cl), shared platform ($n_pl) and allow-list ($n_al) records" ||
+	bad "site.pcap scopes: calling $n_cl, platform $n_pl, allow-list $n_al (pick another capture)"
+if UCFLOW_RULES="$tmp/rules.tsv" python3 tests/report_check.py "$sig" "$tmp/site.txt" "$tmp/site.jsonl"; then ok "Webex scope table and summary = the records (site.pcap)"; else bad "Webex scope sums (site.pcap)"; fi
+has "$tmp/site.txt" "Webex scope: Webex Calling $n_cl flows; shared Webex platform $n_pl flows (not Calling); Calling allow-list only $n_al flows (unlabelled, not Calling)." &&
+	ok "summary: Webex Calling, shared platform and allow-list apart" || bad "summary Webex scope line"
+has "$tmp/site.txt" "Only the Webex Calling row is Webex Calling traffic" && ok "scope sentence: only the first row is Calling" || bad "scope sentence"
+grep -q 'not of Calling scope\|not of Webex Calling scope' "$tmp/site.txt" && bad "site.pcap: Calling flows not of Calling scope" || ok "site.pcap: every webex-calling label has Calling scope"
+# browsing cisco.com (www., software., umbrella.) is no Webex flow in the records the report counts,
+# and an allow-list record carries no label (activate.cisco.com is Calling's own device row)
+if python3 -c 'import json,sys
+recs=list(map(json.loads,open(sys.argv[1])))
+web=[r for r in recs if r.get("sni","").split(".",1)[0] in ("www","software","umbrella") and r.get("sni","").endswith(".cisco.com")]
+bad=[r for r in web if r.get("app")]+[r for r in recs if r.get("app_scope")=="allow-list" and r.get("app")]
+sys.exit(1 if bad or not web else 0)' "$tmp/site.jsonl"; then ok "cisco.com browsing and allow-list records carry no label"; else bad "cisco.com browsing labelled"; fi
+# the same in Markdown and HTML, from the records
+"$bin" -S signatures --report "$tmp/site.md" --from-json "$tmp/site.jsonl" 2>"$tmp/err"
+if python3 tests/report_md_check.py "$tmp/site.md" "$tmp/site.txt"; then ok ".md of site.pcap"; else bad ".md (site.pcap)"; fi
+grep -qE "^\| Webex Calling \| calling \| $n_cl \| [0-9]+ \| [0-9]+ \| [0-9]+ \| yes \|$" "$tmp/site.md" &&
+	grep -qE "^\| Shared Webex platform \(Calling, Meetings, Messaging\) \| webex-platform \| $n_pl \| .* \| no \|$" "$tmp/site.md" &&
+	ok ".md Webex scope table" || bad ".md Webex scope table"
+"$bin" -S signatures --report "$tmp/site.html" --from-json "$tmp/site.jsonl" 2>"$tmp/err"
+grep -q '<table class="scope">' "$tmp/site.html" && grep -q "<td>Calling allow-list only (\*.cisco.com)</td><td>allow-list</td><td class=\"n\">$n_al</td>" "$tmp/site.html" &&
+	ok "HTML Webex scope table" || bad "HTML Webex scope table"
+# records written before app_scope existed: their Webex labels are "scope not recorded", never Calling
+sed 's/,"app_scope":"[^"]*"//' "$tmp/site.jsonl" >"$tmp/old.jsonl"
+"$bin" -S signatures --report "$tmp/old.txt" --from-json "$tmp/old.jsonl" 2>"$tmp/err"
+expect_rc "--from-json of records without app_scope" 0 $?
+if UCFLOW_RULES="$tmp/rules.tsv" python3 tests/report_check.py "$sig" "$tmp/old.txt" "$tmp/old.jsonl"; then ok "scope not recorded = the records (no app_scope)"; else bad "scope not recorded sums"; fi
+grep -qE '^    Webex Calling +calling +0 +0 +0 +0 +yes$' "$tmp/old.txt" &&
+	grep -qE '^    Scope not recorded \(records without app_scope\) +- +[1-9]' "$tmp/old.txt" &&
+	head -1 "$tmp/old.txt" | grep -q "Cisco Webex Calling ([0-9]* flows not of Calling scope)" &&
+	ok "records without app_scope: 0 flows of Calling scope, scope not recorded, said in the first line" ||
+	bad "records without app_scope: $(head -1 "$tmp/old.txt")"
+# parallel --from-json: the scope table of two halves read in two threads = the single file's
+n=$(wc -l <"$tmp/site.jsonl")
+head -n $((n / 2)) "$tmp/site.jsonl" >"$tmp/site-a.jsonl"
+tail -n +$((n / 2 + 1)) "$tmp/site.jsonl" >"$tmp/site-b.jsonl"
+UCFLOW_REPORT_THREADS=2 "$bin" -S signatures --report "$tmp/site-ab.txt" --from-json "$tmp/site-a.jsonl" "$tmp/site-b.jsonl" 2>"$tmp/err"
+sed -n '/^Webex scope (/,/^Only the Webex/p' "$tmp/site.txt" >"$tmp/scope1"
+sed -n '/^Webex scope (/,/^Only the Webex/p' "$tmp/site-ab.txt" >"$tmp/scope2"
+[ -s "$tmp/scope1" ] && cmp -s "$tmp/scope1" "$tmp/scope2" && ok "Webex scope merged across parallel --from-json files" || { bad "Webex scope of two files"; diff "$tmp/scope1" "$tmp/scope2" | head; }
+grep -q "^Webex scope (" "$tmp/bg.txt" && bad "Webex scope table without any Webex record" || ok "no Webex scope table without Webex records"
 echo "report: $pass passed, $fail failed"
 [ "${UPDATE:-0}" = 1 ] && exit 0
 [ $fail -eq 0 ] && [ $pass -gt 0 ]

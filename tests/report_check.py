@@ -474,6 +474,58 @@ def main():
               "no product traffic: not said in the first line")
         check("\nNo product traffic:" in summ, "no product traffic: not said in the summary")
 
+    # ---- Webex scope: flows, IP bytes, clients and servers per app_scope (Webex labels without
+    # one: "not recorded"); only the calling row is Webex Calling, in the table and the summary
+    scopes = collections.defaultdict(lambda: {"flows": 0, "bytes": 0, "clients": set(),
+                                              "servers": set()})
+    calling_other = 0
+    for r in recs:
+        sc = r.get("app_scope", "")
+        if not sc and r["app"] not in WEBEX:
+            continue
+        final = 0 if r.get("end") == "interim" else 1
+        e = scopes[sc or "-"]
+        e["flows"] += final
+        e["bytes"] += r["orig_ip_bytes"] + r["resp_ip_bytes"]
+        e["clients"].add(r["id.orig_h"])
+        e["servers"].add(r["id.resp_h"])
+        if r["app"] == "webex-calling" and sc != "calling":
+            calling_other += final
+    flat = re.sub(r"\s+", " ", summ)  # the summary's paragraphs, whatever the wrapping
+    flat = flat.replace(" Webex scope: ", "\nWebex scope: ")
+    has_table = "\nWebex scope (what the Webex labels claim)\n" in text
+    check(has_table == bool(scopes), "Webex scope table shown: %s, Webex records: %d" % (
+        has_table, len(scopes)))
+    if has_table:
+        sec = section(text, "\nWebex scope (what the Webex labels claim)\n", "\nOnly the Webex Calling row")
+        got = {}
+        for line in sec.splitlines():
+            if not line.startswith("    ") or line.strip().startswith(("Webex scope", "---")):
+                continue
+            cells = re.split(r"\s{2,}", line.strip())
+            got[cells[1]] = cells
+        for sc, e in scopes.items():
+            want = [str(e["flows"]), str(e["bytes"]), str(len(e["clients"])), str(len(e["servers"])),
+                    "yes" if sc == "calling" else "no"]
+            check(sc in got and got[sc][2:] == want, "Webex scope row %s: %s != %s" % (
+                sc, got.get(sc, [])[2:], want))
+        for sc, cells in got.items():
+            check(sc in scopes or (sc in ("calling", "webex-platform", "allow-list") and
+                                   cells[2:4] == ["0", "0"]), "Webex scope row %s not in the records" % sc)
+        g = re.search(r"^Webex scope: Webex Calling (\d+) flows; shared Webex platform (\d+) flows "
+                      r"\(not Calling\); Calling allow-list only (\d+) flows", flat, re.M)
+        check(g and [int(x) for x in g.groups()] == [scopes[k]["flows"] if k in scopes else 0 for k in
+                                                      ("calling", "webex-platform", "allow-list")],
+              "summary Webex scope line: %s" % (g.groups() if g else None,))
+        if "-" in scopes:
+            check("scope not recorded %d flows (not counted as Calling)" % scopes["-"]["flows"] in flat,
+                  "summary: scope not recorded")
+    g = re.search(r"^  - .* \(webex-calling\): \d+ flows?( \((\d+) of them not of Webex Calling "
+                  r"scope)?", summ, re.M)
+    if g:
+        check(int(g.group(2) or 0) == calling_other, "summary: webex-calling flows not of Calling "
+              "scope %s != %d" % (g.group(2), calling_other))
+
     # ---- appendix: no listed rule was named by a record
     sec = section(text, "Appendix:", None)
     listed = re.findall(r"^    (\S+\.sig:\d+)\s+(\S+)", sec, re.M)

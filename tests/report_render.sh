@@ -120,6 +120,52 @@ s/__MEASURE__//
 	[ -n "${KEEP:-}" ] && cp "$tmp/$name.html" "$tmp/$name.dom" "$KEEP"/ 2>/dev/null
 done
 
+# ---- the Webex scope table as the browser lays it out (site.pcap: Calling, shared platform,
+# allow-list): each rendered row's cells = the text report's row, and the table is visible ----
+cat >"$tmp/scope.js" <<'JS'
+<script>
+(function () {
+  var t = document.querySelector("table.scope"), out = [];
+  if (t) {
+    var b = t.getBoundingClientRect();
+    out.push("BOX " + Math.round(b.width) + "x" + Math.round(b.height));
+    var rows = t.querySelectorAll("tbody tr");
+    for (var i = 0; i < rows.length; i++) {
+      var c = Array.prototype.map.call(rows[i].cells, function (x) { return x.textContent; });
+      out.push("ROW " + c.join("|"));
+    }
+  }
+  document.body.setAttribute("data-scope", out.join(";"));
+})();
+</script>
+JS
+"$bin" -S signatures -r pcaps/site.pcap -q -o "$tmp/site.jsonl" --report "$tmp/site.txt" 2>"$tmp/err" &&
+	"$bin" -S signatures --report "$tmp/site.html" --from-json "$tmp/site.jsonl" 2>"$tmp/err" ||
+	{ echo "FAIL: ucflow (site.pcap)"; cat "$tmp/err"; fail=1; }
+sed 's|</body>|__MEASURE__</body>|' "$tmp/site.html" | sed "/__MEASURE__/{
+r $tmp/scope.js
+s/__MEASURE__//
+}" >"$tmp/site-m.html"
+timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync \
+	--user-data-dir="$tmp/profile" --virtual-time-budget=2000 --window-size=1280,2000 \
+	--dump-dom "file://$tmp/site-m.html" >"$tmp/site.dom" 2>"$tmp/err"
+scope=$(sed -n 's/.*data-scope="\([^"]*\)".*/\1/p' "$tmp/site.dom" | head -1)
+# the text report's rows, cells split at runs of two or more spaces
+want=$(sed -n '/^Webex scope (/,/^Only the Webex/p' "$tmp/site.txt" | grep '^    ' | grep -v '^    Webex scope \|^    ---' |
+	sed 's/^    //; s/   */|/g; s/^/ROW /' | tr '\n' ';' | sed 's/;$//')
+got=$(printf '%s' "$scope" | tr ';' '\n' | grep '^ROW ' | tr '\n' ';' | sed 's/;$//')
+box=$(printf '%s' "$scope" | sed -n 's/^BOX \([0-9]*\)x\([0-9]*\).*/\1 \2/p')
+if [ -z "$got" ]; then
+	echo "FAIL: site.pcap: no Webex scope table in the rendered page"; tail -3 "$tmp/err"; fail=1
+elif [ "$got" != "$want" ]; then
+	echo "FAIL: rendered Webex scope rows differ from the text report:"; echo "  got  $got"; echo "  want $want"; fail=1
+elif [ -z "$box" ] || [ "${box% *}" -lt 200 ] || [ "${box#* }" -lt 40 ]; then
+	echo "FAIL: Webex scope table laid out at $box"; fail=1
+else
+	echo "ok   rendered Webex scope table ($box px) = the text report's rows: $got"
+fi
+
 if [ -n "${KEEP:-}" ]; then
 	mkdir -p "$KEEP" && cp "$tmp"/*.png "$tmp/report.html" "$KEEP"/ && echo "kept in $KEEP"
 fi
