@@ -549,6 +549,28 @@ rule app=webex service=dns category=dns proto=both server=any server_port=53 \
      encrypted=no payload=dns basis=interpretation \
      label="DNS lookup of a shared Webex platform name (004's DNS row, the platform's names)"
 
+table "Connection purpose / source / destination port table (IP subnets for Webex Calling services)"
+# CScan's own address (the CScan row, 004:578-579, rules "cscan" above). The current table gives
+# CScan no address of its own ("see cscan.webex.com"); the revision history does: 004:1065
+# (2020-09-23: CScan では、199.59.64.156 を 199.59.64.197 に置き換えました, CScan's 199.59.64.156
+# replaced by 199.59.64.197) after 004:1093-1098 (2020-06-09: the CScan entry's address corrected
+# from 199.59.67.156 to 199.59.64.156, and new ports with UDP 19560-19760 for new features).
+# basis=interpretation: the address comes from the history, not the current table, and the
+# history's last word (2020) is taken to hold. 199.59.64.197 lies in the first subnet list
+# (199.59.64.0/21); the replaced 199.59.64.156 and 199.59.67.156 are CScan's no more and get no
+# row. At CScan's own address the address names the service, so these rows need no name (the
+# CScan rows on the whole list above do: every Webex client uses those subnets and ports). Ports:
+# the current table's (TCP 8934 and 443; UDP 19569-19760, where the 2020-06-09 entry said
+# 19560-19760). The UDP line makes no payload claim: the table names no protocol for it.
+addrset webex_cscan 199.59.64.197
+rule app=webex-calling service=cscan category=other proto=tcp \
+     server=@webex_cscan server_port=8934,443 payload=tls basis=interpretation \
+     label="CScan network readiness tool at its address from the revision history (004:1065), TCP 8934 and 443"
+# Same address, the row's second line: UDP 19569-19760.
+rule app=webex-calling service=cscan category=other proto=udp \
+     server=@webex_cscan server_port=19569-19760 basis=interpretation \
+     label="CScan network readiness tool at its address from the revision history (004:1065), UDP 19569-19760"
+
 # =============================================================================================
 # Client roles (role statements, ucflow-signatures(5) ROLES). ucflow's interpretation of the port
 # table, not a row of it.

@@ -28,7 +28,8 @@
  *     flow (confidence subnet), since the address alone proves the product, not the service.
  *     needs=payload rules label only when confirmed.
  *     A domain name (SNI, host, certificate, DNS cache) naming an app makes that app's matching
- *     rules rank first (step 2's hint); with no such rule the domain row itself is the label.
+ *     rules with ports rank first (step 2's hint); with no such rule the domain row itself is the
+ *     label (a row without ports names no service: the domain row's beats it).
  * Everything lives on the stack: no allocation per call. */
 
 #define MAX_MATCHES 32
@@ -274,10 +275,13 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	 * server address (Webex SIP-TLS to an address the document does not list). On a shared port
 	 * it needs an address behind the rule (documented subnet, site server, internal server):
 	 * 443 to any server says nothing of the service, and the domain row says more. */
+	/* A row without ports (the Webex subnet-only rows) says only the address, never the service:
+	 * a name does not lift it, so the name's own domain row decides the service (meetings.webex.com
+	 * on a shared Calling subnet is the platform's core-services, not its *-subnet-other). */
 	uint8_t pv = payload_verdict(r, c->payload);
 	bool hinted = (c->hint_app == (int)r->app ||
 		       (c->hint_app >= 0 && sig_app_at(db, r->app)->platform == c->hint_app)) &&
-		      (c->query ? pv == PV_OK : pv != PV_BAD);
+		      (c->query ? pv == PV_OK : pv != PV_BAD) && !(r->sport.any && r->cport.any);
 	bool shared = sig_shared(db, s->sport);
 	bool hint_port = hinted && !r->sport.any && !shared;
 	bool srv_ok = r->server.any || (r->server.internal && s->srv_int) || srv_len >= 0 ||
@@ -482,9 +486,29 @@ static bool app_listed(const struct sig_db *db, const struct flow_label *l, uint
 	return false;
 }
 
+/* Whether the label or a candidate already names rule's app and service (two rows of one
+ * service, e.g. CScan's on the subnet list and at its own address, say nothing more twice). */
+static bool service_listed(const struct sig_db *db, const struct flow_label *l, uint16_t rule)
+{
+	const struct sig_rule *r = sig_rule_at(db, rule);
+	if (l->rule != FLOW_RULE_NONE && l->rule < db->rules.n) {
+		const struct sig_rule *o = sig_rule_at(db, l->rule);
+		if (o->app == r->app && o->service == r->service)
+			return true;
+	}
+	for (unsigned i = 0; i < l->ncand; i++)
+		if (l->cand[i] < db->rules.n) {
+			const struct sig_rule *o = sig_rule_at(db, l->cand[i]);
+			if (o->app == r->app && o->service == r->service)
+				return true;
+		}
+	return false;
+}
+
 /* The candidates: first the best-ranked rule of each product the label does not name (so the
  * four slots name every product that matched: --check-signatures checks that no port and
- * server can match more), then, in rank order, further rules while slots remain. */
+ * server can match more), then, in rank order, further rules of services not yet named while
+ * slots remain. */
 static void fill_candidates(const struct sig_db *db, struct flow_label *l, const struct match *m,
 			    unsigned n, int chosen)
 {
@@ -495,7 +519,7 @@ static void fill_candidates(const struct sig_db *db, struct flow_label *l, const
 			used[i] = 1;
 		}
 	for (unsigned i = 0; i < n && l->ncand < FLOW_MAX_CANDIDATES; i++)
-		if ((int)i != chosen && !used[i])
+		if ((int)i != chosen && !used[i] && !service_listed(db, l, m[i].rule))
 			l->cand[l->ncand++] = m[i].rule;
 }
 
@@ -677,6 +701,13 @@ void classify_flow_evidence(const struct sig_db *db, struct flow *f, int app, ui
 	classify(db, f, app, NULL, conf, EV_PROTO_NONE, false, no_roles);
 }
 
+/* Whether rule idx has neither server nor client ports (a subnet-only row). */
+static bool portless(const struct sig_db *db, uint16_t idx)
+{
+	const struct sig_rule *r = sig_rule_at(db, idx);
+	return r->sport.any && r->cport.any;
+}
+
 /* Takes the label away (it becomes candidates[0]) and says why. When the list is full, the last
  * candidate of an app listed twice makes room (else the last one), so every product stays. */
 static void unlabel(const struct sig_db *db, struct flow_label *l, uint8_t reason)
@@ -763,10 +794,12 @@ void classify_flow_payload(const struct sig_db *db, struct flow *f, const struct
 	uint8_t conf = e->domain_src == EV_SRC_DNS ? CONF_DNS : CONF_PAYLOAD;
 	classify(db, f, d->app, d->service, conf, proto, fixed, roles);
 	if (l->rule != FLOW_RULE_NONE && l->confidence >= CONF_DNS &&
-	    same_family(db, sig_rule_at(db, l->rule)->app, d->app))
+	    same_family(db, sig_rule_at(db, l->rule)->app, d->app) && !portless(db, l->rule))
 		return; /* a rule of the named app (or of a product of its platform) matches */
-	/* No rule of the app matches: the domain row itself is the label; whatever the tables
-	 * chose stays a candidate. */
+	/* No rule of the app matches with a port: the domain row itself is the label; whatever
+	 * the tables chose stays a candidate. A row without ports (the Webex subnet-only rows)
+	 * names the address, not the service, so the name's row decides the service even when
+	 * the payload confirmed that row (TLS to a shared Calling subnet). */
 	unlabel(db, l, CLASSIFY_R_MATCH);
 	l->rule = (uint16_t)(CLASSIFY_RULE_DOMAIN_BASE + (unsigned)e->domain);
 	l->confidence = conf;

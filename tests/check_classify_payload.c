@@ -112,13 +112,34 @@ START_TEST(test_domain_sni)
 	ck_assert_str_eq(v.service, "push-notification");
 	ck_assert_str_eq(v.category, "notification");
 	/* on a documented app-configuration address: a platform name (shared with Meetings) is not
-	 * Calling's app configuration (needs=name): the platform's subnet row */
+	 * Calling's app configuration (needs=name), and the platform's subnet-only row says only the
+	 * address: the name's own row decides the service (webex/core-services), the subnet row and
+	 * Calling's row stay candidates */
 	mkflow(&f, 6, "10.0.0.5", 50000, "64.68.96.10", 443, true);
 	e = ev(db, "meetings.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
-	EXPECT_WHY(db, &f, "webex/app-config-subnet-other", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	EXPECT_WHY(db, &f, "webex/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	ck_assert(is_domain_label(&f));
 	ck_assert(has_cand(db, &f, "webex-calling/app-config"));
+	ck_assert(has_cand(db, &f, "webex/app-config-subnet-other"));
 	ck_assert_str_eq(sig_scope_name(db, f.label.scope), "webex-platform");
+	/* the same with the name from the DNS cache (u2c.wbx2.com on the first list): the name's
+	 * row, confidence dns */
+	mkflow(&f, 6, "10.0.0.5", 50000, "62.109.224.11", 443, true);
+	e = ev(db, "u2c.wbx2.com", EV_SRC_DNS, EV_PROTO_TLS);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex/cloud-awareness", CONF_DNS, CLASSIFY_R_MATCH);
+	ck_assert(has_cand(db, &f, "webex/calling-subnet-other"));
+	/* without a name the subnet row, confirmed by TLS, is still the label */
+	e = ev(db, NULL, 0, EV_PROTO_TLS);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex/calling-subnet-other", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	/* and a platform name on a documented Calling port stays Calling (SIP-TLS to 8934) */
+	mkflow(&f, 6, "10.0.0.5", 50000, "62.109.224.11", 8934, true);
+	e = ev(db, "u2c.wbx2.com", EV_SRC_SNI, EV_PROTO_TLS);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex-calling/app-sip-tls", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	mkflow(&f, 6, "10.0.0.5", 50000, "64.68.96.10", 443, true);
 	/* the ID broker, a name 004 gives Calling's app configuration row (revision history,
 	 * 004:1015-1023, 1101-1107): Calling's row, although *.webex.com is the platform's */
 	e = ev(db, "idbroker.webex.com", EV_SRC_SNI, EV_PROTO_TLS);
@@ -207,6 +228,27 @@ START_TEST(test_dependency)
 	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_DEPENDENCY);
 	ck_assert(has_cand(db, &f, "webex-calling/cscan")); /* kept */
 	ck_assert_uint_eq(f.label.expected_dscp, 0xff);
+	/* CScan at its own address (004's revision history, 004:1065: 199.59.64.197): no name
+	 * needed there, and the UDP line makes no payload claim, so a payload that is neither RTP
+	 * nor STUN is CScan's test; the same exchange to another address of the list is a guess
+	 * between Calling's rows: no label (payload-mismatch), CScan's row a candidate */
+	mkflow(&f, 17, "10.0.0.5", 52005, "199.59.64.197", 19569, false);
+	e = ev(db, NULL, 0, EV_PROTO_UNKNOWN);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex-calling/cscan", CONF_SUBNET_PORT, CLASSIFY_R_MATCH);
+	mkflow(&f, 6, "10.0.0.5", 52006, "199.59.64.197", 443, true);
+	e = ev(db, NULL, 0, EV_PROTO_TLS);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex-calling/cscan", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	mkflow(&f, 17, "10.0.0.5", 52005, "199.59.64.196", 19569, false);
+	e = ev(db, NULL, 0, EV_PROTO_UNKNOWN);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "-", CONF_NONE, CLASSIFY_R_PAYLOAD_MISMATCH);
+	ck_assert(has_cand(db, &f, "webex-calling/cscan"));
+	/* RTP there is media, not CScan */
+	e = ev(db, NULL, 0, EV_PROTO_RTP);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex-calling/webrtc-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
 	/* from the DNS cache too */
 	mkflow(&f, 6, "10.0.0.5", 50000, "142.250.1.1", 443, true);
 	e = ev(db, "firebaseinstallations.googleapis.com", EV_SRC_DNS, EV_PROTO_NONE);
