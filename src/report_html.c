@@ -222,11 +222,20 @@ int report_render_html(const struct report *r, struct rout *o)
 		report_scope_lines(r, summary_line, &wc);
 	}
 	rtab_free(t);
-	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
+	struct rtab *tc = report_tab_server_clients(r);
+	if ((t = report_tab_servers(r)) || tc) { /* servers whose learned role labelled flows */
 		rout_puts(o, "<h2 id=\"servers\">Servers (roles learned from the capture)</h2>\n");
-		table(o, t, "servers");
+		if (t)
+			table(o, t, "servers");
+		else
+			rout_puts(o, "<p>(no host showed server evidence)</p>\n");
+		if (tc) {
+			rout_puts(o, "<h4>Product clients seen (hosts with a client role only, no server evidence: not servers)</h4>\n");
+			table(o, tc, "product-clients");
+		}
 	}
 	rtab_free(t);
+	rtab_free(tc);
 
 	rout_puts(o, "<h2 id=\"time\">Traffic over time</h2>\n");
 	figure(o, report_svg_timeline, r,

@@ -322,12 +322,17 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 /* Unanswered attempts on rows of labelled flows and on candidate rows, port scans left out. */
 void report_fw_counts(const struct report *r, uint64_t *labelled, uint64_t *cand);
 
-/* report_servers.c: the Servers table, from the records' role evidence tokens. */
+/* report_servers.c: the Servers table, from the records' role evidence tokens (bounded: Space-Saving
+ * summaries of 256 servers and 256 product clients). */
 struct rserver;
 void report_servers_add(struct report *r, const struct rec *x, bool *oom);
 void report_servers_free(struct report *r);
 int report_servers_merge(struct report *dst, const struct report *src); /* -1 out of memory */
-struct rtab *report_tab_servers(const struct report *r); /* NULL when no record had a role */
+/* The servers (server evidence: named server=, or answered serves= ports), the 50 largest by
+ * flows and a row for the rest; NULL when none. */
+struct rtab *report_tab_servers(const struct report *r);
+/* Hosts with a client role only (no server evidence), per role; NULL when none. */
+struct rtab *report_tab_server_clients(const struct report *r);
 
 /* report_scope.c: the Webex scope table, from the records' app_scope: Webex Calling, the shared
  * Webex platform, Calling's allow-list only, other values, and Webex labels without a scope. */

@@ -169,11 +169,22 @@ int report_render_md(const struct report *r, struct rout *o)
 		end_list(&c);
 	}
 	rtab_free(t);
-	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
+	struct rtab *tc = report_tab_server_clients(r);
+	if ((t = report_tab_servers(r)) || tc) { /* servers whose learned role labelled flows */
 		section(o, "Servers (roles learned from the capture)");
-		table(o, t);
+		if (t)
+			table(o, t);
+		else
+			rout_puts(o, "(no host showed server evidence)\n\n");
+		if (tc) {
+			rout_puts(o, "### ");
+			md_text(o, "Product clients seen (hosts with a client role only, no server evidence: not servers)");
+			rout_puts(o, "\n\n");
+			table(o, tc);
+		}
 	}
 	rtab_free(t);
+	rtab_free(tc);
 
 	section(o, "Confidence mix (flows by how the label was reached)");
 	if ((t = report_tab_confidence(r)))

@@ -259,11 +259,20 @@ int report_render_text(const struct report *r, struct rout *o)
 	}
 	rtab_free(t);
 
-	if ((t = report_tab_servers(r))) { /* servers whose learned role labelled flows */
+	struct rtab *tc = report_tab_server_clients(r);
+	if ((t = report_tab_servers(r)) || tc) { /* servers whose learned role labelled flows */
 		heading(o, "Servers (roles learned from the capture)", '-');
-		table(o, t);
+		if (t)
+			table(o, t);
+		else
+			rout_puts(o, "    (no host showed server evidence)\n\n");
+		if (tc) {
+			rout_puts(o, "Product clients seen (hosts with a client role only, no server evidence: not servers):\n\n");
+			table(o, tc);
+		}
 	}
 	rtab_free(t);
+	rtab_free(tc);
 
 	heading(o, "Confidence mix (flows by how the label was reached)", '-');
 	t = report_tab_confidence(r);

@@ -414,6 +414,16 @@ UCFLOW_REPORT_THREADS=2 "$bin" -S signatures --report "$tmp/site-ab.txt" --from-
 sed -n '/^Webex scope (/,/^Only the Webex/p' "$tmp/site.txt" >"$tmp/scope1"
 sed -n '/^Webex scope (/,/^Only the Webex/p' "$tmp/site-ab.txt" >"$tmp/scope2"
 [ -s "$tmp/scope1" ] && cmp -s "$tmp/scope1" "$tmp/scope2" && ok "Webex scope merged across parallel --from-json files" || { bad "Webex scope of two files"; diff "$tmp/scope1" "$tmp/scope2" | head; }
+# Servers (issue 15 item 2): hosts with a client role only (Webex calling devices' NTP, Sametime
+# meeting clients' STUN) are product clients, not servers with 0 server flows; the same merged
+sed -n '/^Servers (/,/^Product clients seen/p' "$tmp/site.txt" >"$tmp/srv"
+[ -s "$tmp/srv" ] && ! grep -qE 'calling-device|meeting-client' "$tmp/srv" && ok "client roles not in the Servers table" || bad "client roles listed as servers"
+grep -qE '^    webex-calling/calling-device +[1-9][0-9]* +[1-9]' "$tmp/site.txt" && grep -qE '^    sametime/meeting-client +[1-9][0-9]* +[1-9]' "$tmp/site.txt" &&
+	ok "product clients: calling devices and meeting clients" || bad "product clients table"
+sed -n '/^Servers (/,/^Confidence mix/p' "$tmp/site.txt" >"$tmp/srv1"
+sed -n '/^Servers (/,/^Confidence mix/p' "$tmp/site-ab.txt" >"$tmp/srv2"
+cmp -s "$tmp/srv1" "$tmp/srv2" && ok "Servers and product clients merged across parallel --from-json files" || { bad "Servers of two files"; diff "$tmp/srv1" "$tmp/srv2" | head; }
+grep -q '<table class="product-clients">' "$tmp/site.html" && ok "HTML product clients table" || bad "HTML product clients table"
 grep -q "^Webex scope (" "$tmp/bg.txt" && bad "Webex scope table without any Webex record" || ok "no Webex scope table without Webex records"
 echo "report: $pass passed, $fail failed"
 [ "${UPDATE:-0}" = 1 ] && exit 0

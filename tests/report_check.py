@@ -526,6 +526,52 @@ def main():
         check(int(g.group(2) or 0) == calling_other, "summary: webex-calling flows not of Calling "
               "scope %s != %d" % (g.group(2), calling_other))
 
+    # ---- Servers: hosts with server evidence (a record naming them server=, or serves= ports) by
+    # role, flows as server and as client; hosts with a client role only are product clients
+    srv_keys, flows_s, flows_c = set(), collections.Counter(), collections.Counter()
+    for r in recs:
+        ev = r.get("evidence", "")
+        if "role=" not in ev:
+            continue
+        tok = dict(t.split("=", 1) for t in ev.split() if "=" in t)
+        addr = tok.get("server") or tok.get("client")
+        if not tok.get("role") or not addr:
+            continue
+        key = (addr, tok["role"])
+        final = 0 if r.get("end") == "interim" else 1
+        if tok.get("server") or tok.get("serves"):
+            srv_keys.add(key)
+        (flows_s if tok.get("server") else flows_c)[key] += final
+    all_keys = set(flows_s) | set(flows_c)
+    has_sec = "\nServers (roles learned from the capture)\n" in text
+    check(has_sec == bool(all_keys), "Servers section shown: %s, role records: %d" % (has_sec, len(all_keys)))
+    if has_sec:
+        sec = section(text, "\nServers (roles learned from the capture)\n", "\nConfidence mix")
+        cli_at = sec.find("\nProduct clients seen")
+        srv_part, cli_part = (sec[:cli_at], sec[cli_at:]) if cli_at >= 0 else (sec, "")
+        rows = {}
+        for line in srv_part.splitlines():
+            c = re.split(r"\s{2,}", line.strip())
+            if line.startswith("    ") and len(c) >= 6 and re.fullmatch(r"[0-9a-f.:]+", c[0]):
+                rows[(c[0], c[1])] = (int(c[-4]), int(c[-3]))
+        if len(srv_keys) <= 50:
+            check(set(rows) == srv_keys, "Servers rows %s != hosts with server evidence %s" % (
+                sorted(rows), sorted(srv_keys)))
+        for k, v in rows.items():
+            check(k in srv_keys, "Servers lists %s without server evidence" % (k,))
+            check(v == (flows_s[k], flows_c[k]), "Servers %s: %s != %s" % (k, v, (flows_s[k], flows_c[k])))
+        roles = collections.defaultdict(lambda: [0, 0])
+        for k in all_keys - srv_keys:
+            roles[k[1]][0] += 1
+            roles[k[1]][1] += flows_c[k]
+        got = {}
+        for line in cli_part.splitlines():
+            c = re.split(r"\s{2,}", line.strip())
+            if line.startswith("    ") and len(c) >= 3 and "/" in c[0] and c[1].isdigit():
+                got[c[0]] = [int(c[1]), int(c[2])]
+        if len(all_keys) <= 256:
+            check(got == dict(roles), "product clients %s != %s" % (got, dict(roles)))
+
     # ---- appendix: no listed rule was named by a record
     sec = section(text, "Appendix:", None)
     listed = re.findall(r"^    (\S+\.sig:\d+)\s+(\S+)", sec, re.M)

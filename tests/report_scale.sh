@@ -164,5 +164,56 @@ echo "$g" | grep -q '^Approximate: more distinct sources than this finding keeps
 	echo "$g" | grep -qE 'clients \(≈ [0-9]+\): [0-9.]+ \(≈ [0-9]+, at most [0-9]+ over\)' &&
 	ok "approximate counts say so, with their bound" || { bad "no approximate note/bound in g"; echo "$g" | head -20; }
 
+# ---- 4. the Servers table with 200,000 distinct servers and 100,000 product clients: bounded ----
+# (issue 15 item 2, issue 17): one entry per server and role grew without bound; now summaries of
+# 256 servers and 256 client hosts, the 50 largest servers shown and the rest stated
+res=$(python3 - "$bin" "$srcdir/signatures" "$tmp/srv.txt" <<'PY'
+import os, subprocess, sys
+N, HEAVY = 300000, 10
+p = subprocess.Popen([sys.argv[1], "-S", sys.argv[2], "--report", sys.argv[3], "--from-json", "-"],
+                     stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+rec = ('{"ts":1700000000.%06d,"id.orig_h":"%s","id.orig_p":40000,"id.resp_h":"%s","id.resp_p":%d,'
+       '"proto":"%s","duration":0.1,"orig_bytes":100,"resp_bytes":100,"conn_state":"SF","orig_pkts":1,'
+       '"orig_ip_bytes":128,"resp_pkts":1,"resp_ip_bytes":128,"confidence":"role+port",'
+       '"app":"%s","app_service":"%s","end":"idle","evidence":"%s"}\n')
+buf = []
+for i in range(N):
+    a = "10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255)
+    if i % 3 == 2:  # a calling device's NTP: a client role only
+        buf.append(rec % (i % 1000000, a, "10.200.0.1", 123, "udp", "webex-calling", "device-ntp",
+                          "role=webex-calling/calling-device client=%s peer=uses:device-sip-tls" % a))
+    else:
+        s = "10.254.0.1" if i % HEAVY == 0 else "10.%d.%d.%d" % (100 + (i >> 16 & 63), i >> 8 & 255, i & 255)
+        buf.append(rec % (i % 1000000, "10.250.0.1", s, 8445, "tcp", "finesse", "https",
+                          "role=finesse/finesse-server server=%s serves=tcp/8445" % s))
+    if len(buf) == 20000:
+        p.stdin.write("".join(buf).encode())
+        buf = []
+p.stdin.write("".join(buf).encode())
+p.stdin.close()
+_, status, ru = os.wait4(p.pid, 0)
+print("%d %d" % (os.waitstatus_to_exitcode(status), ru.ru_maxrss))
+PY
+)
+set -- $res
+if [ "${1:-x}" = 0 ] && [ "${2:-999999999}" -lt "$LIMIT_KIB" ]; then
+	ok "200,000 servers and 100,000 product clients: peak RSS $2 KiB < $LIMIT_KIB KiB"
+else
+	bad "200,000 servers: exit ${1:-?}, peak RSS ${2:-?} KiB (limit $LIMIT_KIB KiB)"
+fi
+sv=$(sed -n '/^Servers (/,/^Product clients seen/p' "$tmp/srv.txt")
+rows=$(printf '%s\n' "$sv" | grep -cE '^    10\.[0-9.]+ +finesse/finesse-server ')
+[ "$rows" = 50 ] && ok "Servers table: 50 rows shown" || bad "Servers table: $rows rows"
+# the heavy server (every 10th server flow: 20,000) first and exact
+printf '%s\n' "$sv" | grep -E '^    10\.' | head -1 | grep -qE '^    10\.254\.0\.1 +finesse/finesse-server .* 20000 +0 ' &&
+	ok "heavy server first and exact (20000 flows)" || { bad "heavy server"; printf '%s\n' "$sv" | sed -n 5,6p; }
+printf '%s\n' "$sv" | grep -qE '^    \(≈ [0-9]+ servers in all, 50 shown: the rest\) +more servers than kept \(256\): a row counts from when it was kept, the rest at most this +[0-9]+ +0$' &&
+	ok "the rest stated (≈ distinct servers, their flows)" || { bad "no rest row"; printf '%s\n' "$sv" | tail -3; }
+cl=$(sed -n '/^Product clients seen/,/^Confidence mix/p' "$tmp/srv.txt")
+printf '%s\n' "$cl" | grep -qE '^    webex-calling/calling-device +≥ [0-9]+ +[0-9]+ ' &&
+	printf '%s\n' "$cl" | grep -qE '^    \(≈ [0-9]+ client hosts in all\) +100000 ' &&
+	ok "product clients bounded, 100000 flows and the distinct hosts estimated" || { bad "product clients"; printf '%s\n' "$cl" | head -8; }
+printf '%s\n' "$sv" | grep -q 'calling-device' && bad "client role among the servers" || ok "no client role among the servers"
+
 echo "report_scale: $pass passed, $fail failed"
 [ $fail = 0 ]
