@@ -11,6 +11,7 @@
  * reads at most that many, and an insert that finds them all taken evicts one of them. */
 #define PROBES 16
 #define MAX_PORTS 64 /* role ports (sig_role_port_count() <= 64) */
+#define FED_MAX 6    /* federates= ports remembered for peer_evidence()'s shortcut */
 
 struct role_entry {
 	struct ucf_addr addr;
@@ -23,19 +24,31 @@ struct role_entry {
 };
 
 struct role_table {
+	/* read by every call: one cache line */
 	const struct sig_db *db;
 	struct role_entry *e;
 	uint32_t mask; /* capacity - 1 */
-	uint64_t used, with_role, evicted;
-	/* Addresses ever added since the last clear, by the top 16 bits of their hash: most lookups
-	 * (clients, servers of no role port) end here, in 8 KiB that stay in the cache, instead of
-	 * at an empty slot of the table (a cache miss per flow on bench's mix). */
-	uint64_t present[65536 / 64];
 	/* role_table_share(): capture workers (live_workers.c) on several threads learn into and
 	 * read one table; every public call then holds this lock (writers: flow events, reload). */
 	bool shared;
+	/* peer_evidence() needs no look at the peer items when neither end holds a role, unless
+	 * a federates= item (which needs no role) is on the flow's port: those ports, from db */
+	uint8_t nfed;
+	bool fed_many; /* more than FED_MAX of them: always look */
+	uint64_t with_role;
+	struct { uint8_t proto; uint16_t port; } fed[FED_MAX];
+	uint64_t used, evicted;
+	/* Addresses ever added since the last clear, by the top bits of their hash, in two levels:
+	 * 512 bits in one cache line (by the top 9 bits), then 65536 (the top 16). Most lookups
+	 * (clients, servers of no role port: nearly every flow) end at the first, which stays in
+	 * the L1 cache while a handful of servers are known; the second keeps them cheap when
+	 * thousands are. Without it a lookup was a cache miss on the table per flow (bench's mix). */
+	_Alignas(64) uint64_t present1[512 / 64];
+	uint64_t present[65536 / 64];
 	pthread_rwlock_t lock;
 };
+
+static void note_federates(struct role_table *t);
 
 int role_table_share(struct role_table *t)
 {
@@ -82,6 +95,7 @@ int role_table_create(struct role_table **out, const struct sig_db *db, uint32_t
 	}
 	t->mask = cap - 1;
 	t->db = db;
+	note_federates(t);
 	*out = t;
 	return UCF_OK;
 }
@@ -99,8 +113,28 @@ void role_table_destroy(struct role_table *t)
 static void clear(struct role_table *t)
 {
 	memset(t->e, 0, ((size_t)t->mask + 1) * sizeof *t->e);
+	memset(t->present1, 0, sizeof t->present1);
 	memset(t->present, 0, sizeof t->present);
 	t->used = t->with_role = 0;
+}
+
+/* The federates= peer items' ports of db (peer_evidence's shortcut). */
+static void note_federates(struct role_table *t)
+{
+	t->nfed = 0;
+	t->fed_many = false;
+	for (size_t i = 0; t->db && i < sig_role_peer_count(t->db); i++) {
+		struct sig_role_peer_view pv;
+		if (!sig_role_peer_get(t->db, i, &pv) || pv.kind != SIG_PEER_FEDERATES)
+			continue;
+		if (t->nfed == FED_MAX) {
+			t->fed_many = true;
+			return;
+		}
+		t->fed[t->nfed].proto = pv.ipproto;
+		t->fed[t->nfed].port = pv.port;
+		t->nfed++;
+	}
 }
 
 void role_table_set_db(struct role_table *t, const struct sig_db *db)
@@ -112,6 +146,7 @@ void role_table_set_db(struct role_table *t, const struct sig_db *db)
 	 * calls with the same db keep what was learned since */
 	if (!t->shared || t->db != db) {
 		t->db = db;
+		note_federates(t);
 		clear(t);
 	}
 	un_lock(t);
@@ -130,11 +165,13 @@ static uint32_t hash_addr(const struct ucf_addr *a)
 
 static inline bool maybe_present(const struct role_table *t, uint32_t h)
 {
-	return t->present[h >> 22] >> (h >> 16 & 63) & 1;
+	return (t->present1[h >> 29] >> (h >> 23 & 63) & 1) &&
+	       (t->present[h >> 22] >> (h >> 16 & 63) & 1);
 }
 
 static inline void mark_present(struct role_table *t, uint32_t h)
 {
+	t->present1[h >> 29] |= 1ULL << (h >> 23 & 63);
 	t->present[h >> 22] |= 1ULL << (h >> 16 & 63);
 }
 
@@ -238,6 +275,14 @@ static void peer_evidence(struct role_table *t, const struct flow *f, uint64_t t
 {
 	uint64_t rroles = roles_at(t, flow_resp_addr(f)), oroles = roles_at(t, flow_orig_addr(f));
 	uint16_t port = flow_resp_port(f);
+	/* client_of=/serves_to= need a role at the other end; only federates= items need none */
+	if (!rroles && !oroles && !t->fed_many) {
+		bool fed = false;
+		for (unsigned k = 0; k < t->nfed && !fed; k++)
+			fed = t->fed[k].proto == f->key.proto && t->fed[k].port == port;
+		if (!fed)
+			return;
+	}
 	int inside = -1; /* federates=: 0 the originator is the internal end, 1 the responder, 2 none */
 	for (size_t i = 0; i < sig_role_peer_count(t->db); i++) {
 		struct sig_role_peer_view pv;
