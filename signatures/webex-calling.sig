@@ -207,9 +207,9 @@ rule app=webex-calling service=device-config-https category=configuration proto=
 rule app=webex-calling service=tftp-http category=configuration proto=tcp \
      server=@webex_device_config server_port=6970 payload=http \
      label="Device configuration and firmware management (Cisco devices), port 6970 (cloudupgrader firmware migration)"
-# Same row, port 80 (MPP before 12.0.3 to sudirenewal.cisco.com for MIC renewal / SUDI).
+# Same row, port 80 (MPP before 12.0.3 to sudirenewal.cisco.com for MIC renewal / SUDI); needs=name as on 443: HTTP there with a platform Host (www.webex.com) or none of the row's names is the platform's.
 rule app=webex-calling service=device-config-http category=configuration proto=tcp \
-     server=@webex_device_config server_port=80 encrypted=no payload=http \
+     server=@webex_device_config server_port=80 encrypted=no payload=http needs=name \
      label="Device configuration and firmware management (Cisco devices), HTTP 80 (MPP before 12.0.3, sudirenewal.cisco.com)"
 
 # --- Row: Webex app configuration (Webex アプリの設定) ---

@@ -134,6 +134,22 @@ START_TEST(test_domain_sni)
 	e = ev(db, NULL, 0, EV_PROTO_TLS);
 	classify_flow_payload(db, &f, &e);
 	EXPECT_WHY(db, &f, "webex/calling-subnet-other", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	/* HTTP on port 80 to the device configuration networks needs one of the row's names, as
+	 * HTTPS does: a platform Host (www.webex.com) is the platform's, no name the subnet row's,
+	 * sudirenewal.cisco.com (the row's port-80 name) Calling's device configuration */
+	mkflow(&f, 6, "10.0.0.5", 50000, "62.109.224.10", 80, true);
+	e = ev(db, "www.webex.com", EV_SRC_HOST, EV_PROTO_HTTP);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex/core-services", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	ck_assert(has_cand(db, &f, "webex-calling/device-config-http"));
+	mkflow(&f, 6, "10.0.0.5", 50000, "72.163.10.100", 80, true);
+	e = ev(db, NULL, 0, EV_PROTO_HTTP);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex/device-config-subnet-other", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	e = ev(db, "sudirenewal.cisco.com", EV_SRC_HOST, EV_PROTO_HTTP);
+	classify_flow_payload(db, &f, &e);
+	EXPECT_WHY(db, &f, "webex-calling/device-config-http", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	ck_assert(!is_domain_label(&f));
 	/* and a platform name on a documented Calling port stays Calling (SIP-TLS to 8934) */
 	mkflow(&f, 6, "10.0.0.5", 50000, "62.109.224.11", 8934, true);
 	e = ev(db, "u2c.wbx2.com", EV_SRC_SNI, EV_PROTO_TLS);
