@@ -207,8 +207,8 @@ static uint64_t row_kind(const struct rfw *fw, const struct fw_row *w, int k)
 	uint64_t n = w->n[k];
 	const struct rtopk *t = &w->clients[k];
 	for (uint32_t i = 0; i < t->n; i++)
-		if (is_scan(fw, t->ent[i]->key))
-			n -= t->ent[i]->flows < n ? t->ent[i]->flows : n;
+		if (is_scan(fw, t->ent[i].key))
+			n -= t->ent[i].flows < n ? t->ent[i].flows : n;
 	return n;
 }
 
@@ -333,12 +333,12 @@ static void rows(const struct report *r, bool cand, rline_fn fn, void *u)
 			approx |= !report_topk_exact(t);
 			distinct += report_topk_distinct(t);
 			for (uint32_t j = 0; j < t->n; j++)
-				if (!is_scan(fw, t->ent[j]->key)) {
-					struct rcount *e = report_count_add(&cl, t->ent[j]->key,
-									    t->ent[j]->flows,
-									    t->ent[j]->bytes, &oom);
+				if (!is_scan(fw, t->ent[j].key)) {
+					struct rcount *e = report_count_add(&cl, t->ent[j].key,
+									    t->ent[j].flows,
+									    t->ent[j].bytes, &oom);
 					if (e)
-						e->err += t->ent[j]->err;
+						e->err += t->ent[j].err;
 				}
 		}
 		size_t nc;
@@ -370,7 +370,7 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 	for (uint32_t i = 0; srcs && i < srcs->n; i++)
 		if (fw->aux[i].scan) {
 			nscan++;
-			scan_att += srcs->ent[i]->flows;
+			scan_att += srcs->ent[i].flows;
 			scan_doc += fw->aux[i].documented;
 		}
 	for (const struct fw_row *w = fw ? fw->rows : NULL; w; w = w->hh.next)
@@ -459,7 +459,7 @@ int report_fw_merge(struct report *dst, const struct report *src)
 	for (uint32_t i = 0; i < m.n; i++) {
 		const struct rfw *side[2] = { d, s };
 		for (int j = 0; j < 2; j++) {
-			uint32_t id = report_topk_find_id(&side[j]->srcs, m.ent[i]->key);
+			uint32_t id = report_topk_find_id(&side[j]->srcs, m.ent[i].key);
 			if (id >= FW_SOURCES)
 				continue;
 			const struct fw_aux *o = &side[j]->aux[id];

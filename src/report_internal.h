@@ -3,6 +3,15 @@
 #define REPORT_INTERNAL_H
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A 64-bit hash of a short string (endpoints, rules, ports): the summaries' map and HyperLogLog
+ * use it, and so do the report's uthash tables (keys hashed 8 bytes at a time: uthash's Jenkins
+ * hash of every record's rule, port, candidates and group keys was a tenth of --from-json). */
+uint64_t report_key_hash(const char *key, size_t len);
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	((hashv) = (unsigned)report_key_hash((const char *)(keyptr), (size_t)(keylen)))
 #include <uthash.h>
 
 #include "report.h"
@@ -79,25 +88,29 @@ struct rcount {
  * most its err, and a key not kept had at most `floor` flows. Bytes of a counter taken over count from
  * the takeover: a lower bound. map iterates like any rcount map. */
 #define REPORT_TOPK_K 256
-struct rtopk_slot {
-	uint64_t flows;       /* the counter's flows, beside it: sifting reads the heap array only */
-	uint32_t id;          /* index in ent */
-};
+#define REPORT_TOPK_MAX_K 32767 /* ids, links and table words are 16 bits */
+#define RTOPK_INLINE 24           /* key bytes (NUL included) held in the counter itself */
 struct rtopk_count {
 	uint64_t flows, bytes, err;
-	uint64_t hash;        /* report_key_hash of the key */
-	uint32_t klen;        /* strlen(key) */
-	char key[];
+	char *key;            /* kin, or an allocation of its own for a longer key */
+	uint16_t klen;        /* strlen(key) */
+	uint16_t bucket;      /* stream summary: the bucket of its flow count ... */
+	uint16_t next, prev;  /* ... and its neighbours there */
+	char kin[RTOPK_INLINE];
+};
+struct rtopk_bucket {
+	uint64_t flows;       /* the count of every counter in it */
+	uint16_t head, tail;  /* its counters, oldest first */
+	uint16_t next, prev;  /* buckets in increasing count */
 };
 struct rtopk {
-	struct rtopk_count **ent; /* the counters (ent[0..n)): iterate these, not a uthash map */
-	struct rtopk_slot *heap; /* min-heap on flows */
-	uint32_t *pos;           /* id -> its position in heap */
-	uint32_t *slot;          /* id -> its word in tab */
-	uint16_t *room;          /* id -> bytes its counter has for a key */
-	uint64_t *tab;           /* open addressing: hash's high half << 32 | (id + 1), 0 empty */
+	struct rtopk_count *ent;  /* the counters ent[0..n) (ids): iterate these */
+	struct rtopk_bucket *bk;  /* cap + 1 buckets; the list runs from bmin (the smallest count) */
+	uint16_t *slot;           /* id -> its word in tab */
+	uint32_t *tab;            /* open addressing: hash's top 16 bits << 16 | (id + 1), 0 empty */
 	uint32_t tmask;
 	uint32_t n, cap, k;
+	uint16_t bmin, bmax, bfree;
 	uint64_t floor;       /* upper bound of the flows of any key not kept */
 	uint64_t evicted;     /* counters taken over (0: every count is exact) */
 	uint8_t *hll;         /* HyperLogLog registers: the distinct keys, estimated */
@@ -109,8 +122,6 @@ void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t byte
  * record's endpoint goes to. */
 void report_topk_addh(struct rtopk *t, const char *key, size_t len, uint64_t hash, uint64_t n,
 		      uint64_t bytes, bool *oom);
-/* A 64-bit hash of a short string (endpoints): the summaries' map and HyperLogLog use it. */
-uint64_t report_key_hash(const char *key, size_t len);
 const struct rtopk_count *report_topk_find(const struct rtopk *t, const char *key); /* NULL: not kept */
 /* Counters are ids 0..n-1 (t->ent[id]), stable until the counter is taken over by another key.
  * _add_id returns the key's id (UINT32_MAX: not kept) and sets *fresh when the counter is new to

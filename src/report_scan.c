@@ -1,6 +1,9 @@
 /* report_scan.c - the fast path of the report's record intake: one pass over a plain flow record, only the fields the report uses. */
 #include <pthread.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "report_internal.h"
 
@@ -90,9 +93,26 @@ static int key_lookup(const unsigned char *k, size_t n, const unsigned char *e)
 #define HAS_LESS(w, n) (((w) - ONES * (n)) & ~(w) & HIGHS)
 
 /* A plain string at p (past its quote): printable ASCII up to the closing quote. End, or NULL.
- * Eight bytes at a time while none is a quote, a backslash, a control or non-ASCII byte. */
+ * Sixteen bytes at a time (SSE2, every x86-64), else eight, while none is a quote, a backslash,
+ * a control or non-ASCII byte. */
 static const unsigned char *plain_str(const unsigned char *p, const unsigned char *e)
 {
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20),
+		      del = _mm_set1_epi8(0x7f);
+	while (e - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* a signed compare: bytes from 0x80 are negative, below 0x20 with the controls */
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+					 _mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits) {
+			p += __builtin_ctz(bits);
+			return *p == '"' ? p : NULL;
+		}
+		p += 16;
+	}
+#endif
 	while (e - p >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);

@@ -190,7 +190,7 @@ static uint32_t *sorted_ids(const struct srv_side *s)
 		return NULL;
 	}
 	for (uint32_t i = 0; i < n; i++)
-		v[i] = (struct idx){ s->t.ent[i]->flows, s->t.ent[i]->key, i };
+		v[i] = (struct idx){ s->t.ent[i].flows, s->t.ent[i].key, i };
 	qsort(v, n, sizeof *v, cmp_idx);
 	for (uint32_t i = 0; i < n; i++)
 		ids[i] = v[i].id;
@@ -220,7 +220,7 @@ struct rtab *report_tab_servers(const struct report *r)
 	uint32_t n = v->srv.t.n, shown = n < SRV_SHOWN ? n : SRV_SHOWN;
 	uint64_t ss = 0, sc = 0;
 	for (uint32_t i = 0; i < shown; i++) {
-		const struct rtopk_count *c = v->srv.t.ent[ids[i]];
+		const struct rtopk_count *c = &v->srv.t.ent[ids[i]];
 		const struct srv_aux *s = &v->srv.aux[ids[i]];
 		/* flows the same host and role had before it showed server evidence */
 		uint32_t o = report_topk_find_id(&v->cli.t, c->key);
@@ -280,7 +280,7 @@ struct rtab *report_tab_server_clients(const struct report *r)
 	size_t nroles = 0;
 	uint64_t rest_flows = 0, rest_hosts = 0;
 	for (uint32_t i = 0; i < v->cli.t.n; i++) {
-		const struct rtopk_count *c = v->cli.t.ent[ids[i]];
+		const struct rtopk_count *c = &v->cli.t.ent[ids[i]];
 		const char *role = strchr(c->key, '\t') + 1;
 		if (report_topk_find_id(&v->srv.t, c->key) != UINT32_MAX)
 			continue;
@@ -300,7 +300,7 @@ struct rtab *report_tab_server_clients(const struct report *r)
 		char list[200] = "", prods[96] = "";
 		size_t used = 0, listed = 0;
 		for (uint32_t i = 0; i < v->cli.t.n; i++) {
-			const struct rtopk_count *c = v->cli.t.ent[ids[i]];
+			const struct rtopk_count *c = &v->cli.t.ent[ids[i]];
 			const char *tab = strchr(c->key, '\t');
 			if (strcmp(tab + 1, roles[k]) != 0 ||
 			    report_topk_find_id(&v->srv.t, c->key) != UINT32_MAX)
@@ -360,7 +360,7 @@ static int side_merge(struct srv_side *d, const struct srv_side *s)
 		const struct srv_side *side[2] = { d, s };
 		a->first = UINT64_MAX;
 		for (int j = 0; j < 2; j++) {
-			uint32_t id = report_topk_find_id(&side[j]->t, m.ent[i]->key);
+			uint32_t id = report_topk_find_id(&side[j]->t, m.ent[i].key);
 			if (id == UINT32_MAX)
 				continue;
 			const struct srv_aux *o = &side[j]->aux[id];

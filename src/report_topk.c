@@ -10,11 +10,18 @@
  * A kept count then overestimates the true one by at most its err (<= the floor), and any key not
  * kept had at most `floor` flows. While fewer than k distinct keys were seen, everything is exact. */
 
-/* The counters live in ent[0..n) (ids), found through an open-addressing table of
- * (hash tag, id + 1) words and ordered by a min-heap of (flows, id): a record's update touches
- * two small arrays and its one counter. Why not uthash here: with every client distinct, every
- * record takes over a counter (delete + add) in several summaries; uthash's chains of separately
- * allocated handles made that the report's largest cost. */
+/* The counters live in one block per summary, in the stream-summary form (Metwally et al.'s own):
+ * counters with the same flow count share a bucket, buckets are listed in increasing count, so
+ * the smallest counter is the first bucket's oldest and an increment moves a counter to the next
+ * bucket: O(1) per record (a min-heap took log k moves per takeover, each one a write to two
+ * arrays: with every client distinct, every record takes over a counter in several summaries).
+ * Keys up to RTOPK_INLINE - 1 bytes (every IPv4 endpoint) live in the counter; counters are found
+ * through an open-addressing table of 16-bit (hash tag, id + 1) pairs. A summary starts with
+ * room for 8 counters and then takes its full k at once: the memory of a report is bounded by its
+ * summaries times k from the first records on, not something that creeps up with the records. */
+
+#define NIL 0xffffu
+#define START_CAP 8
 
 static void hll_put(uint8_t *regs, uint64_t h);
 static void hll_start(struct rtopk *t, bool *oom);
@@ -22,25 +29,25 @@ static void hll_start(struct rtopk *t, bool *oom);
 void report_topk_init(struct rtopk *t, uint32_t k)
 {
 	memset(t, 0, sizeof *t);
-	t->k = k ? k : 1;
+	t->k = k ? (k < REPORT_TOPK_MAX_K ? k : REPORT_TOPK_MAX_K) : 1;
+}
+
+static void key_free(struct rtopk_count *c)
+{
+	if (c->key && c->key != c->kin)
+		free(c->key);
 }
 
 void report_topk_free(struct rtopk *t)
 {
 	for (uint32_t i = 0; i < t->n; i++)
-		free(t->ent[i]);
-	free(t->ent);
-	free(t->heap);
-	free(t->pos);
-	free(t->slot);
-	free(t->room);
-	free(t->tab);
+		key_free(&t->ent[i]);
+	free(t->ent); /* the one block: ent, slot, bk, tab */
 	free(t->hll);
 	t->ent = NULL;
-	t->heap = NULL;
+	t->bk = NULL;
+	t->slot = NULL;
 	t->tab = NULL;
-	t->pos = t->slot = NULL;
-	t->room = NULL;
 	t->hll = NULL;
 	t->n = t->cap = t->tmask = 0;
 }
@@ -80,40 +87,32 @@ uint64_t report_key_hash(const char *key, size_t len)
 
 /* ---- the table ---- */
 
-/* A word: the hash's high 32 bits (its home slot too: the word alone tells where it belongs), and
- * id + 1 (never 0: 0 is an empty slot). */
-#define TAG(h) ((h) & 0xffffffff00000000ULL)
-#define HOME(t, h) ((uint32_t)((h) >> 32) & (t)->tmask)
+#define TAG(h) ((uint32_t)((h) >> 48))
+#define HOME(t, w) (((w) >> 16) & (t)->tmask) /* w: a word or a tag */
 
-static uint32_t tab_find(const struct rtopk *t, const char *key, size_t klen, uint64_t h,
-			 uint32_t *slot)
+static uint32_t tab_find(const struct rtopk *t, const char *key, size_t klen, uint64_t h)
 {
-	uint64_t tag = TAG(h);
-	uint32_t i = HOME(t, h);
-	for (;; i = (i + 1) & t->tmask) {
-		uint64_t w = t->tab[i];
+	uint32_t tag = TAG(h);
+	for (uint32_t i = tag & t->tmask;; i = (i + 1) & t->tmask) {
+		uint32_t w = t->tab[i];
 		if (!w)
-			break;
-		if ((w & 0xffffffff00000000ULL) == tag) {
-			uint32_t id = (uint32_t)w - 1;
-			const struct rtopk_count *c = t->ent[id];
-			if (c->klen == klen && memcmp(c->key, key, klen) == 0) {
-				*slot = i;
+			return UINT32_MAX;
+		if (w >> 16 == tag) {
+			uint32_t id = (w & 0xffff) - 1;
+			const struct rtopk_count *c = &t->ent[id];
+			if (c->klen == klen && memcmp(c->key, key, klen) == 0)
 				return id;
-			}
 		}
 	}
-	*slot = i;
-	return UINT32_MAX;
 }
 
 static void tab_put(struct rtopk *t, uint64_t h, uint32_t id)
 {
-	uint32_t i = HOME(t, h);
+	uint32_t tag = TAG(h), i = tag & t->tmask;
 	while (t->tab[i])
 		i = (i + 1) & t->tmask;
-	t->tab[i] = TAG(h) | (id + 1);
-	t->slot[id] = i;
+	t->tab[i] = tag << 16 | (id + 1);
+	t->slot[id] = (uint16_t)i;
 }
 
 /* Removes id's word, shifting back the words after it that probed past it (linear probing
@@ -125,14 +124,14 @@ static void tab_del(struct rtopk *t, uint32_t id)
 		t->tab[i] = 0;
 		for (;;) {
 			j = (j + 1) & t->tmask;
-			uint64_t w = t->tab[j];
+			uint32_t w = t->tab[j];
 			if (!w)
 				return;
 			uint32_t home = HOME(t, w);
 			/* w may move to i unless its home lies cyclically in (i, j] */
 			if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
 				t->tab[i] = w;
-				t->slot[(uint32_t)w - 1] = i;
+				t->slot[(w & 0xffff) - 1] = (uint16_t)i;
 				i = j;
 				break;
 			}
@@ -140,185 +139,257 @@ static void tab_del(struct rtopk *t, uint32_t id)
 	}
 }
 
-/* Room for cap counters: the arrays grow by doubling up to k, the table stays at most half full. */
-static int grow(struct rtopk *t, uint32_t cap)
+/* ---- keys ---- */
+
+/* c's key becomes key (klen bytes): in the counter when it fits, else in memory of its own (its
+ * size kept in kin), reused while long enough. -1: out of memory, c unchanged. */
+static int key_set(struct rtopk_count *c, const char *key, size_t klen)
 {
-	struct rtopk_count **e = realloc(t->ent, cap * sizeof *e);
-	if (!e)
-		return -1;
-	t->ent = e;
-	struct rtopk_slot *hp = realloc(t->heap, cap * sizeof *hp);
-	if (!hp)
-		return -1;
-	t->heap = hp;
-	uint32_t *pos = realloc(t->pos, cap * sizeof *pos);
-	if (!pos)
-		return -1;
-	t->pos = pos;
-	if (!(pos = realloc(t->slot, cap * sizeof *pos)))
-		return -1;
-	t->slot = pos;
-	uint16_t *room = realloc(t->room, cap * sizeof *room);
-	if (!room)
-		return -1;
-	t->room = room;
-	uint32_t size = 16;
-	while (size < 2 * cap)
-		size *= 2;
-	if (size - 1 != t->tmask) {
-		uint64_t *tab = calloc(size, sizeof *tab);
-		if (!tab)
-			return -1;
-		free(t->tab);
-		t->tab = tab;
-		t->tmask = size - 1;
-		for (uint32_t i = 0; i < t->n; i++)
-			tab_put(t, t->ent[i]->hash, i);
+	if (klen < RTOPK_INLINE) {
+		key_free(c);
+		c->key = c->kin;
+	} else {
+		uint32_t room = 0;
+		if (c->key && c->key != c->kin)
+			memcpy(&room, c->kin, sizeof room);
+		if (room < klen + 1) {
+			char *p = malloc(klen + 1 < 64 ? 64 : klen + 1);
+			if (!p)
+				return -1;
+			key_free(c);
+			c->key = p;
+			room = (uint32_t)(klen + 1 < 64 ? 64 : klen + 1);
+			memcpy(c->kin, &room, sizeof room);
+		}
 	}
-	t->cap = cap;
+	memcpy(c->key, key, klen);
+	c->key[klen] = '\0';
+	c->klen = (uint16_t)klen;
 	return 0;
 }
 
-/* ---- the heap ---- */
-
-static inline void heap_set(struct rtopk *t, uint32_t i, struct rtopk_slot s)
+/* Room for cap counters (ids unchanged), in one block: counters, table slots, buckets, table
+ * (at most half full). */
+static int grow(struct rtopk *t, uint32_t cap)
 {
-	t->heap[i] = s;
-	t->pos[s.id] = i;
-}
-
-static void sift_down(struct rtopk *t, uint32_t i)
-{
-	struct rtopk_slot s = t->heap[i];
-	for (;;) {
-		uint32_t l = 2 * i + 1, m;
-		if (l >= t->n)
-			break;
-		m = l;
-		if (l + 1 < t->n && t->heap[l + 1].flows < t->heap[l].flows)
-			m = l + 1;
-		if (t->heap[m].flows >= s.flows)
-			break;
-		heap_set(t, i, t->heap[m]);
-		i = m;
+	uint32_t size = 16;
+	while (size < 2 * cap)
+		size *= 2;
+	size_t off_slot = (size_t)cap * sizeof(struct rtopk_count);
+	size_t off_bk = (off_slot + cap * sizeof(uint16_t) + 7) & ~(size_t)7;
+	size_t off_tab = off_bk + (cap + 1) * sizeof(struct rtopk_bucket);
+	char *blk = calloc(1, off_tab + size * sizeof(uint32_t));
+	if (!blk)
+		return -1;
+	struct rtopk_count *ent = (struct rtopk_count *)(void *)blk;
+	struct rtopk_bucket *bk = (struct rtopk_bucket *)(void *)(blk + off_bk);
+	for (uint32_t i = 0; i < t->n; i++) {
+		ent[i] = t->ent[i];
+		if (t->ent[i].key == t->ent[i].kin)
+			ent[i].key = ent[i].kin;
 	}
-	heap_set(t, i, s);
-}
-
-static void sift_up(struct rtopk *t, uint32_t i)
-{
-	struct rtopk_slot s = t->heap[i];
-	while (i > 0) {
-		uint32_t p = (i - 1) / 2;
-		if (t->heap[p].flows <= s.flows)
-			break;
-		heap_set(t, i, t->heap[p]);
-		i = p;
+	uint32_t first_new = t->bk ? t->cap + 1 : 0; /* buckets past the old ones are free */
+	if (t->bk)
+		memcpy(bk, t->bk, (t->cap + 1) * sizeof *bk);
+	else
+		t->bfree = NIL;
+	for (uint32_t b = cap + 1; b-- > first_new;) {
+		bk[b].next = t->bfree;
+		t->bfree = (uint16_t)b;
 	}
-	heap_set(t, i, s);
+	free(t->ent);
+	t->ent = ent;
+	t->bk = bk;
+	t->slot = (uint16_t *)(void *)(blk + off_slot);
+	t->tab = (uint32_t *)(void *)(blk + off_tab);
+	t->tmask = size - 1;
+	t->cap = cap;
+	for (uint32_t i = 0; i < t->n; i++)
+		tab_put(t, report_key_hash(ent[i].key, ent[i].klen), i);
+	return 0;
 }
 
-/* A counter's key room: the key and its NUL rounded up to 8, at least 16 (an IPv4 address); a
- * counter taken over keeps its memory when the new key fits (t->room, beside the ids: the
- * victim's own memory is not read), else gets new memory. Counters are small (40 bytes and the
- * key): the summaries of a report with many finding groups fill to thousands of them. */
-static size_t key_room(size_t n)
+/* ---- the buckets ---- */
+
+static uint16_t bucket_new(struct rtopk *t, uint64_t flows, uint16_t prev, uint16_t next)
 {
-	size_t r = (n + 1 + 7) & ~(size_t)7;
-	return r < 16 ? 16 : r;
+	uint16_t b = t->bfree;
+	struct rtopk_bucket *x = &t->bk[b];
+	t->bfree = x->next;
+	x->flows = flows;
+	x->head = x->tail = NIL;
+	x->prev = prev;
+	x->next = next;
+	if (prev != NIL)
+		t->bk[prev].next = b;
+	else
+		t->bmin = b;
+	if (next != NIL)
+		t->bk[next].prev = b;
+	else
+		t->bmax = b;
+	return b;
 }
 
-static struct rtopk_count *new_count(const char *key, size_t n, uint64_t h, bool *oom)
+static void bucket_drop(struct rtopk *t, uint16_t b)
 {
-	struct rtopk_count *c = calloc(1, sizeof *c + key_room(n));
-	if (!c) {
-		*oom = true;
-		return NULL;
+	struct rtopk_bucket *x = &t->bk[b];
+	if (x->prev != NIL)
+		t->bk[x->prev].next = x->next;
+	else
+		t->bmin = x->next;
+	if (x->next != NIL)
+		t->bk[x->next].prev = x->prev;
+	else
+		t->bmax = x->prev;
+	x->next = t->bfree;
+	t->bfree = b;
+}
+
+static void append(struct rtopk *t, uint16_t b, uint32_t id)
+{
+	struct rtopk_bucket *x = &t->bk[b];
+	struct rtopk_count *c = &t->ent[id];
+	c->bucket = b;
+	c->next = NIL;
+	c->prev = x->tail;
+	if (x->tail != NIL)
+		t->ent[x->tail].next = (uint16_t)id;
+	else
+		x->head = (uint16_t)id;
+	x->tail = (uint16_t)id;
+}
+
+/* Takes id out of its bucket. Why the head and tail tests rather than prev == NIL: a takeover
+ * removes the bucket's head, and then nothing is written to the next counter (a cold line). */
+static void unlink_count(struct rtopk *t, uint32_t id)
+{
+	struct rtopk_count *c = &t->ent[id];
+	struct rtopk_bucket *x = &t->bk[c->bucket];
+	if (x->head == id)
+		x->head = c->next;
+	else
+		t->ent[c->prev].next = c->next;
+	if (x->tail == id)
+		x->tail = x->head == NIL ? NIL : c->prev;
+	else
+		t->ent[c->next].prev = c->prev; /* a head's prev is stale: never read */
+}
+
+/* A new counter id with flows f into its bucket (found from the smallest: new counts are small). */
+static void place_new(struct rtopk *t, uint32_t id, uint64_t f)
+{
+	uint16_t at = NIL; /* the last bucket of a count <= f */
+	if (t->n > 1) {    /* id is counted in n already */
+		if (t->bk[t->bmax].flows <= f)
+			at = t->bmax;
+		else
+			for (uint16_t b = t->bmin; b != NIL && t->bk[b].flows <= f; b = t->bk[b].next)
+				at = b;
 	}
-	memcpy(c->key, key, n);
-	c->key[n] = '\0';
-	c->klen = (uint32_t)n;
-	c->hash = h;
-	return c;
+	if (at == NIL || t->bk[at].flows != f)
+		at = bucket_new(t, f, at, at == NIL ? (t->n > 1 ? t->bmin : NIL) : t->bk[at].next);
+	append(t, at, id);
 }
 
-/* Adds n flows and bytes to key (klen bytes, hash h), with err extra possible overestimate
- * (merges). */
-static uint32_t add_err(struct rtopk *t, const char *key, size_t klen, uint64_t h, uint64_t n,
-			uint64_t bytes, uint64_t err, bool *fresh, bool *oom)
+/* Counter id's flows grew to f: on to the bucket of f. */
+static void bump(struct rtopk *t, uint32_t id, uint64_t f)
+{
+	struct rtopk_count *c = &t->ent[id];
+	uint16_t b = c->bucket;
+	struct rtopk_bucket *x = &t->bk[b];
+	uint16_t at = b; /* the last bucket of a count <= f */
+	while (t->bk[at].next != NIL && t->bk[t->bk[at].next].flows <= f)
+		at = t->bk[at].next;
+	if (at == b && x->head == x->tail) { /* alone, and no bucket of f: the bucket moves along */
+		x->flows = f;
+		return;
+	}
+	if (t->bk[at].flows != f)
+		at = bucket_new(t, f, at, t->bk[at].next);
+	unlink_count(t, id);
+	if (x->head == NIL)
+		bucket_drop(t, b);
+	append(t, at, id);
+}
+
+/* Adds n flows and bytes to key (klen bytes, hash h). */
+static uint32_t add(struct rtopk *t, const char *key, size_t klen, uint64_t h, uint64_t n,
+		    uint64_t bytes, bool *fresh, bool *oom)
 {
 	*fresh = false;
-	uint32_t slot, id = t->tab ? tab_find(t, key, klen, h, &slot) : UINT32_MAX;
+	if (klen > UINT16_MAX)
+		return UINT32_MAX; /* not an endpoint: never kept */
+	uint32_t id = t->n ? tab_find(t, key, klen, h) : UINT32_MAX;
 	struct rtopk_count *c;
 	if (id != UINT32_MAX) {
-		c = t->ent[id];
-		c->flows += n;
+		c = &t->ent[id];
 		c->bytes += bytes;
-		c->err += err;
 		if (n) {
-			t->heap[t->pos[id]].flows = c->flows;
-			sift_down(t, t->pos[id]);
+			c->flows += n;
+			bump(t, id, c->flows);
 		}
 		return id;
 	}
 	if (t->n < t->k) {
-		if (t->n == t->cap && grow(t, t->cap ? (t->cap * 2 < t->k ? t->cap * 2 : t->k) :
-						      (t->k < 8 ? t->k : 8)) != 0) {
+		if (t->n == t->cap &&
+		    grow(t, t->cap < START_CAP && t->k > START_CAP ? START_CAP : t->k) != 0) {
 			*oom = true;
 			return UINT32_MAX;
 		}
-		if (!(c = new_count(key, klen, h, oom)))
+		id = t->n;
+		c = &t->ent[id];
+		c->key = NULL;
+		if (key_set(c, key, klen) != 0) {
+			*oom = true;
 			return UINT32_MAX;
+		}
+		t->n++;
 		c->flows = n;
 		c->bytes = bytes;
-		c->err = err;
-		id = t->n++;
-		t->ent[id] = c;
-		t->room[id] = (uint16_t)key_room(klen);
+		c->err = 0;
 		tab_put(t, h, id);
-		heap_set(t, id, (struct rtopk_slot){ n, id });
-		sift_up(t, id);
+		place_new(t, id, n);
 		*fresh = true;
 		return id;
 	}
 	/* full: the smallest counter goes to the new key (a record that adds no flow, an interim
 	 * one, takes none: it would only churn the summary) */
-	if (!n && !err)
+	if (!n)
 		return UINT32_MAX;
 	if (!t->hll) { /* the first key past the counters: distinct keys are estimated from now */
 		hll_start(t, oom);
 		if (t->hll)
 			hll_put(t->hll, h);
 	}
-	/* the victim is read from the heap and the id arrays only: its counter's memory is just
-	 * written (a cold line read per summary and record was this function's largest cost) */
-	id = t->heap[0].id;
-	uint64_t vf = t->heap[0].flows;
-	tab_del(t, id);
+	struct rtopk_bucket *x = &t->bk[t->bmin];
+	id = x->head;
+	uint64_t vf = x->flows;
+	c = &t->ent[id];
+	if (klen >= RTOPK_INLINE || c->key != c->kin) { /* memory may be needed: before any change */
+		struct rtopk_count tmp = *c;
+		if (tmp.key == c->kin)
+			tmp.key = tmp.kin;
+		if (key_set(&tmp, key, klen) != 0)
+			return UINT32_MAX; /* the new key is lost, as if never seen; the old one stays */
+		tab_del(t, id);
+		*c = tmp;
+		if (tmp.key == tmp.kin)
+			c->key = c->kin;
+	} else {
+		tab_del(t, id);
+		memcpy(c->kin, key, klen);
+		c->kin[klen] = '\0';
+		c->klen = (uint16_t)klen;
+	}
 	if (vf > t->floor)
 		t->floor = vf;
 	t->evicted++;
-	c = t->ent[id];
-	if (key_room(klen) > t->room[id]) { /* a longer key than the memory holds */
-		struct rtopk_count *nc = new_count(key, klen, h, oom);
-		if (!nc) { /* the new key is lost, as if never seen; the old one stays */
-			tab_put(t, c->hash, id);
-			return UINT32_MAX;
-		}
-		free(c);
-		c = t->ent[id] = nc;
-		t->room[id] = (uint16_t)key_room(klen);
-	}
-	memcpy(c->key, key, klen);
-	c->key[klen] = '\0';
-	c->klen = (uint32_t)klen;
-	c->hash = h;
 	c->flows = vf + n;
 	c->bytes = bytes; /* bytes since the takeover: a lower bound (flows are the upper one) */
-	c->err = vf + err;
+	c->err = vf;
 	tab_put(t, h, id);
-	heap_set(t, 0, (struct rtopk_slot){ c->flows, id });
-	sift_down(t, 0);
+	bump(t, id, vf + n);
 	*fresh = true;
 	return id;
 }
@@ -326,14 +397,13 @@ static uint32_t add_err(struct rtopk *t, const char *key, size_t klen, uint64_t 
 uint32_t report_topk_find_id(const struct rtopk *t, const char *key)
 {
 	size_t len = strlen(key);
-	uint32_t slot;
-	return t->tab ? tab_find(t, key, len, report_key_hash(key, len), &slot) : UINT32_MAX;
+	return t->n ? tab_find(t, key, len, report_key_hash(key, len)) : UINT32_MAX;
 }
 
 const struct rtopk_count *report_topk_find(const struct rtopk *t, const char *key)
 {
 	uint32_t id = report_topk_find_id(t, key);
-	return id == UINT32_MAX ? NULL : t->ent[id];
+	return id == UINT32_MAX ? NULL : &t->ent[id];
 }
 
 /* For the renderers: the counters as rcounts (copies, in the one block the caller frees). */
@@ -341,21 +411,21 @@ struct rcount **report_topk_sorted(const struct rtopk *t, size_t *n)
 {
 	size_t size = (t->n ? t->n : 1) * sizeof(struct rcount *), one = 0;
 	for (uint32_t i = 0; i < t->n; i++)
-		size += (sizeof(struct rcount) + t->ent[i]->klen + 1 + 7) & ~(size_t)7;
+		size += (sizeof(struct rcount) + t->ent[i].klen + 1 + 7) & ~(size_t)7;
 	struct rcount **v = calloc(1, size);
 	*n = v ? t->n : 0;
 	if (!v)
 		return NULL;
 	char *p = (char *)(v + (t->n ? t->n : 1));
 	for (uint32_t i = 0; i < t->n; i++, p += one) {
-		const struct rtopk_count *c = t->ent[i];
+		const struct rtopk_count *c = &t->ent[i];
 		struct rcount *r = (struct rcount *)(void *)p;
 		r->flows = c->flows;
 		r->bytes = c->bytes;
 		r->err = c->err;
-		r->hash = c->hash;
+		r->hash = report_key_hash(c->key, c->klen);
 		r->klen = c->klen;
-		memcpy(r->key, c->key, c->klen + 1);
+		memcpy(r->key, c->key, (size_t)c->klen + 1);
 		v[i] = r;
 		one = (sizeof(struct rcount) + c->klen + 1 + 7) & ~(size_t)7;
 	}
@@ -387,7 +457,7 @@ static void hll_start(struct rtopk *t, bool *oom)
 		return;
 	}
 	for (uint32_t i = 0; i < t->n; i++)
-		hll_put(t->hll, t->ent[i]->hash);
+		hll_put(t->hll, report_key_hash(t->ent[i].key, t->ent[i].klen));
 }
 
 /* A summary's distinct keys into regs: its registers, or its counters' keys while exact. */
@@ -400,7 +470,7 @@ static void hll_fold(uint8_t *regs, const struct rtopk *t)
 		return;
 	}
 	for (uint32_t i = 0; i < t->n; i++)
-		hll_put(regs, t->ent[i]->hash);
+		hll_put(regs, report_key_hash(t->ent[i].key, t->ent[i].klen));
 }
 
 /* ln x for x >= 1 without libm (the build links none): x = 2^k y, y in [1, 2), and
@@ -444,7 +514,7 @@ void report_topk_addh(struct rtopk *t, const char *key, size_t len, uint64_t has
 	if (!t->k) /* zeroed (calloc'd) summaries get the default size */
 		t->k = REPORT_TOPK_K;
 	bool fresh;
-	add_err(t, key, len, hash, n, bytes, 0, &fresh, oom);
+	add(t, key, len, hash, n, bytes, &fresh, oom);
 }
 
 uint32_t report_topk_add_id(struct rtopk *t, const char *key, size_t len, uint64_t hash, uint64_t n,
@@ -454,7 +524,7 @@ uint32_t report_topk_add_id(struct rtopk *t, const char *key, size_t len, uint64
 		hll_put(t->hll, hash);
 	if (!t->k)
 		t->k = REPORT_TOPK_K;
-	return add_err(t, key, len, hash, n, bytes, 0, fresh, oom);
+	return add(t, key, len, hash, n, bytes, fresh, oom);
 }
 
 void report_topk_add(struct rtopk *t, const char *key, uint64_t n, uint64_t bytes, bool *oom)
@@ -488,73 +558,124 @@ void report_topk_fmt_distinct(const struct rtopk *t, char *buf, size_t len)
 
 /* Merging (one summary per thread, Agarwal et al. 2012): counts of the union are summed; a key
  * one side does not hold may have had up to that side's floor there, so its count and error grow
- * by that floor; then only the k largest stay, and the floor is the largest count dropped (or the
- * sum of both floors, whichever is larger). */
+ * by that floor; then only the k largest stay (ties: the smaller key), and the floor is the
+ * largest count dropped (or the sum of both floors, whichever is larger). */
+struct mcount {
+	uint64_t flows, bytes, err, hash;
+	const char *key;
+	uint32_t klen, order; /* order: the union's (dst's ids, then src's keys dst lacks) */
+};
+
+static int by_flows_desc(const void *a, const void *b)
+{
+	const struct mcount *x = a, *y = b;
+	if (x->flows != y->flows)
+		return x->flows > y->flows ? -1 : 1;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct mcount *x = a, *y = b;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+struct idf {
+	uint64_t flows;
+	uint32_t id;
+};
+
+static int by_flows_id(const void *a, const void *b)
+{
+	const struct idf *x = a, *y = b;
+	if (x->flows != y->flows)
+		return x->flows > y->flows ? 1 : -1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 int report_topk_merge(struct rtopk *dst, const struct rtopk *src)
 {
-	bool oom = false, fresh;
 	uint64_t fd = dst->floor, fs = src->floor;
-	struct rtopk u;
-	report_topk_init(&u, dst->k + src->k); /* room for the whole union: nothing evicted here */
-	uint32_t slot;
-	for (uint32_t i = 0; i < dst->n; i++) {
-		const struct rtopk_count *c = dst->ent[i];
-		uint32_t o = src->tab ? tab_find(src, c->key, c->klen, c->hash, &slot) : UINT32_MAX;
-		if (o != UINT32_MAX)
-			add_err(&u, c->key, c->klen, c->hash, c->flows + src->ent[o]->flows,
-				c->bytes + src->ent[o]->bytes, c->err + src->ent[o]->err, &fresh, &oom);
-		else
-			add_err(&u, c->key, c->klen, c->hash, c->flows + fs, c->bytes, c->err + fs, &fresh,
-				&oom);
-	}
-	for (uint32_t i = 0; i < src->n; i++) {
-		const struct rtopk_count *c = src->ent[i];
-		if (!dst->tab || tab_find(dst, c->key, c->klen, c->hash, &slot) == UINT32_MAX)
-			add_err(&u, c->key, c->klen, c->hash, c->flows + fd, c->bytes, c->err + fd, &fresh,
-				&oom);
-	}
-	if (oom) {
-		report_topk_free(&u);
+	uint32_t nu = 0, k = dst->k ? dst->k : REPORT_TOPK_K;
+	struct mcount *u = malloc(((size_t)dst->n + src->n + 1) * sizeof *u);
+	struct idf *ids = malloc(((size_t)k + 1) * sizeof *ids);
+	if (!u || !ids) {
+		free(u);
+		free(ids);
 		return -1;
 	}
-	struct rtopk k;
-	report_topk_init(&k, dst->k);
-	k.floor = fd + fs;
-	k.evicted = dst->evicted + src->evicted;
-	uint32_t nu = u.n; /* ids 0..nu-1 */
-	while (u.n > dst->k) { /* only the k largest stay */
-		uint32_t id = u.heap[0].id;
-		if (u.ent[id]->flows > k.floor)
-			k.floor = u.ent[id]->flows;
-		k.evicted++;
-		u.pos[id] = UINT32_MAX; /* dropped */
-		u.heap[0] = u.heap[--u.n];
-		if (u.n) {
-			u.pos[u.heap[0].id] = 0;
-			sift_down(&u, 0);
+	for (uint32_t i = 0; i < dst->n; i++) {
+		const struct rtopk_count *c = &dst->ent[i];
+		uint64_t h = report_key_hash(c->key, c->klen);
+		uint32_t o = src->n ? tab_find(src, c->key, c->klen, h) : UINT32_MAX;
+		const struct rtopk_count *s = o != UINT32_MAX ? &src->ent[o] : NULL;
+		u[nu] = (struct mcount){ c->flows + (s ? s->flows : fs), c->bytes + (s ? s->bytes : 0),
+					 c->err + (s ? s->err : fs), h, c->key, c->klen, nu };
+		nu++;
+	}
+	for (uint32_t i = 0; i < src->n; i++) {
+		const struct rtopk_count *c = &src->ent[i];
+		uint64_t h = report_key_hash(c->key, c->klen);
+		if (dst->n && tab_find(dst, c->key, c->klen, h) != UINT32_MAX)
+			continue;
+		u[nu] = (struct mcount){ c->flows + fd, c->bytes, c->err + fd, h, c->key, c->klen, nu };
+		nu++;
+	}
+	struct rtopk m;
+	report_topk_init(&m, k);
+	m.floor = fd + fs;
+	m.evicted = dst->evicted + src->evicted;
+	uint32_t keep = nu;
+	if (nu > k) { /* only the k largest stay */
+		qsort(u, nu, sizeof *u, by_flows_desc);
+		keep = k;
+		for (uint32_t i = k; i < nu; i++)
+			if (u[i].flows > m.floor)
+				m.floor = u[i].flows;
+		m.evicted += nu - k;
+		qsort(u, k, sizeof *u, by_order); /* the survivors in the union's order: ids */
+	}
+	/* room as add() would have made it: up to START_CAP, else all k */
+	bool oom = keep && grow(&m, keep <= START_CAP ? keep : k) != 0;
+	for (uint32_t i = 0; i < keep && !oom; i++) {
+		struct rtopk_count *c = &m.ent[i];
+		c->key = NULL;
+		if (key_set(c, u[i].key, u[i].klen) != 0) {
+			oom = true;
+			break;
+		}
+		c->flows = u[i].flows;
+		c->bytes = u[i].bytes;
+		c->err = u[i].err;
+		m.n++;
+		tab_put(&m, u[i].hash, i);
+		ids[i] = (struct idf){ c->flows, i };
+	}
+	if (!oom) { /* the buckets, from the smallest count */
+		qsort(ids, m.n, sizeof *ids, by_flows_id);
+		for (uint32_t i = 0; i < m.n; i++) {
+			uint64_t f = ids[i].flows;
+			uint16_t b = i && m.bk[m.bmax].flows == f ? m.bmax
+								  : bucket_new(&m, f, i ? m.bmax : NIL, NIL);
+			append(&m, b, ids[i].id);
 		}
 	}
-	/* the survivors in id order (deterministic), into a summary of dst's k */
-	for (uint32_t i = 0; i < nu && !oom; i++) {
-		const struct rtopk_count *c = u.ent[i];
-		if (u.pos[i] != UINT32_MAX)
-			add_err(&k, c->key, c->klen, c->hash, c->flows, c->bytes, c->err, &fresh, &oom);
-	}
-	u.n = nu; /* so that every counter is freed */
-	report_topk_free(&u);
-	if (!oom && k.evicted) { /* not exact: the distinct keys of both, estimated */
-		if ((k.hll = calloc(HLL_M, 1))) {
-			hll_fold(k.hll, dst);
-			hll_fold(k.hll, src);
+	free(u);
+	free(ids);
+	if (!oom && m.evicted) { /* not exact: the distinct keys of both, estimated */
+		if ((m.hll = calloc(HLL_M, 1))) {
+			hll_fold(m.hll, dst);
+			hll_fold(m.hll, src);
 		} else {
 			oom = true;
 		}
 	}
 	if (oom) {
-		report_topk_free(&k);
+		report_topk_free(&m);
 		return -1;
 	}
 	report_topk_free(dst);
-	*dst = k;
+	*dst = m;
 	return 0;
 }
