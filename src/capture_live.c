@@ -112,22 +112,28 @@ static int live_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn o
 	struct cap_live *l = (struct cap_live *)s;
 	if (on_input && !on_input(user, s->name, s->linktype, errbuf))
 		return UCF_ERR_RUNTIME;
+	bool ready = true; /* read first: packets may be waiting already */
 	while (!s->stop) {
-		/* Non-blocking: whatever the kernel has handed over, straight from the ring. */
-		int n = pcap_dispatch(s->pcap, -1, live_deliver, (u_char *)s);
-		if (n == PCAP_ERROR) {
+		/* Non-blocking: whatever the kernel has handed over, straight from the ring. Only
+		 * when the wait below saw a block handed over (or timed out): in non-blocking mode
+		 * libpcap polls the socket once itself whenever it finds no block ready, a second
+		 * system call for every wake-up. */
+		if (ready && pcap_dispatch(s->pcap, -1, live_deliver, (u_char *)s) == PCAP_ERROR) {
 			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", s->name, pcap_geterr(s->pcap));
 			return UCF_ERR_RUNTIME;
 		}
-		/* Nothing ready: wait here, not inside libpcap. On Linux (TPACKET_V3) libpcap's own
-		 * wait never times out on a link with no packets at all and restarts after signals;
-		 * this poll() returns on packets, the read timeout, or any signal (EINTR). */
-		if (n == 0 && l->fd >= 0 && !s->stop) {
+		/* Then wait here, not inside libpcap. On Linux (TPACKET_V3) libpcap's own wait
+		 * never times out on a link with no packets at all and restarts after signals;
+		 * this poll() returns when the kernel hands over a block of packets, on the read
+		 * timeout, or on any signal (EINTR: the flags are looked at before any read). */
+		if (l->fd >= 0 && !s->stop) {
 			struct pollfd pfd = { l->fd, POLLIN, 0 };
-			if (poll(&pfd, 1, l->timeout_ms) < 0 && errno != EINTR) {
+			int r = poll(&pfd, 1, l->timeout_ms);
+			if (r < 0 && errno != EINTR) {
 				snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: poll: %s", s->name, strerror(errno));
 				return UCF_ERR_RUNTIME;
 			}
+			ready = r >= 0; /* POLLERR (interface gone) too: the read reports it */
 		}
 		if (tick && !s->stop)
 			tick(user);

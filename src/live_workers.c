@@ -49,7 +49,10 @@
 #include "role.h"
 #include "tunnel_intern.h"
 
-#define PUBLISH_US 50000u    /* a worker's counters are at most this old in a --stats line */
+/* How often a worker publishes its counters unasked: a --stats line and SIGUSR1 ask for fresh
+ * ones (collect), so this only bounds what the report's counters lag; publishing reads libpcap's
+ * statistics, which on Linux opens and reads two sysfs files of the interface each time. */
+#define PUBLISH_US 1000000u
 #define MAIN_WAKE_NS 100000000L /* the main thread's periodic work: every 100 ms, or on a signal */
 #define WAIT_FRESH_US 500000u /* how long a --stats line waits for fresh counters */
 
