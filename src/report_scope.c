@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "classify.h"
 
 /* Why a table of its own: document 004 lists names and subnets that Calling shares with Webex
  * Meetings and Messaging (app webex, scope webex-platform) and names that are only on Calling's
@@ -31,14 +32,31 @@ struct rscopes {
 static const char *const fixed[] = { "calling", "webex-platform", "allow-list" };
 #define NFIXED (sizeof fixed / sizeof fixed[0])
 
-static const char *scope_label(const char *name)
+/* "Calling allow-list only (*.cisco.com)": the patterns from the loaded allow-list domain rows
+ * (signatures are data), in buf. */
+static const char *allow_label(const struct report *r, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "Calling allow-list only"), n = 0;
+	size_t nd = r->db ? sig_domain_count(r->db) : 0;
+	for (size_t i = 0; i < nd && used < len; i++) {
+		struct sig_domain_view d;
+		if (sig_domain_get(r->db, i, &d) && d.allow_list && strcmp(d.scope, "allow-list") == 0)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", n++ ? ", " : " (",
+						 d.pattern);
+	}
+	if (n && used < len)
+		snprintf(buf + used, len - used, ")");
+	return buf;
+}
+
+static const char *scope_label(const struct report *r, const char *name, char *buf, size_t len)
 {
 	if (strcmp(name, "calling") == 0)
 		return "Webex Calling";
 	if (strcmp(name, "webex-platform") == 0)
 		return "Shared Webex platform (Calling, Meetings, Messaging)";
 	if (strcmp(name, "allow-list") == 0)
-		return "Calling allow-list only (*.cisco.com)";
+		return allow_label(r, buf, len);
 	if (!*name)
 		return "Scope not recorded (records without app_scope)";
 	return name;
@@ -173,12 +191,12 @@ struct rtab *report_tab_scope(const struct report *r)
 				continue;
 			if (i >= NFIXED && !s->flows && !s->bytes)
 				continue;
-			char nf[24], nb[24], nc[32], ns[32];
+			char nf[24], nb[24], nc[32], ns[32], lb[200];
 			snprintf(nf, sizeof nf, "%llu", (unsigned long long)s->flows);
 			snprintf(nb, sizeof nb, "%llu", (unsigned long long)s->bytes);
 			report_topk_fmt_distinct(&s->clients, nc, sizeof nc);
 			report_topk_fmt_distinct(&s->servers, ns, sizeof ns);
-			const char *cells[] = { scope_label(s->name), *s->name ? s->name : "-", nf, nb,
+			const char *cells[] = { scope_label(r, s->name, lb, sizeof lb), *s->name ? s->name : "-", nf, nb,
 						nc, ns, strcmp(s->name, "calling") == 0 ? "yes" : "no" };
 			rtab_row(t, RT_BODY, cells);
 		}
