@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 /* Every library-like function that can fail fills an errbuf of this size. */
 #define UCF_ERRBUF_SIZE 512
@@ -24,10 +25,7 @@ struct ucf_addr {
 static inline bool ucf_addr_is_v4(const struct ucf_addr *a)
 {
 	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	for (int i = 0; i < 12; i++)
-		if (a->b[i] != prefix[i])
-			return false;
-	return true;
+	return memcmp(a->b, prefix, sizeof prefix) == 0; /* two loads and compares, not a loop */
 }
 
 void ucf_addr_set_v4(struct ucf_addr *a, const uint8_t v4[4]);
