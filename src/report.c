@@ -43,24 +43,32 @@ static char *xstrdup(const char *s, bool *oom)
 	return p;
 }
 
-struct rcount *report_count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
-				bool *oom)
+struct rcount *report_count_addh(struct rcount **map, const char *key, size_t len, uint64_t hash,
+				 uint64_t n, uint64_t bytes, bool *oom)
 {
 	struct rcount *c;
-	HASH_FIND_STR(*map, key, c);
+	unsigned hv = (unsigned)hash; /* as HASH_FUNCTION: the tables stay searchable by key */
+	HASH_FIND_BYHASHVALUE(hh, *map, key, (unsigned)len, hv, c);
 	if (!c) {
-		size_t n = strlen(key);
-		c = calloc(1, sizeof *c + n + 1);
+		c = calloc(1, sizeof *c + len + 1);
 		if (!c) {
 			*oom = true;
 			return NULL;
 		}
-		memcpy(c->key, key, n + 1);
-		HASH_ADD_STR(*map, key, c);
+		memcpy(c->key, key, len);
+		c->key[len] = '\0';
+		HASH_ADD_BYHASHVALUE(hh, *map, key[0], (unsigned)len, hv, c);
 	}
 	c->flows += n;
 	c->bytes += bytes;
 	return c;
+}
+
+struct rcount *report_count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
+				bool *oom)
+{
+	size_t len = strlen(key);
+	return report_count_addh(map, key, len, report_key_hash(key, len), n, bytes, oom);
 }
 
 void report_count_free(struct rcount **map)
@@ -80,7 +88,7 @@ size_t report_count_size(struct rcount *map)
 static int conf_slot(const char *c)
 {
 	for (int i = 0; i < RC_OTHER; i++)
-		if (strcmp(report_conf_names[i], c) == 0)
+		if (report_conf_names[i][0] == c[0] && strcmp(report_conf_names[i], c) == 0)
 			return i;
 	if (!*c)
 		return RC_NONE;
@@ -363,6 +371,13 @@ static int extract(const struct rj_doc *d, struct rec *x, char *err, size_t errl
 		x->cand = f[K_CAND]->items;
 		x->ncand = f[K_CAND]->nitems;
 	}
+	x->orig_len = strlen(x->orig_h);
+	x->resp_len = strlen(x->resp_h);
+	x->app_len = (uint32_t)strlen(x->app);
+	x->svc_len = (uint32_t)strlen(x->svc);
+	x->proto_len = (uint32_t)strlen(x->proto);
+	x->rule_len = (uint32_t)strlen(x->rule);
+	x->reason_len = (uint32_t)strlen(x->reason);
 	x->final = strcmp(x->end, "interim") != 0;
 	if (*x->app && !*x->svc) {
 		snprintf(err, errlen, "\"app\" without \"app_service\"");
@@ -452,14 +467,17 @@ static void series_add(struct report *r, struct rprod *p, uint64_t t0, uint64_t 
 	}
 }
 
-static struct rgroup *group_get(struct rfinding *f, const char *key, bool *oom)
+/* key: len bytes, report_key_hash hash */
+static struct rgroup *group_get(struct rfinding *f, const char *key, size_t len, uint64_t hash,
+				bool *oom)
 {
 	struct rgroup *g;
-	HASH_FIND_STR(f->groups, key, g);
+	unsigned hv = (unsigned)hash;
+	HASH_FIND_BYHASHVALUE(hh, f->groups, key, (unsigned)len, hv, g);
 	if (g)
 		return g;
 	g = calloc(1, sizeof *g);
-	if (!g || !(g->key = strdup(key)) || !(g->rule = strdup(""))) {
+	if (!g || !(g->key = malloc(len + 1)) || !(g->rule = strdup(""))) {
 		if (g) {
 			free(g->key);
 			free(g);
@@ -467,7 +485,9 @@ static struct rgroup *group_get(struct rfinding *f, const char *key, bool *oom)
 		*oom = true;
 		return NULL;
 	}
-	HASH_ADD_KEYPTR(hh, f->groups, g->key, strlen(g->key), g);
+	memcpy(g->key, key, len);
+	g->key[len] = '\0';
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, f->groups, g->key, (unsigned)len, hv, g);
 	return g;
 }
 
@@ -499,17 +519,22 @@ static size_t report_fmt_u64(char *b, uint64_t v)
 	return n;
 }
 
-/* Appends s to b (holding n bytes of cap), cut to fit as snprintf would; the new length. The
- * per-record keys are built with these rather than printf (a third of the aggregation's time). */
-static size_t put(char *b, size_t n, size_t cap, const char *s)
+/* Appends s (l bytes) to b (holding n bytes of cap), cut to fit as snprintf would; the new length.
+ * The per-record keys are built with these rather than printf (a third of the aggregation's
+ * time), from the lengths the reader found (no strlen). */
+static size_t putn(char *b, size_t n, size_t cap, const char *s, size_t l)
 {
-	size_t l = strlen(s);
 	if (n + l >= cap)
 		l = n + 1 < cap ? cap - 1 - n : 0;
 	memcpy(b + n, s, l);
 	n += l;
 	b[n] = '\0';
 	return n;
+}
+
+static size_t put(char *b, size_t n, size_t cap, const char *s)
+{
+	return putn(b, n, cap, s, strlen(s));
 }
 
 static size_t put_u64(char *b, size_t n, size_t cap, uint64_t v)
@@ -538,10 +563,10 @@ static size_t endpoint(const char *h, size_t hl, uint64_t port, char *buf)
 }
 
 /* Counts a flow in a finding group: totals, endpoints, and the rule to cite. */
-struct rgroup *report_group_add(struct rfinding *f, const char *key, const struct rec *x,
-				bool *oom)
+struct rgroup *report_group_addh(struct rfinding *f, const char *key, size_t len, uint64_t hash,
+				 const struct rec *x, bool *oom)
 {
-	struct rgroup *g = group_get(f, key, oom);
+	struct rgroup *g = group_get(f, key, len, hash, oom);
 	if (!g)
 		return NULL;
 	uint64_t bytes = x->oip + x->rip, nf = x->final;
@@ -565,13 +590,32 @@ struct rgroup *report_group_add(struct rfinding *f, const char *key, const struc
 	return g;
 }
 
-static struct rgroup *finding_add(struct report *r, enum rfind fi, const char *key,
-				  const struct rec *x, bool *oom)
+struct rgroup *report_group_add(struct rfinding *f, const char *key, const struct rec *x,
+				bool *oom)
 {
-	return report_group_add(&r->find[fi], key, x, oom);
+	size_t len = strlen(key);
+	return report_group_addh(f, key, len, report_key_hash(key, len), x, oom);
 }
 
-static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, const char *svckey,
+/* A per-record key with its length and hash, computed once for the tables that take it. */
+struct hkey {
+	const char *s;
+	size_t len;
+	uint64_t hash;
+};
+
+static struct hkey hkey(const char *s, size_t len)
+{
+	return (struct hkey){ s, len, report_key_hash(s, len) };
+}
+
+static struct rgroup *finding_add(struct report *r, enum rfind fi, struct hkey k,
+				  const struct rec *x, bool *oom)
+{
+	return report_group_addh(&r->find[fi], k.s, k.len, k.hash, x, oom);
+}
+
+static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, struct hkey svckey,
 			 bool *oom)
 {
 	if (x->exp_dscp < 0 || x->orig_dscp < 0 || !x->final)
@@ -585,7 +629,7 @@ static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, con
 	char v[16];
 	if (differs)
 		g = finding_add(r, RF_DSCP, svckey, x, oom);
-	else if ((g = group_get(f, svckey, oom)))
+	else if ((g = group_get(f, svckey.s, svckey.len, svckey.hash, oom)))
 		group_rule(g, x->rule, oom);
 	if (!g)
 		return;
@@ -611,14 +655,23 @@ static void dscp_finding(struct report *r, const struct rec *x, int32_t idx, con
 
 static void add_record(struct report *r, struct rec *x, bool *oom)
 {
-	x->orig_len = strlen(x->orig_h);
-	x->resp_len = strlen(x->resp_h);
 	if (x->orig_len >= UCF_ADDR_STRLEN || x->resp_len >= UCF_ADDR_STRLEN)
 		return; /* cannot be: both parsed as addresses */
+	/* Why hash here, once: report_key_hash was a tenth of --from-json, most of it the same
+	 * strings hashed again by each table that takes them (a candidate for its count and its row,
+	 * a rule for its index and its count, a service's key for several findings). */
 	x->orig_hash = report_key_hash(x->orig_h, x->orig_len);
 	x->resp_hash = report_key_hash(x->resp_h, x->resp_len);
 	x->ep_len = endpoint(x->resp_h, x->resp_len, x->resp_p, x->ep);
 	x->ep_hash = report_key_hash(x->ep, x->ep_len);
+	if (x->ncand && !x->cand_len) {
+		for (size_t i = 0; i < x->ncand; i++)
+			r->cand_len[i] = (uint32_t)strlen(x->cand[i]);
+		x->cand_len = r->cand_len;
+	}
+	for (size_t i = 0; i < x->ncand; i++)
+		r->cand_hash[i] = report_key_hash(x->cand[i], x->cand_len[i]);
+	x->cand_hash = r->cand_hash;
 	uint64_t end = x->ts + x->dur;
 	report_series_fit(r, x->ts, end, 0);
 	if (x->ts < r->ts_min)
@@ -638,22 +691,25 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 
 	int32_t idx = -1;
 	if (*x->rule) {
-		idx = report_rule_find(r, x->rule);
-		report_count_add(&r->rule_refs, x->rule, 1, 0, oom);
+		struct hkey rk = hkey(x->rule, x->rule_len);
+		idx = report_rule_findh(r, rk.s, rk.len, rk.hash);
+		report_count_addh(&r->rule_refs, rk.s, rk.len, rk.hash, 1, 0, oom);
 		if (idx < 0)
 			r->unknown_rule++;
 	}
 	for (size_t i = 0; i < x->ncand; i++)
-		report_count_add(&r->cand_svcs, x->cand[i], 1, 0, oom);
+		report_count_addh(&r->cand_svcs, x->cand[i], x->cand_len[i], x->cand_hash[i], 1, 0,
+				  oom);
 
 	/* per product and service */
 	char key[512];
-	put(key, put(key, put(key, 0, sizeof key, x->app), sizeof key, "\t"), sizeof key,
-	    *x->app ? x->svc : "");
+	size_t klen = putn(key, putn(key, putn(key, 0, sizeof key, x->app, x->app_len), sizeof key,
+				     "\t", 1),
+			   sizeof key, *x->app ? x->svc : "", *x->app ? x->svc_len : 0);
 	struct rsvc *s;
-	HASH_FIND_STR(r->svcs, key, s);
+	unsigned hv = (unsigned)report_key_hash(key, klen);
+	HASH_FIND_BYHASHVALUE(hh, r->svcs, key, (unsigned)klen, hv, s);
 	if (!s) {
-		size_t klen = strlen(key);
 		s = calloc(1, sizeof *s);
 		if (!s || !(s->key = strdup(key)) || !(s->names = strdup(key)) ||
 		    !(s->category = strdup(x->cat))) {
@@ -669,7 +725,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 		*tab = '\0';
 		s->app = s->names;
 		s->service = tab + 1;
-		HASH_ADD_KEYPTR(hh, r->svcs, s->key, klen, s);
+		HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->svcs, s->key, (unsigned)klen, hv, s);
 	} else if (strcmp(x->cat, s->category) < 0) {
 		char *c = strdup(x->cat);
 		if (c) {
@@ -690,11 +746,14 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	report_topk_addh(&s->clients, x->orig_h, x->orig_len, x->orig_hash, nf, bytes, oom);
 	report_topk_addh(&s->servers, x->resp_h, x->resp_len, x->resp_hash, nf, bytes, oom);
 	char pk[32];
-	put_u64(pk, put(pk, put(pk, 0, sizeof pk, x->proto), sizeof pk, "/"), sizeof pk, x->resp_p);
-	report_count_add(&s->ports, pk, nf, bytes, oom);
+	struct hkey pkk = hkey(pk, put_u64(pk, putn(pk, putn(pk, 0, sizeof pk, x->proto, x->proto_len),
+						    sizeof pk, "/", 1),
+					   sizeof pk, x->resp_p));
+	report_count_addh(&s->ports, pkk.s, pkk.len, pkk.hash, nf, bytes, oom);
 
 	struct rprod *p;
-	HASH_FIND_STR(r->prods, x->app, p);
+	hv = (unsigned)report_key_hash(x->app, x->app_len);
+	HASH_FIND_BYHASHVALUE(hh, r->prods, x->app, x->app_len, hv, p);
 	if (!p) {
 		p = calloc(1, sizeof *p);
 		if (!p || !(p->app = strdup(x->app))) {
@@ -702,7 +761,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 			*oom = true;
 			return;
 		}
-		HASH_ADD_KEYPTR(hh, r->prods, p->app, strlen(p->app), p);
+		HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->prods, p->app, x->app_len, hv, p);
 	}
 	p->flows += nf;
 	p->pkts += x->op + x->rp;
@@ -716,10 +775,15 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	series_add(r, p, x->ts, x->dur, (double)bytes);
 
 	/* findings */
-	char svckey[300];
-	put(svckey, put(svckey, put(svckey, 0, sizeof svckey, x->app), sizeof svckey,
-					    "/"), sizeof svckey, x->svc);
 	bool labelled = *x->app != '\0';
+	char svcbuf[300];
+	struct hkey svckey = { svcbuf, 0, 0 };
+	if (labelled) { /* the findings below that take it are of labelled records only */
+		svckey = hkey(svcbuf, putn(svcbuf, putn(svcbuf, putn(svcbuf, 0, sizeof svcbuf, x->app,
+								      x->app_len),
+							 sizeof svcbuf, "/", 1),
+					   sizeof svcbuf, x->svc, x->svc_len));
+	}
 	if (labelled && x->enc == 0) {
 		int32_t var = idx >= 0 ? report_enc_variant(r, (size_t)idx) : -1;
 		struct rgroup *g = finding_add(r, var >= 0 ? RF_CLEAR : RF_CLEAR_INFO, svckey, x, oom);
@@ -732,16 +796,17 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 		dscp_finding(r, x, idx, svckey, oom);
 	/* a subnet-only row (the vendor subnet, no port) labels at confidence subnet, or payload when
 	 * the payload confirmed a protocol the row names */
-	bool subnet_only = labelled && (strcmp(x->conf, "subnet") == 0 ||
+	bool subnet_only = labelled && (cs == RC_SUBNET ||
 					(report_rule_flags(r, idx) & RFL_SUBNET_ONLY));
 	if (report_webex_family(x->app) && strcmp(x->proto, "tcp") == 0) {
 		bool media = strcmp(x->cat, "media") == 0;
 		bool media_port = subnet_only && report_port_marked(r->media_ports, x->resp_p);
 		if (media || media_port) {
 			char k[340];
-			put_u64(k, put(k, put(k, 0, sizeof k, svckey), sizeof k, " tcp/"), sizeof k,
-				x->resp_p);
-			struct rgroup *g = finding_add(r, RF_MEDIA_TCP, k, x, oom);
+			size_t kl = put_u64(k, put(k, putn(k, 0, sizeof k, svckey.s, svckey.len),
+						   sizeof k, " tcp/"),
+					    sizeof k, x->resp_p);
+			struct rgroup *g = finding_add(r, RF_MEDIA_TCP, hkey(k, kl), x, oom);
 			if (g && media) {
 				g->n1 += nf;
 				r->find[RF_MEDIA_TCP].n1 += nf;
@@ -750,13 +815,15 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	}
 	if (subnet_only) {
 		char k[340];
-		size_t n = put(k, put(k, 0, sizeof k, svckey), sizeof k, " ");
-		put_u64(k, put(k, put(k, n, sizeof k, x->proto), sizeof k, "/"), sizeof k, x->resp_p);
-		finding_add(r, RF_SUBNET, k, x, oom);
+		size_t n = putn(k, putn(k, 0, sizeof k, svckey.s, svckey.len), sizeof k, " ", 1);
+		n = put_u64(k, putn(k, putn(k, n, sizeof k, x->proto, x->proto_len), sizeof k, "/", 1),
+			    sizeof k, x->resp_p);
+		finding_add(r, RF_SUBNET, hkey(k, n), x, oom);
 	}
 	if (!labelled) {
-		finding_add(r, RF_UNCLASS, pk, x, oom);
-		report_count_add(&r->reasons, x->reason, nf, bytes, oom);
+		finding_add(r, RF_UNCLASS, pkk, x, oom);
+		report_count_addh(&r->reasons, x->reason, x->reason_len,
+				  report_key_hash(x->reason, x->reason_len), nf, bytes, oom);
 		report_cand_add(r, x, oom);
 	}
 	report_fw_add(r, x, idx, oom);

@@ -85,20 +85,22 @@ struct rcand_hit {
 	bool used;
 };
 
-static const struct rcand_hit *cand_hit(struct report *r, const char *cand, const char *proto,
-					uint64_t port, struct rcand_hit *tmp)
+/* cand: cl bytes, report_key_hash ch (add_record's, shared with the candidates' count). */
+static const struct rcand_hit *cand_hit(struct report *r, const char *cand, size_t cl, uint64_t ch,
+					const char *proto, size_t pl, uint64_t port,
+					struct rcand_hit *tmp)
 {
-	size_t cl = strlen(cand), pl = strlen(proto);
 	struct rcand_hit *h = tmp;
 	if (cl < CAND_KEY && pl < sizeof h->proto && port <= 65535) {
 		if (!r->cand_cache && !(r->cand_cache = calloc(CAND_CACHE, sizeof *r->cand_cache)))
 			h = tmp;
 		else {
-			uint64_t k = report_key_hash(cand, cl) ^ (port * 0x9e3779b97f4a7c15ULL) ^
+			uint64_t k = ch ^ (port * 0x9e3779b97f4a7c15ULL) ^
 				     (uint64_t)(unsigned char)proto[0] << 56;
 			h = &r->cand_cache[(k >> 20) & (CAND_CACHE - 1)];
-			if (h->used && h->port == port && strcmp(h->cand, cand) == 0 &&
-			    strcmp(h->proto, proto) == 0)
+			/* both NUL-terminated within their arrays: the compares stop there */
+			if (h->used && h->port == port && memcmp(h->cand, cand, cl + 1) == 0 &&
+			    memcmp(h->proto, proto, pl + 1) == 0)
 				return h;
 		}
 	}
@@ -125,10 +127,11 @@ static const struct rcand_hit *cand_hit(struct report *r, const char *cand, cons
 	return h;
 }
 
-int32_t report_cand_rule(struct report *r, const char *cand, const char *proto, uint64_t port)
+int32_t report_cand_rule(struct report *r, const struct rec *x, size_t i)
 {
 	struct rcand_hit tmp;
-	return cand_hit(r, cand, proto, port, &tmp)->idx;
+	return cand_hit(r, x->cand[i], x->cand_len[i], x->cand_hash[i], x->proto, x->proto_len,
+			x->resp_p, &tmp)->idx;
 }
 
 void report_cand_cache_clear(struct report *r)
@@ -137,10 +140,11 @@ void report_cand_cache_clear(struct report *r)
 	r->cand_cache = NULL;
 }
 
-static void cand_count(struct report *r, enum rfind k, const char *key, const struct rec *x,
+static void cand_count(struct report *r, enum rfind k, size_t ci, const struct rec *x,
 		       int32_t idx, bool *oom)
 {
-	struct rgroup *g = report_group_add(&r->cand[k], key, x, oom);
+	struct rgroup *g = report_group_addh(&r->cand[k], x->cand[ci], x->cand_len[ci],
+					     x->cand_hash[ci], x, oom);
 	if (g && idx >= 0 && !g->extra_key) {
 		char ref[600];
 		g->extra_key = strdup(report_rule_ref(r, (size_t)idx, ref, sizeof ref));
@@ -159,27 +163,28 @@ void report_cand_add(struct report *r, const struct rec *x, bool *oom)
 	for (size_t i = 0; i < x->ncand; i++) {
 		const char *cand = x->cand[i];
 		struct rcand_hit tmp;
-		const struct rcand_hit *h = cand_hit(r, cand, x->proto, x->resp_p, &tmp);
+		const struct rcand_hit *h = cand_hit(r, cand, x->cand_len[i], x->cand_hash[i],
+						     x->proto, x->proto_len, x->resp_p, &tmp);
 		int32_t idx = h->idx;
 		if (idx < 0)
 			continue;
 		if (h->encrypted == 0 && !done[RF_CLEAR]) {
 			int32_t var = report_enc_variant(r, (size_t)idx);
-			cand_count(r, var >= 0 ? RF_CLEAR : RF_CLEAR_INFO, cand, x, idx, oom);
+			cand_count(r, var >= 0 ? RF_CLEAR : RF_CLEAR_INFO, i, x, idx, oom);
 			done[RF_CLEAR] = true;
 		}
 		uint64_t mask = report_dscp_mask(r, (size_t)idx);
 		if (mask && x->orig_dscp >= 0 && x->final && !done[RF_DSCP] &&
 		    (!(mask >> x->orig_dscp & 1) || x->changed == 1)) {
-			cand_count(r, RF_DSCP, cand, x, idx, oom);
+			cand_count(r, RF_DSCP, i, x, idx, oom);
 			done[RF_DSCP] = true;
 		}
 		if (h->webex_media && strcmp(x->proto, "tcp") == 0 && !done[RF_MEDIA_TCP]) {
-			cand_count(r, RF_MEDIA_TCP, cand, x, idx, oom);
+			cand_count(r, RF_MEDIA_TCP, i, x, idx, oom);
 			done[RF_MEDIA_TCP] = true;
 		}
 		if (x->frag > 0 && !done[RF_FRAG]) {
-			cand_count(r, RF_FRAG, cand, x, idx, oom);
+			cand_count(r, RF_FRAG, i, x, idx, oom);
 			done[RF_FRAG] = true;
 		}
 	}

@@ -169,7 +169,7 @@ void report_fw_add(struct report *r, const struct rec *x, int32_t idx, bool *oom
 	if (!*x->app) {
 		int32_t ci = -1;
 		for (size_t i = 0; i < x->ncand && ci < 0; i++)
-			if ((ci = report_cand_rule(r, x->cand[i], x->proto, x->resp_p)) >= 0)
+			if ((ci = report_cand_rule(r, x, i)) >= 0)
 				snprintf(row, sizeof row, "%s %s/%llu", x->cand[i], x->proto,
 					 (unsigned long long)x->resp_p);
 		if (ci < 0)

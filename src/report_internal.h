@@ -184,12 +184,16 @@ struct rec {
 	uint64_t final;                     /* 1: the flow's last record; 0: interim (end "interim") */
 	const char *const *cand;
 	size_t ncand;
-	/* set by the aggregator (report.c add_record), once per record: the endpoints' lengths and
-	 * report_key_hash, and the server endpoint "resp_h:resp_p" ("[v6]:port") */
-	size_t orig_len, ep_len;
+	/* lengths of the strings, set by the reader (strlen; the scanner knows them without one) */
+	size_t orig_len, resp_len;
+	uint32_t app_len, svc_len, proto_len, rule_len, reason_len;
+	const uint32_t *cand_len; /* of cand[i]; NULL: add_record measures them */
+	/* set by the aggregator (report.c add_record), once per record: report_key_hash of the
+	 * endpoints and candidates, and the server endpoint "resp_h:resp_p" ("[v6]:port") */
+	const uint64_t *cand_hash;
+	size_t ep_len;
 	uint64_t orig_hash, resp_hash, ep_hash;
-	size_t resp_len;
-	char ep[UCF_ADDR_STRLEN + 16];
+	char ep[UCF_ADDR_STRLEN + 16]; /* last: the readers zero the record up to here */
 };
 
 /* report_scan.c: the fast path for plain records (printable ASCII strings, no escapes, numbers
@@ -208,6 +212,7 @@ extern const char *const report_scan_keys[REPORT_SCAN_NKEYS];
 struct report_scan_buf {
 	char arena[65536];
 	const char *cand[64];
+	uint32_t cand_len[64];
 };
 int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_buf *b);
 
@@ -291,6 +296,8 @@ struct report {
 	uint64_t bin_origin, bin_width;      /* microseconds; width 0 until the first record */
 	struct rj_doc doc;
 	struct report_scan_buf scan;
+	uint64_t cand_hash[RJ_MAX_ITEMS];    /* add_record: the record's candidates' hashes ... */
+	uint32_t cand_len[RJ_MAX_ITEMS];     /* ... and lengths when its reader gave none */
 	uint64_t live_lineno;
 	const char *out_path;                /* live: the report file, rewritten by report_on_tick */
 	uint64_t interval_s, last_write_s;
@@ -304,6 +311,12 @@ struct rgroup *report_group_add(struct rfinding *f, const char *key, const struc
 				bool *oom);
 struct rcount *report_count_add(struct rcount **map, const char *key, uint64_t n, uint64_t bytes,
 				bool *oom);
+/* The same with the key's length and report_key_hash (known, or shared by several tables). */
+struct rcount *report_count_addh(struct rcount **map, const char *key, size_t len, uint64_t hash,
+				 uint64_t n, uint64_t bytes, bool *oom);
+/* report_group_add with the key's length and report_key_hash. */
+struct rgroup *report_group_addh(struct rfinding *f, const char *key, size_t len, uint64_t hash,
+				 const struct rec *x, bool *oom);
 void report_count_free(struct rcount **map);
 
 /* report.c: the unlabelled product's endpoint summaries from its one service's (before a write). */
@@ -322,8 +335,8 @@ int report_fw_merge(struct report *dst, const struct report *src);
 int report_cand_index(struct report *r);   /* at report_index_rules; -1 no memory */
 void report_cand_unindex(struct report *r);
 void report_cand_add(struct report *r, const struct rec *x, bool *oom);
-/* The rule a candidate "app/service" names for a flow (proto, server port), -1 none. */
-int32_t report_cand_rule(struct report *r, const char *cand, const char *proto, uint64_t port);
+/* The rule record x's candidate i names for its flow (proto, server port), -1 none. */
+int32_t report_cand_rule(struct report *r, const struct rec *x, size_t i);
 void report_cand_cache_clear(struct report *r); /* at report_cand_unindex */
 
 /* report_firewall.c: connection attempts that never completed, kept apart from port scans. */
@@ -398,6 +411,7 @@ const char *report_app_name(const struct report *r, const char *app); /* display
 const char *report_fmt_doc(const struct report *r, const char *doc, const char *title, char *buf,
 			   size_t len);
 int32_t report_rule_find(const struct report *r, const char *ref); /* "file:line" -> index */
+int32_t report_rule_findh(const struct report *r, const char *ref, size_t len, uint64_t hash);
 /* The documented encrypted variant of a cleartext rule (same app and category, closest service
  * name), -1 when the document gives none. */
 int32_t report_enc_variant(struct report *r, size_t idx);

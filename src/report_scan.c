@@ -1,5 +1,6 @@
 /* report_scan.c - the fast path of the report's record intake: one pass over a plain flow record, only the fields the report uses. */
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -451,7 +452,7 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	/* the fields, as report.c's extract() reads them */
 	if ((seen & REPORT_SCAN_REQUIRED) != REPORT_SCAN_REQUIRED)
 		return 0;
-	memset(x, 0, sizeof *x);
+	memset(x, 0, offsetof(struct rec, ep)); /* ep: the aggregator writes it */
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
 	x->end = x->reason = x->conn_state = x->evidence = x->cid = x->scope = "";
 	x->app = x->svc = x->cat = x->rule = "";
@@ -465,6 +466,9 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	NEED(RS_ORIG_P, to_uint(&f[RS_ORIG_P], 65535, &x->orig_p) == 0);
 	NEED(RS_RESP_P, to_uint(&f[RS_RESP_P], 65535, &x->resp_p) == 0);
 	NEED(RS_PROTO, to_str(&f[RS_PROTO], &a, &x->proto) == 0 && *x->proto);
+	x->orig_len = f[RS_ORIG_H].len; /* required: present */
+	x->resp_len = f[RS_RESP_H].len;
+	x->proto_len = f[RS_PROTO].len;
 	NEED(RS_ORIG_BYTES, to_uint(&f[RS_ORIG_BYTES], UINT64_MAX >> 8, &x->ob) == 0);
 	NEED(RS_RESP_BYTES, to_uint(&f[RS_RESP_BYTES], UINT64_MAX >> 8, &x->rb) == 0);
 	NEED(RS_ORIG_PKTS, to_uint(&f[RS_ORIG_PKTS], UINT64_MAX >> 8, &x->op) == 0);
@@ -473,9 +477,15 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	NEED(RS_RESP_IP, to_uint(&f[RS_RESP_IP], UINT64_MAX >> 8, &x->rip) == 0);
 	NEED(RS_APP, to_str(&f[RS_APP], &a, &x->app) == 0);
 	NEED(RS_SVC, to_str(&f[RS_SVC], &a, &x->svc) == 0);
+	if (HAS(RS_APP))
+		x->app_len = f[RS_APP].len;
+	if (HAS(RS_SVC))
+		x->svc_len = f[RS_SVC].len;
 	NEED(RS_CAT, to_str(&f[RS_CAT], &a, &x->cat) == 0);
 	NEED(RS_CONF, to_str(&f[RS_CONF], &a, &x->conf) == 0);
 	NEED(RS_RULE, to_str(&f[RS_RULE], &a, &x->rule) == 0);
+	if (HAS(RS_RULE))
+		x->rule_len = f[RS_RULE].len;
 	NEED(RS_ORIG_DSCP, to_dscp(&f[RS_ORIG_DSCP], &x->orig_dscp) == 0);
 	NEED(RS_RESP_DSCP, to_dscp(&f[RS_RESP_DSCP], &x->resp_dscp) == 0);
 	NEED(RS_EXP_DSCP, to_dscp(&f[RS_EXP_DSCP], &x->exp_dscp) == 0);
@@ -490,6 +500,8 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	NEED(RS_END, to_str(&f[RS_END], &a, &x->end) == 0);
 	NEED(RS_CAND, f[RS_CAND].type == T_ARR);
 	NEED(RS_REASON, to_str(&f[RS_REASON], &a, &x->reason) == 0);
+	if (HAS(RS_REASON))
+		x->reason_len = f[RS_REASON].len;
 	NEED(RS_CONN_STATE, to_str(&f[RS_CONN_STATE], &a, &x->conn_state) == 0);
 	NEED(RS_EVIDENCE, to_str(&f[RS_EVIDENCE], &a, &x->evidence) == 0);
 	NEED(RS_CID, to_str(&f[RS_CID], &a, &x->cid) == 0);
@@ -501,9 +513,11 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 			memcpy(a, items[first + i], itemlen[first + i]);
 			a[itemlen[first + i]] = '\0';
 			b->cand[i] = a;
+			b->cand_len[i] = itemlen[first + i];
 			a += itemlen[first + i] + 1;
 		}
 		x->cand = b->cand;
+		x->cand_len = b->cand_len;
 		x->ncand = n;
 	}
 #undef HAS

@@ -26,7 +26,9 @@ static bool rule_view(const struct report *r, size_t idx, struct sig_rule_view *
 
 bool report_webex_family(const char *app)
 {
-	return strcmp(app, WEBEX_APP) == 0 || strcmp(app, WEBEX_PLATFORM_APP) == 0;
+	/* per record, several times: most apps differ in the first byte */
+	return app[0] == 'w' &&
+	       (strcmp(app, WEBEX_APP) == 0 || strcmp(app, WEBEX_PLATFORM_APP) == 0);
 }
 
 uint8_t report_rule_flags(const struct report *r, int32_t idx)
@@ -47,6 +49,13 @@ int32_t report_rule_find(const struct report *r, const char *ref)
 {
 	struct rrule_ref *e;
 	HASH_FIND_STR(r->by_ref, ref, e);
+	return e ? (int32_t)e->idx : -1;
+}
+
+int32_t report_rule_findh(const struct report *r, const char *ref, size_t len, uint64_t hash)
+{
+	struct rrule_ref *e;
+	HASH_FIND_BYHASHVALUE(hh, r->by_ref, ref, (unsigned)len, (unsigned)hash, e);
 	return e ? (int32_t)e->idx : -1;
 }
 
