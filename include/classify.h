@@ -143,6 +143,11 @@ const char *sig_role_service(const struct sig_db *db, size_t idx, size_t i);
 /* The roles whose servers stand in for rule idx (bit k = role k), and whether they do so as the
  * flow's client (a row where the product is the client). false when idx is no rule. */
 bool sig_rule_roles(const struct sig_db *db, uint16_t idx, uint64_t *roles, bool *client);
+/* Whether rule idx is a product_side=client row with roles whose server is a documented address
+ * list (Webex's lgw-stun): on those addresses only the client's role tells it from another row
+ * the same evidence fits (the platform's STUN on 9000), so the second look holds its candidates
+ * even when a payload or a name labelled the flow. */
+bool sig_rule_client_role_doc(const struct sig_db *db, uint16_t idx);
 /* The roles (bit k = role k) of a host that served the role ports in the mask served and has the
  * peer evidence in the mask peer. */
 uint64_t sig_roles_of_served(const struct sig_db *db, uint64_t served, uint32_t peer);

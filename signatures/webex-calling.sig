@@ -85,7 +85,8 @@ rule app=webex-calling service=device-sip-tls category=signalling proto=tcp \
 rule app=webex-calling service=app-sip-tls category=signalling proto=tcp \
      server=@webex_calling_service server_port=8934 encrypted=yes dscp=0 payload=tls \
      label="Webex app SIP-TLS signalling to Webex Calling (source ephemeral, OS dependent)"
-# Sub-row: Local gateway external (NIC), source 8000-65535, TCP, dest Webex Calling subnets, 5062, 8934.
+# Sub-row: Local gateway external (NIC), source 8000-65535, TCP, dest Webex Calling subnets, 5062, 8934
+# (004:472; 004:476: 5062 for certificate-based, 8934 for registration-based trunks).
 rule app=webex-calling service=lgw-sip-tls category=signalling proto=tcp \
      client_port=8000-65535 server=@webex_calling_service server_port=5062,8934 encrypted=yes payload=tls \
      label="Local gateway (external NIC) SIP-TLS to Webex Calling: 5062 cert-based trunk, 8934 registration-based trunk"
@@ -107,26 +108,46 @@ rule app=webex-calling service=lgw-inbound-sip-tls category=signalling proto=tcp
 # Sub-rows (sources): local gateway external NIC 8000-48199*; devices* 19560-19661;
 # VG400 ATA devices 19560-19849; Webex app* audio 8500-8599 / video 8600-8699;
 # WebRTC ephemeral (per browser policy).
-# Split: the STUN ports are one rule (its source is any, since the WebRTC sub-row's source is
-# ephemeral); each source sub-row is one rule with the media destination ports.
+# Lines: 004:494-502 (row, LGW sub-row, destination cell), 004:504-518 (notes), 004:520-533
+# (the other sub-rows).
+# Split: the STUN ports are rules by source (stun: app and devices; lgw-stun: the gateway's own
+# part of its range; any other source: the platform's webex/media-ports, see Scope below); each
+# source sub-row is one rule with the media destination ports.
 # Footnotes: *CUBE media port range is configurable with rtp-port range; *device and app media
 # ports are allocated dynamically in the SRTP range (SRTP even port, SRTCP the next odd port).
 # Notes: after successful ICE, media flows directly between apps/devices (app 8500-8699, devices
 # 19560-19661): written as the direct-media rules at the end of this file (needs=payload).
 # Scope: Webex Meetings sends its media to these subnets on 9000 and 5004 too, so only the
-# sub-rows' own source ranges (local gateway 8000-48199, which holds the app's 8500-8699, devices
-# and VG400 19560-19849) make this Calling; other sources (the WebRTC sub-row's ephemeral ports,
-# Meetings clients) are the platform's (rule app=webex service=media-ports at the end of the file).
-rule app=webex-calling service=stun category=media proto=udp client_port=8000-48199,19560-19849 \
+# sub-rows' own source ranges make this Calling; other sources (the WebRTC sub-row's ephemeral
+# ports, Meetings clients) are the platform's (rule app=webex service=media-ports at the end of
+# the file). The app's 8500-8699 and the devices' and VG400's 19560-19849 name Calling's own
+# clients (rule stun). The rest of the local gateway's 8000-48199 is the gateway's alone, and it
+# holds the Linux ephemeral ports (32768-48199) a Meetings client draws: from there the port says
+# the gateway only of a host the capture shows to be a local gateway (role local-gateway at the
+# end of the file) or that the site file declares (rule lgw-stun, product_side=client,
+# basis=interpretation); any other host's STUN there is the platform's.
+rule app=webex-calling service=stun category=media proto=udp client_port=8500-8699,19560-19849 \
      server=@webex_calling_service server_port=5004,9000 payload=rtp,rtcp,stun,dtls \
-     label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (local gateway, app, device and VG400 sources)"
+     label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (app and device sources)"
+# Same row (004:494-496), the local gateway's own part of its source range 8000-48199 (see above).
+rule app=webex-calling service=lgw-stun category=media proto=udp \
+     client_port=8000-8499,8700-19559,19850-48199 product_side=client \
+     server=@webex_calling_service server_port=5004,9000 payload=rtp,rtcp,stun,dtls \
+     basis=interpretation \
+     label="STUN ports 5004, 9000 of the call-media-to-Webex-Calling row (local gateway external NIC, source 8000-48199)"
 # encrypted: the row carries SRTP/SRTCP (encrypted) and T.38 fax (UDPTL, clear text) and does not
 # say which leg is which. The local gateway and the VG400 ATA relay fax, so their sub-rows are
 # left unknown; the Webex app, WebRTC and MPP devices send no fax (ucflow's interpretation), so
 # theirs stay encrypted=yes, as 004 says of all Webex Calling traffic (SIP ALG section).
 # Sub-row: local gateway external NIC, source 8000-48199* (ローカル ゲートウェイ外部 NIC 8000-48199*).
-rule app=webex-calling service=lgw-media category=media proto=udp client_port=8000-48199 \
+# Written, like lgw-stun, for the part of the range that is the gateway's alone and for a host
+# shown to be a local gateway (product_side=client, basis=interpretation; role local-gateway):
+# the app's and devices' sources have their own sub-rows below, and any other host's media there
+# is the WebRTC sub-row's (webrtc-media).
+rule app=webex-calling service=lgw-media category=media proto=udp \
+     client_port=8000-8499,8700-19559,19850-48199 product_side=client \
      server=@webex_calling_service server_port=8500-8599,8600-8699,19560-65535 payload=rtp,rtcp,stun,dtls \
+     basis=interpretation \
      label="Local gateway (external NIC, source 8000-48199) SRTP/SRTCP, T38 media to Webex Calling"
 # Sub-row: devices*, source 19560-19661 (デバイス*19560-19661); QoS: EF (46) & AF41 (34).
 rule app=webex-calling service=device-media category=media proto=udp client_port=19560-19661 \
@@ -591,3 +612,21 @@ rule app=webex-calling service=cscan category=other proto=udp \
 # lookup a phone makes.
 role app=webex-calling role=calling-device uses=device-sip-tls services=ntp \
      label="Webex Calling device: client of Webex Calling's device SIP-TLS signalling (source 5060-5080 to 8934, 004:478)"
+#
+# The local gateway's media source range (rules lgw-stun and lgw-media; 004:494, the call-media
+# row's sub-row "local gateway external NIC 8000-48199*") holds ports any Linux host draws for its
+# own UDP (32768-48199), Webex Meetings clients sending media to the shared subnets among them,
+# so those rows are written product_side=client: they label only the media of a host the capture
+# shows to be a local gateway, i.e. the client of an answered SIP-TLS connection that the local
+# gateway's sub-row of "Call signalling to Webex Calling (SIP TLS)" (004:472, "local gateway
+# external (NIC) 8000-65535, TCP, 5062, 8934"; rule lgw-sip-tls) labels by a documented subnet, a
+# Webex name or its TLS payload. The other sub-rows (devices 5060-5080, 004:478; the Webex app
+# from an ephemeral port, 004:479) are no evidence: the app's SIP-TLS and its Meetings media leave
+# the same PC, and 004 gives the app and devices media ranges of their own (rules stun,
+# app-audio, app-video, device-media). Hence a registration-based gateway whose SIP-TLS to 8934
+# leaves from an ephemeral port (32768-65535, labelled app-sip-tls: see that rule) is not
+# recognised: its STUN to 5004/9000 stays the platform's (webex/media-ports), its media the
+# WebRTC sub-row's (webrtc-media: still Calling, under another sub-row's name). A site file's
+# `server app=webex-calling` (or service=lgw-stun / lgw-media) declares such a gateway.
+role app=webex-calling role=local-gateway uses=lgw-sip-tls services=lgw-stun,lgw-media \
+     label="Webex Calling local gateway (external NIC): client of the local gateway's SIP-TLS signalling to Webex Calling (source 8000-65535 to 5062/8934, 004:472)"

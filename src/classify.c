@@ -329,9 +329,10 @@ static inline __attribute__((always_inline)) void eval(const struct cls_ctx *c, 
 	bool addr_ok = srv_len >= 0 || cli_len >= 0 || site_len >= 0 || role_srv || role_cli ||
 		       (r->server.internal && s->srv_int);
 	/* a lookup of the app's name is no evidence that its client is the product (an arbitrary
-	 * host's _xmpp-server SRV lookup is not an IM and Presence node's): a product_side=client
-	 * row still needs its client known */
-	if (hinted && (addr_ok || hint_port || (c->query && (!r->product_client || client_known)))) {
+	 * host's _xmpp-server SRV lookup is not an IM and Presence node's), nor is the server's
+	 * name (a Meetings client's media to a Webex-named node from the local gateway's source
+	 * range): a product_side=client row still needs its client known */
+	if (hinted && (!r->product_client || client_known) && (addr_ok || hint_port || c->query)) {
 		m.kind = c->hint_conf;
 		m.eligible = 1;
 		m.why = 0;

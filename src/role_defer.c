@@ -66,9 +66,17 @@ void role_defer_destroy(struct role_defer *d)
 
 bool role_defer_wanted(const struct flow *f, const struct sig_db *db)
 {
-	/* a name, the payload or a role already decided it: a role can only rank below those */
-	if (f->label.confidence >= CONF_ROLE_PORT || !db)
+	if (!db)
 		return false;
+	/* a name, the payload or a role already decided it: a role can only rank below those;
+	 * except where the same evidence fits a row on documented addresses whose client a role
+	 * names (a local gateway's STUN to 9000 is STUN to the platform's 9000 too) */
+	if (f->label.confidence >= CONF_ROLE_PORT) {
+		for (unsigned i = 0; i < f->label.ncand; i++)
+			if (sig_rule_client_role_doc(db, f->label.cand[i]))
+				return true;
+		return false;
+	}
 	/* A role stands in for an address only in a rule whose server port the flow is on. A TCP
 	 * flow opened by a SYN keeps its orientation; any other may be turned around. */
 	if (sig_role_rule_port(db, f->key.proto, flow_resp_port(f)))

@@ -146,6 +146,7 @@ struct sig_rule {
 	uint64_t roles;         /* role statements (bit k = db->roles[k]) whose servers stand in for
 				 * the rule's server (or, product_side=client, its client); sig_role.c */
 	uint32_t uses;          /* uses= peer items naming this rule's service (bit i = role_peers[i]) */
+	bool client_role_doc;   /* product_side=client with roles, server a documented address list */
 };
 
 struct sig_qos {

@@ -449,8 +449,14 @@ int sig_role_finish(struct sig_parse_ctx *ctx)
 				r->roles |= 1ULL << k;
 		/* a role stands in for an address only with the rule's server port (classify.c); a
 		 * needs=name row only with its name too: its flows are held by that candidate
-		 * (role_defer_wanted), not by the port (every DNS flow on 53) */
-		for (uint32_t j = 0; r->roles && !r->needs_name && !r->sport.any && j < r->sport.nr; j++)
+		 * (role_defer_wanted), not by the port (every DNS flow on 53); nor a product_side=client
+		 * row whose server is a documented address list: a flow to those addresses has it as a
+		 * candidate (client-not-product-server) until the role is known, which holds it, and its
+		 * ports would hold any flow (Webex's lgw-media: 19560-65535) */
+		r->client_role_doc = r->roles && r->product_client && !r->server.any &&
+				     !r->server.internal && r->server.npfx;
+		bool by_cand = r->needs_name || r->client_role_doc;
+		for (uint32_t j = 0; r->roles && !by_cand && !r->sport.any && j < r->sport.nr; j++)
 			for (uint32_t p = r->sport.r[j].lo; p <= r->sport.r[j].hi; p++)
 				for (int u = 0; u < 2; u++)
 					if (r->proto & (u ? SIG_PROTO_UDP : SIG_PROTO_TCP))
@@ -590,6 +596,11 @@ bool sig_rule_roles(const struct sig_db *db, uint16_t idx, uint64_t *roles, bool
 	*client = r->product_client ||
 		  (r->client.internal && !r->client.npfx && !r->server_default);
 	return true;
+}
+
+bool sig_rule_client_role_doc(const struct sig_db *db, uint16_t idx)
+{
+	return db && idx < db->rules.n && sig_rule_at(db, idx)->client_role_doc;
 }
 
 /* --check-signatures: the role statements, their ports, and the rules they stand in for. */

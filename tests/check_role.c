@@ -592,6 +592,73 @@ START_TEST(test_client_roles)
 }
 END_TEST
 
+/* The local gateway's media source range 8000-48199 (004:494) holds a Linux host's ephemeral
+ * ports: its STUN/media rows (lgw-stun, lgw-media, product_side=client) label only a host that is
+ * the client of the gateway's own SIP-TLS row (lgw-sip-tls, 004:472): role local-gateway. A
+ * Meetings client's STUN from there is the platform's, even when the same PC runs the Webex app
+ * (app-sip-tls from an ephemeral port is no gateway evidence). */
+START_TEST(test_local_gateway)
+{
+	struct sig_db *db = load(NULL);
+	struct role_table *t = table(db, 0);
+	struct flow f, stun, gw_stun, gw_media;
+	mkflow(&stun, 17, "10.3.0.40", 40210, "23.89.1.40", 9000, false);
+	classify_roles(db, t, &stun, EV_PROTO_STUN);
+	EXPECT(db, &stun, "webex/media-ports", CONF_PAYLOAD);
+	/* the same PC's Webex app: SIP-TLS from an ephemeral port to 8934 */
+	mkflow(&f, 6, "10.3.0.40", 40300, "23.89.1.10", 8934, true);
+	classify_roles(db, t, &f, EV_PROTO_TLS);
+	EXPECT(db, &f, "webex-calling/app-sip-tls", CONF_PAYLOAD);
+	role_observe(t, &f, 1000000, true);
+	ck_assert_uint_eq(roles_at(t, "10.3.0.40"), 0);
+	classify_roles(db, t, &stun, EV_PROTO_STUN);
+	EXPECT(db, &stun, "webex/media-ports", CONF_PAYLOAD);
+	/* nor does a Webex name of the media node (a DNS answer) make its client the gateway */
+	struct classify_evidence named = { .domain = sig_domain_match(db, "media.webex.com"),
+					   .domain_src = 4, .payload_proto = EV_PROTO_STUN };
+	ck_assert_int_ge(named.domain, 0);
+	mkflow(&f, 17, "10.3.0.41", 40250, "23.89.1.40", 9000, false);
+	classify_flow_payload(db, &f, &named);
+	EXPECT(db, &f, "webex/media-ports", CONF_PAYLOAD);
+	/* the gateway: before its signalling, its STUN is the platform's and its media the WebRTC
+	 * sub-row's; a refused SIP-TLS is no evidence */
+	mkflow(&gw_stun, 17, "10.3.0.70", 40220, "23.89.1.40", 9000, false);
+	classify_roles(db, t, &gw_stun, EV_PROTO_STUN);
+	EXPECT(db, &gw_stun, "webex/media-ports", CONF_PAYLOAD);
+	mkflow(&gw_media, 17, "10.3.0.70", 40230, "23.89.1.40", 24000, false);
+	classify_roles(db, t, &gw_media, EV_PROTO_RTP);
+	EXPECT(db, &gw_media, "webex-calling/webrtc-media", CONF_PAYLOAD);
+	mkflow_unanswered(&f, 6, "10.3.0.70", 40100, "23.89.1.10", 5062, true);
+	classify_roles(db, t, &f, EV_PROTO_NONE);
+	role_observe(t, &f, 1000000, true);
+	ck_assert_uint_eq(roles_at(t, "10.3.0.70"), 0);
+	/* SIP-TLS to 5062 (certificate-based trunk) answered: a local gateway */
+	mkflow(&f, 6, "10.3.0.70", 40100, "23.89.1.10", 5062, true);
+	classify_roles(db, t, &f, EV_PROTO_TLS);
+	EXPECT(db, &f, "webex-calling/lgw-sip-tls", CONF_PAYLOAD);
+	role_observe(t, &f, 1000000, true);
+	ck_assert_str_eq(role_name(db, roles_at(t, "10.3.0.70")), "webex-calling/local-gateway");
+	classify_roles(db, t, &gw_stun, EV_PROTO_STUN);
+	EXPECT_WHY(db, &gw_stun, "webex-calling/lgw-stun", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	classify_roles(db, t, &gw_media, EV_PROTO_RTP);
+	EXPECT_WHY(db, &gw_media, "webex-calling/lgw-media", CONF_PAYLOAD, CLASSIFY_R_MATCH);
+	char buf[192];
+	ck_assert_uint_gt(role_describe(t, db, &gw_stun, buf, sizeof buf), 0);
+	ck_assert_msg(strstr(buf, "role=webex-calling/local-gateway client=10.3.0.70") &&
+			      strstr(buf, "peer=uses:lgw-sip-tls"),
+		      "%s", buf);
+	/* the role covers the gateway's own range only: from the app's 8500 it is the stun row,
+	 * and another host's STUN from the gateway range stays the platform's */
+	mkflow(&f, 17, "10.3.0.70", 8500, "23.89.1.40", 9000, false);
+	classify_roles(db, t, &f, EV_PROTO_STUN);
+	EXPECT(db, &f, "webex-calling/stun", CONF_PAYLOAD);
+	classify_roles(db, t, &stun, EV_PROTO_STUN);
+	EXPECT(db, &stun, "webex/media-ports", CONF_PAYLOAD);
+	role_table_destroy(t);
+	sig_db_free(db);
+}
+END_TEST
+
 /* federates=: an internal host federating with external hosts over BOTH SIP-TLS 5061 and XMPP
  * 5269 is an IM and Presence federation node (interpretation of 003); one protocol alone (a
  * third-party PBX's trunk on 5061), internal peers, or refused connections make no role. */
@@ -655,6 +722,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_peer_evidence);
 	tcase_add_test(tc, test_client_roles);
 	tcase_add_test(tc, test_federation_node);
+	tcase_add_test(tc, test_local_gateway);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -221,6 +221,28 @@ START_TEST(wanted_orientation)
 }
 END_TEST
 
+/* A payload label is final, except where the same payload fits a product_side=client row on the
+ * same documented addresses that a role of the client would pick: STUN from the local gateway's
+ * range to 9000 on a Webex subnet is the platform's media-ports until the host shows its
+ * gateway signalling (role local-gateway: lgw-stun). Meetings STUN from another range is final. */
+START_TEST(wanted_payload_client_role)
+{
+	struct sig_db *db = load_shipped(NULL);
+	ck_assert_ptr_nonnull(db);
+	struct classify_evidence stun = { -1, 0, EV_PROTO_STUN, 0, 0 };
+	struct flow f;
+	mkflow(&f, 17, "10.1.1.1", 40220, "23.89.1.40", 9000, false);
+	classify_flow_payload(db, &f, &stun);
+	ck_assert_uint_eq(f.label.confidence, CONF_PAYLOAD);
+	ck_assert(role_defer_wanted(&f, db));
+	mkflow(&f, 17, "10.1.1.1", 52000, "23.89.1.40", 9000, false); /* outside 8000-48199 */
+	classify_flow_payload(db, &f, &stun);
+	ck_assert_uint_eq(f.label.confidence, CONF_PAYLOAD);
+	ck_assert(!role_defer_wanted(&f, db));
+	sig_db_free(db);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("role_defer");
@@ -235,6 +257,7 @@ int main(void)
 	tcase_add_test(tw, wanted_tcp);
 	tcase_add_test(tw, wanted_udp);
 	tcase_add_test(tw, wanted_orientation);
+	tcase_add_test(tw, wanted_payload_client_role);
 	suite_add_tcase(s, tw);
 	return run_suite(s);
 }

@@ -14,7 +14,10 @@
  *   - port-only rows whose every server port is shared must never give a port-only label, and
  *     must be picked with a site declaration;
  *   - needs=payload rows must never label without payload evidence, and must be picked when the
- *     payload shows a protocol of their payload= set (classify_flow_payload).
+ *     payload shows a protocol of their payload= set (classify_flow_payload);
+ *   - product_side=client rows on documented subnets (Webex's lgw-stun, lgw-media) must never
+ *     label while their client is unknown, and must be picked with a site declaration of the
+ *     client.
  * A row that no synthetic flow reaches (a typo in a port, a set, a constraint) fails the test.
  */
 #include <check.h>
@@ -31,7 +34,7 @@
 static char sigdir[4096];
 static struct sig_db *db;
 static unsigned n_rows, n_direct, n_site, n_shared, n_flows, n_fail, n_mirror, n_dup, n_payload,
-	n_name;
+	n_name, n_client;
 
 
 struct probes {
@@ -333,6 +336,28 @@ START_TEST(test_rows)
 			note_mirror(r, &v);
 			continue;
 		}
+		if (subnet && r->product_client) {
+			if (reached(&v)) {
+				fail_row(r, "labelled while its client is unknown (product_side=client)",
+					 &v);
+				continue;
+			}
+			struct sig_db *d = with_site(i);
+			struct verdict vs;
+			run_probes(d, i, NULL, &vs);
+			sig_db_free(d);
+			if (!reached(&vs)) {
+				fail_row(r, "not picked with its client declared (product_side=client)",
+					 &vs);
+				continue;
+			}
+			n_client++;
+			note_mirror(r, &vs);
+			printf("note %s:%u %s/%s: needs its client known (without: %s)\n",
+			       r->src.loc.file, r->src.loc.line, sig_app_at(db, r->app)->id, r->service,
+			       v.lost_to[0] ? v.lost_to : "nothing");
+			continue;
+		}
 		if (v.port_label && !subnet) {
 			fail_row(r, "labelled by port alone on a shared port", &v);
 			continue;
@@ -383,6 +408,8 @@ START_TEST(test_rows)
 	       "them); %u failed\n", n_rows, n_flows, n_direct, n_site, n_shared, n_mirror, n_dup,
 	       n_payload, n_fail);
 	printf("check_sig_rows: %u rows need a name of their service (needs=name)\n", n_name);
+	printf("check_sig_rows: %u rows on documented subnets need their client known "
+	       "(product_side=client)\n", n_client);
 	sig_db_free(db);
 	ck_assert_uint_eq(n_fail, 0);
 }

@@ -17,7 +17,12 @@
 # every JSON record has its IPFIX records and there is no other (tests/ipfix_check.py file). Labels are not compared in this
 #          run: a reload forgets the server roles learned before it (role.h), so flows labelled
 #          through a role may differ from the file's, as they would with one worker.
-# The workers share one server-role table, so run 1's labels (roles included) are the file's.
+# The workers share one server-role table, so run 1's labels (roles included) are the file's,
+# except for a record the file labels through a client role (uses=: a Webex phone's NTP, a local
+# gateway's media) that live capture wrote before that role was known: such a role is learned from
+# the record of the client's signalling flow, which here is still open when the capture stops, and
+# the workers write their open flows in no fixed order then. Live capture has no second look
+# (ucflow(1)); those records' labels are not compared, and the test says how many there were.
 # -B is the whole capture's buffer: the packet rings ucflow maps (/proc/PID/maps) are checked for
 # --workers 2 -B 8192 (4096 KiB each) and for the fallbacks to one worker (all of the default -B).
 # DNS names are shared between workers too: a capture synthesized here (tools/ucflow-synth) has
@@ -239,7 +244,7 @@ def load(path):
         u = (t[0],) + tuple(sorted([(t[1], t[2]), (t[3], t[4])]))
         if u in recs:
             dup.append(t)
-        recs[u] = (t, {k: r.get(k) for k in KEYS}, r["uid"])
+        recs[u] = (t, {k: r.get(k) for k in KEYS}, r["uid"], r.get("evidence") or "")
     return recs, dup
 off, odup = load(sys.argv[1])
 bad = []
@@ -256,12 +261,16 @@ for i in range(0, len(args), 3):
         bad.append("%s: flow missing: %s" % (tag, off[u][0]))
     for u in sorted(set(live) - set(off)):
         bad.append("%s: extra flow: %s %s" % (tag, live[u][0], live[u][1]))
+    late = 0
     for u in sorted(set(off) & set(live)):
-        (to, ro, _), (tl, rl, _) = off[u], live[u]
+        (to, ro, _, eo), (tl, rl, _, el) = off[u], live[u]
         if to != tl:
             bad.append("%s: %s: orientation %s" % (tag, to, tl))
+        # the file's label came through a client role the live run did not know yet
+        role_late = bool(re.search(r"(^| )role=\S+ client=", eo)) and not re.search(r"(^| )role=", el)
+        late += role_late and any(ro[k] != rl[k] for k in LABEL_KEYS)
         for k in KEYS:
-            if hups and k in LABEL_KEYS:
+            if (hups or role_late) and k in LABEL_KEYS:
                 continue
             if ro[k] != rl[k]:
                 bad.append("%s: %s: %s %r, from the file %r" % (tag, to, k, rl[k], ro[k]))
@@ -291,8 +300,9 @@ for i in range(0, len(args), 3):
     got_hups = len(re.findall(r"^ucflow: SIGHUP: signatures reloaded", err, re.M))
     if got_hups != hups:
         bad.append("%s: %d reloads for %d SIGHUPs" % (tag, got_hups, hups))
-    print("%s: %d records, %d from the file; workers: %s" % (tag, len(live), len(off),
-          ", ".join("%s: %s pkts %s flows" % x for x in per)))
+    print("%s: %d records, %d from the file; workers: %s; %d labelled before their client's role "
+          "was known" % (tag, len(live), len(off), ", ".join("%s: %s pkts %s flows" % x for x in per),
+                         late))
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
