@@ -864,12 +864,12 @@ int report_fill_products(struct report *r)
 	return rc;
 }
 
-int report_add_json(struct report *r, const char *line, size_t len, const char *source,
+static int add_json(struct report *r, const char *line, char *w, size_t len, const char *source,
 		    uint64_t lineno)
 {
 	char err[200];
 	struct rec x;
-	if (report_scan(line, len, &x, &r->scan)) {
+	if (w ? report_scan_w(w, len, &x, &r->scan) : report_scan(line, len, &x, &r->scan)) {
 		bool oom = false;
 		add_record(r, &x, &oom);
 		return oom ? malformed(r, source, lineno, "out of memory") : UCF_OK;
@@ -881,6 +881,18 @@ int report_add_json(struct report *r, const char *line, size_t len, const char *
 	bool oom = false;
 	add_record(r, &x, &oom);
 	return oom ? malformed(r, source, lineno, "out of memory") : UCF_OK;
+}
+
+int report_add_json(struct report *r, const char *line, size_t len, const char *source,
+		    uint64_t lineno)
+{
+	return add_json(r, line, NULL, len, source, lineno);
+}
+
+int report_add_json_w(struct report *r, char *line, size_t len, const char *source,
+		      uint64_t lineno)
+{
+	return add_json(r, line, line, len, source, lineno);
 }
 
 void report_set_names(struct report *r, const struct out_names *names)

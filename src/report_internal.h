@@ -215,6 +215,12 @@ struct report_scan_buf {
 	uint32_t cand_len[64];
 };
 int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_buf *b);
+/* The same on a line it may write: x's strings end in the line itself (their closing quotes
+ * become NULs) instead of copies in b; on 0 the line is as it was. */
+int report_scan_w(char *line, size_t len, struct rec *x, struct report_scan_buf *b);
+/* report_add_json on a line it may write (report_scan_w); --from-json's reader. */
+int report_add_json_w(struct report *r, char *line, size_t len, const char *source,
+		      uint64_t lineno);
 
 /* A finding's group: flows sharing a service, a port, ... */
 #define REPORT_EXAMPLES 3

@@ -67,21 +67,21 @@ int report_read_jsonl(struct report *r, const char *path, char *errbuf)
 				break;
 			if (!skipping) {
 				lineno++;
-				report_add_json(r, p, (size_t)(nl - p), name, lineno);
+				report_add_json_w(r, p, (size_t)(nl - p), name, lineno);
 			}
 			skipping = false;
 			p = nl + 1;
 		}
 		if (eof && p < end && !skipping) { /* a last line without its newline */
 			lineno++;
-			report_add_json(r, p, (size_t)(end - p), name, lineno);
+			report_add_json_w(r, p, (size_t)(end - p), name, lineno);
 			p = end;
 		}
 		have = (size_t)(end - p);
 		if (have == READ_BUF_SIZE) { /* no newline in a full buffer: far too long a line */
 			if (!skipping) {
 				lineno++;
-				report_add_json(r, buf, have, name, lineno);
+				report_add_json_w(r, buf, have, name, lineno);
 			}
 			skipping = true;
 			have = 0;

@@ -196,14 +196,39 @@ static int to_us(const struct span *v, uint64_t *out)
 	return 0;
 }
 
-static int to_str(const struct span *v, char **arena, const char **out)
+/* Where a record's strings go. Why in place: copying every string the report reads into the
+ * arena was a call to memcpy per field; a line --from-json read into its own buffer may be
+ * written, so a string ends where it is: its closing quote becomes its NUL. The quotes are put
+ * back when the line turns out not to be a plain record, for the strict parser to read it. */
+#define MAX_UNDO 96
+struct strs {
+	char *arena;                /* copies, when the line may not be written */
+	char *w;                    /* the line, writable, or NULL */
+	const unsigned char *line;
+	size_t nundo;
+	uint32_t undo[MAX_UNDO];    /* offsets of the quotes made NUL */
+};
+
+static const char *str_at(struct strs *o, const unsigned char *s, uint32_t len)
+{
+	if (o->w && o->nundo < MAX_UNDO) {
+		size_t at = (size_t)(s - o->line);
+		o->w[at + len] = '\0';
+		o->undo[o->nundo++] = (uint32_t)(at + len);
+		return o->w + at;
+	}
+	char *d = o->arena;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	o->arena += len + 1;
+	return d;
+}
+
+static int to_str(const struct span *v, struct strs *o, const char **out)
 {
 	if (v->type != T_STR)
 		return -1;
-	memcpy(*arena, v->s, v->len);
-	(*arena)[v->len] = '\0';
-	*out = *arena;
-	*arena += v->len + 1;
+	*out = str_at(o, v->s, v->len);
 	return 0;
 }
 
@@ -247,16 +272,42 @@ static int to_dscp(const struct span *v, int *out)
 	return 0;
 }
 
-/* Why predict keys: ucflow writes every record's fields in the same order, so the key at a
- * position is almost always the one the previous line had there. One compare against it replaces
- * the key's scan and lookup; a miss takes the full path and becomes the new prediction. Per
+/* Why predict keys: ucflow writes every record's fields in the same order, leaving out the empty
+ * ones (the label of an unlabelled record, candidates, names), so the key after a given key is
+ * almost always one of the two keys seen after it before. One compare against those replaces the
+ * key's scan and lookup; a miss takes the full path and becomes the first prediction. (Predicting
+ * by position missed a fifth of the keys: one optional field shifts every key after it.) Per
  * thread: files are read on several threads. */
+#define PRED_KEYS 128
+#define PRED_NONE 0xff
 struct pred_key {
-	char key[32]; /* zero-padded */
-	uint8_t len;  /* 0: none */
-	int8_t id;   /* its id, or -1: a key the report does not use */
+	char key[32];    /* zero-padded */
+	uint8_t len;     /* 0: the line's start (entry 0) */
+	int8_t id;       /* its id, or -1: a key the report does not use */
+	uint8_t next[2]; /* entries seen after this one, the latest first; PRED_NONE: none */
 };
-static _Thread_local struct pred_key pred[RJ_MAX_FIELDS];
+static _Thread_local struct pred_key pred[PRED_KEYS];
+static _Thread_local unsigned npred;
+
+/* The entry of key k (klen bytes, already checked as a plain string), added when new; PRED_NONE
+ * when it does not fit (too long, or the table full of other keys). */
+static uint8_t pred_learn(const unsigned char *k, size_t klen, int id)
+{
+	if (!klen || klen >= sizeof pred[0].key)
+		return PRED_NONE;
+	for (unsigned i = 1; i < npred; i++)
+		if (pred[i].len == klen && memcmp(pred[i].key, k, klen) == 0)
+			return (uint8_t)i;
+	if (npred == PRED_KEYS)
+		return PRED_NONE;
+	struct pred_key *pk = &pred[npred];
+	memset(pk->key, 0, sizeof pk->key);
+	memcpy(pk->key, k, klen);
+	pk->len = (uint8_t)klen;
+	pk->id = (int8_t)id;
+	pk->next[0] = pk->next[1] = PRED_NONE;
+	return (uint8_t)npred++;
+}
 
 /* k starts with pk's key. Where the line has 32 bytes from k: words, the last one masked to the
  * key's length (key[] is zero-padded), instead of a memcmp call. */
@@ -285,7 +336,7 @@ static inline bool pred_eq(const struct pred_key *pk, const unsigned char *k, co
 #define MAX_UNKNOWN 24
 #define MAX_ITEMS 64
 
-int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_buf *b)
+static int scan(const char *line, size_t len, char *w, struct rec *x, struct report_scan_buf *b)
 {
 	pthread_once(&slots_once, build_slots);
 	const unsigned char *p = (const unsigned char *)line, *e = p + len;
@@ -299,6 +350,11 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 
 	if (len > RJ_MAX_LINE || len + 1 > sizeof b->arena)
 		return 0;
+	if (!npred) { /* entry 0: the start of a line */
+		pred[0].next[0] = pred[0].next[1] = PRED_NONE;
+		npred = 1;
+	}
+	uint8_t cur = 0; /* the previous key's entry */
 	while (p < e && WS(*p))
 		p++;
 	if (p >= e || *p != '{')
@@ -316,27 +372,39 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 		const unsigned char *k = ++p;
 		size_t klen;
 		int id;
-		struct pred_key *pk = &pred[nfields - 1];
-		if (pk->len && (size_t)(e - k) > pk->len && k[pk->len] == '"' &&
-		    pred_eq(pk, k, e)) {
-			/* the key the previous lines had here: its bytes passed plain_str then */
-			klen = pk->len;
-			id = pk->id;
+		uint8_t hit = PRED_NONE;
+		if (cur != PRED_NONE) {
+			struct pred_key *c = &pred[cur];
+			for (int w = 0; w < 2 && c->next[w] != PRED_NONE; w++) {
+				const struct pred_key *pk = &pred[c->next[w]];
+				if ((size_t)(e - k) > pk->len && k[pk->len] == '"' && pred_eq(pk, k, e)) {
+					hit = c->next[w];
+					if (w) { /* the latest first */
+						c->next[1] = c->next[0];
+						c->next[0] = hit;
+					}
+					break;
+				}
+			}
+		}
+		if (hit != PRED_NONE) {
+			/* a key seen before: its bytes passed plain_str then */
+			klen = pred[hit].len;
+			id = pred[hit].id;
 			p = k + klen + 1;
+			cur = hit;
 		} else {
 			if (!(p = plain_str(p, e)))
 				return 0;
 			klen = (size_t)(p - k);
 			p++;
 			id = key_lookup(k, klen, e);
-			if (klen && klen < sizeof pk->key) {
-				memset(pk->key, 0, sizeof pk->key);
-				memcpy(pk->key, k, klen);
-				pk->len = (uint8_t)klen;
-				pk->id = (int8_t)id;
-			} else {
-				pk->len = 0;
+			uint8_t ent = pred_learn(k, klen, id);
+			if (cur != PRED_NONE && ent != PRED_NONE) {
+				pred[cur].next[1] = pred[cur].next[0];
+				pred[cur].next[0] = ent;
 			}
+			cur = ent;
 		}
 		if (id >= 0) {
 			if (seen >> id & 1)
@@ -456,16 +524,20 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	x->orig_dscp = x->resp_dscp = x->exp_dscp = x->enc = -1;
 	x->end = x->reason = x->conn_state = x->evidence = x->cid = x->scope = "";
 	x->app = x->svc = x->cat = x->rule = "";
-	char *a = b->arena;
+	struct strs st, *a = &st; /* undo[] is written before it is read */
+	st.arena = b->arena;
+	st.w = w;
+	st.line = (const unsigned char *)line;
+	st.nundo = 0;
 #define HAS(id) (seen >> (id) & 1)
-#define NEED(id, cond) do { if (HAS(id) && !(cond)) return 0; } while (0)
+#define NEED(id, cond) do { if (HAS(id) && !(cond)) goto not_plain; } while (0)
 	NEED(RS_TS, to_us(&f[RS_TS], &x->ts) == 0);
 	NEED(RS_DURATION, to_us(&f[RS_DURATION], &x->dur) == 0 && x->ts + x->dur >= x->ts);
-	NEED(RS_ORIG_H, to_str(&f[RS_ORIG_H], &a, &x->orig_h) == 0 && addr_ok(x->orig_h));
-	NEED(RS_RESP_H, to_str(&f[RS_RESP_H], &a, &x->resp_h) == 0 && addr_ok(x->resp_h));
+	NEED(RS_ORIG_H, to_str(&f[RS_ORIG_H], a, &x->orig_h) == 0 && addr_ok(x->orig_h));
+	NEED(RS_RESP_H, to_str(&f[RS_RESP_H], a, &x->resp_h) == 0 && addr_ok(x->resp_h));
 	NEED(RS_ORIG_P, to_uint(&f[RS_ORIG_P], 65535, &x->orig_p) == 0);
 	NEED(RS_RESP_P, to_uint(&f[RS_RESP_P], 65535, &x->resp_p) == 0);
-	NEED(RS_PROTO, to_str(&f[RS_PROTO], &a, &x->proto) == 0 && *x->proto);
+	NEED(RS_PROTO, to_str(&f[RS_PROTO], a, &x->proto) == 0 && *x->proto);
 	x->orig_len = f[RS_ORIG_H].len; /* required: present */
 	x->resp_len = f[RS_RESP_H].len;
 	x->proto_len = f[RS_PROTO].len;
@@ -475,15 +547,15 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	NEED(RS_RESP_PKTS, to_uint(&f[RS_RESP_PKTS], UINT64_MAX >> 8, &x->rp) == 0);
 	NEED(RS_ORIG_IP, to_uint(&f[RS_ORIG_IP], UINT64_MAX >> 8, &x->oip) == 0);
 	NEED(RS_RESP_IP, to_uint(&f[RS_RESP_IP], UINT64_MAX >> 8, &x->rip) == 0);
-	NEED(RS_APP, to_str(&f[RS_APP], &a, &x->app) == 0);
-	NEED(RS_SVC, to_str(&f[RS_SVC], &a, &x->svc) == 0);
+	NEED(RS_APP, to_str(&f[RS_APP], a, &x->app) == 0);
+	NEED(RS_SVC, to_str(&f[RS_SVC], a, &x->svc) == 0);
 	if (HAS(RS_APP))
 		x->app_len = f[RS_APP].len;
 	if (HAS(RS_SVC))
 		x->svc_len = f[RS_SVC].len;
-	NEED(RS_CAT, to_str(&f[RS_CAT], &a, &x->cat) == 0);
-	NEED(RS_CONF, to_str(&f[RS_CONF], &a, &x->conf) == 0);
-	NEED(RS_RULE, to_str(&f[RS_RULE], &a, &x->rule) == 0);
+	NEED(RS_CAT, to_str(&f[RS_CAT], a, &x->cat) == 0);
+	NEED(RS_CONF, to_str(&f[RS_CONF], a, &x->conf) == 0);
+	NEED(RS_RULE, to_str(&f[RS_RULE], a, &x->rule) == 0);
 	if (HAS(RS_RULE))
 		x->rule_len = f[RS_RULE].len;
 	NEED(RS_ORIG_DSCP, to_dscp(&f[RS_ORIG_DSCP], &x->orig_dscp) == 0);
@@ -497,24 +569,21 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 	if (HAS(RS_ENC))
 		x->enc = f[RS_ENC].type == T_TRUE ? 1 : f[RS_ENC].type == T_FALSE ? 0 : -1;
 	NEED(RS_FRAG, to_uint(&f[RS_FRAG], UINT64_MAX >> 8, &x->frag) == 0);
-	NEED(RS_END, to_str(&f[RS_END], &a, &x->end) == 0);
+	NEED(RS_END, to_str(&f[RS_END], a, &x->end) == 0);
 	NEED(RS_CAND, f[RS_CAND].type == T_ARR);
-	NEED(RS_REASON, to_str(&f[RS_REASON], &a, &x->reason) == 0);
+	NEED(RS_REASON, to_str(&f[RS_REASON], a, &x->reason) == 0);
 	if (HAS(RS_REASON))
 		x->reason_len = f[RS_REASON].len;
-	NEED(RS_CONN_STATE, to_str(&f[RS_CONN_STATE], &a, &x->conn_state) == 0);
-	NEED(RS_EVIDENCE, to_str(&f[RS_EVIDENCE], &a, &x->evidence) == 0);
-	NEED(RS_CID, to_str(&f[RS_CID], &a, &x->cid) == 0);
-	NEED(RS_SCOPE, to_str(&f[RS_SCOPE], &a, &x->scope) == 0);
+	NEED(RS_CONN_STATE, to_str(&f[RS_CONN_STATE], a, &x->conn_state) == 0);
+	NEED(RS_EVIDENCE, to_str(&f[RS_EVIDENCE], a, &x->evidence) == 0);
+	NEED(RS_CID, to_str(&f[RS_CID], a, &x->cid) == 0);
+	NEED(RS_SCOPE, to_str(&f[RS_SCOPE], a, &x->scope) == 0);
 #undef NEED
 	if (HAS(RS_CAND)) {
 		size_t first = (size_t)(uintptr_t)f[RS_CAND].s, n = f[RS_CAND].len;
 		for (size_t i = 0; i < n; i++) {
-			memcpy(a, items[first + i], itemlen[first + i]);
-			a[itemlen[first + i]] = '\0';
-			b->cand[i] = a;
+			b->cand[i] = str_at(a, items[first + i], itemlen[first + i]);
 			b->cand_len[i] = itemlen[first + i];
-			a += itemlen[first + i] + 1;
 		}
 		x->cand = b->cand;
 		x->cand_len = b->cand_len;
@@ -523,6 +592,20 @@ int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_
 #undef HAS
 	x->final = strcmp(x->end, "interim") != 0;
 	if (*x->app && !*x->svc)
-		return 0;
+		goto not_plain;
 	return 1;
+not_plain:
+	for (size_t i = 0; i < st.nundo; i++)
+		w[st.undo[i]] = '"';
+	return 0;
+}
+
+int report_scan(const char *line, size_t len, struct rec *x, struct report_scan_buf *b)
+{
+	return scan(line, len, NULL, x, b);
+}
+
+int report_scan_w(char *line, size_t len, struct rec *x, struct report_scan_buf *b)
+{
+	return scan(line, len, line, x, b);
 }

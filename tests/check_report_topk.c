@@ -253,6 +253,33 @@ START_TEST(scanner_fast_path)
 	memmove(q + 18, q + 15, strlen(q + 15) + 1);
 	memcpy(q + 12, "999999", 6); /* 999999 > 65535 */
 	ck_assert_int_eq(report_scan(buf, strlen(buf), &x, &b), 0);
+
+	/* in place: the strings end in the line itself; a line that is no plain record after its
+	 * strings were ended (an address inet_pton refuses, "app" without "app_service") is given
+	 * back as it was, for the strict parser */
+	snprintf(buf, sizeof buf, "%s", plain);
+	ck_assert_int_eq(report_scan_w(buf, strlen(buf), &x, &b), 1);
+	ck_assert(x.orig_h > buf && x.orig_h < buf + sizeof buf);
+	ck_assert_str_eq(x.orig_h, "10.0.0.1");
+	ck_assert_str_eq(x.resp_h, "2001:db8::1");
+	ck_assert_str_eq(x.cand[0], "p/q");
+	ck_assert_str_eq(x.cand[1], "r/s");
+	ck_assert_uint_eq(x.cand_len[1], 3);
+	ck_assert_str_eq(x.cid, "1:abc=");
+	ck_assert_uint_eq(x.app_len, 1);
+	ck_assert_uint_eq(x.proto_len, 3);
+	char orig[2048];
+	snprintf(buf, sizeof buf, "%s", plain);
+	memcpy(strstr(buf, "2001:db8::1"), "2001:db8:::", 11);
+	memcpy(orig, buf, strlen(buf) + 1);
+	ck_assert_int_eq(report_scan_w(buf, strlen(buf), &x, &b), 0);
+	ck_assert_str_eq(buf, orig);
+	char *svc = strstr(plain, ",\"app_service\":\"s\"");
+	snprintf(buf, sizeof buf, "%.*s%s", (int)(svc - plain), plain, svc + 18);
+	ck_assert_ptr_null(strstr(buf, "app_service"));
+	memcpy(orig, buf, strlen(buf) + 1);
+	ck_assert_int_eq(report_scan_w(buf, strlen(buf), &x, &b), 0);
+	ck_assert_str_eq(buf, orig);
 }
 END_TEST
 
