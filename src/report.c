@@ -57,6 +57,7 @@ struct rcount *report_count_addh(struct rcount **map, const char *key, size_t le
 		}
 		memcpy(c->key, key, len);
 		c->key[len] = '\0';
+		c->klen = (uint32_t)len;
 		HASH_ADD_BYHASHVALUE(hh, *map, key[0], (unsigned)len, hv, c);
 	}
 	c->flows += n;
@@ -706,9 +707,14 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	size_t klen = putn(key, putn(key, putn(key, 0, sizeof key, x->app, x->app_len), sizeof key,
 				     "\t", 1),
 			   sizeof key, *x->app ? x->svc : "", *x->app ? x->svc_len : 0);
-	struct rsvc *s;
-	unsigned hv = (unsigned)report_key_hash(key, klen);
-	HASH_FIND_BYHASHVALUE(hh, r->svcs, key, (unsigned)klen, hv, s);
+	/* Why remember the last service: most records of a capture of anything but the products are
+	 * unlabelled, one service ("\t") after the other; a compare then replaces hash and search */
+	struct rsvc *s = r->last_svc;
+	unsigned hv = 0;
+	if (!s || s->klen != klen || memcmp(s->key, key, klen) != 0) {
+		hv = (unsigned)report_key_hash(key, klen);
+		HASH_FIND_BYHASHVALUE(hh, r->svcs, key, (unsigned)klen, hv, s);
+	}
 	if (!s) {
 		s = calloc(1, sizeof *s);
 		if (!s || !(s->key = strdup(key)) || !(s->names = strdup(key)) ||
@@ -725,6 +731,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 		*tab = '\0';
 		s->app = s->names;
 		s->service = tab + 1;
+		s->klen = klen;
 		HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->svcs, s->key, (unsigned)klen, hv, s);
 	} else if (strcmp(x->cat, s->category) < 0) {
 		char *c = strdup(x->cat);
@@ -733,6 +740,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 			s->category = c;
 		}
 	}
+	r->last_svc = s;
 	int cs = conf_slot(x->conf);
 	s->flows += nf;
 	s->pkts[0] += x->op;
@@ -751,9 +759,11 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 					   sizeof pk, x->resp_p));
 	report_count_addh(&s->ports, pkk.s, pkk.len, pkk.hash, nf, bytes, oom);
 
-	struct rprod *p;
-	hv = (unsigned)report_key_hash(x->app, x->app_len);
-	HASH_FIND_BYHASHVALUE(hh, r->prods, x->app, x->app_len, hv, p);
+	struct rprod *p = s->prod; /* the service's app: its product, looked up once */
+	if (!p) {
+		hv = (unsigned)report_key_hash(x->app, x->app_len);
+		HASH_FIND_BYHASHVALUE(hh, r->prods, x->app, x->app_len, hv, p);
+	}
 	if (!p) {
 		p = calloc(1, sizeof *p);
 		if (!p || !(p->app = strdup(x->app))) {
@@ -763,6 +773,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 		}
 		HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->prods, p->app, x->app_len, hv, p);
 	}
+	s->prod = p;
 	p->flows += nf;
 	p->pkts += x->op + x->rp;
 	p->ip[0] += x->oip;
@@ -822,8 +833,15 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	}
 	if (!labelled) {
 		finding_add(r, RF_UNCLASS, pkk, x, oom);
-		report_count_addh(&r->reasons, x->reason, x->reason_len,
-				  report_key_hash(x->reason, x->reason_len), nf, bytes, oom);
+		x->reason_hash = report_key_hash(x->reason, x->reason_len);
+		struct rcount *c = r->last_reason;
+		if (c && c->klen == x->reason_len && memcmp(c->key, x->reason, x->reason_len) == 0) {
+			c->flows += nf;
+			c->bytes += bytes;
+		} else {
+			r->last_reason = report_count_addh(&r->reasons, x->reason, x->reason_len,
+							   x->reason_hash, nf, bytes, oom);
+		}
 		report_cand_add(r, x, oom);
 	}
 	report_fw_add(r, x, idx, oom);

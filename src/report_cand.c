@@ -151,8 +151,12 @@ static void cand_count(struct report *r, enum rfind k, size_t ci, const struct r
 		if (!g->extra_key)
 			*oom = true;
 	}
-	report_count_add(&r->cand[k].reasons, *x->reason ? x->reason : "(not recorded)", x->final,
-			 x->oip + x->rip, oom);
+	if (*x->reason)
+		report_count_addh(&r->cand[k].reasons, x->reason, x->reason_len, x->reason_hash,
+				  x->final, x->oip + x->rip, oom);
+	else
+		report_count_add(&r->cand[k].reasons, "(not recorded)", x->final, x->oip + x->rip,
+				 oom);
 }
 
 /* An unlabelled record: for each finding, the first candidate that would put it there. A flow

@@ -148,9 +148,12 @@ enum { RC_PAYLOAD, RC_DNS, RC_SUBNET_PORT, RC_SUBNET, RC_SITE_PORT, RC_ROLE_PORT
 extern const char *const report_conf_names[RC_N];
 
 /* One product/service, or the unclassified group (app ""). */
+struct rprod;
 struct rsvc {
 	UT_hash_handle hh;
 	char *key;             /* "app\tservice" (the hash key) */
+	size_t klen;           /* strlen(key); add_record's */
+	struct rprod *prod;    /* its product (app), once add_record looked it up; NULL before */
 	char *names;           /* "app\0service": app and service point here */
 	const char *app, *service;
 	char *category;        /* smallest category name seen */
@@ -187,6 +190,7 @@ struct rec {
 	/* lengths of the strings, set by the reader (strlen; the scanner knows them without one) */
 	size_t orig_len, resp_len;
 	uint32_t app_len, svc_len, proto_len, rule_len, reason_len;
+	uint64_t reason_hash; /* add_record: report_key_hash of reason, for an unlabelled record */
 	const uint32_t *cand_len; /* of cand[i]; NULL: add_record measures them */
 	/* set by the aggregator (report.c add_record), once per record: report_key_hash of the
 	 * endpoints and candidates, and the server endpoint "resp_h:resp_p" ("[v6]:port") */
@@ -298,6 +302,8 @@ struct report {
 	void *counters_user;
 	struct rsvc *svcs;
 	struct rprod *prods;
+	struct rsvc *last_svc;               /* add_record: the previous record's service ... */
+	struct rcount *last_reason;          /* ... and unlabelled reason (entries of svcs, reasons) */
 	struct rfinding find[RF_N];
 	uint64_t bin_origin, bin_width;      /* microseconds; width 0 until the first record */
 	struct rj_doc doc;

@@ -73,6 +73,7 @@ static void merge_svcs(struct report *d, const struct report *s, bool *oom)
 			strcpy(y->names + al + 1, x->service);
 			y->app = y->names;
 			y->service = y->names + al + 1;
+			y->klen = strlen(y->key);
 			HASH_ADD_KEYPTR(hh, d->svcs, y->key, strlen(y->key), y);
 		} else if (strcmp(x->category, y->category) < 0) {
 			char *c = dup_or(x->category, oom);

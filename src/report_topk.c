@@ -65,6 +65,16 @@ static inline uint64_t mix64(uint64_t h)
 	return h;
 }
 
+/* The word loads are read as the machine's: w above is built little-endian, so on a big-endian
+ * machine both are swapped to give the memcpy'd word the full words are. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static inline uint32_t le32(uint32_t x) { return __builtin_bswap32(x); }
+static inline uint64_t le64(uint64_t x) { return __builtin_bswap64(x); }
+#else
+static inline uint32_t le32(uint32_t x) { return x; }
+static inline uint64_t le64(uint64_t x) { return x; }
+#endif
+
 uint64_t report_key_hash(const char *key, size_t len)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xbf58476d1ce4e5b9ULL);
@@ -78,9 +88,19 @@ uint64_t report_key_hash(const char *key, size_t len)
 		len -= 8;
 	}
 	if (len) {
-		uint64_t w = 0;
-		memcpy(&w, p, len);
-		h = (h ^ w) * 0x94d049bb133111ebULL;
+		/* the last 1-7 bytes as a zero-padded little-endian word, from two overlapping loads
+		 * (a byte copy to the stack and a word load back stalled store forwarding) */
+		uint64_t w;
+		if (len >= 4) {
+			uint32_t a, b;
+			memcpy(&a, p, 4);
+			memcpy(&b, p + len - 4, 4);
+			w = (uint64_t)le32(a) | (uint64_t)le32(b) << (8 * (len - 4));
+		} else {
+			w = (uint64_t)p[0] | (uint64_t)p[len / 2] << (8 * (len / 2)) |
+			    (uint64_t)p[len - 1] << (8 * (len - 1));
+		}
+		h = (h ^ le64(w)) * 0x94d049bb133111ebULL;
 	}
 	return mix64(h);
 }
