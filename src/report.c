@@ -541,8 +541,7 @@ static size_t put(char *b, size_t n, size_t cap, const char *s)
 static size_t put_u64(char *b, size_t n, size_t cap, uint64_t v)
 {
 	char d[24];
-	d[report_fmt_u64(d, v)] = '\0';
-	return put(b, n, cap, d);
+	return putn(b, n, cap, d, report_fmt_u64(d, v));
 }
 
 /* "host:port", "[v6]:port" into buf (at least UCF_ADDR_STRLEN + 16 bytes, host shorter than

@@ -23,6 +23,7 @@ struct span {
 	uint32_t len;           /* array: number of items */
 	uint8_t type;
 	uint8_t plain;          /* number: digits only (no sign, fraction, exponent) */
+	uint64_t val;           /* a plain number of at most 19 digits: its value */
 };
 
 #define SCAN_SLOTS 512
@@ -130,9 +131,12 @@ static const unsigned char *plain_str(const unsigned char *p, const unsigned cha
 	return p < e ? p : NULL;
 }
 
-/* An RFC 8259 number without exponent; end, or NULL. */
-static const unsigned char *number(const unsigned char *p, const unsigned char *e, uint8_t *plain)
+/* An RFC 8259 number without exponent; end, or NULL. The value of its leading digits goes to
+ * *val as they are checked (to_uint's, when the number is plain: one pass over the digits). */
+static const unsigned char *number(const unsigned char *p, const unsigned char *e, uint8_t *plain,
+				   uint64_t *val)
 {
+	uint64_t x = 0;
 	*plain = 1;
 	if (p < e && *p == '-') {
 		*plain = 0;
@@ -146,8 +150,9 @@ static const unsigned char *number(const unsigned char *p, const unsigned char *
 			return NULL;
 	} else {
 		while (p < e && *p >= '0' && *p <= '9')
-			p++;
+			x = x * 10 + (uint64_t)(*p++ - '0'); /* wraps past 19 digits: to_uint refuses those */
 	}
+	*val = x;
 	if (p < e && *p == '.') {
 		*plain = 0;
 		p++;
@@ -165,9 +170,7 @@ static int to_uint(const struct span *v, uint64_t max, uint64_t *out)
 {
 	if (v->type != T_NUM || !v->plain || v->len > 19)
 		return -1;
-	uint64_t x = 0;
-	for (uint32_t i = 0; i < v->len; i++)
-		x = x * 10 + (uint64_t)(v->s[i] - '0');
+	uint64_t x = v->val;
 	if (x > max)
 		return -1;
 	*out = x;
@@ -428,7 +431,7 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 			p++;
 		if (p >= e)
 			return 0;
-		struct span v = { p, 0, 0, 0 };
+		struct span v = { p, 0, 0, 0, 0 };
 		switch (*p) {
 		case '"':
 			v.s = ++p;
@@ -492,7 +495,7 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 			}
 			break;
 		default:
-			if (!(p = number(p, e, &v.plain)))
+			if (!(p = number(p, e, &v.plain, &v.val)))
 				return 0;
 			v.len = (uint32_t)(p - v.s);
 			v.type = T_NUM;
