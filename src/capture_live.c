@@ -10,10 +10,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 
 #include "capture_internal.h"
 
 #define LIVE_TIMEOUT_MS 200
+/* Frames handed to a batch consumer at once at most (pipeline_on_batch works 16 ahead). */
+#define LIVE_BATCH 64
 
 struct cap_live {
 	struct cap_source base; /* first: the generic handle */
@@ -23,6 +29,12 @@ struct cap_live {
 	/* libpcap's counters are 32-bit and wrap: keep 64-bit sums of their deltas */
 	struct pcap_stat last;
 	uint64_t recv, drop, ifdrop;
+	/* cap_run_batch: the frames of the ring block being read, not yet handed over */
+	bool ring_v3;   /* libpcap reads a TPACKET_V3 ring of Ethernet frames: batches possible */
+	unsigned mac;   /* tp_mac of the last frame whose ring header was found (0: none yet) */
+	const u_char *next_hdr; /* where the held frames' block goes on: the next one's header */
+	size_t nbatch;
+	struct cap_frame batch[LIVE_BATCH];
 };
 
 void cap_live_opts_defaults(struct cap_live_opts *o)
@@ -103,6 +115,105 @@ static void live_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char 
 	cap_deliver(arg, h, bytes);
 }
 
+#ifdef __linux__
+/* The ring header of a frame libpcap handed over, or NULL. libpcap (TPACKET_V3) hands over
+ * frames in place: bytes = header + tp_mac, 4 bytes less when it moved the MAC addresses to put
+ * back a VLAN tag the kernel had taken off. The kernel puts the MAC header at least
+ * TPACKET3_HDRLEN (68) + PACKET_RESERVE bytes after the 8-aligned header, and a block's first
+ * header 48 bytes into the ring, so the 112 bytes before any frame are ring memory: candidates are
+ * looked for there only, and one is taken only when its length, captured length, time and tp_mac
+ * all match the frame's (a frame never matches by chance: otherwise no header, no batching). */
+static inline const struct tpacket3_hdr *ring_header_at(const struct pcap_pkthdr *h, uintptr_t b,
+							 unsigned off)
+{
+	const struct tpacket3_hdr *t = (const struct tpacket3_hdr *)(b - off);
+	unsigned tag = (unsigned)t->tp_mac - off; /* 0, or 4 with a tag put back */
+	if ((tag == 0 || tag == 4) && t->tp_snaplen + tag == h->caplen && t->tp_len + tag == h->len &&
+	    t->tp_sec == (uint32_t)h->ts.tv_sec)
+		return t;
+	return NULL;
+}
+
+static const struct tpacket3_hdr *ring_header(struct cap_live *l, const struct pcap_pkthdr *h,
+					      const u_char *bytes)
+{
+	uintptr_t b = (uintptr_t)bytes;
+	if (l->mac) { /* where the previous frames' headers were: the same tp_mac, tag or not */
+		const struct tpacket3_hdr *t = ring_header_at(h, b, l->mac);
+		if (!t)
+			t = ring_header_at(h, b, l->mac - 4);
+		if (t)
+			return t;
+	}
+	for (unsigned off = 64 + (unsigned)(b & 7); off <= 112; off += 8) { /* 8-aligned headers */
+		const struct tpacket3_hdr *t = off >= 68 ? ring_header_at(h, b, off) : NULL;
+		if (t) {
+			l->mac = t->tp_mac;
+			return t;
+		}
+	}
+	return NULL;
+}
+#endif
+
+/* Hands the frames collected so far to the batch consumer; honours max_packets and stop as
+ * cap_deliver does. */
+static void live_flush_batch(struct cap_live *l)
+{
+	struct cap_source *s = &l->base;
+	size_t n = l->nbatch;
+	l->nbatch = 0;
+	if (!n) /* (collected before a stop: handed over, as they would have been one by one) */
+		return;
+	if (s->max_packets && n > s->max_packets - s->delivered)
+		n = (size_t)(s->max_packets - s->delivered);
+	size_t done = s->on_batch(s->batch_user, l->batch, n);
+	s->delivered += done;
+	if (done < n || (s->max_packets && s->delivered >= s->max_packets)) {
+		s->stop = 1;
+		pcap_breakloop(s->pcap);
+	}
+}
+
+/* The pcap_handler under cap_run_batch: frames are collected while they stay valid, i.e. until
+ * the last frame of their ring block, after whose callback libpcap hands the block back to the
+ * kernel (tp_next_offset 0 marks that frame). A frame whose ring header cannot be found is
+ * handed over at once, after the ones before it. Consuming a block's frames together lets the
+ * pipeline prefetch their flows ahead (pipeline_on_batch): on a lightly loaded link, where the
+ * process sleeps between blocks, those flows are no longer in the cache when a block arrives. */
+static void live_collect(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct cap_live *l = (struct cap_live *)arg;
+	struct cap_source *s = &l->base;
+	if (s->stop)
+		return;
+	struct cap_frame *f = &l->batch[l->nbatch++];
+	f->h.ts_us = cap_ts_us(h);
+	f->h.caplen = h->caplen;
+	f->h.wirelen = h->len;
+	f->h.linktype = s->linktype;
+	f->bytes = bytes;
+#ifdef __linux__
+	const struct tpacket3_hdr *t = ring_header(l, h, bytes);
+	if (l->nbatch > 1 && (const u_char *)t != l->next_hdr) {
+		/* frames were held past the end of their block (a kernel that does not mark a
+		 * block's last frame?): never again */
+		l->ring_v3 = false;
+	}
+	if (t && t->tp_next_offset != 0 && l->ring_v3) {
+		/* the next frame's ring header, MAC and IP headers, as live_deliver, but exactly */
+		const u_char *next = (const u_char *)t + t->tp_next_offset;
+		__builtin_prefetch(next);
+		__builtin_prefetch(next + 64, 1);
+		__builtin_prefetch(next + 128);
+		l->next_hdr = next;
+		if (l->nbatch < LIVE_BATCH)
+			return;
+	}
+#endif
+	live_flush_batch(l);
+}
+
 static int live_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn on_packet,
 		    void (*tick)(void *user), void *user, uint64_t max_packets, char *errbuf)
 {
@@ -113,14 +224,22 @@ static int live_run(struct cap_source *s, cap_input_fn on_input, cap_packet_fn o
 	if (on_input && !on_input(user, s->name, s->linktype, errbuf))
 		return UCF_ERR_RUNTIME;
 	bool ready = true; /* read first: packets may be waiting already */
+	pcap_handler deliver = s->on_batch && l->ring_v3 ? live_collect : live_deliver;
+	l->nbatch = 0;
 	while (!s->stop) {
 		/* Non-blocking: whatever the kernel has handed over, straight from the ring. Only
 		 * when the wait below saw a block handed over (or timed out): in non-blocking mode
 		 * libpcap polls the socket once itself whenever it finds no block ready, a second
 		 * system call for every wake-up. */
-		if (ready && pcap_dispatch(s->pcap, -1, live_deliver, (u_char *)s) == PCAP_ERROR) {
-			snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", s->name, pcap_geterr(s->pcap));
-			return UCF_ERR_RUNTIME;
+		if (ready) {
+			int r = pcap_dispatch(s->pcap, -1, deliver, (u_char *)s);
+			/* frames held when a break ended the read: their block is still ours */
+			live_flush_batch(l);
+			if (r == PCAP_ERROR) {
+				snprintf(errbuf, UCF_ERRBUF_SIZE, "%s: %s", s->name,
+					 pcap_geterr(s->pcap));
+				return UCF_ERR_RUNTIME;
+			}
 		}
 		/* Then wait here, not inside libpcap. On Linux (TPACKET_V3) libpcap's own wait
 		 * never times out on a link with no packets at all and restarts after signals;
@@ -231,6 +350,15 @@ int cap_open_live(struct cap_source **out, const struct cap_live_opts *opts, cha
 	l->fd = pcap_get_selectable_fd(p);
 	if (l->fd >= 0 && pcap_setnonblock(p, 1, perr) != 0)
 		l->fd = -1; /* blocking reads with the read timeout, then */
+#ifdef __linux__
+	{
+		int ver = -1;
+		socklen_t len = sizeof ver;
+		l->ring_v3 = l->base.linktype == DLT_EN10MB && pcap_fileno(p) >= 0 &&
+			     getsockopt(pcap_fileno(p), SOL_PACKET, PACKET_VERSION, &ver, &len) == 0 &&
+			     ver == TPACKET_V3;
+	}
+#endif
 	int rc = cap_set_filter(&l->base, opts->bpf, errbuf);
 	if (rc != UCF_OK) {
 		live_close(&l->base);

@@ -250,7 +250,7 @@ int live_run(const struct live_config *cfg, struct cap_source *src, struct pipel
 	L.start_mono = L.prev.mono_us;
 	L.next_flush = L.start_mono + (uint64_t)cfg->flush_s * 1000000ULL;
 	L.next_stats = L.start_mono + (uint64_t)cfg->stats_s * 1000000ULL;
-	int rc = cap_run(src, live_on_input, pipeline_on_packet, live_tick, pl, count, errbuf);
+	int rc = cap_run_batch(src, live_on_input, pipeline_on_batch, live_tick, pl, count, errbuf);
 	L.end_mono = clock_us(CLOCK_MONOTONIC);
 	if (rc == UCF_OK && L.error) {
 		snprintf(errbuf, UCF_ERRBUF_SIZE, "%s", L.errbuf);

@@ -207,9 +207,13 @@ static void *worker_main(void *arg)
 	self = w;
 	char eb[UCF_ERRBUF_SIZE] = "";
 	w->next_publish = clock_us(CLOCK_MONOTONIC) + PUBLISH_US;
-	w->rc = cap_run(w->src, worker_on_input,
-			C.cfg->count ? worker_on_packet_counted : pipeline_on_packet, worker_tick, w->pl,
-			0, eb);
+	/* -c: one packet at a time, each counted against the run's limit; else whole ring blocks */
+	if (C.cfg->count)
+		w->rc = cap_run(w->src, worker_on_input, worker_on_packet_counted, worker_tick, w->pl,
+				0, eb);
+	else
+		w->rc = cap_run_batch(w->src, worker_on_input, pipeline_on_batch, worker_tick, w->pl,
+				      0, eb);
 	if (w->rc != UCF_OK && !w->errbuf[0])
 		snprintf(w->errbuf, sizeof w->errbuf, "%s", eb);
 	/* every flow of this worker is written, whatever stopped it */
