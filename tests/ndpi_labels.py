@@ -5,8 +5,9 @@
 #      (SNI, certificate name, DNS name or HTTP Host matching one of its kind=service patterns) or
 #      go to or come from one of its documented subnets; and when the flow carries names at all, one
 #      of them must be the product's (a name of another application contradicts the label);
-#   2. nothing missed on webex.pcap: every flow there that carries a Webex service name or has an
-#      endpoint in a documented Webex subnet is labelled webex-calling;
+#   2. webex.pcap (a Webex Meetings capture): no flow is labelled Webex Calling, and every flow
+#      there that carries a Webex name, or goes to a documented Webex subnet with TLS or HTTP, is
+#      labelled (the shared Webex platform, app webex);
 #   3. the per-capture counts of labelled flows (app, service, confidence) equal tests/
 #      ndpi_labels.expected, so that a label gained or lost anywhere in the corpus shows up.
 # Prints the counts per product over the corpus and per label on webex.pcap.
