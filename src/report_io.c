@@ -1,4 +1,5 @@
 /* report_io.c - the audit report's files: reading saved flow records, writing the report atomically. */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -39,6 +40,13 @@ int report_read_jsonl(struct report *r, const char *path, char *errbuf)
 #ifdef POSIX_FADV_SEQUENTIAL
 	if (!is_stdin)
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+#ifdef F_SETPIPE_SZ
+	/* From a pipe: a read returns at most the pipe's buffer (64 KB by default), and each one
+	 * waits for the writer: a larger buffer (where allowed; nothing changes where not) means
+	 * fewer reads and wake-ups (--from-json - spent twice the system time of a file). */
+	if (is_stdin)
+		(void)fcntl(fd, F_SETPIPE_SZ, (int)READ_CHUNK * 4);
 #endif
 	size_t have = 0;
 	uint64_t lineno = 0;
