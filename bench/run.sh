@@ -3,12 +3,15 @@
 #
 # Usage: bench/run.sh [--ucflow PATH] [--gen PATH] [--floor PATH] [--rusage PATH] [--flowsize PATH]
 #                     [--runs N] [--mix-runs N] [--packets N] [--flows N] [--concurrency N]
-#                     [--big-flows N] [--dir DIR] [--keep]
+#                     [--big-flows N] [--dir DIR] [--keep] [--ipfix]
 # Defaults: binaries from the current (build) directory (./ucflow, ./bench/gen_pcap, ...), 21 runs
 # on the mix and 5 on the 1M-flow capture (--runs N sets both, --mix-runs the mix's alone), a
 # 1M-packet / 25k-flow mix, 1M distinct flows for bytes per flow. Captures go to $BENCH_DIR or a
 # temporary directory that is removed at exit unless --keep (or $BENCH_DIR) is given. `make bench`
 # passes the paths of the binaries it just built. Environment: BENCH_RUNS, BENCH_MIX_RUNS, BENCH_DIR.
+# --ipfix: also what IPFIX export adds to the mix (issue 17's limit: 10 % of the wall time):
+# ucflow alone, with --ipfix file:DIR/bench.ipfix and with --ipfix udp://127.0.0.1:PORT (a python3
+# socket bound there takes the datagrams) alternate --mix-runs rounds; medians and the added share.
 #
 # Method. Every capture is read once before timing (page cache warm). Then floor and ucflow run
 # alternately N times each; medians of the wall times are reported, and for the mix, whose ratio
@@ -43,6 +46,7 @@ BIG=1000000
 DIR=${BENCH_DIR:-}
 KEEP=${BENCH_DIR:+1}
 KEEP=${KEEP:-0}
+IPFIX=0
 
 usage() {
 	sed -n '4,10p' "$0" | sed 's/^# \{0,1\}//'
@@ -63,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--big-flows) BIG=$2; shift 2 ;;
 	--dir) DIR=$2; KEEP=1; shift 2 ;;
 	--keep) KEEP=1; shift ;;
+	--ipfix) IPFIX=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -82,7 +87,9 @@ if [ -z "$DIR" ]; then
 else
 	mkdir -p "$DIR"
 fi
+SINK_PID=""
 cleanup() {
+	[ -z "$SINK_PID" ] || kill "$SINK_PID" 2>/dev/null || true
 	if [ "$KEEP" = 1 ]; then
 		rm -f "$DIR"/*.times "$DIR"/*.log
 	else
@@ -253,6 +260,64 @@ echo
 echo "== mix: $MIX_PKTS packets, $FLOWS flows, $CONC concurrent, $(awk -v b="$MIX_BYTES" 'BEGIN { printf "%.1f MB", b / 1e6 }') ($MIX_RUNS runs each, alternating; medians)"
 bench "$MIX" "$MIX_RUNS"
 report "$MIX_PKTS" target
+
+# ---- 1b. IPFIX export on the mix (--ipfix) ----
+# ipfix_bench ROUNDS: plain, file: and udp: runs alternate (the order rotates every round so that
+# none is always first after the page cache settles); medians of wall and CPU time per variant.
+ipfix_bench() {
+	rounds=$1
+	rm -f "$DIR/ip_plain.times" "$DIR/ip_file.times" "$DIR/ip_udp.times"
+	cat "$MIX" >/dev/null
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		for v in $(echo "plain file udp file udp plain udp plain file" | cut -d' ' -f$((3 * (i % 3) + 1))-$((3 * (i % 3) + 3))); do
+			case $v in
+			plain) timed "$DIR/ip_plain.times" "$UCFLOW" -q -r "$MIX" -o /dev/null ;;
+			file) timed "$DIR/ip_file.times" "$UCFLOW" -q -r "$MIX" -o /dev/null --ipfix "file:$DIR/bench.ipfix" ;;
+			udp) [ -z "$UDP_TARGET" ] || timed "$DIR/ip_udp.times" "$UCFLOW" -q -r "$MIX" -o /dev/null --ipfix "$UDP_TARGET" ;;
+			esac
+		done
+		i=$((i + 1))
+	done
+}
+if [ "$IPFIX" = 1 ]; then
+	echo
+	echo "== IPFIX export on the mix ($MIX_RUNS rounds of ucflow alone, --ipfix file: and --ipfix udp:, alternating; medians)"
+	UDP_TARGET=""
+	if command -v python3 >/dev/null; then
+		# a UDP collector that only takes the datagrams (what a real one costs is its own CPU)
+		python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+while True:
+    s.recv(65535)' >"$DIR/sink.port" &
+		SINK_PID=$!
+		n=50
+		while [ ! -s "$DIR/sink.port" ] && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+		[ -s "$DIR/sink.port" ] && UDP_TARGET="udp://127.0.0.1:$(cat "$DIR/sink.port")"
+	fi
+	[ -n "$UDP_TARGET" ] || echo "  (no python3 for a UDP sink: udp:// not timed)"
+	ipfix_bench "$MIX_RUNS"
+	P_WALL=$(field wall_s "$DIR/ip_plain.times" | median)
+	P_CPU=$(cpu "$DIR/ip_plain.times" | median)
+	printf '  %-34s %8.3f s  (CPU %.3f s)\n' "ucflow -q -o /dev/null" "$P_WALL" "$P_CPU"
+	for v in file udp; do
+		[ -s "$DIR/ip_$v.times" ] || continue
+		w=$(field wall_s "$DIR/ip_$v.times" | median)
+		c=$(cpu "$DIR/ip_$v.times" | median)
+		awk -v n="  + --ipfix $v:" -v w="$w" -v c="$c" -v pw="$P_WALL" -v pc="$P_CPU" 'BEGIN {
+			a = 100 * (w - pw) / pw
+			printf "  %-34s %8.3f s  (CPU %.3f s)  adds %+.1f %% wall, %+.1f %% CPU  (limit 10 %% wall: %s)\n",
+				n, w, c, a, 100 * (c - pc) / pc, (a <= 10) ? "PASS" : "FAIL" }'
+	done
+	# one run that reports: records exported, sent and dropped (none may be dropped)
+	for t in "file:$DIR/bench.ipfix" $UDP_TARGET; do
+		"$UCFLOW" -r "$MIX" -o /dev/null --ipfix "$t" 2>&1 >/dev/null | sed -n 's/^ucflow: ipfix /  exporter: /p'
+	done
+	rm -f "$DIR/bench.ipfix"
+fi
 
 # ---- 2. 1M concurrent flows ----
 BIG_PKTS=$(pkts_of "$BIGCAP")
