@@ -3,11 +3,12 @@
 #
 # Usage (root): bench/live.sh [--ucflow PATH] [--gen PATH] [--rusage PATH] [--packets N]
 #                             [--flows N] [--rates "topspeed PPS ..."] [--buffer KIB] [--workers "1 2"]
-#                             [--runs N] [--install] [--keep]
+#                             [--runs N] [--timer MODE] [--install] [--keep]
 # Defaults: binaries from the current (build) directory, bench's mix (bench/gen_pcap -m mix, as
 # bench/run.sh builds it) of 500,000 packets and 12,500 flows (run.sh's ratio), rates "topspeed
 # 100000 250000" (packets/s), -B 65536 KiB for every capture, workers "1 2", one run each.
-# --install: apt-get install tcpreplay tcpdump iproute2 first (Debian packages).
+# --install: apt-get install tcpreplay tcpdump iproute2 first (Debian packages). --timer: tcpreplay's
+# timing mode at a fixed rate (-T; default nano; gtod is tcpreplay's own default).
 #
 # Method. Two network namespaces of the script's own, joined by a veth pair with no address and no
 # route (nothing can leave the pair; the namespaces are deleted at exit). tcpreplay -K (the capture
@@ -26,6 +27,10 @@
 # length of the run (the median: on a shared machine one idle run can take several times the
 # others, and would skew every net figure of that capture).
 # The table ends with ucflow's CPU-s/Mpkt over tcpdump's at each rate, raw and net.
+# At a fixed rate tcpreplay waits between packets with nanosleep (-T nano), not its default busy loop
+# (gtod), which holds a whole CPU at any rate: on a 2-CPU machine that left the capture one CPU to
+# share with the sender, whereas a sensor on a mirror port runs no sender at all. Every capture,
+# tcpdump's included, runs under the same timer; --timer gtod gives the old conditions.
 set -eu
 
 UCFLOW=./ucflow
@@ -38,6 +43,7 @@ RATES="topspeed 100000 250000"
 BUFFER=65536
 WORKERS="1 2"
 RUNS=1
+TIMER=nano
 INSTALL=0
 KEEP=0
 
@@ -55,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--buffer) BUFFER=$2; shift 2 ;;
 	--workers) WORKERS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
+	--timer) TIMER=$2; shift 2 ;;
 	--install) INSTALL=1; shift ;;
 	--keep) KEEP=1; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -62,6 +69,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+case $TIMER in
+nano|gtod|select|ioport) ;;
+*) echo "live.sh: --timer: expected nano, gtod, select or ioport" >&2; exit 2 ;;
+esac
 [ "$(id -u)" = 0 ] || { echo "live.sh: needs root (network namespaces, veth, capture)" >&2; exit 2; }
 if [ "$INSTALL" = 1 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpreplay tcpdump iproute2 >/dev/null
@@ -102,7 +113,7 @@ ip -n "$RX" link set vrx mtu 9000 up
 MIX=$DIR/mix.pcap
 "$GEN" -m mix -n "$PACKETS" -f "$FLOWS" -c "$CONC" -o "$MIX" 2>"$DIR/mix.info" || { cat "$DIR/mix.info" >&2; exit 1; }
 echo "mix: $(tr '\n' ' ' <"$DIR/mix.info" | cut -c1-200)"
-echo "host: $(nproc) CPUs, $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "host: $(nproc) CPUs, $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg); sender at fixed rates: tcpreplay -T $TIMER"
 
 # wait_for FILE REGEX SECONDS
 wait_for() {
@@ -141,7 +152,7 @@ one() {
 	elif [ "$rate" = topspeed ]; then
 		ip netns exec "$TX" tcpreplay -K --topspeed -i vtx "$MIX" >"$DIR/tx.out" 2>&1
 	else
-		ip netns exec "$TX" tcpreplay -K --pps "$rate" -i vtx "$MIX" >"$DIR/tx.out" 2>&1
+		ip netns exec "$TX" tcpreplay -K -T "$TIMER" --pps "$rate" -i vtx "$MIX" >"$DIR/tx.out" 2>&1
 	fi
 	sleep 1
 	kill -INT "$cpid"
