@@ -710,7 +710,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	 * unlabelled, one service ("\t") after the other; a compare then replaces hash and search */
 	struct rsvc *s = r->last_svc;
 	unsigned hv = 0;
-	if (!s || s->klen != klen || memcmp(s->key, key, klen) != 0) {
+	if (!s || s->klen != klen || !report_key_eq(s->key, key, klen)) {
 		hv = (unsigned)report_key_hash(key, klen);
 		HASH_FIND_BYHASHVALUE(hh, r->svcs, key, (unsigned)klen, hv, s);
 	}
@@ -834,7 +834,7 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 		finding_add(r, RF_UNCLASS, pkk, x, oom);
 		x->reason_hash = report_key_hash(x->reason, x->reason_len);
 		struct rcount *c = r->last_reason;
-		if (c && c->klen == x->reason_len && memcmp(c->key, x->reason, x->reason_len) == 0) {
+		if (c && c->klen == x->reason_len && report_key_eq(c->key, x->reason, x->reason_len)) {
 			c->flows += nf;
 			c->bytes += bytes;
 		} else {

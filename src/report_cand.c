@@ -99,8 +99,8 @@ static const struct rcand_hit *cand_hit(struct report *r, const char *cand, size
 				     (uint64_t)(unsigned char)proto[0] << 56;
 			h = &r->cand_cache[(k >> 20) & (CAND_CACHE - 1)];
 			/* both NUL-terminated within their arrays: the compares stop there */
-			if (h->used && h->port == port && memcmp(h->cand, cand, cl + 1) == 0 &&
-			    memcmp(h->proto, proto, pl + 1) == 0)
+			if (h->used && h->port == port && report_key_eq(h->cand, cand, cl + 1) &&
+			    report_key_eq(h->proto, proto, pl + 1))
 				return h;
 		}
 	}

@@ -3,8 +3,10 @@
 #define REPORT_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A 64-bit hash of a short string (endpoints, rules, ports): the summaries' map and HyperLogLog
  * use it, and so do the report's uthash tables (keys hashed 8 bytes at a time: uthash's Jenkins
@@ -12,6 +14,26 @@
 uint64_t report_key_hash(const char *key, size_t len);
 #define HASH_FUNCTION(keyptr, keylen, hashv) \
 	((hashv) = (unsigned)report_key_hash((const char *)(keyptr), (size_t)(keylen)))
+/* Equal keys of n bytes. Why not memcmp: the tables compare a key only once hash and length
+ * matched, so it is nearly always equal and short (an address, a port, a candidate): two or
+ * four overlapping word loads, inline, rather than a call that sizes the compare first. */
+static inline bool report_key_eq(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	uint64_t d = 0, u, v;
+	if (n >= 8 && n <= 32) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&u, x + i, 8);
+			memcpy(&v, y + i, 8);
+			d |= u ^ v;
+		}
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&v, y + n - 8, 8);
+		return !(d | (u ^ v));
+	}
+	return memcmp(x, y, n) == 0;
+}
+#define HASH_KEYCMP(a, b, n) (!report_key_eq((a), (b), (n)))
 #include <uthash.h>
 
 #include "report.h"
@@ -110,7 +132,8 @@ struct rtopk {
 	uint32_t *tab;            /* open addressing: hash's top 16 bits << 16 | (id + 1), 0 empty */
 	uint32_t tmask;
 	uint32_t n, cap, k;
-	uint16_t bmin, bmax, bfree;
+	uint16_t bmin, bmax, bfree; /* bfree: buckets freed, taken before ... */
+	uint16_t bnew;              /* ... bk[bnew..cap], never used yet */
 	uint64_t floor;       /* upper bound of the flows of any key not kept */
 	uint64_t evicted;     /* counters taken over (0: every count is exact) */
 	uint8_t *hll;         /* HyperLogLog registers: the distinct keys, estimated */

@@ -87,6 +87,14 @@ static int key_lookup(const unsigned char *k, size_t n, const unsigned char *e)
 }
 
 #define WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
+/* Past white space, tested only when p is not at the byte expected next (never white space):
+ * ucflow writes none, and one compare per field boundary replaces a class test. */
+#define SKIP_WS(p, e, expect)                                  \
+	do {                                                   \
+		if ((p) >= (e) || *(p) != (expect))            \
+			while ((p) < (e) && WS(*(p)))          \
+				(p)++;                         \
+	} while (0)
 
 /* Bytes of a word: any zero; any below 0x20 (exact tests, Hacker's Delight 6-1). */
 #define ONES 0x0101010101010101ULL
@@ -131,6 +139,45 @@ static const unsigned char *plain_str(const unsigned char *p, const unsigned cha
 	return p < e ? p : NULL;
 }
 
+/* The decimal digits at p (before e): past them; *x becomes *x * 10^n + their value, wrapping
+ * as the digit-at-a-time loop would. Eight at a time where the line has them (SWAR, as in
+ * fast_float's parse_eight_digits): no branch per digit of a record's counts, ports and times. */
+static const uint64_t pow10_8[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+				     100000000 };
+
+static inline const unsigned char *digits(const unsigned char *p, const unsigned char *e,
+					  uint64_t *x)
+{
+	uint64_t v = *x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (e - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		/* a byte is a digit when its high nibble is 3, before and after adding 6 (a carry
+		 * out of a byte comes only from a non-digit and goes only to bytes after it) */
+		uint64_t t = ((w & (ONES * 0xf0)) ^ (ONES * 0x30)) |
+			     (((w + ONES * 0x06) & (ONES * 0xf0)) ^ (ONES * 0x30));
+		unsigned n = t ? (unsigned)__builtin_ctzll(t) / 8 : 8;
+		if (n) { /* the n digits, as leading zeros' 8-digit number */
+			uint64_t d = (w - ONES * '0') << (8 * (8 - n));
+			d = d * 10 + (d >> 8);
+			d = ((d & 0x000000ff000000ffULL) * 0x000f424000000064ULL +
+			     ((d >> 16) & 0x000000ff000000ffULL) * 0x0000271000000001ULL) >> 32;
+			v = v * pow10_8[n] + d;
+			p += n;
+		}
+		if (n < 8) {
+			*x = v;
+			return p;
+		}
+	}
+#endif
+	while (p < e && *p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	*x = v;
+	return p;
+}
+
 /* An RFC 8259 number without exponent; end, or NULL. The value of its leading digits goes to
  * *val as they are checked (to_uint's, when the number is plain: one pass over the digits). */
 static const unsigned char *number(const unsigned char *p, const unsigned char *e, uint8_t *plain,
@@ -149,8 +196,7 @@ static const unsigned char *number(const unsigned char *p, const unsigned char *
 		if (p < e && *p >= '0' && *p <= '9')
 			return NULL;
 	} else {
-		while (p < e && *p >= '0' && *p <= '9')
-			x = x * 10 + (uint64_t)(*p++ - '0'); /* wraps past 19 digits: to_uint refuses those */
+		p = digits(p, e, &x); /* wraps past 19 digits: to_uint refuses those */
 	}
 	*val = x;
 	if (p < e && *p == '.') {
@@ -158,8 +204,8 @@ static const unsigned char *number(const unsigned char *p, const unsigned char *
 		p++;
 		if (p >= e || *p < '0' || *p > '9')
 			return NULL;
-		while (p < e && *p >= '0' && *p <= '9')
-			p++;
+		uint64_t frac = 0;
+		p = digits(p, e, &frac);
 	}
 	if (p < e && (*p == 'e' || *p == 'E'))
 		return NULL;
@@ -185,8 +231,11 @@ static int to_us(const struct span *v, uint64_t *out)
 	const unsigned char *p = v->s, *e = v->s + v->len;
 	uint64_t x = 0;
 	int nd = 0;
-	for (; p < e && *p != '.'; p++, nd++)
-		x = x * 10 + (uint64_t)(*p - '0');
+	{ /* number() checked them: digits up to the point or the end */
+		const unsigned char *d = digits(p, e, &x);
+		nd = (int)(d - p);
+		p = d;
+	}
 	if (nd > 13)
 		return -1; /* leave the very large to the strict path */
 	int frac = 0;
@@ -284,7 +333,7 @@ static int to_dscp(const struct span *v, int *out)
 #define PRED_KEYS 128
 #define PRED_NONE 0xff
 struct pred_key {
-	char key[32];    /* zero-padded */
+	char key[32];    /* the key, its closing quote, zeros */
 	uint8_t len;     /* 0: the line's start (entry 0) */
 	int8_t id;       /* its id, or -1: a key the report does not use */
 	uint8_t next[2]; /* entries seen after this one, the latest first; PRED_NONE: none */
@@ -296,7 +345,7 @@ static _Thread_local unsigned npred;
  * when it does not fit (too long, or the table full of other keys). */
 static uint8_t pred_learn(const unsigned char *k, size_t klen, int id)
 {
-	if (!klen || klen >= sizeof pred[0].key)
+	if (!klen || klen >= sizeof pred[0].key - 1) /* room for the quote; len + 1 < 32 */
 		return PRED_NONE;
 	for (unsigned i = 1; i < npred; i++)
 		if (pred[i].len == klen && memcmp(pred[i].key, k, klen) == 0)
@@ -306,34 +355,31 @@ static uint8_t pred_learn(const unsigned char *k, size_t klen, int id)
 	struct pred_key *pk = &pred[npred];
 	memset(pk->key, 0, sizeof pk->key);
 	memcpy(pk->key, k, klen);
+	pk->key[klen] = '"';
 	pk->len = (uint8_t)klen;
 	pk->id = (int8_t)id;
 	pk->next[0] = pk->next[1] = PRED_NONE;
 	return (uint8_t)npred++;
 }
 
-/* k starts with pk's key. Where the line has 32 bytes from k: words, the last one masked to the
- * key's length (key[] is zero-padded), instead of a memcmp call. */
+/* The line at k holds pk's key and its closing quote. key[] holds the quote after the key, then
+ * zeros: where the line has 32 bytes from k, two 16-byte compares (SSE2) cover both, masked to
+ * the key's length, instead of a byte test and a memcmp call. */
 static inline bool pred_eq(const struct pred_key *pk, const unsigned char *k, const unsigned char *e)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#ifdef __SSE2__
 	if (e - k >= 32) {
-		size_t n = pk->len, i = 0;
-		uint64_t a, b;
-		for (; i + 8 <= n; i += 8) {
-			memcpy(&a, k + i, 8);
-			memcpy(&b, pk->key + i, 8);
-			if (a != b)
-				return false;
-		}
-		if (i == n)
-			return true;
-		memcpy(&a, k + i, 8);
-		memcpy(&b, pk->key + i, 8);
-		return (a & ((1ULL << (8 * (n - i))) - 1)) == b;
+		__m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)k);
+		__m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(k + 16));
+		__m128i b0 = _mm_loadu_si128((const __m128i *)(const void *)pk->key);
+		__m128i b1 = _mm_loadu_si128((const __m128i *)(const void *)(pk->key + 16));
+		uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, b0)) |
+			      (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, b1)) << 16;
+		uint32_t want = (1u << (pk->len + 1)) - 1; /* len <= 30 */
+		return (eq & want) == want;
 	}
 #endif
-	return memcmp(k, pk->key, pk->len) == 0;
+	return (size_t)(e - k) > pk->len && k[pk->len] == '"' && memcmp(k, pk->key, pk->len) == 0;
 }
 
 #define MAX_UNKNOWN 24
@@ -368,8 +414,7 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 	if (p < e && *p == '}')
 		return 0; /* no fields: the strict path names what is missing */
 	for (;;) {
-		while (p < e && WS(*p))
-			p++;
+		SKIP_WS(p, e, '"');
 		if (p >= e || *p != '"' || ++nfields > RJ_MAX_FIELDS)
 			return 0;
 		const unsigned char *k = ++p;
@@ -380,7 +425,7 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 			struct pred_key *c = &pred[cur];
 			for (int w = 0; w < 2 && c->next[w] != PRED_NONE; w++) {
 				const struct pred_key *pk = &pred[c->next[w]];
-				if ((size_t)(e - k) > pk->len && k[pk->len] == '"' && pred_eq(pk, k, e)) {
+				if (pred_eq(pk, k, e)) {
 					hit = c->next[w];
 					if (w) { /* the latest first */
 						c->next[1] = c->next[0];
@@ -422,13 +467,11 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 			unk[nunk] = k;
 			unklen[nunk++] = (uint32_t)klen;
 		}
-		while (p < e && WS(*p))
-			p++;
+		SKIP_WS(p, e, ':');
 		if (p >= e || *p != ':')
 			return 0;
 		p++;
-		while (p < e && WS(*p))
-			p++;
+		SKIP_WS(p, e, '"');
 		if (p >= e)
 			return 0;
 		struct span v = { p, 0, 0, 0, 0 };
@@ -503,8 +546,7 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 		}
 		if (id >= 0)
 			f[id] = v;
-		while (p < e && WS(*p))
-			p++;
+		SKIP_WS(p, e, ',');
 		if (p >= e)
 			return 0;
 		if (*p == '}') {
@@ -592,8 +634,8 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 		x->cand_len = b->cand_len;
 		x->ncand = n;
 	}
+	x->final = !(HAS(RS_END) && f[RS_END].len == 7 && memcmp(x->end, "interim", 7) == 0);
 #undef HAS
-	x->final = strcmp(x->end, "interim") != 0;
 	if (*x->app && !*x->svc)
 		goto not_plain;
 	return 1;

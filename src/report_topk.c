@@ -120,7 +120,7 @@ static uint32_t tab_find(const struct rtopk *t, const char *key, size_t klen, ui
 		if (w >> 16 == tag) {
 			uint32_t id = (w & 0xffff) - 1;
 			const struct rtopk_count *c = &t->ent[id];
-			if (c->klen == klen && memcmp(c->key, key, klen) == 0)
+			if (c->klen == klen && report_key_eq(c->key, key, klen))
 				return id;
 		}
 	}
@@ -161,6 +161,36 @@ static void tab_del(struct rtopk *t, uint32_t id)
 
 /* ---- keys ---- */
 
+/* n < RTOPK_INLINE bytes from s to d, as overlapping word moves: a takeover copies a new key
+ * (an address, an endpoint) every record, and this is cheaper than a memcpy call of a variable
+ * length. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t a, b, c;
+	uint32_t x, y;
+	if (n >= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		memcpy(&c, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + 8, &b, 8);
+		memcpy(d + n - 8, &c, 8);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 /* c's key becomes key (klen bytes): in the counter when it fits, else in memory of its own (its
  * size kept in kin), reused while long enough. -1: out of memory, c unchanged. */
 static int key_set(struct rtopk_count *c, const char *key, size_t klen)
@@ -182,7 +212,10 @@ static int key_set(struct rtopk_count *c, const char *key, size_t klen)
 			memcpy(c->kin, &room, sizeof room);
 		}
 	}
-	memcpy(c->key, key, klen);
+	if (klen < RTOPK_INLINE)
+		copy_short(c->key, key, klen);
+	else
+		memcpy(c->key, key, klen);
 	c->key[klen] = '\0';
 	c->klen = (uint16_t)klen;
 	return 0;
@@ -191,7 +224,11 @@ static int key_set(struct rtopk_count *c, const char *key, size_t klen)
 /* Room for cap counters (ids unchanged), in one block: counters, table slots, buckets, table
  * (at most a quarter full: with every client new, each record's takeovers search the table for
  * a key it lacks and delete the victim's word, both walking to the end of a probe cluster; at a
- * half-full table those walks were a tenth of --from-json, and 2 KB more per summary halve them). */
+ * half-full table those walks were a tenth of --from-json, and 2 KB more per summary halve them).
+ * Why malloc and only the table cleared: counters, slots and buckets are written before they are
+ * read (buckets are handed out from bnew up), and most summaries that take their full k never
+ * fill it; clearing all of it (calloc) faulted in and zeroed pages never used (a third of the
+ * page faults of --from-json with every client new). */
 static int grow(struct rtopk *t, uint32_t cap)
 {
 	uint32_t size = 16;
@@ -200,9 +237,10 @@ static int grow(struct rtopk *t, uint32_t cap)
 	size_t off_slot = (size_t)cap * sizeof(struct rtopk_count);
 	size_t off_bk = (off_slot + cap * sizeof(uint16_t) + 7) & ~(size_t)7;
 	size_t off_tab = off_bk + (cap + 1) * sizeof(struct rtopk_bucket);
-	char *blk = calloc(1, off_tab + size * sizeof(uint32_t));
+	char *blk = malloc(off_tab + size * sizeof(uint32_t));
 	if (!blk)
 		return -1;
+	memset(blk + off_tab, 0, size * sizeof(uint32_t));
 	struct rtopk_count *ent = (struct rtopk_count *)(void *)blk;
 	struct rtopk_bucket *bk = (struct rtopk_bucket *)(void *)(blk + off_bk);
 	for (uint32_t i = 0; i < t->n; i++) {
@@ -210,14 +248,11 @@ static int grow(struct rtopk *t, uint32_t cap)
 		if (t->ent[i].key == t->ent[i].kin)
 			ent[i].key = ent[i].kin;
 	}
-	uint32_t first_new = t->bk ? t->cap + 1 : 0; /* buckets past the old ones are free */
-	if (t->bk)
-		memcpy(bk, t->bk, (t->cap + 1) * sizeof *bk);
-	else
+	if (t->bk) {
+		memcpy(bk, t->bk, (size_t)t->bnew * sizeof *bk); /* the ones ever used */
+	} else {
 		t->bfree = NIL;
-	for (uint32_t b = cap + 1; b-- > first_new;) {
-		bk[b].next = t->bfree;
-		t->bfree = (uint16_t)b;
+		t->bnew = 0;
 	}
 	free(t->ent);
 	t->ent = ent;
@@ -236,8 +271,11 @@ static int grow(struct rtopk *t, uint32_t cap)
 static uint16_t bucket_new(struct rtopk *t, uint64_t flows, uint16_t prev, uint16_t next)
 {
 	uint16_t b = t->bfree;
+	if (b != NIL)
+		t->bfree = t->bk[b].next;
+	else
+		b = t->bnew++; /* at most cap + 1 buckets are ever in use */
 	struct rtopk_bucket *x = &t->bk[b];
-	t->bfree = x->next;
 	x->flows = flows;
 	x->head = x->tail = NIL;
 	x->prev = prev;
@@ -400,7 +438,7 @@ static uint32_t add(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 			c->key = c->kin;
 	} else {
 		tab_del(t, id);
-		memcpy(c->kin, key, klen);
+		copy_short(c->kin, key, klen);
 		c->kin[klen] = '\0';
 		c->klen = (uint16_t)klen;
 	}
