@@ -43,6 +43,15 @@ static inline uint64_t cap_ts_us(const struct pcap_pkthdr *h)
 	return sec * 1000000ULL + (uint64_t)(uint32_t)h->ts.tv_usec;
 }
 
+/* A libpcap header as the pipeline takes it (cap_deliver, and the live batch collector). */
+static inline void cap_hdr_of(struct cap_pkthdr *ph, const struct pcap_pkthdr *h, int linktype)
+{
+	ph->ts_us = cap_ts_us(h);
+	ph->caplen = h->caplen;
+	ph->wirelen = h->len;
+	ph->linktype = linktype;
+}
+
 /* The pcap_handler that converts headers and forwards to on_packet; honours max_packets/stop. */
 void cap_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes);
 

@@ -188,10 +188,7 @@ static void live_collect(u_char *arg, const struct pcap_pkthdr *h, const u_char 
 	if (s->stop)
 		return;
 	struct cap_frame *f = &l->batch[l->nbatch++];
-	f->h.ts_us = cap_ts_us(h);
-	f->h.caplen = h->caplen;
-	f->h.wirelen = h->len;
-	f->h.linktype = s->linktype;
+	cap_hdr_of(&f->h, h, s->linktype);
 	f->bytes = bytes;
 #ifdef __linux__
 	const struct tpacket3_hdr *t = ring_header(l, h, bytes);

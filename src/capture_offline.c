@@ -34,10 +34,7 @@ void cap_deliver(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 	if (s->stop)
 		return;
 	struct cap_pkthdr ph;
-	ph.ts_us = cap_ts_us(h);
-	ph.caplen = h->caplen;
-	ph.wirelen = h->len;
-	ph.linktype = s->linktype;
+	cap_hdr_of(&ph, h, s->linktype);
 	s->on_packet(s->user, &ph, bytes);
 	s->delivered++;
 	if (s->max_packets && s->delivered >= s->max_packets) {

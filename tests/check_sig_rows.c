@@ -264,6 +264,15 @@ static struct sig_db *with_site(size_t i)
 	return d;
 }
 
+/* Row i's probes against the tables with_site(i) gives: *vs, and whether they reached the row. */
+static bool reached_with_site(size_t i, struct verdict *vs)
+{
+	struct sig_db *d = with_site(i);
+	run_probes(d, i, NULL, vs);
+	sig_db_free(d);
+	return reached(vs);
+}
+
 static void fail_row(const struct sig_rule *r, const char *why, const struct verdict *v)
 {
 	printf("FAIL %s:%u %s/%s: %s (got %s)\n", r->src.loc.file, r->src.loc.line,
@@ -342,11 +351,8 @@ START_TEST(test_rows)
 					 &v);
 				continue;
 			}
-			struct sig_db *d = with_site(i);
 			struct verdict vs;
-			run_probes(d, i, NULL, &vs);
-			sig_db_free(d);
-			if (!reached(&vs)) {
+			if (!reached_with_site(i, &vs)) {
 				fail_row(r, "not picked with its client declared (product_side=client)",
 					 &vs);
 				continue;
@@ -372,11 +378,8 @@ START_TEST(test_rows)
 						: "not picked by a flow inside its subnet and ports", &v);
 			continue;
 		}
-		struct sig_db *d = with_site(i);
 		struct verdict vs;
-		run_probes(d, i, NULL, &vs);
-		sig_db_free(d);
-		if (!reached(&vs)) {
+		if (!reached_with_site(i, &vs)) {
 			fail_row(r, "unreachable even with a site declaration of its app+service", &vs);
 			continue;
 		}
