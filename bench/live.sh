@@ -3,12 +3,13 @@
 #
 # Usage (root): bench/live.sh [--ucflow PATH] [--gen PATH] [--rusage PATH] [--packets N]
 #                             [--flows N] [--rates "topspeed PPS ..."] [--buffer KIB] [--workers "1 2"]
-#                             [--runs N] [--timer MODE] [--install] [--keep]
+#                             [--runs N] [--timer MODE] [--pin] [--install] [--keep]
 # Defaults: binaries from the current (build) directory, bench's mix (bench/gen_pcap -m mix, as
 # bench/run.sh builds it) of 500,000 packets and 12,500 flows (run.sh's ratio), rates "topspeed
 # 100000 250000" (packets/s), -B 65536 KiB for every capture, workers "1 2", one run each.
 # --install: apt-get install tcpreplay tcpdump iproute2 first (Debian packages). --timer: tcpreplay's
-# timing mode at a fixed rate (-T; default nano; gtod is tcpreplay's own default).
+# timing mode at a fixed rate (-T; default nano; gtod is tcpreplay's own default). --pin: the sender
+# on CPU 0, every capture on the other CPUs (taskset; needs 2 CPUs or more).
 #
 # Method. Two network namespaces of the script's own, joined by a veth pair with no address and no
 # route (nothing can leave the pair; the namespaces are deleted at exit). tcpreplay -K (the capture
@@ -31,6 +32,11 @@
 # (gtod), which holds a whole CPU at any rate: on a 2-CPU machine that left the capture one CPU to
 # share with the sender, whereas a sensor on a mirror port runs no sender at all. Every capture,
 # tcpdump's included, runs under the same timer; --timer gtod gives the old conditions.
+# Without --pin the scheduler places sender and capture: when it puts them on one CPU, the sender's
+# wake-ups (30,000 a second at --pps 30000) preempt the capture and evict its flow table from the
+# cache, which costs ucflow (whose flows are its working set) more than tcpdump (which has none),
+# and varies from run to run. --pin gives a sensor's conditions, where nothing else shares the
+# capture's cores; on a 2-CPU machine --workers 2 then shares one CPU between its two workers.
 set -eu
 
 UCFLOW=./ucflow
@@ -46,6 +52,7 @@ RUNS=1
 TIMER=nano
 INSTALL=0
 KEEP=0
+PIN=0
 
 usage() {
 	sed -n '4,10p' "$0" | sed 's/^# \{0,1\}//'
@@ -62,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--workers) WORKERS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--timer) TIMER=$2; shift 2 ;;
+	--pin) PIN=1; shift ;;
 	--install) INSTALL=1; shift ;;
 	--keep) KEEP=1; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -85,6 +93,13 @@ for b in "$UCFLOW" "$GEN" "$RUSAGE"; do
 	[ -x "$b" ] || { echo "live.sh: $b is not built (make ucflow bench/gen_pcap bench/rusage)" >&2; exit 2; }
 done
 UCFLOW=$(cd "$(dirname "$UCFLOW")" && pwd)/$(basename "$UCFLOW")
+TXPIN="" RXPIN=""
+if [ "$PIN" = 1 ]; then
+	ncpu=$(nproc)
+	[ "$ncpu" -ge 2 ] && command -v taskset >/dev/null 2>&1 ||
+		{ echo "live.sh: --pin needs 2 CPUs or more and taskset (util-linux)" >&2; exit 2; }
+	TXPIN="taskset -c 0" RXPIN="taskset -c 1-$((ncpu - 1))"
+fi
 RUSAGE=$(cd "$(dirname "$RUSAGE")" && pwd)/$(basename "$RUSAGE")
 SIGDIR=$(cd "$(dirname "$0")/.." && pwd)/signatures
 
@@ -113,7 +128,7 @@ ip -n "$RX" link set vrx mtu 9000 up
 MIX=$DIR/mix.pcap
 "$GEN" -m mix -n "$PACKETS" -f "$FLOWS" -c "$CONC" -o "$MIX" 2>"$DIR/mix.info" || { cat "$DIR/mix.info" >&2; exit 1; }
 echo "mix: $(tr '\n' ' ' <"$DIR/mix.info" | cut -c1-200)"
-echo "host: $(nproc) CPUs, $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg); sender at fixed rates: tcpreplay -T $TIMER"
+echo "host: $(nproc) CPUs, $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg); sender at fixed rates: tcpreplay -T $TIMER; $([ "$PIN" = 1 ] && echo "sender on CPU 0, captures on CPUs 1-$(($(nproc) - 1))" || echo "CPUs not pinned")"
 
 # wait_for FILE REGEX SECONDS
 wait_for() {
@@ -134,11 +149,11 @@ one() {
 	rm -f "$ru"
 	case $name in
 	tcpdump)
-		ip netns exec "$RX" "$RUSAGE" -o "$ru" tcpdump -i vrx -n -s 262144 -B "$BUFFER" \
+		ip netns exec "$RX" $RXPIN "$RUSAGE" -o "$ru" tcpdump -i vrx -n -s 262144 -B "$BUFFER" \
 			-w /dev/null 2>"$err" &
 		;;
 	*)
-		ip netns exec "$RX" "$RUSAGE" -o "$ru" "$UCFLOW" -i vrx --workers "${name#w}" \
+		ip netns exec "$RX" $RXPIN "$RUSAGE" -o "$ru" "$UCFLOW" -i vrx --workers "${name#w}" \
 			-s 262144 -B "$BUFFER" -S "$SIGDIR" -T json -o /dev/null 2>"$err" &
 		;;
 	esac
@@ -150,9 +165,9 @@ one() {
 		sleep 2
 		echo "Actual: 0 packets (0 bytes) sent in 2.00 seconds" >"$DIR/tx.out"
 	elif [ "$rate" = topspeed ]; then
-		ip netns exec "$TX" tcpreplay -K --topspeed -i vtx "$MIX" >"$DIR/tx.out" 2>&1
+		ip netns exec "$TX" $TXPIN tcpreplay -K --topspeed -i vtx "$MIX" >"$DIR/tx.out" 2>&1
 	else
-		ip netns exec "$TX" tcpreplay -K -T "$TIMER" --pps "$rate" -i vtx "$MIX" >"$DIR/tx.out" 2>&1
+		ip netns exec "$TX" $TXPIN tcpreplay -K -T "$TIMER" --pps "$rate" -i vtx "$MIX" >"$DIR/tx.out" 2>&1
 	fi
 	sleep 1
 	kill -INT "$cpid"
