@@ -93,6 +93,7 @@ plugins: print
 aggregate: src_host, dst_host, src_port, dst_port, proto, class
 print_output: json
 print_output_file: $1/print.json
+print_output_file_append: true
 print_refresh_time: 1
 classifier_table_num: 4096
 logfile: $1/nfacctd.log
