@@ -3,13 +3,14 @@
 #
 # Usage (root): bench/live.sh [--ucflow PATH] [--gen PATH] [--rusage PATH] [--packets N]
 #                             [--flows N] [--rates "topspeed PPS ..."] [--buffer KIB] [--workers "1 2"]
-#                             [--runs N] [--timer MODE] [--pin] [--install] [--keep]
+#                             [--runs N] [--timer MODE] [--no-pin] [--install] [--keep]
 # Defaults: binaries from the current (build) directory, bench's mix (bench/gen_pcap -m mix, as
 # bench/run.sh builds it) of 500,000 packets and 12,500 flows (run.sh's ratio), rates "topspeed
-# 100000 250000" (packets/s), -B 65536 KiB for every capture, workers "1 2", one run each.
+# 250000 100000 30000" (packets/s), -B 65536 KiB for every capture, workers "1 2", one run each.
 # --install: apt-get install tcpreplay tcpdump iproute2 first (Debian packages). --timer: tcpreplay's
-# timing mode at a fixed rate (-T; default nano; gtod is tcpreplay's own default). --pin: the sender
-# on CPU 0, every capture on the other CPUs (taskset; needs 2 CPUs or more).
+# timing mode at a fixed rate (-T; default nano; gtod is tcpreplay's own default). By default the
+# sender runs on CPU 0 and every capture on the other CPUs (taskset, where there are 2 CPUs or
+# more); --no-pin leaves both to the scheduler.
 #
 # Method. Two network namespaces of the script's own, joined by a veth pair with no address and no
 # route (nothing can leave the pair; the namespaces are deleted at exit). tcpreplay -K (the capture
@@ -32,11 +33,12 @@
 # (gtod), which holds a whole CPU at any rate: on a 2-CPU machine that left the capture one CPU to
 # share with the sender, whereas a sensor on a mirror port runs no sender at all. Every capture,
 # tcpdump's included, runs under the same timer; --timer gtod gives the old conditions.
-# Without --pin the scheduler places sender and capture: when it puts them on one CPU, the sender's
-# wake-ups (30,000 a second at --pps 30000) preempt the capture and evict its flow table from the
-# cache, which costs ucflow (whose flows are its working set) more than tcpdump (which has none),
-# and varies from run to run. --pin gives a sensor's conditions, where nothing else shares the
-# capture's cores; on a 2-CPU machine --workers 2 then shares one CPU between its two workers.
+# Why pinned: a sensor on a mirror port runs no sender. Left to the scheduler, sender and capture
+# sometimes share a CPU, and then the sender's wake-ups (30,000 a second at --pps 30000) preempt
+# the capture and evict its flow table from the cache, which costs ucflow (whose flows are its
+# working set) more than tcpdump (which has none), and varies from run to run. On a 2-CPU machine
+# --workers 2 then shares one CPU between its two workers (its CPU-s per Mpkt still compares;
+# its top rate does not).
 set -eu
 
 UCFLOW=./ucflow
@@ -45,14 +47,14 @@ RUSAGE=./bench/rusage
 PACKETS=500000
 FLOWS=12500
 CONC=4096
-RATES="topspeed 100000 250000"
+RATES="topspeed 250000 100000 30000"
 BUFFER=65536
 WORKERS="1 2"
 RUNS=1
 TIMER=nano
 INSTALL=0
 KEEP=0
-PIN=0
+PIN=1
 
 usage() {
 	sed -n '4,10p' "$0" | sed 's/^# \{0,1\}//'
@@ -69,7 +71,7 @@ while [ $# -gt 0 ]; do
 	--workers) WORKERS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--timer) TIMER=$2; shift 2 ;;
-	--pin) PIN=1; shift ;;
+	--no-pin) PIN=0; shift ;;
 	--install) INSTALL=1; shift ;;
 	--keep) KEEP=1; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -94,10 +96,12 @@ for b in "$UCFLOW" "$GEN" "$RUSAGE"; do
 done
 UCFLOW=$(cd "$(dirname "$UCFLOW")" && pwd)/$(basename "$UCFLOW")
 TXPIN="" RXPIN=""
+ncpu=$(nproc)
+if [ "$PIN" = 1 ] && { [ "$ncpu" -lt 2 ] || ! command -v taskset >/dev/null 2>&1; }; then
+	echo "live.sh: one CPU or no taskset (util-linux): sender and capture not pinned" >&2
+	PIN=0
+fi
 if [ "$PIN" = 1 ]; then
-	ncpu=$(nproc)
-	[ "$ncpu" -ge 2 ] && command -v taskset >/dev/null 2>&1 ||
-		{ echo "live.sh: --pin needs 2 CPUs or more and taskset (util-linux)" >&2; exit 2; }
 	TXPIN="taskset -c 0" RXPIN="taskset -c 1-$((ncpu - 1))"
 fi
 RUSAGE=$(cd "$(dirname "$RUSAGE")" && pwd)/$(basename "$RUSAGE")
