@@ -33,12 +33,11 @@
 # (gtod), which holds a whole CPU at any rate: on a 2-CPU machine that left the capture one CPU to
 # share with the sender, whereas a sensor on a mirror port runs no sender at all. Every capture,
 # tcpdump's included, runs under the same timer; --timer gtod gives the old conditions.
-# Why pinned: a sensor on a mirror port runs no sender. Left to the scheduler, sender and capture
-# sometimes share a CPU, and then the sender's wake-ups (30,000 a second at --pps 30000) preempt
-# the capture and evict its flow table from the cache, which costs ucflow (whose flows are its
-# working set) more than tcpdump (which has none), and varies from run to run. On a 2-CPU machine
-# --workers 2 then shares one CPU between its two workers (its CPU-s per Mpkt still compares;
-# its top rate does not).
+# Pinned for the same reason: left to the scheduler, sender and capture sometimes share a CPU, and
+# then the sender's wake-ups (30,000 a second at --pps 30000) preempt the capture and evict its
+# flow table from the cache, which costs ucflow (whose flows are its working set) more than
+# tcpdump (which has none), and varies from run to run. On a 2-CPU machine --workers 2 then shares
+# one CPU between its two workers (its CPU-s per Mpkt still compares; its top rate does not).
 set -eu
 
 UCFLOW=./ucflow
@@ -57,7 +56,7 @@ KEEP=0
 PIN=1
 
 usage() {
-	sed -n '4,10p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//'
 }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -95,14 +94,13 @@ for b in "$UCFLOW" "$GEN" "$RUSAGE"; do
 	[ -x "$b" ] || { echo "live.sh: $b is not built (make ucflow bench/gen_pcap bench/rusage)" >&2; exit 2; }
 done
 UCFLOW=$(cd "$(dirname "$UCFLOW")" && pwd)/$(basename "$UCFLOW")
-TXPIN="" RXPIN=""
+TXPIN="" RXPIN="" PLACED="CPUs not pinned"
 ncpu=$(nproc)
 if [ "$PIN" = 1 ] && { [ "$ncpu" -lt 2 ] || ! command -v taskset >/dev/null 2>&1; }; then
 	echo "live.sh: one CPU or no taskset (util-linux): sender and capture not pinned" >&2
-	PIN=0
-fi
-if [ "$PIN" = 1 ]; then
+elif [ "$PIN" = 1 ]; then
 	TXPIN="taskset -c 0" RXPIN="taskset -c 1-$((ncpu - 1))"
+	PLACED="sender on CPU 0, captures on CPUs 1-$((ncpu - 1))"
 fi
 RUSAGE=$(cd "$(dirname "$RUSAGE")" && pwd)/$(basename "$RUSAGE")
 SIGDIR=$(cd "$(dirname "$0")/.." && pwd)/signatures
@@ -132,7 +130,7 @@ ip -n "$RX" link set vrx mtu 9000 up
 MIX=$DIR/mix.pcap
 "$GEN" -m mix -n "$PACKETS" -f "$FLOWS" -c "$CONC" -o "$MIX" 2>"$DIR/mix.info" || { cat "$DIR/mix.info" >&2; exit 1; }
 echo "mix: $(tr '\n' ' ' <"$DIR/mix.info" | cut -c1-200)"
-echo "host: $(nproc) CPUs, $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg); sender at fixed rates: tcpreplay -T $TIMER; $([ "$PIN" = 1 ] && echo "sender on CPU 0, captures on CPUs 1-$(($(nproc) - 1))" || echo "CPUs not pinned")"
+echo "host: $ncpu CPUs, $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg); sender at fixed rates: tcpreplay -T $TIMER; $PLACED"
 
 # wait_for FILE REGEX SECONDS
 wait_for() {
