@@ -18,7 +18,8 @@
  * endpoint lists. While the summaries are exact (fewer distinct sources than counters) the
  * finding is exactly what one entry per source gave; past that, the report states the bound:
  * a scan sending at most `floor` + SCAN_PAIRS unanswered attempts may go unrecognised (its
- * state was taken over before it reached SCAN_PAIRS pairs), and row counts say "≈". */
+ * attempts went to the summary's filter, or its state was taken over, before it reached
+ * SCAN_PAIRS pairs), and row counts say "≈". */
 #define FW_SOURCES 4096
 enum { K_S0, K_REJ, K_UDP, K_N };
 
@@ -392,7 +393,7 @@ void report_fw_lines(const struct report *r, bool candidates, rline_fn fn, void 
 	    (unsigned long long)rej, (unsigned long long)udp, SCAN_PAIRS);
 	if (fw && !fw_exact(fw))
 		report_linef(fn, u, RL_NOTE, "Approximate: more distinct sources than this finding keeps "
-		    "counters for (%u sources, %u clients and servers per row; Space-Saving). Counts "
+		    "counters for (%u sources, %u clients and servers per row; Filtered Space-Saving). Counts "
 		    "marked ≈ may overestimate by the amount stated; a source with at most %llu "
 		    "unanswered attempts may have gone unrecognised as a scan (its attempts then count "
 		    "above).", FW_SOURCES, REPORT_TOPK_K,

@@ -105,10 +105,10 @@ struct rcount {
 	char key[];
 };
 
-/* report_topk.c: a bounded heavy-hitter summary (Space-Saving) of k counters keyed by endpoint.
- * Exact while fewer than k distinct keys were added; then each kept count overestimates by at
- * most its err, and a key not kept had at most `floor` flows. Bytes of a counter taken over count from
- * the takeover: a lower bound. map iterates like any rcount map. */
+/* report_topk.c: a bounded heavy-hitter summary (Filtered Space-Saving) of k counters keyed by
+ * endpoint. Exact while fewer than k distinct keys were added; then each kept count overestimates
+ * by at most its err, and a key not kept had at most `floor` flows. Bytes of a counter taken over
+ * count from the takeover: a lower bound. */
 #define REPORT_TOPK_K 256
 #define REPORT_TOPK_MAX_K 32767 /* ids, links and table words are 16 bits */
 #define RTOPK_INLINE 24           /* key bytes (NUL included) held in the counter itself */
@@ -135,8 +135,10 @@ struct rtopk {
 	uint16_t bmin, bmax, bfree; /* bfree: buckets freed, taken before ... */
 	uint16_t bnew;              /* ... bk[bnew..cap], never used yet */
 	uint64_t floor;       /* upper bound of the flows of any key not kept */
-	uint64_t evicted;     /* counters taken over (0: every count is exact) */
+	uint64_t evicted;     /* counters taken over or new keys refused (0: every count is exact) */
 	uint8_t *hll;         /* HyperLogLog registers: the distinct keys, estimated */
+	uint64_t *alpha;      /* once full: per hash of a key not kept, a bound of its flows */
+	uint32_t amask;       /* alpha has amask + 1 entries */
 };
 void report_topk_init(struct rtopk *t, uint32_t k);
 void report_topk_free(struct rtopk *t);

@@ -1,4 +1,4 @@
-/* check_report_topk.c - unit tests of the report's bounded heavy-hitter summary (Space-Saving) and of its fast record scanner. */
+/* check_report_topk.c - unit tests of the report's bounded heavy-hitter summary (Filtered Space-Saving) and of its fast record scanner. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,13 +57,27 @@ START_TEST(exact_below_k)
 	char buf[32];
 	report_topk_fmt_distinct(&t, buf, sizeof buf);
 	ck_assert_str_eq(buf, "16");
-	/* one more distinct key: no longer exact, and said so */
+	/* one more distinct key: no longer exact, and said so. Its 1 flow cannot beat h0's 3: it
+	 * stays in the filter, which bounds it */
 	report_topk_add(&t, "new", 1, 1, &oom);
 	ck_assert(!report_topk_exact(&t));
 	ck_assert_uint_eq(report_topk_size(&t), 16);
-	ck_assert_uint_eq(report_topk_floor(&t), 3); /* h0's 3 flows were the smallest */
+	ck_assert_ptr_null(report_topk_find(&t, "new"));
+	ck_assert_uint_eq(report_topk_floor(&t), 1);
 	report_topk_fmt_distinct(&t, buf, sizeof buf);
 	ck_assert_str_eq(buf, "≈ 17"); /* the HyperLogLog estimate, exact at this size */
+	/* two more: 3 flows tie with h0 (the counter held stays), the fourth takes h0's counter
+	 * with its filtered 3 as its error; h0's 3 flows are the floor now */
+	report_topk_add(&t, "new", 2, 1, &oom);
+	ck_assert_ptr_null(report_topk_find(&t, "new"));
+	ck_assert_uint_eq(report_topk_floor(&t), 3);
+	report_topk_add(&t, "new", 1, 1, &oom);
+	uint64_t err;
+	ck_assert_uint_eq(count_of(&t, "new", &err), 4);
+	ck_assert_uint_eq(err, 3);
+	ck_assert_ptr_null(report_topk_find(&t, "h0"));
+	ck_assert_uint_eq(report_topk_floor(&t), 3);
+	ck_assert(!oom);
 	report_topk_free(&t);
 }
 END_TEST
@@ -143,6 +157,34 @@ START_TEST(merge_sums_and_adds_bounds)
 		du += tu[i] > 0;
 	ck_assert(report_topk_distinct(&a) > du * 0.87 && report_topk_distinct(&a) < du * 1.13);
 	check_bounds(&a, tu, NKEYS);
+	/* records added after a merge (its filter starts at the merged floor): still bounded */
+	feed(&a, tu, 11, 50000);
+	check_bounds(&a, tu, NKEYS);
+	report_topk_free(&a);
+	report_topk_free(&b);
+
+	/* a key refused before a merge keeps its flows in the merged bound: once kept after it, its
+	 * count still covers the flows it had before */
+	report_topk_init(&a, 4);
+	report_topk_init(&b, 4);
+	bool oom2 = false;
+	for (int i = 0; i < 4; i++) {
+		char key[8];
+		snprintf(key, sizeof key, "h%d", i);
+		report_topk_add(&a, key, 10, 0, &oom2);
+	}
+	report_topk_add(&a, "x", 5, 0, &oom2); /* 5 + 0 <= 10: refused */
+	ck_assert_ptr_null(report_topk_find(&a, "x"));
+	ck_assert_int_eq(report_topk_merge(&a, &b), 0);
+	uint64_t xtrue = 5, xerr;
+	while (!report_topk_find(&a, "x") && xtrue < 40) {
+		report_topk_add(&a, "x", 1, 0, &oom2);
+		xtrue++;
+	}
+	ck_assert(!oom2);
+	uint64_t xc = count_of(&a, "x", &xerr);
+	ck_assert_uint_ge(xc, xtrue);
+	ck_assert_uint_le(xc - xerr, xtrue);
 	report_topk_free(&a);
 	report_topk_free(&b);
 
@@ -168,7 +210,8 @@ START_TEST(merge_sums_and_adds_bounds)
 END_TEST
 
 /* Keys longer than a counter's default room (64 bytes) and heavy churn through the open-addressing
- * table: every key kept is found, every key taken over is gone, the sum of flows is kept. */
+ * table: every key kept is found with its counts, no more flows are certain than were added, and a
+ * key that comes back more often than the floor is kept. */
 START_TEST(long_keys_and_churn)
 {
 	struct rtopk t;
@@ -183,23 +226,71 @@ START_TEST(long_keys_and_churn)
 		report_topk_add(&t, key, 1, 10, &oom);
 		total++;
 		ck_assert(!oom);
-		ck_assert_ptr_nonnull(report_topk_find(&t, key)); /* the latest key is always kept */
 	}
 	size_t n;
 	struct rcount **v = report_topk_sorted(&t, &n);
 	ck_assert_uint_eq(n, 4);
-	uint64_t sum = 0;
+	uint64_t sure = 0; /* flows - err: what each kept key certainly had */
 	for (size_t i = 0; i < n; i++) {
-		sum += v[i]->flows;
+		sure += v[i]->flows - v[i]->err;
 		const struct rtopk_count *c = report_topk_find(&t, v[i]->key);
 		ck_assert_ptr_nonnull(c);
 		ck_assert_uint_eq(c->flows, v[i]->flows);
 		ck_assert_uint_eq(c->err, v[i]->err);
 		ck_assert_uint_le(v[i]->err, v[i]->flows);
+		ck_assert_uint_le(v[i]->err, t.floor);
 	}
-	ck_assert_uint_eq(sum, total); /* Space-Saving keeps the stream's total in its counters */
+	ck_assert_uint_le(sure, total);
 	ck_assert_ptr_null(report_topk_find(&t, "not-a-key"));
 	free(v);
+	/* a long key and a short one, each added floor + 1 times among the churn: kept */
+	uint64_t fl = t.floor;
+	for (uint64_t i = 0; i <= fl; i++) {
+		memset(key, 'q', 120);
+		key[120] = '\0';
+		report_topk_add(&t, key, 1, 10, &oom);
+		snprintf(key, sizeof key, "other%llu", (unsigned long long)i);
+		report_topk_add(&t, key, 1, 10, &oom);
+		report_topk_add(&t, "short", 1, 10, &oom);
+	}
+	ck_assert(!oom);
+	ck_assert_ptr_nonnull(report_topk_find(&t, "short"));
+	memset(key, 'q', 120);
+	key[120] = '\0';
+	ck_assert_ptr_nonnull(report_topk_find(&t, key));
+	report_topk_free(&t);
+}
+END_TEST
+
+/* Every key new (a client per record, the report benchmark's stream): the filter keeps most keys
+ * out of the counters (a takeover per new key was most of the summaries' cost), and the bounds
+ * hold for all of them. */
+START_TEST(filter_on_distinct_keys)
+{
+	enum { N = 60000 };
+	static uint64_t truth[N];
+	struct rtopk t;
+	report_topk_init(&t, 64);
+	bool oom = false, fresh;
+	size_t taken = 0;
+	char key[32];
+	for (size_t i = 0; i < N; i++) {
+		truth[i] = 1;
+		snprintf(key, sizeof key, "10.0.%zu.%zu", i / 256, i % 256);
+		size_t len = strlen(key);
+		report_topk_add_id(&t, key, len, report_key_hash(key, len), 1, 0, &fresh, &oom);
+		taken += fresh && i >= 64;
+	}
+	ck_assert(!oom);
+	ck_assert(!report_topk_exact(&t));
+	ck_assert_uint_eq(t.evicted, N - 64); /* every key past the first 64: taken over or refused */
+	/* k of every k + 4k new keys take a counter over: about a fifth */
+	ck_assert_uint_gt(taken, N / 10);
+	ck_assert_uint_lt(taken, N * 3 / 10);
+	ck_assert_uint_le(report_topk_floor(&t), N / 64 / 4); /* Space-Saving's N / k, a fourth */
+	check_bounds(&t, truth, N);
+	double est = report_topk_distinct(&t);
+	ck_assert(est > N * 0.87 && est < N * 1.13);
 	report_topk_free(&t);
 }
 END_TEST
@@ -330,6 +421,7 @@ int main(void)
 	tcase_add_test(tc, bounded_error_on_skewed_stream);
 	tcase_add_test(tc, merge_sums_and_adds_bounds);
 	tcase_add_test(tc, long_keys_and_churn);
+	tcase_add_test(tc, filter_on_distinct_keys);
 	tcase_add_test(tc, scanner_fast_path);
 	tcase_add_test(tc, key_hash_values);
 	suite_add_tcase(s, tc);
