@@ -240,8 +240,21 @@ static int to_us(const struct span *v, uint64_t *out)
 		return -1; /* leave the very large to the strict path */
 	int frac = 0;
 	if (p < e)
-		for (p++; p < e && frac < 6; p++, frac++)
-			x = x * 10 + (uint64_t)(*p - '0');
+		p++; /* the point; number() checked digits follow it */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (e - p >= 6) { /* microseconds, as ucflow writes them: six digits at once (see digits) */
+		uint64_t w = 0;
+		memcpy(&w, p, 6);
+		uint64_t d = (w - 0x0000303030303030ULL) << 16; /* two leading zeros */
+		d = d * 10 + (d >> 8);
+		d = ((d & 0x000000ff000000ffULL) * 0x000f424000000064ULL +
+		     ((d >> 16) & 0x000000ff000000ffULL) * 0x0000271000000001ULL) >> 32;
+		*out = x * 1000000 + d;
+		return 0;
+	}
+#endif
+	for (; p < e && frac < 6; p++, frac++)
+		x = x * 10 + (uint64_t)(*p - '0');
 	for (; frac < 6; frac++)
 		x *= 10;
 	*out = x;
@@ -333,10 +346,11 @@ static int to_dscp(const struct span *v, int *out)
 #define PRED_KEYS 128
 #define PRED_NONE 0xff
 struct pred_key {
-	char key[32];    /* the key, its closing quote, zeros */
+	char key[32];    /* the key, its closing quote, the colon, zeros */
 	uint8_t len;     /* 0: the line's start (entry 0) */
 	int8_t id;       /* its id, or -1: a key the report does not use */
 	uint8_t next[2]; /* entries seen after this one, the latest first; PRED_NONE: none */
+	uint32_t want;   /* the bytes of key, quote and colon, as a mask of a compare's bits */
 };
 static _Thread_local struct pred_key pred[PRED_KEYS];
 static _Thread_local unsigned npred;
@@ -345,7 +359,7 @@ static _Thread_local unsigned npred;
  * when it does not fit (too long, or the table full of other keys). */
 static uint8_t pred_learn(const unsigned char *k, size_t klen, int id)
 {
-	if (!klen || klen >= sizeof pred[0].key - 1) /* room for the quote; len + 1 < 32 */
+	if (!klen || klen >= sizeof pred[0].key - 2) /* room for quote and colon; len + 2 < 32 */
 		return PRED_NONE;
 	for (unsigned i = 1; i < npred; i++)
 		if (pred[i].len == klen && memcmp(pred[i].key, k, klen) == 0)
@@ -356,18 +370,27 @@ static uint8_t pred_learn(const unsigned char *k, size_t klen, int id)
 	memset(pk->key, 0, sizeof pk->key);
 	memcpy(pk->key, k, klen);
 	pk->key[klen] = '"';
+	pk->key[klen + 1] = ':';
 	pk->len = (uint8_t)klen;
+	pk->want = (1u << (klen + 2)) - 1; /* klen <= 29 */
 	pk->id = (int8_t)id;
 	pk->next[0] = pk->next[1] = PRED_NONE;
 	return (uint8_t)npred++;
 }
 
-/* The line at k holds pk's key and its closing quote. key[] holds the quote after the key, then
- * zeros: where the line has 32 bytes from k, two 16-byte compares (SSE2) cover both, masked to
- * the key's length, instead of a byte test and a memcmp call. */
+/* The line at k holds pk's key, its closing quote and the colon (ucflow writes no white space;
+ * a line with some takes the full path). key[] holds them, then zeros: where the line has the
+ * bytes, one 16-byte compare (SSE2) covers a key of up to 14 bytes (all of ucflow's) and two a
+ * longer one, masked to the key's length, instead of byte tests and a memcmp call. */
 static inline bool pred_eq(const struct pred_key *pk, const unsigned char *k, const unsigned char *e)
 {
 #ifdef __SSE2__
+	if (pk->len < 15 && e - k >= 16) {
+		__m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)k);
+		__m128i b0 = _mm_loadu_si128((const __m128i *)(const void *)pk->key);
+		uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, b0));
+		return (eq & pk->want) == pk->want;
+	}
 	if (e - k >= 32) {
 		__m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)k);
 		__m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(k + 16));
@@ -375,11 +398,11 @@ static inline bool pred_eq(const struct pred_key *pk, const unsigned char *k, co
 		__m128i b1 = _mm_loadu_si128((const __m128i *)(const void *)(pk->key + 16));
 		uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, b0)) |
 			      (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, b1)) << 16;
-		uint32_t want = (1u << (pk->len + 1)) - 1; /* len <= 30 */
-		return (eq & want) == want;
+		return (eq & pk->want) == pk->want;
 	}
 #endif
-	return (size_t)(e - k) > pk->len && k[pk->len] == '"' && memcmp(k, pk->key, pk->len) == 0;
+	return (size_t)(e - k) > pk->len + 1u && k[pk->len] == '"' && k[pk->len + 1] == ':' &&
+	       memcmp(k, pk->key, pk->len) == 0;
 }
 
 #define MAX_UNKNOWN 24
@@ -404,6 +427,7 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 		npred = 1;
 	}
 	uint8_t cur = 0; /* the previous key's entry */
+	uint64_t useen[PRED_KEYS / 64] = { 0 }; /* entries of unused keys seen in this line */
 	while (p < e && WS(*p))
 		p++;
 	if (p >= e || *p != '{')
@@ -436,10 +460,10 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 			}
 		}
 		if (hit != PRED_NONE) {
-			/* a key seen before: its bytes passed plain_str then */
+			/* a key seen before (its bytes passed plain_str then), and the colon */
 			klen = pred[hit].len;
 			id = pred[hit].id;
-			p = k + klen + 1;
+			p = k + klen + 2;
 			cur = hit;
 		} else {
 			if (!(p = plain_str(p, e)))
@@ -453,11 +477,19 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 				pred[cur].next[0] = ent;
 			}
 			cur = ent;
+			SKIP_WS(p, e, ':');
+			if (p >= e || *p != ':')
+				return 0;
+			p++;
 		}
 		if (id >= 0) {
 			if (seen >> id & 1)
 				return 0;
 			seen |= 1u << id;
+		} else if (cur != PRED_NONE) { /* a key the report does not use: once, by its entry */
+			if (useen[cur >> 6] >> (cur & 63) & 1)
+				return 0;
+			useen[cur >> 6] |= 1ULL << (cur & 63);
 		} else {
 			for (size_t i = 0; i < nunk; i++)
 				if (unklen[i] == klen && memcmp(unk[i], k, klen) == 0)
@@ -467,45 +499,43 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 			unk[nunk] = k;
 			unklen[nunk++] = (uint32_t)klen;
 		}
-		SKIP_WS(p, e, ':');
-		if (p >= e || *p != ':')
-			return 0;
-		p++;
 		SKIP_WS(p, e, '"');
 		if (p >= e)
 			return 0;
-		struct span v = { p, 0, 0, 0, 0 };
+		struct span junk, *vp = id >= 0 ? &f[id] : &junk; /* the value, in place */
+		vp->s = p;
+		vp->len = 0;
 		switch (*p) {
 		case '"':
-			v.s = ++p;
+			vp->s = ++p;
 			if (!(p = plain_str(p, e)))
 				return 0;
-			v.len = (uint32_t)(p - v.s);
-			v.type = T_STR;
+			vp->len = (uint32_t)(p - vp->s);
+			vp->type = T_STR;
 			p++;
 			break;
 		case 't':
 			if (e - p < 4 || memcmp(p, "true", 4) != 0)
 				return 0;
 			p += 4;
-			v.type = T_TRUE;
+			vp->type = T_TRUE;
 			break;
 		case 'f':
 			if (e - p < 5 || memcmp(p, "false", 5) != 0)
 				return 0;
 			p += 5;
-			v.type = T_FALSE;
+			vp->type = T_FALSE;
 			break;
 		case 'n':
 			if (e - p < 4 || memcmp(p, "null", 4) != 0)
 				return 0;
 			p += 4;
-			v.type = T_NULL;
+			vp->type = T_NULL;
 			break;
 		case '[':
 			p++;
-			v.type = T_ARR;
-			v.s = (const unsigned char *)(uintptr_t)nitems; /* index of its first item */
+			vp->type = T_ARR;
+			vp->s = (const unsigned char *)(uintptr_t)nitems; /* index of its first item */
 			while (p < e && WS(*p))
 				p++;
 			if (p < e && *p == ']') {
@@ -522,7 +552,7 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 					return 0;
 				items[nitems] = s;
 				itemlen[nitems++] = (uint32_t)(p - s);
-				v.len++;
+				vp->len++;
 				p++;
 				while (p < e && WS(*p))
 					p++;
@@ -538,14 +568,12 @@ static int scan(const char *line, size_t len, char *w, struct rec *x, struct rep
 			}
 			break;
 		default:
-			if (!(p = number(p, e, &v.plain, &v.val)))
+			if (!(p = number(p, e, &vp->plain, &vp->val)))
 				return 0;
-			v.len = (uint32_t)(p - v.s);
-			v.type = T_NUM;
+			vp->len = (uint32_t)(p - vp->s);
+			vp->type = T_NUM;
 			break;
 		}
-		if (id >= 0)
-			f[id] = v;
 		SKIP_WS(p, e, ',');
 		if (p >= e)
 			return 0;

@@ -74,8 +74,10 @@ static struct rscopes *scopes_get(struct report *r)
 
 static struct rscope *scope_find(struct rscopes *t, const char *value)
 {
-	char name[RSCOPE_NAME];
-	snprintf(name, sizeof name, "%s", value);
+	char name[RSCOPE_NAME]; /* the value cut to fit, as the table keeps it */
+	size_t n = strnlen(value, sizeof name - 1);
+	memcpy(name, value, n);
+	name[n] = '\0';
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->s[i].name, name) == 0)
 			return &t->s[i];

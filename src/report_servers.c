@@ -35,27 +35,50 @@ struct rserver {
 	struct srv_side srv, cli;
 };
 
-/* The value of token name= in the space-separated tokens s, copied into buf ("" when absent). */
-static const char *token(const char *s, const char *name, char *buf, size_t len)
+/* A token name= wanted from the evidence, and where its value goes ("" when absent). */
+struct tok {
+	const char *name;
+	size_t nlen;
+	char *buf;
+	size_t len;
+};
+
+/* The values of the tokens t[0..nt) in the space-separated tokens s, each the first of its name,
+ * cut to fit: one pass over s for the several names the table reads (a pass per name, and the
+ * printf calls below, were a tenth of the aggregation's instructions on records with roles). */
+static void tokens(const char *s, struct tok *t, size_t nt)
 {
-	size_t n = strlen(name);
-	buf[0] = '\0';
+	uint32_t set = 0;
+	for (size_t i = 0; i < nt; i++)
+		t[i].buf[0] = '\0';
 	for (const char *p = s; p && *p;) {
 		while (*p == ' ')
 			p++;
 		const char *e = strchr(p, ' ');
 		size_t tl = e ? (size_t)(e - p) : strlen(p);
-		if (tl > n && strncmp(p, name, n) == 0 && p[n] == '=') {
-			size_t vl = tl - n - 1;
-			if (vl >= len)
-				vl = len - 1;
-			memcpy(buf, p + n + 1, vl);
-			buf[vl] = '\0';
-			return buf;
+		const char *eq = memchr(p, '=', tl);
+		for (size_t i = 0; eq && i < nt; i++) {
+			size_t n = (size_t)(eq - p);
+			if (!(set >> i & 1) && t[i].nlen == n && memcmp(p, t[i].name, n) == 0) {
+				size_t vl = tl - n - 1;
+				if (vl >= t[i].len)
+					vl = t[i].len - 1;
+				memcpy(t[i].buf, eq + 1, vl);
+				t[i].buf[vl] = '\0';
+				set |= 1u << i;
+				break;
+			}
 		}
 		p = e;
 	}
-	return buf;
+}
+
+/* s (l bytes) at d, then a NUL; past it. */
+static char *put_str(char *d, const char *s, size_t l)
+{
+	memcpy(d, s, l);
+	d[l] = '\0';
+	return d + l;
 }
 
 static int side_init(struct srv_side *s, uint32_t k)
@@ -90,6 +113,8 @@ static struct rserver *servers_get(struct report *r)
 
 static void add_products(char *dst, size_t len, const char *list)
 {
+	if (!strpbrk(list, ", ") && strstr(dst, list))
+		return; /* one product, listed already: what the loop below would find */
 	char prods[96];
 	snprintf(prods, sizeof prods, "%s", list);
 	for (char *save = NULL, *p = strtok_r(prods, ", ", &save); p; p = strtok_r(NULL, ", ", &save))
@@ -104,11 +129,12 @@ void report_servers_add(struct report *r, const struct rec *x, bool *oom)
 	if (!x->evidence || !strstr(x->evidence, "role="))
 		return;
 	char role[128], srv[UCF_ADDR_STRLEN + 1], cli[UCF_ADDR_STRLEN + 1], peer[96], serves[96];
-	token(x->evidence, "role", role, sizeof role);
-	token(x->evidence, "server", srv, sizeof srv);
-	token(x->evidence, "client", cli, sizeof cli);
-	token(x->evidence, "peer", peer, sizeof peer);
-	token(x->evidence, "serves", serves, sizeof serves);
+	struct tok want[] = {
+		{ "role", 4, role, sizeof role }, { "server", 6, srv, sizeof srv },
+		{ "client", 6, cli, sizeof cli }, { "peer", 4, peer, sizeof peer },
+		{ "serves", 6, serves, sizeof serves },
+	};
+	tokens(x->evidence, want, sizeof want / sizeof want[0]);
 	const char *addr = *srv ? srv : cli;
 	if (!*role || !*addr)
 		return;
@@ -119,9 +145,10 @@ void report_servers_add(struct report *r, const struct rec *x, bool *oom)
 	}
 	/* server evidence: named the flow's server, or ports it answered on */
 	struct srv_side *side = *srv || *serves ? &v->srv : &v->cli;
-	char key[sizeof role + sizeof srv + 2];
-	int kl = snprintf(key, sizeof key, "%s\t%s", addr, role);
-	size_t klen = kl < 0 ? 0 : (size_t)kl < sizeof key ? (size_t)kl : sizeof key - 1;
+	char key[sizeof role + sizeof srv + 2]; /* "address\trole": both fit */
+	char *k = put_str(key, addr, strlen(addr));
+	*k++ = '\t';
+	size_t klen = (size_t)(put_str(k, role, strlen(role)) - key);
 	bool fresh = false;
 	uint32_t id = report_topk_add_id(&side->t, key, klen, report_key_hash(key, klen), x->final,
 					 0, &fresh, oom);
@@ -148,8 +175,19 @@ void report_servers_add(struct report *r, const struct rec *x, bool *oom)
 		s->first = x->ts;
 	if (x->ts + x->dur > s->last)
 		s->last = x->ts + x->dur;
-	snprintf(s->evidence, sizeof s->evidence, "%s%s%s%s%s", *peer ? "peer " : "", peer,
-		 *peer && *serves ? "; " : "", *serves ? "serves " : "", serves);
+	{ /* "peer P; serves S", cut to fit as snprintf would */
+		char ev[sizeof peer + sizeof serves + 16], *d = ev;
+		if (*peer)
+			d = put_str(put_str(d, "peer ", 5), peer, strlen(peer));
+		if (*peer && *serves)
+			d = put_str(d, "; ", 2);
+		if (*serves)
+			d = put_str(put_str(d, "serves ", 7), serves, strlen(serves));
+		size_t el = (size_t)(d - ev);
+		if (el >= sizeof s->evidence)
+			el = sizeof s->evidence - 1;
+		put_str(s->evidence, ev, el);
+	}
 	if (*x->app)
 		add_products(s->products, sizeof s->products, x->app);
 }

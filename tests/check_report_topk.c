@@ -32,6 +32,23 @@ static void check_bounds(const struct rtopk *t, const uint64_t *truth, size_t nk
 	}
 }
 
+/* The filter's entries (report_topk.c: bound << 8 | kept keys hashing there, 0xff: many): each
+ * counts exactly the kept keys whose hash tag maps to it, and no bound exceeds the floor. */
+static void check_filter(const struct rtopk *t)
+{
+	ck_assert_ptr_nonnull(t->alpha);
+	uint32_t *kept = calloc((size_t)t->amask + 1, sizeof *kept);
+	ck_assert_ptr_nonnull(kept);
+	for (uint32_t i = 0; i < t->n; i++)
+		kept[(report_key_hash(t->ent[i].key, t->ent[i].klen) >> 48) & t->amask]++;
+	for (uint32_t j = 0; j <= t->amask; j++) {
+		if ((t->alpha[j] & 0xff) != 0xff)
+			ck_assert_uint_eq(t->alpha[j] & 0xff, kept[j]);
+		ck_assert_uint_le(t->alpha[j] >> 8, t->floor);
+	}
+	free(kept);
+}
+
 START_TEST(exact_below_k)
 {
 	struct rtopk t;
@@ -116,6 +133,7 @@ START_TEST(bounded_error_on_skewed_stream)
 	ck_assert(!report_topk_exact(&t));
 	ck_assert_uint_eq(report_topk_size(&t), 64);
 	ck_assert_uint_le(report_topk_floor(&t), 200000 / 64); /* floor <= N / k */
+	check_filter(&t);
 	size_t distinct = 0;
 	for (size_t i = 0; i < NKEYS; i++)
 		distinct += truth[i] > 0;
@@ -241,6 +259,7 @@ START_TEST(long_keys_and_churn)
 		ck_assert_uint_le(v[i]->err, t.floor);
 	}
 	ck_assert_uint_le(sure, total);
+	check_filter(&t);
 	ck_assert_ptr_null(report_topk_find(&t, "not-a-key"));
 	free(v);
 	/* a long key and a short one, each added floor + 1 times among the churn: kept */
@@ -289,6 +308,7 @@ START_TEST(filter_on_distinct_keys)
 	ck_assert_uint_lt(taken, N * 3 / 10);
 	ck_assert_uint_le(report_topk_floor(&t), N / 64 / 4); /* Space-Saving's N / k, a fourth */
 	check_bounds(&t, truth, N);
+	check_filter(&t);
 	double est = report_topk_distinct(&t);
 	ck_assert(est > N * 0.87 && est < N * 1.13);
 	report_topk_free(&t);
@@ -320,6 +340,47 @@ START_TEST(scanner_fast_path)
 	ck_assert_uint_eq(x.final, 0);
 	ck_assert_str_eq(x.cid, "1:abc=");
 	ck_assert_str_eq(x.rule, "");
+	/* microseconds: six fraction digits at once, more cut, fewer padded */
+	static const struct { const char *ts, *dur; uint64_t ts_us, dur_us; } times[] = {
+		{ "1700000000.194383", "12.3456789", 1700000000194383ULL, 12345678 },
+		{ "1700000000.000001", "0.99999", 1700000000000001ULL, 999990 },
+		{ "1700000000", "7.000000", 1700000000000000ULL, 7000000 },
+	};
+	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+		char tl[2048];
+		const char *ts = strstr(plain, "1700000000.5"), *du = strstr(plain, "0.000125");
+		snprintf(tl, sizeof tl, "%.*s%s%.*s%s%s", (int)(ts - plain), plain, times[i].ts,
+			 (int)(du - ts - 12), ts + 12, times[i].dur, du + 8);
+		ck_assert_int_eq(report_scan(tl, strlen(tl), &x, &b), 1);
+		ck_assert_uint_eq(x.ts, times[i].ts_us);
+		ck_assert_uint_eq(x.dur, times[i].dur_us);
+	}
+	/* white space as other writers put it (json.dumps: ", " and ": "; spaces before a colon):
+	 * the same record, on the fast path, after the keys' predictions learnt the plain one */
+	for (int variant = 0; variant < 2; variant++) {
+		char ws[4096];
+		size_t n = 0;
+		for (const char *c = plain; *c && n < sizeof ws - 4; c++) {
+			if (*c == ':' && c[-1] == '"') {
+				if (variant)
+					ws[n++] = ' ';
+				ws[n++] = ':';
+				ws[n++] = ' ';
+			} else if (*c == ',' && c[1] == '"') {
+				ws[n++] = ',';
+				ws[n++] = ' ';
+			} else {
+				ws[n++] = *c;
+			}
+		}
+		ws[n] = '\0';
+		ck_assert_int_eq(report_scan(ws, n, &x, &b), 1);
+		ck_assert_uint_eq(x.ts, 1700000000500000ULL);
+		ck_assert_str_eq(x.resp_h, "2001:db8::1");
+		ck_assert_uint_eq(x.resp_p, 443);
+		ck_assert_uint_eq(x.ncand, 2);
+		ck_assert_str_eq(x.cid, "1:abc=");
+	}
 	/* what the fast path leaves to the strict parser */
 	static const char *const other[] = {
 		"{\"ts\":1e9}",                                     /* exponent, fields missing */
