@@ -21,8 +21,9 @@
  * floor, so the guarantees above stay, with errors a fourth to a fifth of what they were on
  * bench's records ("at most 222 over"); the counters no longer hold the stream's total, and a
  * new key is not always kept. Ties keep the counter held: on a stream of distinct keys, about k
- * of each k + 4k new keys take a counter over. (Time: about the same; the takeovers saved are
- * paid in the alphas' cache misses.) */
+ * of each k + 4k new keys take a counter over. Each alpha entry also counts the kept keys that
+ * hash to it, so most new keys cost one cache miss per summary (the entry) where a takeover
+ * took several (table, counter, buckets). */
 
 /* The counters live in one block per summary, in the stream-summary form (Metwally et al.'s own):
  * counters with the same flow count share a bucket, buckets are listed in increasing count, so
@@ -471,8 +472,18 @@ static uint32_t add(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 		struct rtopk_count tmp = *c;
 		if (tmp.key == c->kin)
 			tmp.key = tmp.kin;
-		if (key_set(&tmp, key, klen) != 0)
-			return UINT32_MAX; /* the new key is lost, as if never seen; the old one stays */
+		if (key_set(&tmp, key, klen) != 0) {
+			/* out of memory, said so: the old key stays, the new one's flows go to
+			 * its alpha (still bounded) */
+			*oom = true;
+			if (al) {
+				*al = (a + n) << AL_SHIFT | (*al & AL_KEPT);
+				if (a + n > t->floor)
+					t->floor = a + n;
+			}
+			t->evicted++;
+			return UINT32_MAX;
+		}
 		tab_del(t, id);
 		*c = tmp;
 		if (tmp.key == tmp.kin)
