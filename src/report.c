@@ -520,28 +520,15 @@ static size_t report_fmt_u64(char *b, uint64_t v)
 	return n;
 }
 
-/* Appends s (l bytes) to b (holding n bytes of cap), cut to fit as snprintf would; the new length.
- * The per-record keys are built with these rather than printf (a third of the aggregation's
- * time), from the lengths the reader found (no strlen). */
-static size_t putn(char *b, size_t n, size_t cap, const char *s, size_t l)
-{
-	if (n + l >= cap)
-		l = n + 1 < cap ? cap - 1 - n : 0;
-	memcpy(b + n, s, l);
-	n += l;
-	b[n] = '\0';
-	return n;
-}
-
 static size_t put(char *b, size_t n, size_t cap, const char *s)
 {
-	return putn(b, n, cap, s, strlen(s));
+	return report_putn(b, n, cap, s, strlen(s));
 }
 
 static size_t put_u64(char *b, size_t n, size_t cap, uint64_t v)
 {
 	char d[24];
-	return putn(b, n, cap, d, report_fmt_u64(d, v));
+	return report_putn(b, n, cap, d, report_fmt_u64(d, v));
 }
 
 /* "host:port", "[v6]:port" into buf (at least UCF_ADDR_STRLEN + 16 bytes, host shorter than
@@ -703,9 +690,9 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 
 	/* per product and service */
 	char key[512];
-	size_t klen = putn(key, putn(key, putn(key, 0, sizeof key, x->app, x->app_len), sizeof key,
-				     "\t", 1),
-			   sizeof key, *x->app ? x->svc : "", *x->app ? x->svc_len : 0);
+	size_t klen = report_putn(key, 0, sizeof key, x->app, x->app_len);
+	klen = report_putn(key, klen, sizeof key, "\t", 1);
+	klen = report_putn(key, klen, sizeof key, *x->app ? x->svc : "", *x->app ? x->svc_len : 0);
 	/* Why remember the last service: most records of a capture of anything but the products are
 	 * unlabelled, one service ("\t") after the other; a compare then replaces hash and search */
 	struct rsvc *s = r->last_svc;
@@ -753,9 +740,9 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	report_topk_addh(&s->clients, x->orig_h, x->orig_len, x->orig_hash, nf, bytes, oom);
 	report_topk_addh(&s->servers, x->resp_h, x->resp_len, x->resp_hash, nf, bytes, oom);
 	char pk[32];
-	struct hkey pkk = hkey(pk, put_u64(pk, putn(pk, putn(pk, 0, sizeof pk, x->proto, x->proto_len),
-						    sizeof pk, "/", 1),
-					   sizeof pk, x->resp_p));
+	size_t pkl = report_putn(pk, 0, sizeof pk, x->proto, x->proto_len);
+	pkl = report_putn(pk, pkl, sizeof pk, "/", 1);
+	struct hkey pkk = hkey(pk, put_u64(pk, pkl, sizeof pk, x->resp_p));
 	report_count_addh(&s->ports, pkk.s, pkk.len, pkk.hash, nf, bytes, oom);
 
 	struct rprod *p = s->prod; /* the service's app: its product, looked up once */
@@ -789,10 +776,9 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	char svcbuf[300];
 	struct hkey svckey = { svcbuf, 0, 0 };
 	if (labelled) { /* the findings below that take it are of labelled records only */
-		svckey = hkey(svcbuf, putn(svcbuf, putn(svcbuf, putn(svcbuf, 0, sizeof svcbuf, x->app,
-								      x->app_len),
-							 sizeof svcbuf, "/", 1),
-					   sizeof svcbuf, x->svc, x->svc_len));
+		size_t sl = report_putn(svcbuf, 0, sizeof svcbuf, x->app, x->app_len);
+		sl = report_putn(svcbuf, sl, sizeof svcbuf, "/", 1);
+		svckey = hkey(svcbuf, report_putn(svcbuf, sl, sizeof svcbuf, x->svc, x->svc_len));
 	}
 	if (labelled && x->enc == 0) {
 		int32_t var = idx >= 0 ? report_enc_variant(r, (size_t)idx) : -1;
@@ -813,9 +799,8 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 		bool media_port = subnet_only && report_port_marked(r->media_ports, x->resp_p);
 		if (media || media_port) {
 			char k[340];
-			size_t kl = put_u64(k, put(k, putn(k, 0, sizeof k, svckey.s, svckey.len),
-						   sizeof k, " tcp/"),
-					    sizeof k, x->resp_p);
+			size_t kl = report_putn(k, 0, sizeof k, svckey.s, svckey.len);
+			kl = put_u64(k, put(k, kl, sizeof k, " tcp/"), sizeof k, x->resp_p);
 			struct rgroup *g = finding_add(r, RF_MEDIA_TCP, hkey(k, kl), x, oom);
 			if (g && media) {
 				g->n1 += nf;
@@ -825,9 +810,10 @@ static void add_record(struct report *r, struct rec *x, bool *oom)
 	}
 	if (subnet_only) {
 		char k[340];
-		size_t n = putn(k, putn(k, 0, sizeof k, svckey.s, svckey.len), sizeof k, " ", 1);
-		n = put_u64(k, putn(k, putn(k, n, sizeof k, x->proto, x->proto_len), sizeof k, "/", 1),
-			    sizeof k, x->resp_p);
+		size_t n = report_putn(k, 0, sizeof k, svckey.s, svckey.len);
+		n = report_putn(k, n, sizeof k, " ", 1);
+		n = report_putn(k, n, sizeof k, x->proto, x->proto_len);
+		n = put_u64(k, report_putn(k, n, sizeof k, "/", 1), sizeof k, x->resp_p);
 		finding_add(r, RF_SUBNET, hkey(k, n), x, oom);
 	}
 	if (!labelled) {

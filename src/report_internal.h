@@ -95,6 +95,19 @@ typedef void (*rline_fn)(void *user, enum rline kind, const char *text);
 void report_linef(rline_fn fn, void *u, enum rline k, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Appends s (l bytes) to b (holding n bytes of cap), cut to fit as snprintf would; the new length.
+ * The per-record keys and texts are built with this rather than printf (a third of the
+ * aggregation's time), from the lengths the reader found (no strlen). */
+static inline size_t report_putn(char *b, size_t n, size_t cap, const char *s, size_t l)
+{
+	if (n + l >= cap)
+		l = n + 1 < cap ? cap - 1 - n : 0;
+	memcpy(b + n, s, l);
+	n += l;
+	b[n] = '\0';
+	return n;
+}
+
 /* Counter keyed by a string (endpoints, ports, observed values). */
 struct rcount {
 	UT_hash_handle hh;

@@ -145,6 +145,15 @@ static const unsigned char *plain_str(const unsigned char *p, const unsigned cha
 static const uint64_t pow10_8[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
 				     100000000 };
 
+/* Eight digit values, one per byte, the first in the lowest byte (a little-endian load less
+ * '0's): their number. Leading zeros are zero bytes at the bottom. */
+static inline uint64_t eight_digits(uint64_t d)
+{
+	d = d * 10 + (d >> 8);
+	return ((d & 0x000000ff000000ffULL) * 0x000f424000000064ULL +
+		((d >> 16) & 0x000000ff000000ffULL) * 0x0000271000000001ULL) >> 32;
+}
+
 static inline const unsigned char *digits(const unsigned char *p, const unsigned char *e,
 					  uint64_t *x)
 {
@@ -159,11 +168,7 @@ static inline const unsigned char *digits(const unsigned char *p, const unsigned
 			     (((w + ONES * 0x06) & (ONES * 0xf0)) ^ (ONES * 0x30));
 		unsigned n = t ? (unsigned)__builtin_ctzll(t) / 8 : 8;
 		if (n) { /* the n digits, as leading zeros' 8-digit number */
-			uint64_t d = (w - ONES * '0') << (8 * (8 - n));
-			d = d * 10 + (d >> 8);
-			d = ((d & 0x000000ff000000ffULL) * 0x000f424000000064ULL +
-			     ((d >> 16) & 0x000000ff000000ffULL) * 0x0000271000000001ULL) >> 32;
-			v = v * pow10_8[n] + d;
+			v = v * pow10_8[n] + eight_digits((w - ONES * '0') << (8 * (8 - n)));
 			p += n;
 		}
 		if (n < 8) {
@@ -242,14 +247,11 @@ static int to_us(const struct span *v, uint64_t *out)
 	if (p < e)
 		p++; /* the point; number() checked digits follow it */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (e - p >= 6) { /* microseconds, as ucflow writes them: six digits at once (see digits) */
+	if (e - p >= 6) { /* microseconds, as ucflow writes them: six digits at once */
 		uint64_t w = 0;
 		memcpy(&w, p, 6);
-		uint64_t d = (w - 0x0000303030303030ULL) << 16; /* two leading zeros */
-		d = d * 10 + (d >> 8);
-		d = ((d & 0x000000ff000000ffULL) * 0x000f424000000064ULL +
-		     ((d >> 16) & 0x000000ff000000ffULL) * 0x0000271000000001ULL) >> 32;
-		*out = x * 1000000 + d;
+		/* two leading zeros */
+		*out = x * 1000000 + eight_digits((w - 0x0000303030303030ULL) << 16);
 		return 0;
 	}
 #endif

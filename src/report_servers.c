@@ -73,14 +73,6 @@ static void tokens(const char *s, struct tok *t, size_t nt)
 	}
 }
 
-/* s (l bytes) at d, then a NUL; past it. */
-static char *put_str(char *d, const char *s, size_t l)
-{
-	memcpy(d, s, l);
-	d[l] = '\0';
-	return d + l;
-}
-
 static int side_init(struct srv_side *s, uint32_t k)
 {
 	report_topk_init(&s->t, k);
@@ -146,9 +138,9 @@ void report_servers_add(struct report *r, const struct rec *x, bool *oom)
 	/* server evidence: named the flow's server, or ports it answered on */
 	struct srv_side *side = *srv || *serves ? &v->srv : &v->cli;
 	char key[sizeof role + sizeof srv + 2]; /* "address\trole": both fit */
-	char *k = put_str(key, addr, strlen(addr));
-	*k++ = '\t';
-	size_t klen = (size_t)(put_str(k, role, strlen(role)) - key);
+	size_t klen = report_putn(key, 0, sizeof key, addr, strlen(addr));
+	klen = report_putn(key, klen, sizeof key, "\t", 1);
+	klen = report_putn(key, klen, sizeof key, role, strlen(role));
 	bool fresh = false;
 	uint32_t id = report_topk_add_id(&side->t, key, klen, report_key_hash(key, klen), x->final,
 					 0, &fresh, oom);
@@ -175,19 +167,17 @@ void report_servers_add(struct report *r, const struct rec *x, bool *oom)
 		s->first = x->ts;
 	if (x->ts + x->dur > s->last)
 		s->last = x->ts + x->dur;
-	{ /* "peer P; serves S", cut to fit as snprintf would */
-		char ev[sizeof peer + sizeof serves + 16], *d = ev;
-		if (*peer)
-			d = put_str(put_str(d, "peer ", 5), peer, strlen(peer));
-		if (*peer && *serves)
-			d = put_str(d, "; ", 2);
-		if (*serves)
-			d = put_str(put_str(d, "serves ", 7), serves, strlen(serves));
-		size_t el = (size_t)(d - ev);
-		if (el >= sizeof s->evidence)
-			el = sizeof s->evidence - 1;
-		put_str(s->evidence, ev, el);
-	}
+	/* "peer P; serves S", cut to fit */
+	size_t el = 0, ecap = sizeof s->evidence;
+	s->evidence[0] = '\0';
+	if (*peer)
+		el = report_putn(s->evidence, report_putn(s->evidence, el, ecap, "peer ", 5), ecap,
+				 peer, strlen(peer));
+	if (*peer && *serves)
+		el = report_putn(s->evidence, el, ecap, "; ", 2);
+	if (*serves)
+		el = report_putn(s->evidence, report_putn(s->evidence, el, ecap, "serves ", 7), ecap,
+				 serves, strlen(serves));
 	if (*x->app)
 		add_products(s->products, sizeof s->products, x->app);
 }

@@ -46,6 +46,15 @@ static void hll_put(uint8_t *regs, uint64_t h);
 static void hll_start(struct rtopk *t, bool *oom);
 static void alpha_start(struct rtopk *t, bool *oom);
 
+/* A key not kept: its flows (a, the alpha al held, + n) stay in al, and the floor covers them. */
+static void alpha_keep(struct rtopk *t, uint64_t *al, uint64_t a, uint64_t n)
+{
+	*al = (a + n) << AL_SHIFT | (*al & AL_KEPT);
+	if (a + n > t->floor)
+		t->floor = a + n;
+	t->evicted++;
+}
+
 void report_topk_init(struct rtopk *t, uint32_t k)
 {
 	memset(t, 0, sizeof *t);
@@ -180,6 +189,12 @@ static void tab_del(struct rtopk *t, uint32_t id)
 			}
 		}
 	}
+}
+
+/* The hash tag of kept counter id, from its table word. */
+static inline uint32_t tag_of(const struct rtopk *t, uint32_t id)
+{
+	return t->tab[t->slot[id]] >> 16;
 }
 
 /* ---- keys ---- */
@@ -457,17 +472,14 @@ static uint32_t add(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 	uint64_t vf = x->flows, a = vf;
 	if (al) {
 		a = *al >> AL_SHIFT;
-		if (a + n <= vf) { /* cannot beat the smallest counter: the key's flows stay in alpha */
-			*al = (a + n) << AL_SHIFT | (*al & AL_KEPT);
-			if (a + n > t->floor)
-				t->floor = a + n;
-			t->evicted++;
+		if (a + n <= vf) { /* cannot beat the smallest counter */
+			alpha_keep(t, al, a, n);
 			return UINT32_MAX;
 		}
 	}
 	id = x->head;
 	c = &t->ent[id];
-	uint32_t vtag = t->tab[t->slot[id]] >> 16; /* the victim's alpha, from its table word */
+	uint32_t vtag = tag_of(t, id); /* the victim's alpha: read before its word goes */
 	if (klen >= RTOPK_INLINE || c->key != c->kin) { /* memory may be needed: before any change */
 		struct rtopk_count tmp = *c;
 		if (tmp.key == c->kin)
@@ -476,12 +488,10 @@ static uint32_t add(struct rtopk *t, const char *key, size_t klen, uint64_t h, u
 			/* out of memory, said so: the old key stays, the new one's flows go to
 			 * its alpha (still bounded) */
 			*oom = true;
-			if (al) {
-				*al = (a + n) << AL_SHIFT | (*al & AL_KEPT);
-				if (a + n > t->floor)
-					t->floor = a + n;
-			}
-			t->evicted++;
+			if (al)
+				alpha_keep(t, al, a, n);
+			else
+				t->evicted++;
 			return UINT32_MAX;
 		}
 		tab_del(t, id);
@@ -594,7 +604,7 @@ static void alpha_start(struct rtopk *t, bool *oom)
 		t->alpha[i] = t->floor << AL_SHIFT;
 	t->amask = na - 1;
 	for (uint32_t i = 0; i < t->n; i++) {
-		uint64_t *e = &t->alpha[(t->tab[t->slot[i]] >> 16) & t->amask];
+		uint64_t *e = &t->alpha[tag_of(t, i) & t->amask];
 		if ((*e & AL_KEPT) != AL_KEPT)
 			(*e)++;
 	}
